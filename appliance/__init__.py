@@ -1,0 +1,1 @@
+"""depotline appliance: the engine, the store, the figures and the asyncio shell."""

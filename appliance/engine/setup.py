@@ -1,0 +1,136 @@
+"""How the depot handles calls: queues, agents, the caller menu, opening hours, VIPs and the
+blacklist. Frozen data; the store keeps it, the web UI edits it, the engine reads it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+
+
+class Strategy(enum.Enum):
+    """How a queue picks among ready agents of the tier it is trying (Asterisk app_queue's
+    names where they exist)."""
+
+    RING_ALL = "ringall"
+    LONGEST_IDLE = "longest_idle"  # app_queue "leastrecent"
+    ROUND_ROBIN = "round_robin"  # app_queue "rrmemory": carries on after the last one offered
+    FEWEST_CALLS = "fewest_calls"
+    LEAST_TALK_TIME = "least_talk_time"
+    RANDOM = "random"
+    LINEAR = "linear"  # always in the listed order
+
+
+class Tier(enum.IntEnum):
+    """Skill levels; a queue offers to the lowest tier first and escalates after a wait."""
+
+    GENERAL = 1  # 普通
+    SKILLED = 2  # 专业
+    EXPERT = 3  # 专家
+    LEAD = 4  # 主管
+
+
+class OverflowKind(enum.Enum):
+    QUEUE = "queue"  # move the caller to another queue, keeping the original entry time
+    VOICEMAIL = "voicemail"
+    CALLBACK = "callback"  # take a callback request and hang up
+    HANG_UP = "hang_up"  # play "sorry, try later" and hang up
+
+
+@dataclass(frozen=True, slots=True)
+class Overflow:
+    kind: OverflowKind = OverflowKind.CALLBACK
+    target_queue: str = ""  # for OverflowKind.QUEUE
+
+
+@dataclass(frozen=True, slots=True)
+class Queue:
+    id: str
+    name_zh: str
+    name_en: str
+    strategy: Strategy = Strategy.LONGEST_IDLE
+    ring_timeout_s: float = 15.0  # one offer to one agent
+    retry_s: float = 2.0  # pause before the next offer after a timeout
+    wrap_up_s: float = 30.0  # after-call work, per queue
+    max_wait_s: float = 300.0  # then overflow; 0 = no limit
+    max_length: int = 0  # callers waiting; 0 = no limit; a full queue overflows at once
+    overflow: Overflow = field(default_factory=Overflow)
+    join_when_no_agents: bool = False  # False: with nobody logged in, overflow at once
+    leave_when_no_agents: bool = True  # everybody logs out while callers wait: overflow them
+    tier_escalation_s: float = 30.0  # wait before the next tier is tried as well
+    announce_every_s: float = 45.0  # position and estimated wait; 0 = never
+    talk_time_limit_s: float = 600.0  # 超时预警; 0 = never
+    record_calls: bool = False
+    recording_retention_days: int = 90
+    sl_threshold_s: float = 20.0
+    virtual_hold_key: str = "1"  # press while waiting to keep the place and be called back
+    survey: bool = False  # post-call 1–5 satisfaction survey (满意度调查)
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    id: str  # 工号
+    name: str
+    skills: tuple[tuple[str, Tier], ...] = ()  # (queue id, tier); no entry = not in that queue
+    max_missed_offers: int = 3  # then paused with reason "missed"
+    supervisor: bool = False  # may listen in, whisper and barge
+
+    def tier_in(self, queue_id: str) -> Tier | None:
+        for queue, tier in self.skills:
+            if queue == queue_id:
+                return tier
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class MenuOption:
+    digit: str
+    queue: str
+    prompt: str  # name of the prompt that announces it ("menu_cargo")
+
+
+@dataclass(frozen=True, slots=True)
+class Menu:
+    greeting_prompt: str = "greeting"
+    options: tuple[MenuOption, ...] = ()
+    timeout_s: float = 6.0  # no key after the menu: repeat it
+    attempts: int = 2  # then the default queue
+    default_queue: str = ""
+    language_key: str = "9"  # switches the caller's prompts to English
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningHours:
+    """Weekly hours in the depot's time zone. `weekly[0]` is Monday: a tuple of (start, end)
+    minute-of-day ranges. Holidays are closed all day."""
+
+    timezone: str = "Asia/Shanghai"
+    weekly: tuple[tuple[tuple[int, int], ...], ...] = ((),) * 7
+    holidays: tuple[dt.date, ...] = ()
+    always_open: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DepotSetup:
+    queues: tuple[Queue, ...]
+    agents: tuple[Agent, ...]
+    menu: Menu
+    hours: OpeningHours = field(default_factory=OpeningHours)
+    vip_numbers: tuple[str, ...] = ()  # jump ahead of everyone not a VIP
+    blacklist: tuple[str, ...] = ()
+    language: str = "zh-CN"  # callers' default prompt language
+    line_queues: tuple[tuple[str, str], ...] = ()  # (line, queue): skip the menu on that line
+    callback_due_s: float = 3 * 24 * 3600.0  # seed: callbacks within 3 days
+    mute_s: float = 5.0
+
+    def queue(self, queue_id: str) -> Queue:
+        for queue in self.queues:
+            if queue.id == queue_id:
+                return queue
+        raise KeyError(queue_id)
+
+    def agent(self, agent_id: str) -> Agent:
+        for agent in self.agents:
+            if agent.id == agent_id:
+                return agent
+        raise KeyError(agent_id)

@@ -1,0 +1,38 @@
+"""The unions of everything that goes into the engine and everything that comes out."""
+
+from __future__ import annotations
+
+from appliance.engine.commands import Command
+from appliance.engine.records import (
+    AgentNotice,
+    CallbackRequested,
+    CallEnded,
+    CheckKeypadLogin,
+    FaultCleared,
+    FaultRecorded,
+    NumberBlocked,
+    QueueLogEntry,
+)
+from drivers.roles import (
+    ButtonPressed,
+    LineAction,
+    LineEvent,
+    MediaAction,
+    PositionAction,
+    PositionEvent,
+)
+
+Event = LineEvent | PositionEvent | ButtonPressed | Command
+Action = (
+    LineAction
+    | PositionAction
+    | MediaAction
+    | QueueLogEntry
+    | CallEnded
+    | CallbackRequested
+    | NumberBlocked
+    | FaultRecorded
+    | FaultCleared
+    | CheckKeypadLogin
+    | AgentNotice
+)

@@ -1,0 +1,1 @@
+"""depotline drivers: one sub-package per device family, and the roles they play."""

@@ -1,0 +1,1 @@
+"""All-simulated lines and positions for demo mode and engine tests."""

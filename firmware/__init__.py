@@ -1,0 +1,1 @@
+"""Firmware for the wallboard controller (MicroPython)."""

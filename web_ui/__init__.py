@@ -1,0 +1,1 @@
+"""depotline web UI."""
