@@ -1,1 +1,6 @@
-"""(being written)"""
+"""USB voice modems (ITU-T V.253: USR5637, Conexant CX93010, generic) as phone lines, and a
+simulator of them on a pseudo-terminal. pyserial is imported only when a port opens."""
+
+from drivers.modem.driver import ModemError, ModemLine, ModemNotAnswering
+
+__all__ = ["ModemError", "ModemLine", "ModemNotAnswering"]

@@ -1,0 +1,966 @@
+"""One USB voice modem = one phone line: rings and caller ID in, answer, prompts, keys,
+recordings, tones and dialling out, hang-up detection, and recovery when the modem hangs or is
+unplugged. Implements drivers.roles.LineDriver over pyserial (imported when the port opens)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import re
+import time
+from collections.abc import AsyncIterator, Coroutine, Sequence
+from typing import Any
+
+from drivers.modem import audio
+from drivers.modem.audio import SampleFormat
+from drivers.modem.dialects import (
+    Dialect,
+    InitCommand,
+    base_commands,
+    choose_sample_format,
+    detect_dialect,
+    dialect_commands,
+)
+from drivers.modem.protocol import (
+    FINAL_RESULTS,
+    Audio,
+    CallerIdCollector,
+    CallerIdField,
+    DleCode,
+    DleEvent,
+    InfoLine,
+    ModemStreamParser,
+    ResultCode,
+    ResultLine,
+    StreamItem,
+    parse_vsm_list,
+)
+from drivers.roles import (
+    AnswerLine,
+    CallArrived,
+    CallerHungUp,
+    Clock,
+    DialFailed,
+    DialOut,
+    DigitPressed,
+    DriverError,
+    HangUpCause,
+    HangUpLine,
+    LineAction,
+    LineAnswered,
+    LineEvent,
+    LineEventSink,
+    LineFaulted,
+    LineInService,
+    MediaCapability,
+    PlayMusic,
+    PlayPrompt,
+    PlayTone,
+    PromptFinished,
+    RecordingFinished,
+    RecordMessage,
+    RefuseCall,
+    SendDigits,
+    StopMedia,
+    Tone,
+)
+
+log = logging.getLogger(__name__)
+wire_log = logging.getLogger("drivers.modem.wire")
+
+BYTES_PER_S = audio.SAMPLE_RATE_HZ  # 8-bit samples
+FRAME_S = 0.02
+PCM16_FRAME_BYTES = 320  # 20 ms of 16-bit linear PCM at 8 kHz: what audio_frames() yields
+
+
+class ModemError(DriverError):
+    """The modem failed in a way a depot owner can act on."""
+
+
+class ModemNotAnswering(ModemError):
+    """A command got no answer in time: the modem is hung (a reset may bring it back)."""
+
+
+_HANGUP_SIGNALS = {
+    DleCode.BUSY_TONE: HangUpCause.BUSY_TONE,
+    DleCode.DIAL_TONE: HangUpCause.DIAL_TONE,
+    DleCode.LOOP_BREAK: HangUpCause.LOOP_BREAK,
+    DleCode.POLARITY_REVERSAL: HangUpCause.POLARITY_REVERSAL,
+}
+
+# AT+VTS elements: [f1,f2,duration in 10 ms]; one cadence period per tone
+_TONE_CADENCE = {
+    Tone.BUSY: ("[480,620,50],[0,0,50]", 1.0),
+    Tone.RINGBACK: ("[440,480,200],[0,0,400]", 6.0),
+    Tone.ZIP: ("[440,0,30],[0,0,20]", 0.5),
+}
+_DIAL_FAILURES = {
+    ResultCode.BUSY: "busy",
+    ResultCode.NO_CARRIER: "no answer",
+    ResultCode.NO_ANSWER: "no answer",
+    ResultCode.NO_DIALTONE: "no dial tone (is the phone line plugged into the modem?)",
+    ResultCode.ERROR: "the modem refused to dial",
+}
+
+
+class ModemLine:
+    """A phone line on one USB voice modem (USR5637, Conexant CX93010, any V.253 modem)."""
+
+    def __init__(
+        self,
+        line_id: str,
+        device: str,
+        *,
+        dialect: str = "auto",
+        rings_before_answer: int = 2,
+        country_code: str = "B5",
+        init_commands: Sequence[str] = (),
+        power_cycle_command: str = "",
+        max_call_s: float = 3600.0,
+        prompts_dir: str | Sequence[str] = (),
+        clock: Clock = time.time,
+        ping_interval_s: float = 30.0,
+        command_timeout_s: float = 2.0,
+        silence_s: float = 8.0,
+        hangup_on_silence: bool = True,
+        caller_id_wait_s: float = 4.5,
+        ring_gap_s: float = 8.5,
+        reopen_initial_s: float = 1.0,
+        reopen_max_s: float = 60.0,
+        full_duplex: bool | None = None,
+        refuse_tone_s: float = 3.0,
+    ) -> None:
+        if dialect != "auto" and dialect not in {d.value for d in Dialect}:
+            raise ValueError(f"modem dialect must be auto, usr, conexant or generic: {dialect!r}")
+        self._line = line_id
+        self._device = device
+        self._dialect_setting = dialect
+        self._rings_before_answer = max(1, rings_before_answer)
+        self._country_code = country_code
+        self._extra_init = tuple(init_commands)
+        self._power_cycle_command = power_cycle_command
+        self._max_call_s = max_call_s
+        self._prompt_dirs = (prompts_dir,) if isinstance(prompts_dir, str) else tuple(prompts_dir)
+        self._clock = clock
+        self._ping_interval_s = ping_interval_s
+        self._command_timeout_s = command_timeout_s
+        self._silence_s = silence_s
+        self._hangup_on_silence = hangup_on_silence
+        self._caller_id_wait_s = caller_id_wait_s
+        self._ring_gap_s = ring_gap_s
+        self._reopen_initial_s = reopen_initial_s
+        self._reopen_max_s = reopen_max_s
+        self._full_duplex_setting = full_duplex
+        self._refuse_tone_s = refuse_tone_s
+
+        self._emit: LineEventSink = lambda event: None
+        self._serial: Any = None
+        self._fd = -1
+        self._parser = ModemStreamParser()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._fault: asyncio.Future[None] | None = None
+        self._in_service = False
+        self._command_lock = asyncio.Lock()
+        self._response: asyncio.Future[ResultLine] | None = None
+        self._response_lines: list[str] = []
+        self._sent_command = ""
+        self._actions: asyncio.Queue[LineAction] = asyncio.Queue()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+        self.dialect: Dialect = Dialect.GENERIC
+        self.sample_format = SampleFormat.UNSIGNED_LINEAR
+        self._vsm_argument = "1,8000,0,0"
+        self.media = MediaCapability.HALF_DUPLEX
+
+        # the call
+        self._call = "idle"  # idle | ringing | offered | refused | connected | dialing
+        self._rings = 0
+        self._caller_id = CallerIdCollector()
+        self._caller_id_at = 0.0
+        self._ring_gap_timer: asyncio.TimerHandle | None = None
+        self._caller_id_timer: asyncio.TimerHandle | None = None
+        self._hard_cap_timer: asyncio.TimerHandle | None = None
+        self._ending = False
+
+        # media
+        self._media_task: asyncio.Task[None] | None = None
+        self._media_kind = ""  # prompt | music | record | duplex
+        self._media_stop = False
+        self._barge_in = False
+        self._record_end = ""  # why a recording ended: hash | silence | hangup | stop
+        self._record_buffer = bytearray()
+        self._record_wake: asyncio.Event | None = None
+        self._frames: asyncio.Queue[bytes] = asyncio.Queue(maxsize=50)
+        self._frame_rest = b""
+        self._prompt_cache: dict[tuple[str, SampleFormat], bytes] = {}
+
+    # -----------------------------------------------------------------------------------------
+    # LineDriver
+
+    @property
+    def line_ids(self) -> tuple[str, ...]:
+        return (self._line,)
+
+    async def perform(self, action: LineAction) -> None:
+        """Queue an action; actions on a line run in order, long media in the background."""
+        if action.line != self._line:
+            raise ValueError(f"modem line {self._line} got an action for line {action.line}")
+        self._actions.put_nowait(action)
+
+    async def run(self, emit: LineEventSink) -> None:
+        """Own the modem until cancelled: open, initialise, serve calls, and recover from faults
+        with capped back-off."""
+        self._emit = emit
+        self._loop = asyncio.get_running_loop()
+        worker = asyncio.create_task(self._action_worker(), name=f"modem-{self._line}-actions")
+        delay_s = self._reopen_initial_s
+        fault_reported = False
+        failures = 0
+        try:
+            while True:
+                try:
+                    self._open()
+                    await self._initialise()
+                except ModemError as e:
+                    self._close()
+                    failures += 1
+                    if not fault_reported:
+                        fault_reported = True
+                        self._report_fault(str(e))
+                        await self._power_cycle()
+                    elif failures % 10 == 0:
+                        await self._power_cycle()
+                    await asyncio.sleep(delay_s)
+                    delay_s = min(delay_s * 2, self._reopen_max_s)
+                    continue
+                delay_s, failures, fault_reported = self._reopen_initial_s, 0, False
+                self._in_service = True
+                log.info("line %s in service on %s (%s)", self._line, self._device, self.dialect)
+                self._send(LineInService(self._clock(), self._line, media=self.media))
+                try:
+                    await self._serve()
+                except ModemError as e:
+                    self._in_service = False
+                    await self._drop_call(HangUpCause.DEVICE_LOST)
+                    self._close()
+                    fault_reported = True
+                    self._report_fault(str(e))
+                    if isinstance(e, ModemNotAnswering):
+                        await self._power_cycle()
+                    await asyncio.sleep(delay_s)
+        finally:
+            worker.cancel()
+            for task in list(self._tasks):
+                task.cancel()
+            self._in_service = False
+            self._shutdown_port()
+
+    # -----------------------------------------------------------------------------------------
+    # full-duplex audio for the media bridge
+
+    async def start_duplex(self, line: str) -> bool:
+        """Stream the call's audio both ways (AT+VTR). False on a half-duplex modem."""
+        self._check_line(line)
+        if self.media is not MediaCapability.FULL_DUPLEX or self._call != "connected":
+            return False
+        await self._stop_media()
+        self._media_stop = False
+        self._frame_rest = b""
+        self._frames = asyncio.Queue(maxsize=50)
+        self._parser.audio_after_connect = True
+        result, _ = await self._command("AT+VTR", expect_stream=True)
+        if result.code is not ResultCode.CONNECT:
+            self._parser.audio_after_connect = False
+            return False
+        self._media_kind = "duplex"
+        return True
+
+    async def stop_duplex(self, line: str) -> None:
+        self._check_line(line)
+        if self._media_kind == "duplex":
+            await self._stop_media()
+
+    async def audio_frames(self, line: str) -> AsyncIterator[bytes]:
+        """The caller's audio while duplex: 20 ms frames of 16-bit little-endian PCM at 8 kHz
+        (320 bytes). Ends when the duplex stream ends."""
+        self._check_line(line)
+        while True:
+            frame = await self._frames.get()
+            if not frame:
+                return
+            yield frame
+
+    async def send_audio(self, line: str, frame: bytes) -> None:
+        """Play 16-bit little-endian PCM at 8 kHz to the caller (duplex only)."""
+        self._check_line(line)
+        if self._media_kind == "duplex":
+            self._write(audio.dle_shield(audio.pcm16_to_modem(frame, self.sample_format)))
+
+    # -----------------------------------------------------------------------------------------
+    # port
+
+    def _open(self) -> None:
+        import serial
+
+        try:
+            self._serial = serial.Serial(
+                self._device, baudrate=115200, timeout=0, write_timeout=2.0, exclusive=True
+            )
+        except (serial.SerialException, OSError, ValueError) as e:
+            raise ModemError(
+                f"cannot open the voice modem of line {self._line} at {self._device} ({e}); "
+                "check that it is plugged in and that the udev rule names it"
+            ) from e
+        self._fd = self._serial.fileno()
+        self._parser = ModemStreamParser()
+        self._fault = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().add_reader(self._fd, self._on_readable)
+
+    def _close(self) -> None:
+        if self._fd >= 0 and self._loop is not None:
+            self._loop.remove_reader(self._fd)
+        self._fd = -1
+        if self._serial is not None:
+            with contextlib.suppress(Exception):
+                self._serial.close()
+        self._serial = None
+        if self._fault is not None and self._fault.done():
+            self._fault.exception()  # seen: the run loop reports it
+        if self._response is not None and not self._response.done():
+            self._response.set_exception(ModemError(f"the modem of line {self._line} went away"))
+
+    def _shutdown_port(self) -> None:
+        """Stopping: never leave the line off-hook behind us."""
+        if self._serial is not None and self._call in ("connected", "dialing"):
+            with contextlib.suppress(Exception):
+                if self._parser.audio_mode or self._media_kind:
+                    self._serial.write(b"\x10\x18\x10\x03\x10!")
+                self._serial.write(b"\rATH\r")
+                self._serial.flush()
+        self._close()
+
+    def _on_readable(self) -> None:
+        try:
+            data = os.read(self._fd, 4096)
+        except OSError as e:
+            self._fail(self._lost(e))
+            return
+        if not data:
+            self._fail(self._lost(None))
+            return
+        wire_log.debug("%s < %r", self._line, data)
+        for item in self._parser.feed(data):
+            self._on_item(item)
+
+    def _lost(self, error: OSError | None) -> ModemError:
+        detail = f" ({error.strerror})" if error is not None and error.strerror else ""
+        return ModemError(
+            f"the voice modem of line {self._line} ({self._device}) was unplugged or its USB "
+            f"port failed{detail}; the line comes back by itself when the modem returns"
+        )
+
+    def _fail(self, error: ModemError) -> None:
+        if self._loop is not None and self._fd >= 0:
+            self._loop.remove_reader(self._fd)
+        if self._fault is not None and not self._fault.done():
+            self._fault.set_exception(error)
+        if self._response is not None and not self._response.done():
+            self._response.set_exception(error)
+
+    def _write(self, data: bytes) -> None:
+        if self._serial is None:
+            raise ModemError(f"the voice modem of line {self._line} is not connected")
+        import serial
+
+        try:
+            self._serial.write(data)
+        except serial.SerialTimeoutException as e:
+            raise ModemNotAnswering(self._not_answering()) from e
+        except (serial.SerialException, OSError) as e:
+            error = self._lost(e if isinstance(e, OSError) else None)
+            self._fail(error)
+            raise error from e
+
+    def _not_answering(self) -> str:
+        return (
+            f"the voice modem of line {self._line} ({self._device}) stopped answering; unplug "
+            "it and plug it back in"
+            + ("" if self._power_cycle_command else " (or set power_cycle_command to do it)")
+        )
+
+    def _report_fault(self, reason: str) -> None:
+        log.warning("line %s out of service: %s", self._line, reason)
+        self._send(LineFaulted(self._clock(), self._line, reason=reason))
+
+    async def _power_cycle(self) -> None:
+        if not self._power_cycle_command:
+            return
+        log.warning("line %s: power-cycling the modem: %s", self._line, self._power_cycle_command)
+        try:
+            process = await asyncio.create_subprocess_shell(self._power_cycle_command)
+            await asyncio.wait_for(process.wait(), 30)
+        except (OSError, TimeoutError) as e:
+            log.error("line %s: power_cycle_command failed: %s", self._line, e)
+
+    # -----------------------------------------------------------------------------------------
+    # commands
+
+    async def _command(
+        self, command: str, timeout_s: float | None = None, *, expect_stream: bool = False
+    ) -> tuple[ResultLine, list[str]]:
+        async with self._command_lock:
+            loop = asyncio.get_running_loop()
+            self._response = loop.create_future()
+            self._response_lines = []
+            self._sent_command = command
+            wire_log.debug("%s > %s", self._line, command)
+            try:
+                self._write(command.encode("ascii") + b"\r")
+                result = await asyncio.wait_for(
+                    asyncio.shield(self._response), timeout_s or self._command_timeout_s
+                )
+            except TimeoutError:
+                raise ModemNotAnswering(self._not_answering()) from None
+            finally:
+                self._response = None
+            if expect_stream and result.code is not ResultCode.CONNECT:
+                self._parser.audio_after_connect = False
+            return result, list(self._response_lines)
+
+    async def _expect(self, command: str, timeout_s: float | None = None) -> ResultLine:
+        """A command that must be answered OK (VCON counts: some modems answer VLS=1 so)."""
+        result, _ = await self._command(command, timeout_s)
+        if result.code not in (ResultCode.OK, ResultCode.VCON):
+            raise ModemError(
+                f"the voice modem of line {self._line} refused {command} ({result.text})"
+            )
+        return result
+
+    async def _end_stream(self, ending: bytes, timeout_s: float = 3.0) -> None:
+        """End AT+VTX/VRX/VTR with DLE codes and wait for the modem's OK."""
+        async with self._command_lock:
+            loop = asyncio.get_running_loop()
+            self._response = loop.create_future()
+            self._response_lines = []
+            self._sent_command = ""
+            try:
+                self._write(ending)
+                await asyncio.wait_for(asyncio.shield(self._response), timeout_s)
+            except TimeoutError:
+                raise ModemNotAnswering(self._not_answering()) from None
+            finally:
+                self._response = None
+                self._parser.audio_mode = False
+
+    async def _initialise(self) -> None:
+        # a bare CR first: ends any half-typed command a crashed client left behind
+        self._write(b"\r")
+        await self._expect("ATZ", self._command_timeout_s * 2)
+        await self._run_init(base_commands(self._country_code))
+        identity = []
+        for query in ("ATI", "ATI3"):
+            result, lines = await self._command(query)
+            if result.code is ResultCode.OK:
+                identity += lines
+        result, lines = await self._command("AT+VSM=?")
+        methods = parse_vsm_list(lines) if result.code is ResultCode.OK else []
+        if self._dialect_setting == "auto":
+            self.dialect = detect_dialect(" ".join(identity), methods)
+        else:
+            self.dialect = Dialect(self._dialect_setting)
+        await self._run_init(dialect_commands(self.dialect, self._silence_s))
+        await self._run_init([InitCommand(command) for command in self._extra_init])
+        self._vsm_argument, self.sample_format = choose_sample_format(self.dialect, methods)
+        await self._expect(f"AT+VSM={self._vsm_argument}")
+        full_duplex = self._full_duplex_setting
+        if full_duplex is None:
+            result, _ = await self._command("AT+VTR=?")
+            full_duplex = result.code is ResultCode.OK
+        self.media = MediaCapability.FULL_DUPLEX if full_duplex else MediaCapability.HALF_DUPLEX
+        self._reset_call()
+
+    async def _run_init(self, commands: Sequence[InitCommand]) -> None:
+        for item in commands:
+            result, _ = await self._command(item.command)
+            if result.code is ResultCode.OK:
+                continue
+            if item.required:
+                raise ModemError(
+                    f"the modem of line {self._line} ({self._device}) refused "
+                    f"{item.command}: is it a voice modem?"
+                )
+            log.warning("line %s: the modem refused %s; going on", self._line, item.command)
+
+    async def _serve(self) -> None:
+        """Wait for a fault; ping an idle modem now and then, and reset it if it hangs."""
+        assert self._fault is not None
+        while True:
+            done, _ = await asyncio.wait({self._fault}, timeout=self._ping_interval_s)
+            if done:
+                self._fault.result()  # raises the fault
+            if self._call != "idle" or self._command_lock.locked():
+                continue
+            try:
+                await self._expect("AT")
+            except ModemNotAnswering:
+                log.warning("line %s: modem did not answer AT; resetting it", self._line)
+                await self._initialise()  # raises ModemNotAnswering again if still hung
+
+    # -----------------------------------------------------------------------------------------
+    # what the modem sends
+
+    def _on_item(self, item: StreamItem) -> None:
+        if isinstance(item, Audio):
+            self._on_audio(item.data)
+        elif isinstance(item, DleEvent):
+            self._on_dle(item)
+        elif isinstance(item, ResultLine):
+            if item.code is ResultCode.RING:
+                self._on_ring()
+            elif self._response is not None and not self._response.done():
+                if item.code in FINAL_RESULTS:
+                    self._response.set_result(item)
+            else:
+                wire_log.debug("%s: unsolicited %s", self._line, item.text)
+        elif isinstance(item, CallerIdField):
+            self._on_caller_id(item)
+        elif (
+            isinstance(item, InfoLine)
+            and self._response is not None
+            and item.text.upper() != self._sent_command.upper()
+        ):
+            self._response_lines.append(item.text)
+
+    def _on_ring(self) -> None:
+        if self._call in ("connected", "dialing"):
+            log.info("line %s: RING during a call ignored", self._line)
+            return
+        if self._call == "idle":
+            self._call = "ringing"
+            self._rings = 0
+            if time.monotonic() - self._caller_id_at > 10.0:
+                self._caller_id = CallerIdCollector()  # stale fields of an earlier call
+        self._rings += 1
+        self._restart_ring_gap()
+        if self._call == "ringing":
+            self._maybe_offer()
+
+    def _restart_ring_gap(self) -> None:
+        assert self._loop is not None
+        if self._ring_gap_timer is not None:
+            self._ring_gap_timer.cancel()
+        self._ring_gap_timer = self._loop.call_later(self._ring_gap_s, self._ringing_stopped)
+
+    def _ringing_stopped(self) -> None:
+        """No RING for a while: the caller gave up before we answered."""
+        offered = self._call == "offered"
+        if self._call in ("ringing", "offered", "refused"):
+            self._reset_call()
+            if offered:
+                self._send(CallerHungUp(self._clock(), self._line, cause=HangUpCause.NORMAL))
+
+    def _maybe_offer(self) -> None:
+        if self._rings < self._rings_before_answer:
+            return
+        if self._caller_id.has_number_or_reason or self._rings >= 2 or not self._caller_id_wait_s:
+            self._offer()
+        elif self._caller_id_timer is None:
+            assert self._loop is not None
+            # US lines send caller ID between the first and second ring: wait for it
+            self._caller_id_timer = self._loop.call_later(self._caller_id_wait_s, self._offer)
+
+    def _offer(self) -> None:
+        if self._caller_id_timer is not None:
+            self._caller_id_timer.cancel()
+            self._caller_id_timer = None
+        if self._call != "ringing":
+            return
+        self._call = "offered"
+        caller = self._caller_id.caller()
+        log.info("line %s: call from %r", self._line, caller)
+        self._send(CallArrived(self._clock(), self._line, caller=caller))
+
+    def _on_caller_id(self, item: CallerIdField) -> None:
+        if self._call in ("connected", "dialing"):
+            log.info("line %s: caller ID during a call (call waiting) ignored", self._line)
+            return
+        if self._call == "idle" and time.monotonic() - self._caller_id_at > 10.0:
+            self._caller_id = CallerIdCollector()
+        self._caller_id.add(item)
+        self._caller_id_at = time.monotonic()
+        if self._caller_id_timer is not None and item.key in ("NMBR", "NAME"):
+            # the rest of the block (NAME after NMBR) follows within milliseconds
+            self._caller_id_timer.cancel()
+            assert self._loop is not None
+            self._caller_id_timer = self._loop.call_later(0.3, self._offer)
+
+    def _on_dle(self, event: DleEvent) -> None:
+        code = event.code
+        if code is DleCode.DTMF:
+            self._on_digit(event.digit)
+        elif code in _HANGUP_SIGNALS:
+            if self._call == "connected":
+                self._far_end_gone(_HANGUP_SIGNALS[code])
+        elif code in (DleCode.SILENCE, DleCode.QUIET):
+            if self._media_kind == "record":
+                self._stop_recording("silence")
+            elif self._call == "connected" and code is DleCode.SILENCE and self._hangup_on_silence:
+                self._far_end_gone(HangUpCause.SILENCE)
+        elif code is not DleCode.END_OF_STREAM:
+            wire_log.debug("%s: DLE %s", self._line, code.value)
+
+    def _on_digit(self, digit: str) -> None:
+        if self._call != "connected" or self._ending:
+            wire_log.debug("%s: key %s outside a call dropped", self._line, digit)
+            return
+        if self._media_kind == "record" and digit == "#":
+            self._stop_recording("hash")
+            return
+        if self._media_kind == "prompt" and self._barge_in:
+            self._media_stop = True
+        self._send(DigitPressed(self._clock(), self._line, digit=digit))
+
+    def _on_audio(self, data: bytes) -> None:
+        if self._media_kind == "record":
+            self._record_buffer += data
+        elif self._media_kind == "duplex":
+            pcm = self._frame_rest + audio.modem_to_pcm16(data, self.sample_format)
+            whole = len(pcm) - len(pcm) % PCM16_FRAME_BYTES
+            for start in range(0, whole, PCM16_FRAME_BYTES):
+                if self._frames.full():
+                    self._frames.get_nowait()  # the bridge fell behind: drop the oldest
+                self._frames.put_nowait(pcm[start : start + PCM16_FRAME_BYTES])
+            self._frame_rest = pcm[whole:]
+
+    def _far_end_gone(self, cause: HangUpCause) -> None:
+        if self._ending:
+            return
+        self._ending = True
+        if self._media_kind == "record":
+            self._stop_recording("hangup")
+        self._spawn(self._end_call(cause))
+
+    async def _end_call(self, cause: HangUpCause) -> None:
+        log.info("line %s: caller gone (%s)", self._line, cause.value)
+        try:
+            await self._stop_media()
+            await self._on_hook()
+        finally:
+            self._send(CallerHungUp(self._clock(), self._line, cause=cause))
+
+    async def _drop_call(self, cause: HangUpCause) -> None:
+        """The modem failed under a call: the call is over whatever the line does."""
+        for task in list(self._tasks):
+            task.cancel()
+        if self._media_task is not None:
+            self._media_task.cancel()
+            self._media_task = None
+        had_call = self._call in ("connected", "dialing", "offered")
+        self._media_kind = ""
+        self._frames_end()
+        self._reset_call()
+        if had_call:
+            self._send(CallerHungUp(self._clock(), self._line, cause=cause))
+
+    # -----------------------------------------------------------------------------------------
+    # actions
+
+    async def _action_worker(self) -> None:
+        while True:
+            action = await self._actions.get()
+            if not self._in_service:
+                log.warning("line %s is out of service; dropped %s", self._line, action)
+                if isinstance(action, DialOut):
+                    self._send(DialFailed(self._clock(), self._line, reason="line out of service"))
+                continue
+            try:
+                await self._carry_out(action)
+            except ModemNotAnswering as e:
+                self._fail(e)
+            except ModemError as e:
+                log.warning("line %s: %s failed: %s", self._line, type(action).__name__, e)
+
+    async def _carry_out(self, action: LineAction) -> None:
+        if isinstance(action, AnswerLine):
+            await self._answer()
+        elif isinstance(action, RefuseCall):
+            await self._refuse()
+        elif isinstance(action, HangUpLine):
+            if self._call in ("connected", "dialing"):
+                self._ending = True
+                await self._stop_media()
+                await self._on_hook()
+            elif self._call in ("ringing", "offered"):
+                self._call = "refused"  # let it ring out; do not offer it again
+        elif isinstance(action, DialOut):
+            await self._dial(action.number)
+        elif self._call != "connected" or self._ending:
+            log.info("line %s: no call for %s", self._line, type(action).__name__)
+            if isinstance(action, PlayPrompt):
+                self._send(PromptFinished(self._clock(), self._line, action.play_id, True))
+        elif isinstance(action, PlayPrompt):
+            await self._stop_media()
+            self._start_media("prompt", self._play_prompt(action))
+        elif isinstance(action, PlayMusic):
+            await self._stop_media()
+            self._start_media("music", self._play_music())
+        elif isinstance(action, StopMedia):
+            await self._stop_media()
+        elif isinstance(action, PlayTone):
+            await self._stop_media()
+            await self._play_tone(action.tone, action.duration_s)
+        elif isinstance(action, SendDigits):
+            await self._stop_media()
+            digits = ",".join(ch for ch in action.digits if ch in "0123456789*#ABCD")
+            if digits:
+                await self._expect(f"AT+VTS={digits}", 2.0 + 0.2 * len(action.digits))
+        elif isinstance(action, RecordMessage):
+            await self._stop_media()
+            self._start_media("record", self._record(action))
+
+    async def _answer(self) -> None:
+        if self._call not in ("ringing", "offered"):
+            log.info("line %s: nothing to answer (the caller may have gone)", self._line)
+            return
+        self._cancel_ring_timers()
+        self._call = "connected"
+        self._ending = False
+        await self._expect("AT+VLS=1")
+        await self._expect(f"AT+VSM={self._vsm_argument}")
+        self._start_hard_cap()
+        self._send(LineAnswered(self._clock(), self._line))
+
+    async def _refuse(self) -> None:
+        if self._call not in ("ringing", "offered"):
+            return
+        self._cancel_ring_timers()
+        self._call = "connected"
+        self._ending = True
+        await self._expect("AT+VLS=1")
+        await self._play_tone(Tone.BUSY, self._refuse_tone_s)
+        await self._on_hook()
+
+    async def _dial(self, number: str) -> None:
+        digits = re.sub(r"[^0-9*#,]", "", number)
+        if self._call != "idle" or not digits:
+            reason = "line busy" if digits else f"not a phone number: {number!r}"
+            self._send(DialFailed(self._clock(), self._line, reason=reason))
+            return
+        self._call = "dialing"
+        self._ending = False
+        result, _ = await self._command(f"ATDT{digits}", 90.0)
+        if self._call != "dialing":
+            return
+        if result.code in (ResultCode.OK, ResultCode.VCON):
+            self._call = "connected"
+            await self._expect(f"AT+VSM={self._vsm_argument}")
+            self._start_hard_cap()
+            self._send(LineAnswered(self._clock(), self._line))
+            return
+        await self._on_hook()
+        reason = _DIAL_FAILURES.get(result.code, result.text.lower())
+        self._send(DialFailed(self._clock(), self._line, reason=reason))
+
+    async def _on_hook(self) -> None:
+        self._cancel_ring_timers()
+        try:
+            result, _ = await self._command("AT+VLS=0")
+            if result.code is not ResultCode.OK:
+                await self._command("ATH")
+        finally:
+            self._reset_call()
+
+    async def _play_tone(self, tone: Tone, duration_s: float) -> None:
+        if tone is Tone.BEEP:
+            spec = f"[1000,0,{max(5, min(300, round(duration_s * 100)))}]"
+            total_s = duration_s
+        else:
+            period, period_s = _TONE_CADENCE[tone]
+            repeats = max(1, round(duration_s / period_s))
+            spec = ",".join([period] * repeats)
+            total_s = repeats * period_s
+        await self._expect(f"AT+VTS={spec}", total_s + 2.0)
+
+    # -----------------------------------------------------------------------------------------
+    # media streams
+
+    def _start_media(self, kind: str, work: Coroutine[Any, Any, None]) -> None:
+        self._media_kind = kind
+        self._media_stop = False
+        self._media_task = self._spawn(work)
+
+    async def _stop_media(self) -> None:
+        if self._media_kind == "duplex":
+            self._media_kind = ""
+            self._frames_end()
+            await self._end_stream(b"\x10^")
+            return
+        task = self._media_task
+        if task is None or task.done():
+            self._media_task = None
+            self._media_kind = ""
+            return
+        self._media_stop = True
+        if self._record_wake is not None:
+            self._record_wake.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(asyncio.shield(task), 5.0)
+        self._media_task = None
+
+    def _load_prompt(self, path: str) -> bytes:
+        key = (path, self.sample_format)
+        if key not in self._prompt_cache:
+            self._prompt_cache[key] = audio.encode(audio.read_wav(path), self.sample_format)
+        return self._prompt_cache[key]
+
+    def _prompt_audio(self, names: Sequence[str], language: str) -> bytes:
+        parts = []
+        for name in names:
+            path = audio.find_prompt(self._prompt_dirs, language, name)
+            if path is None:
+                log.warning("line %s: no prompt %s for %s", self._line, name, language)
+                continue
+            try:
+                parts.append(self._load_prompt(path))
+            except audio.ModemAudioError as e:
+                log.warning("line %s: %s", self._line, e)
+        return b"".join(parts)
+
+    async def _play_prompt(self, action: PlayPrompt) -> None:
+        self._barge_in = action.barge_in
+        data = self._prompt_audio(action.prompts, action.language)
+        interrupted = await self._stream_out(data, loop_forever=False) if data else False
+        self._media_kind = ""
+        if not self._ending:
+            self._send(PromptFinished(self._clock(), self._line, action.play_id, interrupted))
+
+    async def _play_music(self) -> None:
+        data = self._prompt_audio(("hold",), "music")
+        if data:
+            await self._stream_out(data, loop_forever=True)
+        self._media_kind = ""
+
+    async def _stream_out(self, data: bytes, *, loop_forever: bool) -> bool:
+        """Play `data` with AT+VTX, paced to real time a little ahead of the modem. True when
+        stopped early (key with barge-in, StopMedia, hang-up)."""
+        result, _ = await self._command("AT+VTX", expect_stream=True)
+        if result.code is not ResultCode.CONNECT:
+            raise ModemError(f"the modem of line {self._line} cannot play audio ({result.text})")
+        loop = asyncio.get_running_loop()
+        lead_bytes = int(0.1 * BYTES_PER_S)  # keep 100 ms queued: no underrun, quick barge-in
+        started = loop.time()
+        sent = 0
+        offset = 0
+        interrupted = False
+        while True:
+            if self._media_stop:
+                interrupted = True
+                break
+            due = int((loop.time() - started) * BYTES_PER_S) + lead_bytes
+            if sent < due:
+                size = min(due - sent, len(data) - offset)
+                self._write(audio.dle_shield(data[offset : offset + size]))
+                sent += size
+                offset += size
+                if offset >= len(data):
+                    if not loop_forever:
+                        break
+                    offset = 0
+            await asyncio.sleep(FRAME_S)
+        # DLE CAN drops what the modem still has queued, so a key stops the prompt at once
+        ending = b"\x10\x18\x10\x03" if interrupted else b"\x10\x03"
+        await self._end_stream(ending, timeout_s=3.0 + lead_bytes / BYTES_PER_S)
+        return interrupted
+
+    async def _record(self, action: RecordMessage) -> None:
+        self._record_buffer = bytearray()
+        self._record_end = ""
+        self._record_wake = asyncio.Event()
+        self._parser.audio_after_connect = True
+        result, _ = await self._command("AT+VRX", expect_stream=True)
+        if result.code is not ResultCode.CONNECT:
+            self._media_kind = ""
+            raise ModemError(f"the modem of line {self._line} cannot record ({result.text})")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._record_wake.wait(), action.max_s)
+        if self._media_stop and not self._record_end:
+            self._record_end = "stop"
+        with contextlib.suppress(ModemNotAnswering):
+            await self._end_stream(b"\x10!", timeout_s=2.0)
+        self._media_kind = ""
+        self._record_wake = None
+        samples = audio.decode(bytes(self._record_buffer), self.sample_format)
+        duration_s = len(samples) / audio.SAMPLE_RATE_HZ
+        path = action.path
+        try:
+            if os.path.dirname(path):
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+            audio.write_wav(path, samples)
+        except OSError as e:
+            log.error("line %s: cannot save the recording %s: %s", self._line, path, e)
+            path = ""
+        log.info("line %s: recorded %.1f s (%s)", self._line, duration_s, self._record_end or "max")
+        self._send(RecordingFinished(self._clock(), self._line, path=path, duration_s=duration_s))
+
+    def _stop_recording(self, why: str) -> None:
+        if not self._record_end:
+            self._record_end = why
+        if self._record_wake is not None:
+            self._record_wake.set()
+
+    def _frames_end(self) -> None:
+        with contextlib.suppress(asyncio.QueueFull):
+            self._frames.put_nowait(b"")
+
+    # -----------------------------------------------------------------------------------------
+    # small things
+
+    def _start_hard_cap(self) -> None:
+        assert self._loop is not None
+        if self._hard_cap_timer is not None:
+            self._hard_cap_timer.cancel()
+        self._hard_cap_timer = self._loop.call_later(
+            self._max_call_s, lambda: self._far_end_gone(HangUpCause.HARD_CAP)
+        )
+
+    def _cancel_ring_timers(self) -> None:
+        for timer in (self._ring_gap_timer, self._caller_id_timer):
+            if timer is not None:
+                timer.cancel()
+        self._ring_gap_timer = self._caller_id_timer = None
+
+    def _reset_call(self) -> None:
+        self._cancel_ring_timers()
+        if self._hard_cap_timer is not None:
+            self._hard_cap_timer.cancel()
+            self._hard_cap_timer = None
+        if self._media_kind == "duplex":
+            self._frames_end()
+        self._call = "idle"
+        self._rings = 0
+        self._ending = False
+        self._caller_id = CallerIdCollector()
+        self._caller_id_at = 0.0
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(self._guarded(work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _guarded(self, work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except ModemNotAnswering as e:
+            self._fail(e)
+        except ModemError as e:
+            log.warning("line %s: %s", self._line, e)
+
+    def _send(self, event: LineEvent) -> None:
+        self._emit(event)
+
+    def _check_line(self, line: str) -> None:
+        if line != self._line:
+            raise ValueError(f"modem line {self._line} asked about line {line}")
