@@ -53,6 +53,9 @@ class Verb(enum.Enum):
     # devices
     LINEFAULT = "LINEFAULT"  # agent field holds the line or device: data (reason,)
     LINERESTORED = "LINERESTORED"
+    # the daemon (re)started: every call and login before this entry is gone, as Asterisk's
+    # QUEUESTART; the shell writes it once at start-up so figures rebuilt from the log agree
+    QUEUESTART = "QUEUESTART"
 
 
 @dataclass(frozen=True, slots=True)
