@@ -1,1 +1,9 @@
 """The only code that touches SQLite: schema, migrations, queue log, call records, tasks."""
+
+from appliance.store.devices import Fault
+from appliance.store.errors import StoreError
+from appliance.store.store import Store
+from appliance.store.tasks import CallbackAttempt, CallbackTask
+from appliance.store.users import Role, User
+
+__all__ = ["CallbackAttempt", "CallbackTask", "Fault", "Role", "Store", "StoreError", "User"]

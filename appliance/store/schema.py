@@ -1,0 +1,105 @@
+"""The database schema as numbered migration steps; `PRAGMA user_version` says how many have
+been applied. Add a step at the end to change the schema; never edit a released step."""
+
+from __future__ import annotations
+
+# Step i takes a database from user_version i to i + 1.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        # Asterisk queue_log meaning; append-only. data is a JSON array of strings.
+        """CREATE TABLE queue_log (
+            id INTEGER PRIMARY KEY,
+            time_s REAL NOT NULL,
+            call_id TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            verb TEXT NOT NULL,
+            data TEXT NOT NULL
+        )""",
+        "CREATE INDEX queue_log_by_time ON queue_log (time_s)",
+        "CREATE INDEX queue_log_by_call ON queue_log (call_id)",
+        # one row per CallRecord (CDR), written once when the call ends
+        """CREATE TABLE calls (
+            call_id TEXT PRIMARY KEY,
+            line TEXT NOT NULL,
+            direction TEXT NOT NULL,
+            number TEXT NOT NULL,
+            name TEXT NOT NULL,
+            arrived_s REAL NOT NULL,
+            ended_s REAL NOT NULL,
+            end_reason TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            enqueued_s REAL,
+            agent TEXT NOT NULL,
+            connected_s REAL,
+            wait_s REAL NOT NULL,
+            talk_s REAL NOT NULL,
+            hold_s REAL NOT NULL,
+            transferred_from TEXT NOT NULL,
+            recording_path TEXT NOT NULL,
+            survey_score INTEGER,
+            vip INTEGER NOT NULL
+        )""",
+        "CREATE INDEX calls_by_arrival ON calls (arrived_s)",
+        "CREATE INDEX calls_by_number ON calls (number, arrived_s)",
+        "CREATE INDEX calls_by_agent ON calls (agent, arrived_s)",
+        # 回访: the task's state; its attempts are appended to callback_attempts
+        """CREATE TABLE callback_tasks (
+            task_id TEXT PRIMARY KEY,
+            number TEXT NOT NULL,
+            name TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            call_id TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            created_s REAL NOT NULL,
+            due_s REAL NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+            assigned_agent TEXT NOT NULL DEFAULT '',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            outcome TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX callback_tasks_open ON callback_tasks (status, due_s)",
+        """CREATE TABLE callback_attempts (
+            id INTEGER PRIMARY KEY,
+            task_id TEXT NOT NULL REFERENCES callback_tasks (task_id),
+            time_s REAL NOT NULL,
+            agent TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            note TEXT NOT NULL
+        )""",
+        "CREATE INDEX callback_attempts_by_task ON callback_attempts (task_id, time_s)",
+        """CREATE TABLE blacklist (
+            number TEXT PRIMARY KEY,
+            by_agent TEXT NOT NULL,
+            call_id TEXT NOT NULL,
+            time_s REAL NOT NULL
+        )""",
+        # 故障记录
+        """CREATE TABLE faults (
+            id INTEGER PRIMARY KEY,
+            device TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            started_s REAL NOT NULL,
+            cleared_s REAL
+        )""",
+        "CREATE INDEX faults_by_start ON faults (started_s)",
+        "CREATE INDEX faults_open ON faults (device, cleared_s)",
+        # the DepotSetup as JSON, one row per saved version; the newest is the setup in force
+        """CREATE TABLE settings (
+            id INTEGER PRIMARY KEY,
+            saved_s REAL NOT NULL,
+            schema_version INTEGER NOT NULL,
+            setup_json TEXT NOT NULL
+        )""",
+        """CREATE TABLE users (
+            agent_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('agent', 'supervisor', 'admin')),
+            password_hash TEXT NOT NULL,
+            pin_hash TEXT NOT NULL,
+            created_s REAL NOT NULL
+        )""",
+    ),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,108 @@
+"""Callback tasks (回访): one row per task with its current status, and every attempt appended
+to callback_attempts (an attempt, once saved, is never edited)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+from appliance.engine.records import CallbackRequested
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackTask:
+    task_id: str
+    number: str
+    name: str
+    reason: str  # "abandoned", "virtual_hold", "callback_request", "voicemail"
+    call_id: str
+    queue: str
+    created_s: float
+    due_s: float
+    status: str  # "open" or "done"
+    assigned_agent: str
+    attempts: int
+    outcome: str  # of the last attempt
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackAttempt:
+    task_id: str
+    time_s: float
+    agent: str
+    outcome: str  # e.g. "reached", "no_answer", "busy", "wrong_number"
+    note: str
+
+
+_TASK_COLUMNS = (
+    "task_id, number, name, reason, call_id, queue, created_s, due_s, status,"
+    " assigned_agent, attempts, outcome"
+)
+
+
+async def insert(connection: aiosqlite.Connection, tasks: Sequence[CallbackRequested]) -> None:
+    # the same task requested twice (a replayed step) keeps the first
+    await connection.executemany(
+        "INSERT OR IGNORE INTO callback_tasks"
+        " (task_id, number, name, reason, call_id, queue, created_s, due_s)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (t.task_id, t.number, t.name, t.reason, t.call_id, t.queue, t.created_s, t.due_s)
+            for t in tasks
+        ],
+    )
+
+
+def _task(row: Sequence[object]) -> CallbackTask:
+    return CallbackTask(*row)  # type: ignore[arg-type]
+
+
+async def open_tasks(connection: aiosqlite.Connection) -> list[CallbackTask]:
+    cursor = await connection.execute(
+        f"SELECT {_TASK_COLUMNS} FROM callback_tasks WHERE status = 'open' ORDER BY due_s, task_id"
+    )
+    return [_task(tuple(row)) for row in await cursor.fetchall()]
+
+
+async def one(connection: aiosqlite.Connection, task_id: str) -> CallbackTask | None:
+    cursor = await connection.execute(
+        f"SELECT {_TASK_COLUMNS} FROM callback_tasks WHERE task_id = ?", (task_id,)
+    )
+    row = await cursor.fetchone()
+    return _task(tuple(row)) if row is not None else None
+
+
+async def assign(connection: aiosqlite.Connection, task_id: str, agent: str) -> bool:
+    cursor = await connection.execute(
+        "UPDATE callback_tasks SET assigned_agent = ? WHERE task_id = ?", (agent, task_id)
+    )
+    return cursor.rowcount == 1
+
+
+async def add_attempt(
+    connection: aiosqlite.Connection, attempt: CallbackAttempt, *, done: bool
+) -> bool:
+    cursor = await connection.execute(
+        "UPDATE callback_tasks SET attempts = attempts + 1, outcome = ?, status = ?"
+        " WHERE task_id = ?",
+        (attempt.outcome, "done" if done else "open", attempt.task_id),
+    )
+    if cursor.rowcount != 1:
+        return False
+    await connection.execute(
+        "INSERT INTO callback_attempts (task_id, time_s, agent, outcome, note)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (attempt.task_id, attempt.time_s, attempt.agent, attempt.outcome, attempt.note),
+    )
+    return True
+
+
+async def attempts(connection: aiosqlite.Connection, task_id: str) -> list[CallbackAttempt]:
+    cursor = await connection.execute(
+        "SELECT task_id, time_s, agent, outcome, note FROM callback_attempts"
+        " WHERE task_id = ? ORDER BY id",
+        (task_id,),
+    )
+    return [CallbackAttempt(*tuple(row)) for row in await cursor.fetchall()]

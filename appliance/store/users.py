@@ -1,0 +1,101 @@
+"""The users table: agents, supervisors and admins with their hashed password and PIN."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import aiosqlite
+
+
+class Role(enum.Enum):
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    agent_id: str  # 工号
+    name: str
+    role: Role
+    created_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class UserHashes:
+    password_hash: str
+    pin_hash: str  # "" = no PIN set: keypad login refused
+
+
+async def insert(
+    connection: aiosqlite.Connection,
+    user: User,
+    hashes: UserHashes,
+) -> bool:
+    cursor = await connection.execute(
+        "INSERT OR IGNORE INTO users (agent_id, name, role, password_hash, pin_hash, created_s)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            user.agent_id,
+            user.name,
+            user.role.value,
+            hashes.password_hash,
+            hashes.pin_hash,
+            user.created_s,
+        ),
+    )
+    return cursor.rowcount == 1
+
+
+async def one(connection: aiosqlite.Connection, agent_id: str) -> User | None:
+    cursor = await connection.execute(
+        "SELECT agent_id, name, role, created_s FROM users WHERE agent_id = ?", (agent_id,)
+    )
+    row = await cursor.fetchone()
+    if row is None:
+        return None
+    return User(str(row[0]), str(row[1]), Role(row[2]), float(row[3]))
+
+
+async def every(connection: aiosqlite.Connection) -> list[User]:
+    cursor = await connection.execute(
+        "SELECT agent_id, name, role, created_s FROM users ORDER BY agent_id"
+    )
+    return [
+        User(str(row[0]), str(row[1]), Role(row[2]), float(row[3]))
+        for row in await cursor.fetchall()
+    ]
+
+
+async def hashes(connection: aiosqlite.Connection, agent_id: str) -> UserHashes | None:
+    cursor = await connection.execute(
+        "SELECT password_hash, pin_hash FROM users WHERE agent_id = ?", (agent_id,)
+    )
+    row = await cursor.fetchone()
+    return UserHashes(str(row[0]), str(row[1])) if row is not None else None
+
+
+async def set_hash(
+    connection: aiosqlite.Connection, agent_id: str, column: str, value: str
+) -> bool:
+    if column not in ("password_hash", "pin_hash"):
+        raise ValueError(column)
+    cursor = await connection.execute(
+        f"UPDATE users SET {column} = ? WHERE agent_id = ?", (value, agent_id)
+    )
+    return cursor.rowcount == 1
+
+
+async def set_name_and_role(
+    connection: aiosqlite.Connection, agent_id: str, name: str, role: Role
+) -> bool:
+    cursor = await connection.execute(
+        "UPDATE users SET name = ?, role = ? WHERE agent_id = ?", (name, role.value, agent_id)
+    )
+    return cursor.rowcount == 1
+
+
+async def remove(connection: aiosqlite.Connection, agent_id: str) -> bool:
+    cursor = await connection.execute("DELETE FROM users WHERE agent_id = ?", (agent_id,))
+    return cursor.rowcount == 1
