@@ -1,0 +1,204 @@
+"""Simulated agent positions (demo mode, tests): phones that ring, are answered, rejected and
+hung up by a scripted agent side, and a media bridge that only notes who talks to whom."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from drivers.roles import (
+    CallerId,
+    Clock,
+    Connect,
+    Disconnect,
+    DriverError,
+    HangUpPosition,
+    MediaAction,
+    PositionAction,
+    PositionAnswered,
+    PositionDigitPressed,
+    PositionEvent,
+    PositionEventSink,
+    PositionFaulted,
+    PositionHungUp,
+    PositionInService,
+    PositionRejected,
+    RingPosition,
+    StopRinging,
+)
+from drivers.sim.transcript import Transcript
+
+log = logging.getLogger(__name__)
+
+
+class PhoneState(enum.Enum):
+    IDLE = "idle"
+    RINGING = "ringing"
+    TALKING = "talking"
+    OUT_OF_SERVICE = "out_of_service"
+
+
+class SimPositionError(DriverError):
+    """A simulated position was asked to do something a real phone would refuse."""
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneRang:
+    """The box started ringing a position (what the agent at it notices)."""
+
+    position: str
+    call_id: str
+    caller: CallerId
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneStopped:
+    """The position's ringing or call was ended by the box."""
+
+    position: str
+
+
+PhoneListener = Callable[[PhoneRang | PhoneStopped], None]
+
+
+class SimulatedPositions:
+    """Agent phones. The box drives them through `perform`; the agent's side answers,
+    rejects, hangs up and presses keys."""
+
+    def __init__(
+        self,
+        position_ids: tuple[str, ...],
+        *,
+        clock: Clock,
+        transcript: Transcript | None = None,
+    ) -> None:
+        if not position_ids:
+            raise ValueError("simulated positions need at least one position id")
+        self._phones = {position_id: PhoneState.IDLE for position_id in position_ids}
+        self._clock = clock
+        self._emit: PositionEventSink | None = None
+        self._listeners: list[PhoneListener] = []
+        self.transcript = transcript if transcript is not None else Transcript(clock)
+
+    @property
+    def position_ids(self) -> tuple[str, ...]:
+        return tuple(self._phones)
+
+    async def run(self, emit: PositionEventSink) -> None:
+        self._emit = emit
+        for position in self._phones:
+            self._send(PositionInService(self._clock(), position))
+        try:
+            await asyncio.Event().wait()
+        finally:
+            self._emit = None
+            for position in self._phones:
+                self._phones[position] = PhoneState.IDLE
+
+    async def perform(self, action: PositionAction) -> None:
+        state = self._phones.get(action.position)
+        if state is None:
+            raise SimPositionError(f"no simulated position {action.position!r}")
+        if state is PhoneState.OUT_OF_SERVICE:
+            raise SimPositionError(f"simulated position {action.position} is out of service")
+        self.transcript.add(f"box {type(action).__name__} {action.position}")
+        match action:
+            case RingPosition(call_id=call_id, caller=caller):
+                self._phones[action.position] = PhoneState.RINGING
+                self._tell(PhoneRang(action.position, call_id, caller))
+            case StopRinging() | HangUpPosition():
+                self._phones[action.position] = PhoneState.IDLE
+                self._tell(PhoneStopped(action.position))
+            case _:
+                log.debug("simulated position %s ignores %s", action.position, action)
+
+    # -----------------------------------------------------------------------------------------
+    # The agent's side
+
+    def listen(self, listener: PhoneListener) -> None:
+        self._listeners.append(listener)
+
+    def state(self, position: str) -> PhoneState:
+        return self._phones[position]
+
+    def answer(self, position: str) -> bool:
+        if self._phones[position] is not PhoneState.RINGING:
+            return False
+        self._phones[position] = PhoneState.TALKING
+        self.transcript.add(f"agent answers {position}")
+        self._send(PositionAnswered(self._clock(), position))
+        return True
+
+    def reject(self, position: str, reason: str = "declined") -> bool:
+        if self._phones[position] is not PhoneState.RINGING:
+            return False
+        self._phones[position] = PhoneState.IDLE
+        self.transcript.add(f"agent rejects {position}")
+        self._send(PositionRejected(self._clock(), position, reason=reason))
+        return True
+
+    def hang_up(self, position: str) -> bool:
+        if self._phones[position] is not PhoneState.TALKING:
+            return False
+        self._phones[position] = PhoneState.IDLE
+        self.transcript.add(f"agent hangs up {position}")
+        self._send(PositionHungUp(self._clock(), position))
+        return True
+
+    def press(self, position: str, digit: str) -> None:
+        self.transcript.add(f"agent presses {digit} on {position}")
+        self._send(PositionDigitPressed(self._clock(), position, digit=digit))
+
+    def unplug(self, position: str) -> None:
+        self._phones[position] = PhoneState.OUT_OF_SERVICE
+        self.transcript.add(f"{position} unplugged")
+        self._send(PositionFaulted(self._clock(), position, reason="simulated phone unplugged"))
+
+    def plug_in(self, position: str) -> None:
+        if self._phones[position] is not PhoneState.OUT_OF_SERVICE:
+            return
+        self._phones[position] = PhoneState.IDLE
+        self.transcript.add(f"{position} back in service")
+        self._send(PositionInService(self._clock(), position))
+
+    def _send(self, event: PositionEvent) -> None:
+        if self._emit is not None:
+            self._emit(event)
+
+    def _tell(self, news: PhoneRang | PhoneStopped) -> None:
+        for listener in tuple(self._listeners):
+            listener(news)
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    line: str
+    position: str
+
+
+BridgeListener = Callable[[MediaAction], None]
+
+
+class SimulatedBridge:
+    """The media bridge of an all-simulated box: no audio, it notes who is connected."""
+
+    def __init__(self, *, clock: Clock, transcript: Transcript | None = None) -> None:
+        self._listeners: list[BridgeListener] = []
+        self.conversations: set[Conversation] = set()
+        self.transcript = transcript if transcript is not None else Transcript(clock)
+
+    def listen(self, listener: BridgeListener) -> None:
+        self._listeners.append(listener)
+
+    async def perform(self, action: MediaAction) -> None:
+        self.transcript.add(f"bridge {type(action).__name__}")
+        match action:
+            case Connect(line=line, position=position):
+                self.conversations.add(Conversation(line, position))
+            case Disconnect(line=line, position=position):
+                self.conversations.discard(Conversation(line, position))
+        for listener in tuple(self._listeners):
+            listener(action)
