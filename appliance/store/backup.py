@@ -1,0 +1,203 @@
+"""Consistent copies of a live depotline database (SQLite online backup API) and the checks that
+decide whether a copy may be restored: integrity, schema version, row counts. Used by the
+`depotline backup` / `restore` admin verbs and by `depotline doctor`; the daemon never calls it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from appliance.store.schema import SCHEMA_VERSION
+
+# A backup reads in one snapshot; the daemon's writer may hold the lock for a moment.
+BUSY_TIMEOUT_MS = 10_000
+
+
+class BackupError(Exception):
+    """A backup or restore cannot go ahead; the message says what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseCheck:
+    """What `check_database` found in one database file."""
+
+    path: str
+    integrity: str  # "ok", or the first problems integrity_check reported
+    user_version: int
+    journal_mode: str
+    row_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def intact(self) -> bool:
+        return self.integrity == "ok"
+
+    @property
+    def newer_than_this_depotline(self) -> bool:
+        return self.user_version > SCHEMA_VERSION
+
+
+@contextlib.contextmanager
+def _connect(path: Path, *, read_only: bool) -> Iterator[sqlite3.Connection]:
+    if read_only:
+        uri = f"file:{path}?mode=ro"
+        connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+    else:
+        connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        yield connection
+    finally:
+        connection.close()
+
+
+def _check(connection: sqlite3.Connection, path: Path, *, integrity: bool) -> DatabaseCheck:
+    if integrity:
+        problems = [row[0] for row in connection.execute("PRAGMA integrity_check(20)")]
+        integrity_text = "ok" if problems == ["ok"] else "; ".join(problems)
+    else:
+        integrity_text = "ok"
+    user_version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+    journal_mode = str(connection.execute("PRAGMA journal_mode").fetchone()[0])
+    tables = [
+        str(row[0])
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " ORDER BY name"
+        )
+    ]
+    counts = {
+        table: int(connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
+        for table in tables
+    }
+    return DatabaseCheck(str(path), integrity_text, user_version, journal_mode, counts)
+
+
+def check_database(path: str | os.PathLike[str], *, integrity: bool = True) -> DatabaseCheck:
+    """Integrity, schema version, journal mode and row counts of a database, read-only."""
+    path = Path(path)
+    if not path.is_file():
+        raise BackupError(f"{path}: no such database file")
+    try:
+        with _connect(path, read_only=True) as connection:
+            return _check(connection, path, integrity=integrity)
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{path}: not a usable SQLite database ({error})") from error
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_directory(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _copy(source: Path, destination: Path, *, journal_mode: str) -> DatabaseCheck:
+    """Copies `source` into a new file `destination` page by page in one read snapshot, so the
+    copy is consistent while the daemon keeps writing; checks and fsyncs the copy."""
+    if destination.exists():
+        raise BackupError(f"{destination} exists already; not overwriting it")
+    try:
+        with (
+            _connect(source, read_only=False) as reader,
+            _connect(destination, read_only=False) as writer,
+        ):
+            # pages=-1: everything in one step, so no writer change can slip in between steps
+            reader.backup(writer, pages=-1)
+            writer.execute(f"PRAGMA journal_mode = {journal_mode}")
+            check = _check(writer, destination, integrity=True)
+    except sqlite3.DatabaseError as error:
+        with contextlib.suppress(FileNotFoundError):
+            destination.unlink()
+        raise BackupError(f"copying {source} failed: {error}") from error
+    if not check.intact:
+        destination.unlink()
+        raise BackupError(f"the copy of {source} failed its integrity check: {check.integrity}")
+    _fsync_file(destination)
+    return check
+
+
+def backup_database(
+    source: str | os.PathLike[str], destination: str | os.PathLike[str]
+) -> DatabaseCheck:
+    """A consistent single-file copy (rollback journal, no -wal beside it) of a live database.
+
+    Written under a temporary name and renamed, so a half-written backup never looks finished.
+    """
+    source, destination = Path(source), Path(destination)
+    if not source.is_file():
+        raise BackupError(f"{source}: no such database file (is [depot] database right?)")
+    partial = destination.with_name(f".{destination.name}.partial")
+    with contextlib.suppress(FileNotFoundError):
+        partial.unlink()
+    check = _copy(source, partial, journal_mode="DELETE")
+    partial.rename(destination)
+    _fsync_directory(destination.parent)
+    return DatabaseCheck(
+        str(destination), check.integrity, check.user_version, "delete", check.row_counts
+    )
+
+
+def check_restorable(backup: str | os.PathLike[str]) -> DatabaseCheck:
+    """The backup's check; raises BackupError when it must not be restored."""
+    check = check_database(backup)
+    if not check.intact:
+        raise BackupError(f"{backup} is damaged ({check.integrity}); choose an older backup")
+    if check.newer_than_this_depotline:
+        raise BackupError(
+            f"{backup} has schema version {check.user_version}, newer than this depotline"
+            f" understands ({SCHEMA_VERSION}); upgrade depotline before restoring it"
+        )
+    return check
+
+
+def restore_database(
+    backup: str | os.PathLike[str], target: str | os.PathLike[str]
+) -> tuple[DatabaseCheck, Path | None]:
+    """Replaces `target` with a checked copy of `backup`; the daemon must be stopped.
+
+    The old database (with its -wal and -shm, which hold committed records) is kept beside it
+    as `<name>.before-restore-<UTC time>`; returns the restored check and that path.
+    """
+    backup, target = Path(backup), Path(target)
+    check_restorable(backup)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    incoming = target.with_name(f".{target.name}.restoring")
+    for stale in (incoming, Path(f"{incoming}-wal"), Path(f"{incoming}-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
+    check = _copy(backup, incoming, journal_mode="WAL")
+    # WAL mode leaves no -wal once the last connection closed; nothing else to move.
+    kept: Path | None = None
+    if target.exists():
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        kept = target.with_name(f"{target.name}.before-restore-{stamp}")
+        target.rename(kept)
+        for suffix in ("-wal", "-shm"):
+            old = Path(f"{target}{suffix}")
+            if old.exists():
+                old.rename(Path(f"{kept}{suffix}"))
+        stat = kept.stat()
+        # the daemon's user must own the restored file as it owned the old one
+        with contextlib.suppress(PermissionError):
+            os.chown(incoming, stat.st_uid, stat.st_gid)
+        os.chmod(incoming, stat.st_mode & 0o777)
+    incoming.rename(target)
+    _fsync_directory(target.parent)
+    return (
+        DatabaseCheck(str(target), check.integrity, check.user_version, "wal", check.row_counts),
+        kept,
+    )
