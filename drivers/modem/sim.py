@@ -211,6 +211,12 @@ class ModemSimulator:
         with self._lock:
             return self._vsm_id
 
+    @property
+    def caller_audio_sent_s(self) -> float:
+        """Seconds of caller audio sent to the host in the current receive stream."""
+        with self._lock:
+            return self._rx_sent / BYTES_PER_S
+
     def clear_heard(self) -> None:
         self._run_in_thread(self._heard.clear)
 
@@ -251,6 +257,16 @@ class ModemSimulator:
             lines = self._caller_id_block(number, name, withheld, date, hhmm)
         self._run_in_thread(lambda: self._start_ringing(lines or [], rings))
 
+    def call_waiting(self, number: str, name: str = "") -> None:
+        """A second caller rings during a call: the exchange sends caller ID off-hook (no RING)."""
+
+        def send() -> None:
+            self._send_caller_id(
+                self._caller_id_block(number, name, "", "1123", "0931"), self._call_token
+            )
+
+        self._run_in_thread(send)
+
     def press(self, digits: str, gap_s: float = 0.15) -> None:
         """The caller presses keys (sent as DLE events, Conexant-framed on that dialect)."""
 
@@ -279,7 +295,7 @@ class ModemSimulator:
         def set_result() -> None:
             self._dial_result = result
 
-        self._run_in_thread(set_result)
+        self._run_in_thread(set_result, wait=True)
 
     def unplug(self) -> None:
         """The USB modem is pulled out: the port disappears."""
