@@ -1,4 +1,5 @@
-"""Test harness (imported by the modem driver tests): run the real modem driver (real pyserial) against the modem simulator on a pty."""
+"""Test harness of the modem driver tests: the real driver (real pyserial) against the modem
+simulator on a pty, with its events collected."""
 
 from __future__ import annotations
 
@@ -113,4 +114,3 @@ def run_line(
     with sim:
         asyncio.run(main())
     return holder[0]
-

@@ -123,8 +123,7 @@ def test_modem_line_config_init_commands_follow_the_dialect_init(tmp_path: Path)
         ("conexant", False, "", "", "unavailable", CallerId("", "", "unavailable")),
         ("usr", False, "5551234", "", "", CallerId("5551234", "")),
     ],
-    ids=["usr-no-spaces", "conexant-spaces", "uk-before-ring", "private", "unavailable",
-         "no-name"],  # fmt: skip
+    ids=["usr-no-spaces", "conexant-spaces", "uk-before-ring", "private", "unavailable", "no-name"],
 )
 def test_modem_line_caller_id_reaches_call_arrived(
     tmp_path: Path,
