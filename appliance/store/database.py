@@ -3,6 +3,7 @@ SQLite's errors turned into a StoreError that names the file and what is wrong."
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sqlite3
@@ -42,6 +43,9 @@ async def connect(path: str | os.PathLike[str], *, migrate: bool) -> aiosqlite.C
     schema up to date; a database from a newer depotline is refused."""
     name = os.fspath(path)
     try:
+        # open it once plainly first: aiosqlite leaves its worker thread posting to a closed
+        # event loop when the open itself fails
+        await asyncio.to_thread(_probe, name)
         connection = await aiosqlite.connect(name, isolation_level=None)
     except sqlite3.Error as error:
         raise explain(name, error) from error
@@ -71,6 +75,10 @@ async def connect(path: str | os.PathLike[str], *, migrate: bool) -> aiosqlite.C
         await connection.close()
         raise
     return connection
+
+
+def _probe(name: str) -> None:
+    sqlite3.connect(name).close()
 
 
 async def user_version(connection: aiosqlite.Connection) -> int:
