@@ -120,11 +120,14 @@ class CallbackRequested:
     task_id: str
     number: str
     name: str
-    reason: str  # "abandoned", "virtual_hold", "callback_request", "voicemail"
+    reason: str  # "abandoned", "virtual_hold", "callback_request", "voicemail", "line_fault"
     call_id: str
     queue: str
     created_s: float
     due_s: float
+    # When the caller first joined a queue (None if they never did). A virtual-hold task is
+    # due at once and keeps the caller's place: order open callbacks by this time.
+    entered_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,130 @@
+"""Agents as the engine sees them while it runs: login, pause, what they are doing, today's
+counts, and an index of who is free to take a call, per queue and tier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from appliance.engine.setup import Agent, Tier
+from appliance.engine.views import AgentState
+
+
+@dataclass(slots=True, eq=False)
+class AgentSeat:
+    """One agent's live state. `activity` is RINGING, ON_CALL or WRAP_UP, or None when idle."""
+
+    config: Agent
+    order: int  # place in the setup's agent list: linear order and every tie-break
+    position: str = ""
+    logged_in_since_s: float | None = None
+    paused: bool = False
+    pause_reason: str = ""
+    paused_since_s: float = 0.0
+    activity: AgentState | None = None
+    activity_since_s: float = 0.0
+    idle_since_s: float = 0.0  # last call ended, or logged in: longest-idle orders by it
+    call_id: str = ""
+    wrap_up_until_s: float | None = None
+    wrap_up_timer: int = 0
+    missed_offers: int = 0
+    calls_today: int = 0
+    talk_s_today: float = 0.0
+    listening_to: str = ""  # a supervisor's call being listened to
+    logout_pending: bool = False
+    available: bool = False
+    skills: dict[str, Tier] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.config.id
+
+    @property
+    def logged_in(self) -> bool:
+        return self.logged_in_since_s is not None
+
+    def state(self) -> AgentState:
+        if not self.logged_in:
+            return AgentState.LOGGED_OUT
+        if self.activity is not None:
+            return self.activity
+        return AgentState.PAUSED if self.paused else AgentState.READY
+
+    def state_since_s(self) -> float:
+        if self.activity is not None:
+            return self.activity_since_s
+        if self.paused:
+            return self.paused_since_s
+        if self.logged_in_since_s is None:
+            return 0.0
+        return max(self.idle_since_s, self.logged_in_since_s)
+
+
+class AgentBoard:
+    """Every agent's seat, and per queue and tier the set of agents free for an offer now, so
+    routing never scans agents who cannot take the call."""
+
+    __slots__ = ("_free", "_logged_in", "seats")
+
+    def __init__(self, agents: tuple[Agent, ...]) -> None:
+        self.seats: dict[str, AgentSeat] = {}
+        self._free: dict[str, dict[Tier, set[str]]] = {}
+        self._logged_in: dict[str, dict[Tier, int]] = {}
+        self.replace_agents(agents)
+
+    def replace_agents(self, agents: tuple[Agent, ...]) -> None:
+        """Take a new agent list; live state of agents who remain is kept."""
+        old = self.seats
+        self.seats = {}
+        self._free = {}
+        self._logged_in = {}
+        for order, config in enumerate(agents):
+            seat = old.get(config.id)
+            if seat is None:
+                seat = AgentSeat(config=config, order=order)
+            else:
+                seat.config = config
+                seat.order = order
+            seat.skills = dict(config.skills)
+            seat.available = False
+            self.seats[config.id] = seat
+            if seat.logged_in:
+                for queue, tier in seat.skills.items():
+                    counts = self._logged_in.setdefault(queue, {})
+                    counts[tier] = counts.get(tier, 0) + 1
+
+    def set_logged_in(self, seat: AgentSeat, logged_in: bool) -> None:
+        step = 1 if logged_in else -1
+        for queue, tier in seat.skills.items():
+            counts = self._logged_in.setdefault(queue, {})
+            counts[tier] = counts.get(tier, 0) + step
+
+    def logged_in_count(self, queue: str) -> int:
+        return sum(self._logged_in.get(queue, {}).values())
+
+    def logged_in_tiers(self, queue: str) -> list[Tier]:
+        """Tiers with somebody logged in, lowest first (tiers nobody staffs are skipped, so
+        callers never wait for an empty tier: mod_callcenter's no-agent-no-wait)."""
+        return sorted(tier for tier, count in self._logged_in.get(queue, {}).items() if count > 0)
+
+    def set_available(self, seat: AgentSeat, available: bool) -> bool:
+        """Record whether the agent can be offered a call; True if that changed."""
+        if seat.available == available:
+            return False
+        seat.available = available
+        for queue, tier in seat.skills.items():
+            tiers = self._free.setdefault(queue, {})
+            free = tiers.setdefault(tier, set())
+            if available:
+                free.add(seat.id)
+            else:
+                free.discard(seat.id)
+        return True
+
+    def free_in(self, queue: str, tier: Tier) -> set[str]:
+        return self._free.get(queue, {}).get(tier, set())
+
+    def any_free(self, queue: str, tiers: list[Tier]) -> bool:
+        free = self._free.get(queue)
+        if not free:
+            return False
+        return any(free.get(tier) for tier in tiers)

@@ -1,0 +1,91 @@
+"""A call as the engine follows it from the first ring to the call record, and an offer of a
+call ringing at one agent's position."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from appliance.engine.records import EndReason
+from appliance.engine.views import CallStage
+from appliance.engine.waiting import WaitKey
+from drivers.roles import CallerId
+
+
+@dataclass(slots=True, eq=False)
+class Call:
+    id: str
+    line: str
+    caller: CallerId
+    direction: str  # "in" or "out"
+    arrived_s: float
+    language: str
+    vip: bool
+    seq: int
+    stage: CallStage = CallStage.RINGING_LINE
+    closed: bool = False  # arrived outside opening hours: the closed prompt, then hang up
+    # prompts: the id of the prompt playing now and what happens when it finishes
+    play_id: int = 0
+    after_prompt: str = ""
+    ending_reason: EndReason = EndReason.OVERFLOWED  # for a hang-up after a last prompt
+    menu_plays: int = 0
+    chosen_queue: str = ""
+    # queue
+    queue: str = ""
+    entered_s: float | None = None  # first queue entry; kept when overflowing to a queue
+    queue_entered_s: float = 0.0  # entry into the current queue (max wait, tiers)
+    orig_position: int = 0
+    wait_key: WaitKey | None = None
+    visited_queues: list[str] = field(default_factory=list)
+    ringing: list[str] = field(default_factory=list)  # agents whose phones ring for it
+    tried: set[str] = field(default_factory=set)  # agents offered since the last full round
+    not_before_s: float = 0.0  # retry pause after an unanswered offer
+    returning: bool = False
+    # timers (handles; 0 = none)
+    menu_timer: int = 0
+    max_wait_timer: int = 0
+    announce_timer: int = 0
+    escalate_timer: int = 0
+    retry_timer: int = 0
+    talk_timer: int = 0
+    survey_timer: int = 0
+    escalation_step: int = 0
+    # conversation
+    agent: str = ""
+    position: str = ""
+    connected_s: float | None = None  # first connection to an agent
+    leg_connected_s: float = 0.0  # connection to the current agent
+    connect_wait_s: float = 0.0
+    hold_started_s: float | None = None
+    hold_s: float = 0.0
+    recording_path: str = ""
+    recording: bool = False
+    survey_score: int | None = None
+    extras: list[str] = field(default_factory=list)  # three-way agents
+    listeners: dict[str, str] = field(default_factory=dict)  # supervisor -> position
+    talk_warned: bool = False
+    # voicemail
+    voicemail_path: str = ""
+    voicemail_started_s: float | None = None
+    voicemail_logged: bool = False
+    # outbound
+    purpose: str = ""
+    task_id: str = ""
+
+    @property
+    def number(self) -> str:
+        return self.caller.number
+
+    @property
+    def can_be_called_back(self) -> bool:
+        return bool(self.caller.number) and not self.caller.withheld
+
+
+@dataclass(slots=True, eq=False)
+class Offer:
+    """A call ringing at an agent: a queue offer, a transfer or three-way invitation, or the
+    agent's own phone ringing first for an outbound call."""
+
+    call_id: str
+    kind: str  # "queue", "transfer", "three_way", "outbound"
+    started_s: float
+    timer: int

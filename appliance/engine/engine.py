@@ -1,0 +1,1855 @@
+"""The engine: events in, actions out. Follows every call from the first ring through menu,
+queue, offers, conversation and wrap-up to its call record, and every agent through login,
+pause and calls. Pure and synchronous; all time comes in with the events."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any
+
+from appliance.engine.agents import AgentBoard, AgentSeat
+from appliance.engine.announce import HandleTimeAverage, position_prompts
+from appliance.engine.calls import Call, Offer
+from appliance.engine.commands import (
+    Block,
+    HangUp,
+    Hold,
+    KeypadLoginChecked,
+    Listen,
+    LogIn,
+    LogOut,
+    Mute,
+    Pause,
+    PlaceCall,
+    Ready,
+    SetupChanged,
+    StopListening,
+    ThreeWay,
+    Tick,
+    Transfer,
+    Unhold,
+)
+from appliance.engine.hours import is_open, next_midnight_s
+from appliance.engine.records import (
+    AgentNotice,
+    CallbackRequested,
+    CallEnded,
+    CallRecord,
+    CheckKeypadLogin,
+    EndReason,
+    FaultCleared,
+    FaultRecorded,
+    NoticeKind,
+    NumberBlocked,
+    QueueLogEntry,
+    Verb,
+)
+from appliance.engine.routing import RoundRobinMemory, choose
+from appliance.engine.setup import DepotSetup, OverflowKind, Queue, Tier
+from appliance.engine.timers import TimerQueue
+from appliance.engine.types import Action, Event
+from appliance.engine.views import (
+    AgentState,
+    AgentView,
+    CallStage,
+    CallView,
+    EngineSnapshot,
+    LineView,
+)
+from appliance.engine.waiting import NORMAL, RETURNING, VIP, WaitingList
+from drivers.roles import (
+    AnswerLine,
+    ButtonPressed,
+    CallArrived,
+    CallerHungUp,
+    CallerId,
+    Connect,
+    DialFailed,
+    DialOut,
+    DigitPressed,
+    Disconnect,
+    HangUpLine,
+    HangUpPosition,
+    HoldCaller,
+    JoinSupervisor,
+    LineAnswered,
+    LineFaulted,
+    LineInService,
+    MediaCapability,
+    MuteCaller,
+    PlayMusic,
+    PlayPrompt,
+    PlayTone,
+    PositionAnswered,
+    PositionDigitPressed,
+    PositionFaulted,
+    PositionHungUp,
+    PositionInService,
+    PositionRejected,
+    PromptFinished,
+    RecordingFinished,
+    RecordMessage,
+    RefuseCall,
+    RingPosition,
+    StartRecording,
+    StopMedia,
+    StopRecording,
+    StopRinging,
+    Tone,
+)
+
+log = logging.getLogger(__name__)
+
+OUTBOUND_RING_S = 30.0  # the agent's own phone rings this long before an outbound call
+SURVEY_WAIT_S = 10.0  # no key after the survey prompt: hang up without a score
+VOICEMAIL_MAX_S = 120.0
+_WAITING = (CallStage.QUEUED, CallStage.OFFERED)
+_TALKING = (CallStage.CONNECTED, CallStage.ON_HOLD)
+_PRIORITY_DATA = {RETURNING: "2", VIP: "1", NORMAL: "0"}  # higher is served first, as app_queue
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:.3f}"
+
+
+class _Line:
+    __slots__ = ("call_id", "fault", "id", "in_service", "media")
+
+    def __init__(self, line_id: str) -> None:
+        self.id = line_id
+        self.in_service = True
+        self.media = MediaCapability.FULL_DUPLEX
+        self.call_id = ""
+        self.fault = ""
+
+
+class _Position:
+    __slots__ = ("agent", "id", "in_service", "keypad", "persistent")
+
+    def __init__(self, position_id: str) -> None:
+        self.id = position_id
+        self.in_service = False
+        self.persistent = False
+        self.agent = ""
+        self.keypad = ""
+
+
+class Engine:
+    """See ARCHITECTURE.md: `handle(event) -> [action]`, `next_deadline()`, `snapshot()`."""
+
+    def __init__(
+        self,
+        setup: DepotSetup,
+        *,
+        seed: int = 0,
+        recordings_dir: str = "",
+        voicemail_dir: str = "",
+    ) -> None:
+        self._setup = setup
+        self._rng = random.Random(seed)
+        self._recordings_dir = recordings_dir.rstrip("/")
+        self._voicemail_dir = voicemail_dir.rstrip("/")
+        self._timers = TimerQueue()
+        self._board = AgentBoard(setup.agents)
+        self._queues: dict[str, Queue] = {queue.id: queue for queue in setup.queues}
+        self._retired_queues: dict[str, Queue] = {}
+        self._waiting: dict[str, WaitingList] = {queue.id: WaitingList() for queue in setup.queues}
+        self._calls: dict[str, Call] = {}
+        self._lines: dict[str, _Line] = {}
+        self._positions: dict[str, _Position] = {}
+        self._faulted_positions: set[str] = set()
+        self._offers: dict[str, Offer] = {}  # agent id -> the call ringing at that agent
+        self._blacklist: set[str] = set(setup.blacklist)
+        self._vips: set[str] = set(setup.vip_numbers)
+        self._line_queues: dict[str, str] = dict(setup.line_queues)
+        self._round_robin = RoundRobinMemory()
+        self._handle_times = HandleTimeAverage()
+        self._seq = 0
+        self._play_seq = 0
+        self._out: list[Action] = []
+        self._now = 0.0
+        self._day_ends_s: float | None = None
+        self._handlers: dict[type, Callable[[Any], None]] = {
+            Tick: self._on_tick,
+            LineInService: self._on_line_in_service,
+            LineFaulted: self._on_line_faulted,
+            CallArrived: self._on_call_arrived,
+            LineAnswered: self._on_line_answered,
+            DialFailed: self._on_dial_failed,
+            DigitPressed: self._on_digit,
+            PromptFinished: self._on_prompt_finished,
+            RecordingFinished: self._on_recording_finished,
+            CallerHungUp: self._on_caller_hung_up,
+            PositionInService: self._on_position_in_service,
+            PositionFaulted: self._on_position_faulted,
+            PositionAnswered: self._on_position_answered,
+            PositionRejected: self._on_position_rejected,
+            PositionHungUp: self._on_position_hung_up,
+            PositionDigitPressed: self._on_position_digit,
+            ButtonPressed: self._on_button,
+            SetupChanged: self._on_setup_changed,
+            LogIn: self._on_log_in,
+            LogOut: self._on_log_out,
+            Pause: self._on_pause,
+            Ready: self._on_ready,
+            KeypadLoginChecked: self._on_keypad_login_checked,
+            Hold: self._on_hold,
+            Unhold: self._on_unhold,
+            Mute: self._on_mute,
+            Transfer: self._on_transfer,
+            ThreeWay: self._on_three_way,
+            HangUp: self._on_hang_up_command,
+            Block: self._on_block,
+            Listen: self._on_listen,
+            StopListening: self._on_stop_listening,
+            PlaceCall: self._on_place_call,
+        }
+        self._timer_handlers: dict[str, Callable[[Any], None]] = {
+            "menu": self._menu_timed_out,
+            "max_wait": self._max_wait_reached,
+            "announce": self._announce,
+            "escalate": self._escalate,
+            "retry": self._retry,
+            "talk": self._talk_time_exceeded,
+            "survey": self._survey_timed_out,
+            "ring": self._ring_timed_out,
+            "wrap": self._wrap_up_over,
+        }
+
+    # -----------------------------------------------------------------------------------------
+    # Public interface
+
+    def handle(self, event: Event) -> list[Action]:
+        """Fire every timer due by the event's time, then handle the event."""
+        out: list[Action] = []
+        self._out = out
+        now = event.time_s
+        timers = self._timers
+        while (due := timers.pop_due(now)) is not None:
+            due_s, _handle, kind, subject = due
+            self._now = due_s
+            self._roll_day()
+            self._timer_handlers[kind](subject)
+        self._now = now
+        self._roll_day()
+        handler = self._handlers.get(type(event))
+        if handler is None:
+            log.warning("engine ignores an event it does not know: %r", event)
+        else:
+            handler(event)
+        return out
+
+    def next_deadline(self) -> float | None:
+        return self._timers.next_due()
+
+    def snapshot(self, time_s: float) -> EngineSnapshot:
+        agents = tuple(self._agent_view(seat) for seat in self._board.seats.values())
+        calls = tuple(self._call_view(call) for call in self._calls.values())
+        lines = tuple(
+            LineView(
+                id=line.id,
+                in_service=line.in_service,
+                full_duplex=line.media is MediaCapability.FULL_DUPLEX,
+                call_id=line.call_id,
+                fault=line.fault,
+            )
+            for line in sorted(self._lines.values(), key=lambda line: line.id)
+        )
+        return EngineSnapshot(
+            time_s=time_s,
+            agents=agents,
+            calls=calls,
+            lines=lines,
+            open_now=is_open(self._setup.hours, time_s),
+        )
+
+    # -----------------------------------------------------------------------------------------
+    # Output helpers
+
+    def _log(self, call_id: str, queue: str, agent: str, verb: Verb, *data: str) -> None:
+        self._out.append(
+            QueueLogEntry(
+                self._now, call_id or "NONE", queue or "NONE", agent or "NONE", verb, data
+            )
+        )
+
+    def _notice(
+        self, seat: AgentSeat, kind: NoticeKind, call: Call | None = None, detail: str = ""
+    ) -> None:
+        if call is None:
+            self._out.append(AgentNotice(seat.id, kind, self._now, detail=detail))
+        else:
+            self._out.append(
+                AgentNotice(
+                    seat.id,
+                    kind,
+                    self._now,
+                    call_id=call.id,
+                    number=call.caller.number,
+                    name=call.caller.name,
+                    queue=call.queue,
+                    detail=detail,
+                )
+            )
+
+    def _schedule(self, delay_s: float, kind: str, subject: Hashable) -> int:
+        return self._timers.schedule(self._now + delay_s, kind, subject)
+
+    def _cancel(self, handle: int) -> None:
+        if handle:
+            self._timers.cancel(handle)
+
+    def _play(self, call: Call, prompts: Iterable[str], after: str, barge_in: bool = False) -> None:
+        self._play_seq += 1
+        call.play_id = self._play_seq
+        call.after_prompt = after
+        self._out.append(
+            PlayPrompt(call.line, tuple(prompts), call.language, self._play_seq, barge_in)
+        )
+
+    def _queue(self, queue_id: str) -> Queue:
+        queue = self._queues.get(queue_id)
+        if queue is None:
+            queue = self._retired_queues[queue_id]
+        return queue
+
+    def _roll_day(self) -> None:
+        """Reset the agents' "today" counts at the depot's midnight."""
+        if self._day_ends_s is not None and self._now < self._day_ends_s:
+            return
+        if self._day_ends_s is not None:
+            for seat in self._board.seats.values():
+                seat.calls_today = 0
+                seat.talk_s_today = 0.0
+        self._day_ends_s = next_midnight_s(self._now, self._setup.hours.timezone)
+
+    # -----------------------------------------------------------------------------------------
+    # Lines
+
+    def _line(self, line_id: str) -> _Line:
+        line = self._lines.get(line_id)
+        if line is None:
+            line = self._lines[line_id] = _Line(line_id)
+        return line
+
+    def _call_on(self, line_id: str) -> Call | None:
+        line = self._lines.get(line_id)
+        if line is None or not line.call_id:
+            return None
+        return self._calls.get(line.call_id)
+
+    def _on_tick(self, event: Tick) -> None:
+        """Timers have fired already."""
+
+    def _on_line_in_service(self, event: LineInService) -> None:
+        line = self._line(event.line)
+        if line.fault:
+            self._log("", "", line.id, Verb.LINERESTORED)
+            self._out.append(FaultCleared(line.id, self._now))
+        line.in_service = True
+        line.fault = ""
+        line.media = event.media
+
+    def _on_line_faulted(self, event: LineFaulted) -> None:
+        line = self._line(event.line)
+        reason = event.reason or "fault"
+        if not line.fault:
+            self._log("", "", line.id, Verb.LINEFAULT, reason)
+            self._out.append(FaultRecorded(line.id, reason, self._now))
+        line.in_service = False
+        line.fault = reason
+        call = self._call_on(line.id)
+        if call is not None:
+            self._line_lost(call)
+
+    def _line_lost(self, call: Call) -> None:
+        """The line failed under a call: end it without touching the line again."""
+        if call.stage in _WAITING:
+            place = self._leave_queue(call)
+            self._log(
+                call.id,
+                call.queue,
+                "",
+                Verb.ABANDON,
+                str(place),
+                str(call.orig_position),
+                _s(self._wait_s(call)),
+            )
+            self._request_callback(call, "line_fault")
+        elif call.stage in _TALKING and call.direction == "in":
+            self._end_conversation(call, Verb.COMPLETECALLER, hang_up_position=True)
+        elif call.stage in _TALKING or call.stage is CallStage.DIALLING:
+            self._drop_outbound_agent(call)
+        elif call.stage is CallStage.VOICEMAIL:
+            self._voicemail_done(call, None)
+        self._end_call(call, EndReason.LINE_FAULT)
+
+    # -----------------------------------------------------------------------------------------
+    # Arrival, greeting and menu
+
+    def _on_call_arrived(self, event: CallArrived) -> None:
+        line = self._line(event.line)
+        stale = self._call_on(line.id)
+        if stale is not None:
+            log.warning("line %s rang while call %s was still on it", line.id, stale.id)
+            self._caller_gone(stale)
+        self._seq += 1
+        number = event.caller.number
+        call = Call(
+            id=f"{int(self._now * 1000)}.{self._seq}",
+            line=line.id,
+            caller=event.caller,
+            direction="in",
+            arrived_s=self._now,
+            language=self._setup.language,
+            vip=bool(number) and number in self._vips,
+            seq=self._seq,
+        )
+        self._calls[call.id] = call
+        line.call_id = call.id
+        self._log(call.id, "", "", Verb.INBOUND, number, event.caller.name)
+        if number and number in self._blacklist:
+            self._out.append(RefuseCall(line.id))
+            self._log(call.id, "", "", Verb.BLOCKED, "blacklist")
+            self._end_call(call, EndReason.BLOCKED)
+            return
+        if not is_open(self._setup.hours, self._now):
+            call.closed = True
+            self._log(call.id, "", "", Verb.CLOSED)
+        self._out.append(AnswerLine(line.id))
+
+    def _on_line_answered(self, event: LineAnswered) -> None:
+        call = self._call_on(event.line)
+        if call is None:
+            return
+        if call.direction == "out":
+            self._outbound_answered(call)
+            return
+        if call.stage is not CallStage.RINGING_LINE:
+            return
+        call.stage = CallStage.GREETING
+        if call.closed:
+            call.stage = CallStage.ENDING
+            call.ending_reason = EndReason.CLOSED_HOURS
+            self._play(call, ("closed",), "hang_up")
+            return
+        fixed_queue = self._line_queues.get(call.line)
+        if fixed_queue:
+            call.chosen_queue = fixed_queue
+            self._play(call, (self._setup.menu.greeting_prompt,), "enter_queue")
+            return
+        menu = self._setup.menu
+        if not menu.options:
+            call.chosen_queue = self._default_queue()
+            self._play(call, (menu.greeting_prompt,), "enter_queue")
+            return
+        call.menu_plays = 1
+        self._play(call, (menu.greeting_prompt, *self._menu_prompts(call)), "menu", True)
+
+    def _menu_prompts(self, call: Call) -> tuple[str, ...]:
+        options = tuple(option.prompt for option in self._setup.menu.options)
+        if call.language != "en" and self._setup.menu.language_key:
+            return (*options, "menu_language")
+        return options
+
+    def _default_queue(self) -> str:
+        menu = self._setup.menu
+        if menu.default_queue:
+            return menu.default_queue
+        if menu.options:
+            return menu.options[0].queue
+        return self._setup.queues[0].id if self._setup.queues else ""
+
+    def _menu_digit(self, call: Call, digit: str) -> None:
+        menu = self._setup.menu
+        self._cancel(call.menu_timer)
+        call.menu_timer = 0
+        for option in menu.options:
+            if option.digit == digit:
+                call.play_id = 0
+                self._enter_queue(call, option.queue)
+                return
+        if digit == menu.language_key and call.language != "en":
+            call.language = "en"
+            self._play(call, (menu.greeting_prompt, *self._menu_prompts(call)), "menu", True)
+            return
+        if call.menu_plays >= menu.attempts:
+            call.play_id = 0
+            self._enter_queue(call, self._default_queue())
+            return
+        call.menu_plays += 1
+        self._play(call, ("menu_invalid", *self._menu_prompts(call)), "menu", True)
+
+    def _menu_timed_out(self, call_id: str) -> None:
+        call = self._calls.get(call_id)
+        if call is None or call.stage is not CallStage.GREETING:
+            return
+        call.menu_timer = 0
+        if call.menu_plays >= self._setup.menu.attempts:
+            self._enter_queue(call, self._default_queue())
+            return
+        call.menu_plays += 1
+        self._play(call, self._menu_prompts(call), "menu", True)
+
+    def _on_prompt_finished(self, event: PromptFinished) -> None:
+        call = self._call_on(event.line)
+        if call is None or event.play_id != call.play_id:
+            return
+        after = call.after_prompt
+        call.after_prompt = ""
+        if after == "menu":
+            call.menu_timer = self._schedule(self._setup.menu.timeout_s, "menu", call.id)
+        elif after == "enter_queue":
+            self._enter_queue(call, call.chosen_queue)
+        elif after == "hang_up":
+            self._hang_up_line(call, call.ending_reason)
+        elif after == "music":
+            self._out.append(PlayMusic(call.line))
+            queue = self._queue(call.queue)
+            if queue.announce_every_s > 0:
+                call.announce_timer = self._schedule(queue.announce_every_s, "announce", call.id)
+        elif after == "record":
+            call.voicemail_path = f"{self._voicemail_dir}/{call.id}.wav"
+            call.voicemail_started_s = self._now
+            self._out.append(PlayTone(call.line, Tone.BEEP, 0.5))
+            self._out.append(RecordMessage(call.line, call.voicemail_path, VOICEMAIL_MAX_S))
+        elif after == "survey":
+            call.survey_timer = self._schedule(SURVEY_WAIT_S, "survey", call.id)
+
+    def _on_digit(self, event: DigitPressed) -> None:
+        call = self._call_on(event.line)
+        if call is None:
+            return
+        stage = call.stage
+        if stage is CallStage.GREETING and call.menu_plays:
+            self._menu_digit(call, event.digit)
+        elif stage in _WAITING:
+            queue = self._queue(call.queue)
+            if event.digit == queue.virtual_hold_key and call.can_be_called_back:
+                self._virtual_hold(call)
+        elif stage is CallStage.SURVEY and event.digit in ("1", "2", "3", "4", "5"):
+            self._cancel(call.survey_timer)
+            call.survey_timer = 0
+            call.survey_score = int(event.digit)
+            self._log(call.id, call.queue, call.agent, Verb.SURVEY, event.digit)
+            call.stage = CallStage.ENDING
+            call.ending_reason = EndReason.ANSWERED
+            self._play(call, ("survey_thanks",), "hang_up")
+
+    def _survey_timed_out(self, call_id: str) -> None:
+        call = self._calls.get(call_id)
+        if call is not None and call.stage is CallStage.SURVEY:
+            call.survey_timer = 0
+            self._hang_up_line(call, EndReason.ANSWERED)
+
+    # -----------------------------------------------------------------------------------------
+    # Queues
+
+    def _enter_queue(self, call: Call, queue_id: str) -> None:
+        queue = self._queues.get(queue_id)
+        if queue is None:
+            log.warning("call %s asked for unknown queue %r", call.id, queue_id)
+            call.stage = CallStage.ENDING
+            self._play(call, ("sorry_try_later",), "hang_up")
+            return
+        call.queue = queue.id
+        call.visited_queues.append(queue.id)
+        call.stage = CallStage.QUEUED
+        priority = RETURNING if call.returning else VIP if call.vip else NORMAL
+        waiting = self._waiting[queue.id]
+        if queue.max_length and len(waiting) >= queue.max_length:
+            self._log(call.id, queue.id, "", Verb.EXITFULL)
+            self._overflow(call, queue)
+            return
+        enter_data = ("", call.caller.number, _PRIORITY_DATA[priority])
+        line = self._lines.get(call.line)
+        if line is not None and line.media is MediaCapability.HALF_DUPLEX:
+            # A half-duplex modem line cannot carry a conversation: no agent can take it.
+            self._log(call.id, queue.id, "", Verb.ENTERQUEUE, *enter_data)
+            self._overflow(call, queue)
+            return
+        if not queue.join_when_no_agents and self._board.logged_in_count(queue.id) == 0:
+            self._log(call.id, queue.id, "", Verb.ENTERQUEUE, *enter_data)
+            self._log(call.id, queue.id, "", Verb.EXITEMPTY, "1", "1", "0.000")
+            self._overflow(call, queue)
+            return
+        if call.entered_s is None:
+            call.entered_s = self._now
+        call.queue_entered_s = self._now
+        call.wait_key = (priority, call.entered_s, call.seq)
+        call.orig_position = waiting.add(call.wait_key, call.id)
+        call.tried.clear()
+        call.not_before_s = 0.0
+        call.escalation_step = 0
+        self._log(call.id, queue.id, "", Verb.ENTERQUEUE, *enter_data)
+        self._out.append(PlayMusic(call.line))
+        if queue.max_wait_s > 0:
+            call.max_wait_timer = self._schedule(queue.max_wait_s, "max_wait", call.id)
+        if queue.announce_every_s > 0:
+            call.announce_timer = self._schedule(queue.announce_every_s, "announce", call.id)
+        if queue.tier_escalation_s > 0:
+            call.escalate_timer = self._schedule(queue.tier_escalation_s, "escalate", call.id)
+        self._dispatch_queue(queue)
+
+    def _wait_s(self, call: Call) -> float:
+        return self._now - call.entered_s if call.entered_s is not None else 0.0
+
+    def _leave_queue(self, call: Call) -> int:
+        """Take a waiting caller out of the queue: offers withdrawn, queue timers stopped.
+        Returns the place in line the caller had."""
+        self._withdraw_offers(call)
+        place = 0
+        if call.wait_key is not None:
+            waiting = self._waiting[call.queue]
+            place = waiting.position(call.wait_key)
+            waiting.remove(call.wait_key)
+            call.wait_key = None
+        for handle in (
+            call.max_wait_timer,
+            call.announce_timer,
+            call.escalate_timer,
+            call.retry_timer,
+        ):
+            self._cancel(handle)
+        call.max_wait_timer = call.announce_timer = call.escalate_timer = call.retry_timer = 0
+        return place
+
+    def _withdraw_offers(self, call: Call) -> None:
+        freed: list[AgentSeat] = []
+        for agent_id in call.ringing:
+            offer = self._offers.pop(agent_id)
+            self._cancel(offer.timer)
+            seat = self._board.seats[agent_id]
+            self._out.append(StopRinging(seat.position))
+            self._log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
+            self._idle(seat)
+            freed.append(seat)
+        call.ringing.clear()
+        if call.stage is CallStage.OFFERED:
+            call.stage = CallStage.QUEUED
+        for seat in freed:
+            self._refresh(seat)
+
+    def _overflow(self, call: Call, queue: Queue) -> None:
+        """The caller leaves `queue` for its overflow target."""
+        kind = queue.overflow.kind
+        target = queue.overflow.target_queue
+        line = self._lines.get(call.line)
+        half_duplex = line is not None and line.media is MediaCapability.HALF_DUPLEX
+        if half_duplex and kind is not OverflowKind.VOICEMAIL:
+            kind = OverflowKind.CALLBACK
+        if kind is OverflowKind.QUEUE and (
+            target not in self._queues or target in call.visited_queues
+        ):
+            kind = OverflowKind.CALLBACK
+        self._log(
+            call.id,
+            queue.id,
+            "",
+            Verb.OVERFLOW,
+            kind.value,
+            target if kind is OverflowKind.QUEUE else "",
+        )
+        if kind is OverflowKind.QUEUE:
+            self._enter_queue(call, target)
+            return
+        call.ending_reason = EndReason.OVERFLOWED
+        if kind is OverflowKind.VOICEMAIL:
+            call.stage = CallStage.VOICEMAIL
+            self._play(call, ("all_busy",), "record")
+            return
+        call.stage = CallStage.ENDING
+        if kind is OverflowKind.CALLBACK and call.can_be_called_back:
+            self._request_callback(call, "callback_request")
+            self._play(call, ("callback_confirmed",), "hang_up")
+        else:
+            self._play(call, ("sorry_try_later",), "hang_up")
+
+    def _request_callback(self, call: Call, reason: str, due_now: bool = False) -> None:
+        if not call.can_be_called_back and reason != "voicemail":
+            return
+        due_s = self._now if due_now else self._now + self._setup.callback_due_s
+        self._out.append(
+            CallbackRequested(
+                task_id=f"{call.id}-cb",
+                number=call.caller.number,
+                name=call.caller.name,
+                reason=reason,
+                call_id=call.id,
+                queue=call.queue,
+                created_s=self._now,
+                due_s=due_s,
+                entered_s=call.entered_s,
+            )
+        )
+        self._log(call.id, call.queue, "", Verb.CALLBACKREQUEST, reason)
+
+    def _virtual_hold(self, call: Call) -> None:
+        """Keep the place: the callback task is due at once and carries the original entry
+        time, so the callback list, ordered by entry time, keeps the caller's turn."""
+        queue = self._queue(call.queue)
+        place = self._leave_queue(call)
+        self._log(
+            call.id,
+            queue.id,
+            "",
+            Verb.EXITWITHKEY,
+            queue.virtual_hold_key,
+            str(place),
+            str(call.orig_position),
+            _s(self._wait_s(call)),
+        )
+        self._request_callback(call, "virtual_hold", due_now=True)
+        call.stage = CallStage.ENDING
+        call.ending_reason = EndReason.VIRTUAL_HOLD
+        self._play(call, ("callback_confirmed",), "hang_up")
+
+    def _max_wait_reached(self, call_id: str) -> None:
+        call = self._calls.get(call_id)
+        if call is None or call.stage not in _WAITING:
+            return
+        call.max_wait_timer = 0
+        queue = self._queue(call.queue)
+        place = self._leave_queue(call)
+        self._log(
+            call.id,
+            queue.id,
+            "",
+            Verb.EXITWITHTIMEOUT,
+            str(place),
+            str(call.orig_position),
+            _s(self._wait_s(call)),
+        )
+        self._overflow(call, queue)
+
+    def _announce(self, call_id: str) -> None:
+        call = self._calls.get(call_id)
+        if call is None or call.stage not in _WAITING or call.wait_key is None:
+            return
+        queue = self._queue(call.queue)
+        call.announce_timer = 0
+        if call.stage is CallStage.OFFERED:
+            # an agent's phone is ringing: do not talk over the moment they answer
+            call.announce_timer = self._schedule(queue.announce_every_s, "announce", call.id)
+            return
+        place = self._waiting[queue.id].position(call.wait_key)
+        estimate_s = self._handle_times.estimate_wait_s(
+            queue.id, place, self._board.logged_in_count(queue.id)
+        )
+        offer_hold = bool(queue.virtual_hold_key) and call.can_be_called_back
+        prompts = position_prompts(place, estimate_s, call.language, offer_hold)
+        self._play(call, prompts, "music", barge_in=True)
+
+    def _escalate(self, call_id: str) -> None:
+        call = self._calls.get(call_id)
+        if call is None or call.stage not in _WAITING:
+            return
+        queue = self._queue(call.queue)
+        call.escalate_timer = 0
+        call.escalation_step += 1
+        if call.escalation_step < len(Tier) - 1:
+            call.escalate_timer = self._schedule(queue.tier_escalation_s, "escalate", call.id)
+        self._dispatch_queue(queue)
+
+    def _retry(self, call_id: str) -> None:
+        call = self._calls.get(call_id)
+        if call is None or call.stage not in _WAITING:
+            return
+        call.retry_timer = 0
+        self._dispatch_queue(self._queue(call.queue))
+
+    def _leave_empty_queues(self, queue_ids: Iterable[str]) -> None:
+        """After the last agent of a queue logged out: its callers leave (leave_when_no_agents)."""
+        for queue_id in queue_ids:
+            queue = self._queues.get(queue_id)
+            if queue is None or not queue.leave_when_no_agents:
+                continue
+            if self._board.logged_in_count(queue_id) > 0:
+                continue
+            waiting = self._waiting[queue_id]
+            for _key, call_id in waiting.in_order():
+                call = self._calls[call_id]
+                place = self._leave_queue(call)
+                self._log(
+                    call.id,
+                    queue.id,
+                    "",
+                    Verb.EXITEMPTY,
+                    str(place),
+                    str(call.orig_position),
+                    _s(self._wait_s(call)),
+                )
+                self._overflow(call, queue)
+
+    # -----------------------------------------------------------------------------------------
+    # Routing and offers
+
+    def _eligible_levels(self, call: Call, queue: Queue, levels: list[Tier]) -> int:
+        """How many of the staffed tiers (lowest first) this caller may be offered to now."""
+        if queue.tier_escalation_s <= 0:
+            return len(levels)
+        waited_s = self._now - call.queue_entered_s
+        return min(len(levels), 1 + int(waited_s / queue.tier_escalation_s + 1e-9))
+
+    def _dispatch(self, queue_ids: Iterable[str]) -> None:
+        """Offer calls to free agents in these queues, the queue whose first caller is most
+        urgent (priority, then entry time) first."""
+        ordered = []
+        for queue_id in queue_ids:
+            waiting = self._waiting.get(queue_id)
+            if waiting:
+                head = waiting.head_key()
+                if head is not None:
+                    ordered.append((head, queue_id))
+        ordered.sort()
+        for _head, queue_id in ordered:
+            queue = self._queues.get(queue_id)
+            if queue is not None:
+                self._dispatch_queue(queue)
+
+    def _dispatch_queue(self, queue: Queue) -> None:
+        waiting = self._waiting[queue.id]
+        if not waiting:
+            return
+        board = self._board
+        levels = board.logged_in_tiers(queue.id)
+        if not levels or not board.any_free(queue.id, levels):
+            return
+        seats = board.seats
+        now = self._now
+        # Within a priority class later callers waited less, so once a caller of a class
+        # finds no agent in its tiers, callers of that class with no more tiers cannot either.
+        blocked_at: dict[int, int] = {}
+        for key, call_id in waiting.in_order():
+            call = self._calls[call_id]
+            if call.ringing or call.not_before_s > now:
+                continue
+            eligible = self._eligible_levels(call, queue, levels)
+            if blocked_at.get(key[0], -1) >= eligible:
+                continue
+            free = [
+                seats[agent_id]
+                for tier in levels[:eligible]
+                for agent_id in board.free_in(queue.id, tier)
+            ]
+            if not free:
+                blocked_at[key[0]] = eligible
+                continue
+            candidates = [seat for seat in free if seat.id not in call.tried]
+            if not candidates:
+                call.tried.clear()  # everyone had a turn: start a new round
+                candidates = free
+            for seat in choose(queue.strategy, queue.id, candidates, self._round_robin, self._rng):
+                self._offer(call, seat, queue)
+            if not board.any_free(queue.id, levels):
+                return
+
+    def _offer(self, call: Call, seat: AgentSeat, queue: Queue) -> None:
+        call.ringing.append(seat.id)
+        call.tried.add(seat.id)
+        call.stage = CallStage.OFFERED
+        self._ring(seat, call, "queue", queue.ring_timeout_s)
+        self._log(call.id, queue.id, seat.id, Verb.OFFER)
+
+    def _ring(self, seat: AgentSeat, call: Call, kind: str, timeout_s: float) -> None:
+        timer = self._schedule(timeout_s, "ring", seat.id)
+        self._offers[seat.id] = Offer(call.id, kind, self._now, timer)
+        seat.activity = AgentState.RINGING
+        seat.activity_since_s = self._now
+        seat.call_id = call.id
+        self._board.set_available(seat, False)
+        self._out.append(RingPosition(seat.position, call.id, call.caller, timeout_s))
+        self._notice(seat, NoticeKind.SCREEN_POP, call)
+
+    def _ring_timed_out(self, agent_id: str) -> None:
+        self._offer_failed(agent_id, Verb.RINGNOANSWER, "")
+
+    def _offer_failed(self, agent_id: str, verb: Verb, reason: str) -> None:
+        """An offer ended unanswered: timed out, rejected by the phone, or the position
+        failed (RINGCANCELED, not counted as missed)."""
+        offer = self._offers.pop(agent_id)
+        self._cancel(offer.timer)
+        seat = self._board.seats[agent_id]
+        call = self._calls[offer.call_id]
+        self._out.append(StopRinging(seat.position))
+        self._idle(seat)
+        if offer.kind == "queue":
+            queue = self._queue(call.queue)
+            if verb is Verb.RINGNOANSWER:
+                self._log(
+                    call.id,
+                    queue.id,
+                    seat.id,
+                    verb,
+                    str(round((self._now - offer.started_s) * 1000)),
+                )
+            elif verb is Verb.RINGREJECTED:
+                self._log(call.id, queue.id, seat.id, verb, reason)
+            else:
+                self._log(call.id, queue.id, seat.id, verb)
+            call.ringing.remove(seat.id)
+            if not call.ringing:
+                call.stage = CallStage.QUEUED
+                if verb is not Verb.RINGCANCELED and queue.retry_s > 0:
+                    call.not_before_s = self._now + queue.retry_s
+                    call.retry_timer = self._schedule(queue.retry_s, "retry", call.id)
+            if verb is not Verb.RINGCANCELED:
+                self._missed(seat)
+            self._refresh(seat)
+            if verb is Verb.RINGCANCELED:
+                self._dispatch_queue(queue)
+        elif offer.kind == "outbound":
+            self._end_call(call, EndReason.OUTBOUND_FAILED)
+            self._refresh(seat)
+        else:
+            caller_agent = self._board.seats.get(call.agent)
+            if caller_agent is not None:
+                self._notice(
+                    caller_agent,
+                    NoticeKind.STATE_CHANGED,
+                    call,
+                    detail=f"{offer.kind}_not_answered",
+                )
+            self._refresh(seat)
+
+    def _missed(self, seat: AgentSeat) -> None:
+        seat.missed_offers += 1
+        limit = seat.config.max_missed_offers
+        if limit > 0 and seat.missed_offers >= limit and not seat.paused:
+            self._set_paused(seat, "missed")
+
+    def _on_position_answered(self, event: PositionAnswered) -> None:
+        seat = self._seat_at(event.position)
+        if seat is None:
+            return
+        offer = self._offers.get(seat.id)
+        if offer is None:
+            return
+        call = self._calls[offer.call_id]
+        if offer.kind == "queue":
+            self._connect(call, seat)
+        elif offer.kind == "transfer":
+            self._complete_transfer(call, seat)
+        elif offer.kind == "three_way":
+            self._join_three_way(call, seat)
+        else:
+            self._outbound_agent_answered(call, seat)
+
+    def _on_position_rejected(self, event: PositionRejected) -> None:
+        seat = self._seat_at(event.position)
+        if seat is not None and seat.id in self._offers:
+            self._offer_failed(seat.id, Verb.RINGREJECTED, event.reason or "rejected")
+
+    def _connect(self, call: Call, seat: AgentSeat) -> None:
+        offer = self._offers.pop(seat.id)
+        self._cancel(offer.timer)
+        call.ringing.remove(seat.id)
+        queue = self._queue(call.queue)
+        others = list(call.ringing)
+        call.ringing.clear()
+        for agent_id in others:  # ring-all: the others stop ringing
+            other_offer = self._offers.pop(agent_id)
+            self._cancel(other_offer.timer)
+            other = self._board.seats[agent_id]
+            self._out.append(StopRinging(other.position))
+            self._log(call.id, queue.id, other.id, Verb.RINGCANCELED)
+            self._idle(other)
+        self._leave_queue(call)
+        call.play_id = 0
+        call.after_prompt = ""
+        wait_s = self._wait_s(call)
+        self._out.append(StopMedia(call.line))
+        self._out.append(Connect(call.line, seat.position))
+        self._log(
+            call.id,
+            queue.id,
+            seat.id,
+            Verb.CONNECT,
+            _s(wait_s),
+            "",
+            _s(self._now - offer.started_s),
+        )
+        call.stage = CallStage.CONNECTED
+        call.agent = seat.id
+        call.position = seat.position
+        if call.connected_s is None:
+            call.connected_s = self._now
+            call.connect_wait_s = wait_s
+        call.leg_connected_s = self._now
+        seat.activity = AgentState.ON_CALL
+        seat.activity_since_s = self._now
+        seat.call_id = call.id
+        seat.missed_offers = 0
+        self._notice(seat, NoticeKind.CONNECTED, call)
+        if queue.record_calls and not call.recording:
+            call.recording = True
+            call.recording_path = f"{self._recordings_dir}/{call.id}.wav"
+            self._out.append(StartRecording(call.line, call.recording_path))
+        if queue.talk_time_limit_s > 0 and not call.talk_warned and not call.talk_timer:
+            call.talk_timer = self._schedule(queue.talk_time_limit_s, "talk", call.id)
+        for agent_id in others:
+            self._refresh(self._board.seats[agent_id])
+
+    def _talk_time_exceeded(self, call_id: str) -> None:
+        call = self._calls.get(call_id)
+        if call is None or call.stage not in _TALKING:
+            return
+        call.talk_timer = 0
+        call.talk_warned = True
+        talk_s = self._now - (call.connected_s or self._now)
+        self._log(call.id, call.queue, call.agent, Verb.TALKWARNING, _s(talk_s))
+        seat = self._board.seats.get(call.agent)
+        if seat is not None:
+            self._notice(seat, NoticeKind.TALK_TIME_WARNING, call, detail=_s(talk_s))
+
+    # -----------------------------------------------------------------------------------------
+    # The end of a call
+
+    def _on_caller_hung_up(self, event: CallerHungUp) -> None:
+        call = self._call_on(event.line)
+        if call is not None:
+            self._caller_gone(call)
+
+    def _caller_gone(self, call: Call) -> None:
+        """The caller hung up (or the line reported the far end gone)."""
+        stage = call.stage
+        if call.direction == "out":
+            if stage in _TALKING:
+                self._drop_outbound_agent(call)
+                self._end_call(call, EndReason.ANSWERED)
+            else:
+                self._drop_outbound_agent(call)
+                self._end_call(call, EndReason.OUTBOUND_FAILED)
+            return
+        if stage is CallStage.RINGING_LINE:
+            self._end_call(
+                call, EndReason.CLOSED_HOURS if call.closed else EndReason.ABANDONED_IN_MENU
+            )
+        elif stage is CallStage.GREETING:
+            self._cancel(call.menu_timer)
+            self._request_callback(call, "abandoned")
+            self._end_call(call, EndReason.ABANDONED_IN_MENU)
+        elif stage in _WAITING:
+            ringing = bool(call.ringing)
+            place = self._leave_queue(call)
+            self._log(
+                call.id,
+                call.queue,
+                "",
+                Verb.ABANDON,
+                str(place),
+                str(call.orig_position),
+                _s(self._wait_s(call)),
+            )
+            self._request_callback(call, "abandoned")
+            self._end_call(
+                call, EndReason.ABANDONED_RINGING if ringing else EndReason.ABANDONED_IN_QUEUE
+            )
+        elif stage in _TALKING:
+            self._end_conversation(call, Verb.COMPLETECALLER, hang_up_position=True)
+            self._end_call(call, EndReason.ANSWERED)
+        elif stage is CallStage.VOICEMAIL:
+            self._voicemail_done(call, None)
+            self._end_call(call, EndReason.OVERFLOWED)
+        elif stage is CallStage.SURVEY:
+            self._end_call(call, EndReason.ANSWERED)
+        else:
+            self._end_call(call, call.ending_reason)
+
+    def _end_conversation(self, call: Call, verb: Verb, *, hang_up_position: bool) -> None:
+        """The conversation with the agent ends (COMPLETECALLER or COMPLETEAGENT); the agent
+        goes to wrap-up. The caller's line is left to the caller of this method."""
+        seat = self._board.seats[call.agent]
+        self._cancel_side_offers(call)
+        if call.hold_started_s is not None:
+            call.hold_s += self._now - call.hold_started_s
+            call.hold_started_s = None
+        self._out.append(Disconnect(call.line, call.position))
+        if hang_up_position:
+            self._out.append(HangUpPosition(call.position))
+        self._drop_extras(call)
+        if call.recording:
+            call.recording = False
+            self._out.append(StopRecording(call.line))
+        talk_s = self._now - call.leg_connected_s
+        self._log(
+            call.id,
+            call.queue,
+            seat.id,
+            verb,
+            _s(call.connect_wait_s),
+            _s(talk_s),
+            str(call.orig_position),
+        )
+        queue = self._queue(call.queue)
+        self._handle_times.add(
+            queue.id, self._now - call.connected_s if call.connected_s is not None else talk_s
+        )
+        self._cancel(call.talk_timer)
+        call.talk_timer = 0
+        call.stage = CallStage.ENDING
+        self._agent_done(seat, call, talk_s, queue.wrap_up_s)
+
+    def _agent_done(self, seat: AgentSeat, call: Call, talk_s: float, wrap_up_s: float) -> None:
+        """The agent's part of a call is over: count it, then wrap-up (or log out)."""
+        seat.calls_today += 1
+        seat.talk_s_today += talk_s
+        seat.idle_since_s = self._now
+        seat.call_id = ""
+        self._notice(seat, NoticeKind.CALL_ENDED, call)
+        if seat.logout_pending or wrap_up_s <= 0 or not seat.logged_in:
+            self._idle(seat)
+            if seat.logout_pending:
+                self._log_out(seat)
+            else:
+                self._refresh(seat)
+            return
+        seat.activity = AgentState.WRAP_UP
+        seat.activity_since_s = self._now
+        seat.wrap_up_until_s = self._now + wrap_up_s
+        seat.wrap_up_timer = self._schedule(wrap_up_s, "wrap", seat.id)
+        self._log("", call.queue, seat.id, Verb.WRAPUPSTART, _s(wrap_up_s))
+
+    def _wrap_up_over(self, agent_id: str) -> None:
+        seat = self._board.seats.get(agent_id)
+        if seat is not None and seat.activity is AgentState.WRAP_UP:
+            seat.wrap_up_timer = 0
+            self._end_wrap_up(seat)
+
+    def _end_wrap_up(self, seat: AgentSeat) -> None:
+        self._cancel(seat.wrap_up_timer)
+        seat.wrap_up_timer = 0
+        self._log("", "", seat.id, Verb.WRAPUPEND, _s(self._now - seat.activity_since_s))
+        self._idle(seat)
+        self._refresh(seat)
+
+    def _idle(self, seat: AgentSeat) -> None:
+        seat.activity = None
+        seat.call_id = ""
+        seat.wrap_up_until_s = None
+
+    def _hang_up_line(self, call: Call, reason: EndReason) -> None:
+        self._out.append(HangUpLine(call.line))
+        self._end_call(call, reason)
+
+    def _end_call(self, call: Call, reason: EndReason) -> None:
+        """HANGUP and the call record, always together; the engine then forgets the call."""
+        for handle in (
+            call.menu_timer,
+            call.max_wait_timer,
+            call.announce_timer,
+            call.escalate_timer,
+            call.retry_timer,
+            call.talk_timer,
+            call.survey_timer,
+        ):
+            self._cancel(handle)
+        self._cancel_side_offers(call)
+        for supervisor in list(call.listeners):
+            self._stop_listening(self._board.seats[supervisor])
+        line = self._lines.get(call.line)
+        if line is not None and line.call_id == call.id:
+            line.call_id = ""
+        self._log(call.id, call.queue, call.agent, Verb.HANGUP, reason.value)
+        talk_s = self._now - call.connected_s if call.connected_s is not None else 0.0
+        if call.connected_s is not None:
+            wait_s = call.connect_wait_s
+        elif call.entered_s is not None:
+            wait_s = self._now - call.entered_s
+        else:
+            wait_s = 0.0
+        self._out.append(
+            CallEnded(
+                CallRecord(
+                    call_id=call.id,
+                    line=call.line,
+                    direction=call.direction,
+                    number=call.caller.number,
+                    name=call.caller.name,
+                    arrived_s=call.arrived_s,
+                    ended_s=self._now,
+                    end_reason=reason,
+                    queue=call.queue,
+                    enqueued_s=call.entered_s,
+                    agent=call.agent,
+                    connected_s=call.connected_s,
+                    wait_s=wait_s,
+                    talk_s=talk_s,
+                    hold_s=call.hold_s,
+                    recording_path=call.recording_path,
+                    survey_score=call.survey_score,
+                    vip=call.vip,
+                )
+            )
+        )
+        call.stage = CallStage.ENDING
+        self._calls.pop(call.id, None)
+
+    def _agent_hangs_up(self, seat: AgentSeat, from_desk: bool) -> None:
+        """The agent ends their part: PositionHungUp, or the HangUp command from the desk."""
+        if seat.id in self._offers:
+            offer = self._offers[seat.id]
+            if offer.kind == "outbound":
+                self._offer_failed(seat.id, Verb.RINGCANCELED, "")
+            else:
+                self._offer_failed(seat.id, Verb.RINGREJECTED, "hung_up")
+            return
+        call = self._calls.get(seat.call_id)
+        if call is None:
+            return
+        if seat.id in call.extras:
+            self._leave_three_way(call, seat, hang_up_position=from_desk)
+            return
+        if call.agent != seat.id:
+            return
+        if call.direction == "out":
+            if call.stage in _TALKING:
+                self._out.append(Disconnect(call.line, call.position))
+            if from_desk:
+                self._out.append(HangUpPosition(call.position))
+            self._agent_done(seat, call, self._leg_talk_s(call), 0.0)
+            self._hang_up_line(
+                call, EndReason.ANSWERED if call.stage in _TALKING else EndReason.OUTBOUND_FAILED
+            )
+            return
+        if call.stage not in _TALKING:
+            return
+        queue = self._queue(call.queue)
+        self._end_conversation(call, Verb.COMPLETEAGENT, hang_up_position=from_desk)
+        if queue.survey:
+            call.stage = CallStage.SURVEY
+            self._play(call, ("survey",), "survey", barge_in=True)
+        else:
+            self._hang_up_line(call, EndReason.ANSWERED)
+
+    def _leg_talk_s(self, call: Call) -> float:
+        return self._now - call.leg_connected_s if call.stage in _TALKING else 0.0
+
+    def _on_position_hung_up(self, event: PositionHungUp) -> None:
+        seat = self._seat_at(event.position)
+        if seat is not None:
+            self._agent_hangs_up(seat, from_desk=False)
+
+    def _on_hang_up_command(self, command: HangUp) -> None:
+        seat = self._board.seats.get(command.agent)
+        if seat is not None:
+            self._agent_hangs_up(seat, from_desk=True)
+
+    # -----------------------------------------------------------------------------------------
+    # Voicemail
+
+    def _on_recording_finished(self, event: RecordingFinished) -> None:
+        call = self._call_on(event.line)
+        if call is None or call.stage is not CallStage.VOICEMAIL or call.voicemail_logged:
+            return
+        self._voicemail_done(call, event.duration_s)
+        call.ending_reason = EndReason.OVERFLOWED
+        call.stage = CallStage.ENDING
+        self._play(call, ("voicemail_saved",), "hang_up")
+
+    def _voicemail_done(self, call: Call, duration_s: float | None) -> None:
+        """Log the message (if recording began) and make it a callback task."""
+        if call.voicemail_logged or call.voicemail_started_s is None:
+            return
+        call.voicemail_logged = True
+        if duration_s is None:
+            duration_s = self._now - call.voicemail_started_s
+        self._log(call.id, call.queue, "", Verb.VOICEMAIL, call.voicemail_path, _s(duration_s))
+        self._request_callback(call, "voicemail")
+
+    # -----------------------------------------------------------------------------------------
+    # Positions, login and agent states
+
+    def _seat_at(self, position_id: str) -> AgentSeat | None:
+        position = self._positions.get(position_id)
+        if position is None or not position.agent:
+            return None
+        return self._board.seats.get(position.agent)
+
+    def _position(self, position_id: str) -> _Position:
+        position = self._positions.get(position_id)
+        if position is None:
+            position = self._positions[position_id] = _Position(position_id)
+        return position
+
+    def _refresh(self, seat: AgentSeat) -> None:
+        """Recompute whether the agent can be offered a call; offer one if they now can."""
+        position = self._positions.get(seat.position)
+        available = (
+            seat.logged_in
+            and not seat.paused
+            and seat.activity is None
+            and not seat.listening_to
+            and not seat.logout_pending
+            and position is not None
+            and position.in_service
+        )
+        if self._board.set_available(seat, available) and available:
+            self._dispatch(seat.skills)
+
+    def _on_position_in_service(self, event: PositionInService) -> None:
+        position = self._position(event.position)
+        if position.id in self._faulted_positions:
+            self._faulted_positions.discard(position.id)
+            self._log("", "", position.id, Verb.LINERESTORED)
+            self._out.append(FaultCleared(position.id, self._now))
+        position.in_service = True
+        position.persistent = event.persistent
+        position.keypad = ""
+        seat = self._seat_at(position.id)
+        if seat is not None:
+            self._refresh(seat)
+
+    def _on_position_faulted(self, event: PositionFaulted) -> None:
+        position = self._position(event.position)
+        position.in_service = False
+        position.keypad = ""
+        reason = event.reason or "fault"
+        if position.id not in self._faulted_positions:
+            self._faulted_positions.add(position.id)
+            self._log("", "", position.id, Verb.LINEFAULT, reason)
+            self._out.append(FaultRecorded(position.id, reason, self._now))
+        seat = self._seat_at(position.id)
+        if seat is None:
+            return
+        self._board.set_available(seat, False)
+        if seat.id in self._offers:
+            self._offer_failed(seat.id, Verb.RINGCANCELED, "")
+            return
+        call = self._calls.get(seat.call_id)
+        if call is None:
+            return
+        if seat.id in call.extras:
+            self._leave_three_way(call, seat, hang_up_position=False)
+        elif seat.listening_to:
+            self._stop_listening(seat)
+        elif call.direction == "out":
+            self._drop_outbound_agent(call)
+            self._hang_up_line(
+                call, EndReason.ANSWERED if call.stage in _TALKING else EndReason.OUTBOUND_FAILED
+            )
+        elif call.stage in _TALKING:
+            self._requeue_after_position_fault(call, seat)
+
+    def _requeue_after_position_fault(self, call: Call, seat: AgentSeat) -> None:
+        """The agent's phone failed mid-call: the caller hears "please hold" and goes back to
+        the head of the queue (a second ENTERQUEUE, priority "2"); the agent gets no
+        wrap-up."""
+        self._cancel_side_offers(call)
+        if call.hold_started_s is not None:
+            call.hold_s += self._now - call.hold_started_s
+            call.hold_started_s = None
+        self._out.append(Disconnect(call.line, call.position))
+        self._drop_extras(call)
+        talk_s = self._now - call.leg_connected_s
+        self._log(
+            call.id,
+            call.queue,
+            seat.id,
+            Verb.COMPLETEAGENT,
+            _s(call.connect_wait_s),
+            _s(talk_s),
+            str(call.orig_position),
+        )
+        self._cancel(call.talk_timer)
+        call.talk_timer = 0
+        self._agent_done(seat, call, talk_s, 0.0)
+        call.returning = True
+        call.visited_queues.clear()
+        call.stage = CallStage.QUEUED
+        self._out.append(PlayPrompt(call.line, ("please_hold",), call.language, 0, False))
+        self._enter_queue(call, call.queue)
+
+    def _on_log_in(self, command: LogIn) -> None:
+        seat = self._board.seats.get(command.agent)
+        if seat is None:
+            log.warning("log-in for unknown agent %r ignored", command.agent)
+            return
+        self._log_in(seat, command.position)
+
+    def _log_in(self, seat: AgentSeat, position_id: str) -> None:
+        position = self._position(position_id)
+        if position.agent and position.agent != seat.id:
+            other = self._board.seats.get(position.agent)
+            if other is not None:
+                self._request_log_out(other)
+        if seat.logged_in:
+            if seat.position == position_id:
+                return
+            self._request_log_out(seat)
+            if seat.logged_in:
+                return  # busy on a call: the move waits until they are free
+        seat.position = position_id
+        position.agent = seat.id
+        position.keypad = ""
+        seat.logged_in_since_s = self._now
+        seat.idle_since_s = self._now
+        seat.paused = False
+        seat.pause_reason = ""
+        seat.missed_offers = 0
+        self._board.set_logged_in(seat, True)
+        self._log("", "", seat.id, Verb.AGENTLOGIN, position_id)
+        self._notice(seat, NoticeKind.STATE_CHANGED, detail="logged_in")
+        self._refresh(seat)
+
+    def _on_log_out(self, command: LogOut) -> None:
+        seat = self._board.seats.get(command.agent)
+        if seat is not None and seat.logged_in:
+            self._request_log_out(seat)
+
+    def _request_log_out(self, seat: AgentSeat) -> None:
+        """Log out now, or after the current call when the agent is talking."""
+        if seat.id in self._offers:
+            self._offer_failed(seat.id, Verb.RINGCANCELED, "")
+        if seat.listening_to:
+            self._stop_listening(seat)
+        if seat.activity is AgentState.ON_CALL:
+            seat.logout_pending = True
+            self._board.set_available(seat, False)
+            return
+        if seat.activity is AgentState.WRAP_UP:
+            self._cancel(seat.wrap_up_timer)
+            seat.wrap_up_timer = 0
+            self._log("", "", seat.id, Verb.WRAPUPEND, _s(self._now - seat.activity_since_s))
+            self._idle(seat)
+        self._log_out(seat)
+
+    def _log_out(self, seat: AgentSeat) -> None:
+        if seat.logged_in_since_s is None:
+            return
+        self._board.set_available(seat, False)
+        self._board.set_logged_in(seat, False)
+        self._log(
+            "", "", seat.id, Verb.AGENTLOGOFF, seat.position, _s(self._now - seat.logged_in_since_s)
+        )
+        position = self._positions.get(seat.position)
+        if position is not None and position.agent == seat.id:
+            position.agent = ""
+        seat.logged_in_since_s = None
+        seat.logout_pending = False
+        seat.paused = False
+        seat.pause_reason = ""
+        seat.position = ""
+        self._notice(seat, NoticeKind.STATE_CHANGED, detail="logged_out")
+        self._leave_empty_queues(seat.skills)
+
+    def _set_paused(self, seat: AgentSeat, reason: str) -> None:
+        seat.paused = True
+        seat.pause_reason = reason
+        seat.paused_since_s = self._now
+        self._log("", "", seat.id, Verb.PAUSE, reason)
+        self._notice(seat, NoticeKind.STATE_CHANGED, detail=f"paused:{reason}")
+        self._board.set_available(seat, False)
+
+    def _on_pause(self, command: Pause) -> None:
+        seat = self._board.seats.get(command.agent)
+        if seat is None or not seat.logged_in:
+            return
+        if seat.paused and seat.pause_reason == command.reason:
+            return
+        self._set_paused(seat, command.reason)
+
+    def _on_ready(self, command: Ready) -> None:
+        seat = self._board.seats.get(command.agent)
+        if seat is not None and seat.logged_in:
+            self._make_ready(seat)
+
+    def _make_ready(self, seat: AgentSeat) -> None:
+        if seat.paused:
+            seat.paused = False
+            seat.pause_reason = ""
+            seat.missed_offers = 0
+            self._log("", "", seat.id, Verb.UNPAUSE)
+            self._notice(seat, NoticeKind.STATE_CHANGED, detail="ready")
+        if seat.activity is AgentState.WRAP_UP:
+            self._end_wrap_up(seat)
+        else:
+            self._refresh(seat)
+
+    def _on_button(self, event: ButtonPressed) -> None:
+        """The desk panel: a short press toggles Ready/Pause (and ends wrap-up), a long press
+        logs out."""
+        seat = self._seat_at(event.position)
+        if seat is None:
+            return
+        if event.long_press:
+            self._request_log_out(seat)
+        elif seat.paused or seat.activity is AgentState.WRAP_UP:
+            self._make_ready(seat)
+        else:
+            self._set_paused(seat, "break")
+
+    def _on_position_digit(self, event: PositionDigitPressed) -> None:
+        """Keypad login at a persistent position: "<agent id>#<pin>#"; "*" starts again."""
+        position = self._position(event.position)
+        if position.agent or not position.persistent:
+            return
+        if event.digit == "*":
+            position.keypad = ""
+            return
+        position.keypad += event.digit
+        if position.keypad.count("#") < 2:
+            return
+        agent, pin = position.keypad.split("#")[:2]
+        position.keypad = ""
+        self._out.append(CheckKeypadLogin(position.id, agent, pin))
+
+    def _on_keypad_login_checked(self, command: KeypadLoginChecked) -> None:
+        seat = self._board.seats.get(command.agent)
+        if command.accepted and seat is not None:
+            self._log_in(seat, command.position)
+
+    def _on_setup_changed(self, command: SetupChanged) -> None:
+        setup = command.setup
+        old_agents = set(self._board.seats)
+        for agent_id in old_agents - {agent.id for agent in setup.agents}:
+            seat = self._board.seats[agent_id]
+            if seat.logged_in:
+                if seat.activity is AgentState.ON_CALL:
+                    continue  # keeps going until the call ends; logs out then
+                self._request_log_out(seat)
+        for queue in self._queues.values():
+            self._retired_queues[queue.id] = queue
+        self._setup = setup
+        self._queues = {queue.id: queue for queue in setup.queues}
+        for queue in setup.queues:
+            self._waiting.setdefault(queue.id, WaitingList())
+        self._blacklist = set(setup.blacklist)
+        self._vips = set(setup.vip_numbers)
+        self._line_queues = dict(setup.line_queues)
+        self._day_ends_s = None
+        self._roll_day()
+        seats_before = self._board.seats
+        self._board.replace_agents(setup.agents)
+        for agent_id, seat in seats_before.items():
+            if agent_id not in self._board.seats and seat.logged_in:
+                seat.logout_pending = True
+        for seat in self._board.seats.values():
+            self._refresh(seat)
+        self._dispatch(self._queues)
+
+    # -----------------------------------------------------------------------------------------
+    # Call control: hold, mute, transfer, three-way, listen, block
+
+    def _talking_call(self, agent_id: str) -> tuple[AgentSeat, Call] | None:
+        seat = self._board.seats.get(agent_id)
+        if seat is None:
+            return None
+        call = self._calls.get(seat.call_id)
+        if call is None or call.agent != seat.id or call.stage not in _TALKING:
+            return None
+        return seat, call
+
+    def _on_hold(self, command: Hold) -> None:
+        found = self._talking_call(command.agent)
+        if found is None or found[1].stage is not CallStage.CONNECTED:
+            return
+        seat, call = found
+        call.stage = CallStage.ON_HOLD
+        call.hold_started_s = self._now
+        self._out.append(HoldCaller(call.line, call.position))
+        self._out.append(PlayMusic(call.line))
+        self._log(call.id, call.queue, seat.id, Verb.HOLD)
+
+    def _on_unhold(self, command: Unhold) -> None:
+        found = self._talking_call(command.agent)
+        if found is None or found[1].stage is not CallStage.ON_HOLD:
+            return
+        seat, call = found
+        if call.hold_started_s is not None:
+            call.hold_s += self._now - call.hold_started_s
+        call.hold_started_s = None
+        call.stage = CallStage.CONNECTED
+        self._out.append(StopMedia(call.line))
+        self._out.append(Connect(call.line, call.position))
+        self._log(call.id, call.queue, seat.id, Verb.UNHOLD)
+
+    def _on_mute(self, command: Mute) -> None:
+        found = self._talking_call(command.agent)
+        if found is None:
+            return
+        seat, call = found
+        seconds = self._setup.mute_s
+        self._out.append(MuteCaller(call.line, call.position, seconds))
+        self._log(call.id, call.queue, seat.id, Verb.MUTE, _s(seconds))
+
+    def _free_colleague(self, agent_id: str) -> AgentSeat | None:
+        seat = self._board.seats.get(agent_id)
+        if seat is None or not seat.available:
+            log.info("agent %s is not free to join a call", agent_id)
+            return None
+        return seat
+
+    def _on_transfer(self, command: Transfer) -> None:
+        found = self._talking_call(command.agent)
+        target = self._free_colleague(command.to_agent)
+        if found is None or target is None or self._side_offer_of(found[1]):
+            return
+        call = found[1]
+        self._ring(target, call, "transfer", self._queue(call.queue).ring_timeout_s)
+
+    def _on_three_way(self, command: ThreeWay) -> None:
+        found = self._talking_call(command.agent)
+        target = self._free_colleague(command.with_agent)
+        if found is None or target is None or self._side_offer_of(found[1]):
+            return
+        call = found[1]
+        self._ring(target, call, "three_way", self._queue(call.queue).ring_timeout_s)
+
+    def _side_offer_of(self, call: Call) -> str:
+        """The agent being rung to transfer to or join this call, if any."""
+        for agent_id, offer in self._offers.items():
+            if offer.call_id == call.id and offer.kind in ("transfer", "three_way"):
+                return agent_id
+        return ""
+
+    def _cancel_side_offers(self, call: Call) -> None:
+        agent_id = self._side_offer_of(call)
+        if agent_id:
+            offer = self._offers.pop(agent_id)
+            self._cancel(offer.timer)
+            seat = self._board.seats[agent_id]
+            self._out.append(StopRinging(seat.position))
+            self._idle(seat)
+            self._refresh(seat)
+
+    def _complete_transfer(self, call: Call, target: AgentSeat) -> None:
+        """One call id, one call record: the old agent's leg ends with TRANSFER (data: the new
+        agent), the new agent is on the call from then on; the record names the last agent."""
+        offer = self._offers.pop(target.id)
+        self._cancel(offer.timer)
+        old = self._board.seats[call.agent]
+        if call.hold_started_s is not None:
+            call.hold_s += self._now - call.hold_started_s
+            call.hold_started_s = None
+        talk_s = self._now - call.leg_connected_s
+        self._out.append(Disconnect(call.line, old.position))
+        self._out.append(HangUpPosition(old.position))
+        self._out.append(StopMedia(call.line))
+        self._out.append(Connect(call.line, target.position))
+        self._log(
+            call.id,
+            call.queue,
+            old.id,
+            Verb.TRANSFER,
+            target.id,
+            "",
+            _s(call.connect_wait_s),
+            _s(talk_s),
+        )
+        call.stage = CallStage.CONNECTED
+        call.agent = target.id
+        call.position = target.position
+        call.leg_connected_s = self._now
+        target.activity = AgentState.ON_CALL
+        target.activity_since_s = self._now
+        target.call_id = call.id
+        self._notice(target, NoticeKind.CONNECTED, call, detail=f"transferred_from:{old.id}")
+        self._agent_done(old, call, talk_s, self._queue(call.queue).wrap_up_s)
+
+    def _join_three_way(self, call: Call, seat: AgentSeat) -> None:
+        offer = self._offers.pop(seat.id)
+        self._cancel(offer.timer)
+        self._out.append(Connect(call.line, seat.position))
+        call.extras.append(seat.id)
+        seat.activity = AgentState.ON_CALL
+        seat.activity_since_s = self._now
+        seat.call_id = call.id
+        self._notice(seat, NoticeKind.CONNECTED, call, detail="three_way")
+
+    def _leave_three_way(self, call: Call, seat: AgentSeat, hang_up_position: bool) -> None:
+        self._out.append(Disconnect(call.line, seat.position))
+        if hang_up_position:
+            self._out.append(HangUpPosition(seat.position))
+        call.extras.remove(seat.id)
+        self._agent_done(seat, call, self._now - seat.activity_since_s, 0.0)
+
+    def _drop_extras(self, call: Call) -> None:
+        for agent_id in list(call.extras):
+            seat = self._board.seats[agent_id]
+            self._out.append(Disconnect(call.line, seat.position))
+            self._out.append(HangUpPosition(seat.position))
+            call.extras.remove(agent_id)
+            self._agent_done(seat, call, self._now - seat.activity_since_s, 0.0)
+
+    def _on_listen(self, command: Listen) -> None:
+        supervisor = self._board.seats.get(command.supervisor)
+        found = self._talking_call(command.agent)
+        if supervisor is None or found is None or not supervisor.config.supervisor:
+            return
+        position = self._positions.get(supervisor.position)
+        if not supervisor.logged_in or position is None or not position.in_service:
+            return
+        if supervisor.activity is not None:
+            return
+        agent, call = found
+        if supervisor.listening_to and supervisor.listening_to != call.id:
+            self._stop_listening(supervisor)
+        supervisor.listening_to = call.id
+        call.listeners[supervisor.id] = supervisor.position
+        self._board.set_available(supervisor, False)
+        self._out.append(
+            JoinSupervisor(call.line, agent.position, supervisor.position, command.mode)
+        )
+
+    def _on_stop_listening(self, command: StopListening) -> None:
+        supervisor = self._board.seats.get(command.supervisor)
+        if supervisor is not None and supervisor.listening_to:
+            self._stop_listening(supervisor)
+
+    def _stop_listening(self, supervisor: AgentSeat) -> None:
+        call = self._calls.get(supervisor.listening_to)
+        supervisor.listening_to = ""
+        if call is not None:
+            position = call.listeners.pop(supervisor.id, supervisor.position)
+            self._out.append(Disconnect(call.line, position))
+        self._refresh(supervisor)
+
+    def _on_block(self, command: Block) -> None:
+        """闭塞: busy tone, hang up, number on the blacklist."""
+        found = self._talking_call(command.agent)
+        if found is None:
+            return
+        seat, call = found
+        self._end_conversation(call, Verb.COMPLETEAGENT, hang_up_position=True)
+        self._out.append(PlayTone(call.line, Tone.BUSY, 3.0))
+        number = call.caller.number
+        if number:
+            self._blacklist.add(number)
+            self._out.append(NumberBlocked(number, seat.id, call.id, self._now))
+        self._log(call.id, call.queue, seat.id, Verb.BLOCKED, seat.id)
+        self._hang_up_line(call, EndReason.BLOCKED)
+
+    # -----------------------------------------------------------------------------------------
+    # Outbound calls: ring the agent, then dial out on a free line
+
+    def _on_place_call(self, command: PlaceCall) -> None:
+        seat = self._board.seats.get(command.agent)
+        if seat is None or not seat.logged_in or seat.listening_to:
+            return
+        position = self._positions.get(seat.position)
+        if position is None or not position.in_service:
+            return
+        if seat.activity is AgentState.WRAP_UP:
+            self._end_wrap_up(seat)
+        if seat.activity is not None:
+            return
+        self._seq += 1
+        call = Call(
+            id=f"{int(self._now * 1000)}.{self._seq}",
+            line="",
+            caller=CallerId(number=command.number),
+            direction="out",
+            arrived_s=self._now,
+            language=self._setup.language,
+            vip=command.number in self._vips,
+            seq=self._seq,
+            stage=CallStage.DIALLING,
+            purpose=command.purpose,
+            task_id=command.task_id,
+        )
+        self._calls[call.id] = call
+        call.agent = seat.id
+        call.position = seat.position
+        self._log(call.id, "", seat.id, Verb.OUTBOUND, command.number, command.purpose)
+        self._ring(seat, call, "outbound", OUTBOUND_RING_S)
+
+    def _outbound_agent_answered(self, call: Call, seat: AgentSeat) -> None:
+        offer = self._offers.pop(seat.id)
+        self._cancel(offer.timer)
+        seat.activity = AgentState.ON_CALL
+        seat.activity_since_s = self._now
+        line = next(
+            (
+                line
+                for line in sorted(self._lines.values(), key=lambda line: line.id)
+                if line.in_service
+                and not line.call_id
+                and line.media is MediaCapability.FULL_DUPLEX
+            ),
+            None,
+        )
+        if line is None:
+            self._out.append(HangUpPosition(seat.position))
+            self._agent_done(seat, call, 0.0, 0.0)
+            self._end_call(call, EndReason.OUTBOUND_FAILED)
+            return
+        call.line = line.id
+        line.call_id = call.id
+        self._out.append(DialOut(line.id, call.caller.number))
+
+    def _outbound_answered(self, call: Call) -> None:
+        if call.stage is not CallStage.DIALLING:
+            return
+        call.stage = CallStage.CONNECTED
+        call.connected_s = self._now
+        call.leg_connected_s = self._now
+        self._out.append(Connect(call.line, call.position))
+        seat = self._board.seats.get(call.agent)
+        if seat is not None:
+            self._notice(seat, NoticeKind.CONNECTED, call)
+
+    def _on_dial_failed(self, event: DialFailed) -> None:
+        call = self._call_on(event.line)
+        if call is None or call.direction != "out":
+            return
+        self._drop_outbound_agent(call)
+        self._end_call(call, EndReason.OUTBOUND_FAILED)
+
+    def _drop_outbound_agent(self, call: Call) -> None:
+        """An outbound call ends from the line's side: release the agent (no wrap-up)."""
+        seat = self._board.seats.get(call.agent)
+        if seat is None or seat.call_id != call.id:
+            return
+        if seat.id in self._offers:
+            offer = self._offers.pop(seat.id)
+            self._cancel(offer.timer)
+            self._out.append(StopRinging(seat.position))
+            self._idle(seat)
+            self._refresh(seat)
+            return
+        if call.stage in _TALKING:
+            self._out.append(Disconnect(call.line, call.position))
+        self._out.append(HangUpPosition(call.position))
+        self._agent_done(seat, call, self._leg_talk_s(call), 0.0)
+
+    # -----------------------------------------------------------------------------------------
+    # Views
+
+    def _agent_view(self, seat: AgentSeat) -> AgentView:
+        return AgentView(
+            id=seat.id,
+            name=seat.config.name,
+            state=seat.state(),
+            since_s=seat.state_since_s(),
+            position=seat.position,
+            pause_reason=seat.pause_reason if seat.paused else "",
+            call_id=seat.call_id or seat.listening_to,
+            wrap_up_until_s=seat.wrap_up_until_s,
+            calls_today=seat.calls_today,
+            talk_s_today=seat.talk_s_today,
+            logged_in_since_s=seat.logged_in_since_s,
+            missed_offers=seat.missed_offers,
+        )
+
+    def _call_view(self, call: Call) -> CallView:
+        place = 0
+        if call.wait_key is not None:
+            place = self._waiting[call.queue].position(call.wait_key)
+        return CallView(
+            id=call.id,
+            line=call.line,
+            number=call.caller.number,
+            name=call.caller.name,
+            stage=call.stage,
+            arrived_s=call.arrived_s,
+            queue=call.queue,
+            enqueued_s=call.entered_s,
+            position_in_queue=place,
+            agent=call.agent,
+            connected_s=call.connected_s,
+            vip=call.vip,
+            language=call.language,
+        )
