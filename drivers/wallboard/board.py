@@ -10,9 +10,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import Any
 
 from drivers.roles import (
+    Clock,
     DeviceFaulted,
     DeviceRestored,
     DeviceStatusSink,
@@ -40,7 +40,7 @@ class LedBoard:
         fault_after_s: float = 3.0,
         first_retry_s: float = 0.5,
         max_retry_s: float = 30.0,
-        clock: Any = time.time,
+        clock: Clock = time.time,
     ) -> None:
         self.device = device
         self.baud = baud
@@ -76,13 +76,15 @@ class LedBoard:
             retry_s = min(retry_s * 2, self.max_retry_s)
 
     async def _session(self, report: DeviceStatusSink) -> None:
+        import termios
+
         import serial
 
         try:
             port = serial.Serial(
                 self.device, self.baud, timeout=0, write_timeout=1.0, exclusive=True
             )
-        except (serial.SerialException, OSError, ValueError) as error:
+        except (serial.SerialException, OSError, ValueError, termios.error) as error:
             raise WallboardLost(f"cannot open the wallboard port {self.device}: {error}") from error
         loop = asyncio.get_running_loop()
         lost: list[str] = []
