@@ -468,6 +468,22 @@ class MediaBridge(Protocol):
     async def perform(self, action: MediaAction) -> None: ...
 
 
+LINE_AUDIO_FRAME_BYTES = 320  # 20 ms of signed 16-bit little-endian mono PCM at 8 kHz
+
+
+@dataclass(frozen=True, slots=True)
+class LineAudio:
+    """Full-duplex audio of a line that is not a SIP call (a modem with AT+VTR), joined to the
+    media bridge 20 ms at a time: LINE_AUDIO_FRAME_BYTES of signed 16-bit little-endian PCM at
+    8 kHz per frame. The bridge calls both on its media thread every 20 ms while the line is
+    Connected, so neither may block: `take_received` returns the next frame heard on the line
+    (the caller's voice), or None when none is ready (the bridge uses silence);
+    `put_to_send` hands over a frame to play to the caller (drop frames when behind)."""
+
+    take_received: Callable[[], bytes | None]
+    put_to_send: Callable[[bytes], None]
+
+
 @runtime_checkable
 class Display(Protocol):
     """A wallboard: LED board, Alpha sign, console, web page."""

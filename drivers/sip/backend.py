@@ -1,0 +1,340 @@
+"""The pjsua2 classes of the SIP driver: endpoint set-up and tear-down, and the Account, Call,
+player and audio-port subclasses whose callbacks hand over to the stack. Imported only on the
+pjsua thread, so the package imports on any PC without pjsua2."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import pjsua2 as pj
+
+from drivers.sip.errors import SipError
+
+log = logging.getLogger(__name__)
+wire = logging.getLogger("drivers.sip.wire")
+
+Error = pj.Error
+CONFIRMED = pj.PJSIP_INV_STATE_CONFIRMED
+DISCONNECTED = pj.PJSIP_INV_STATE_DISCONNECTED
+FRAME_BYTES = 320  # 20 ms of 16-bit mono PCM at 8 kHz
+
+
+class CallHandler(Protocol):
+    def on_call_state(self, leg: Leg) -> None: ...
+    def on_call_media(self, leg: Leg) -> None: ...
+    def on_digit(self, leg: Leg, digit: str) -> None: ...
+
+
+class AccountHandler(Protocol):
+    def on_incoming_call(
+        self, account: BoxAccount, call_id: int, source: str, msg: str
+    ) -> None: ...
+    def on_registration(
+        self, account: BoxAccount, code: int, reason: str, active: bool
+    ) -> None: ...
+
+
+def _guard(what: str, callback: Callable[[], None]) -> None:
+    """An exception must never unwind into pjsua2 (it would abort the process)."""
+    try:
+        callback()
+    except Exception:
+        log.exception("SIP callback %s failed", what)
+
+
+def describe(error: Exception) -> str:
+    if isinstance(error, pj.Error):
+        return f"{error.info()}"
+    return str(error)
+
+
+class _LogWriter(pj.LogWriter):
+    def write(self, entry: Any) -> None:
+        try:
+            text = entry.msg.rstrip()
+            if entry.level <= 1:
+                log.error("pjsua: %s", text)
+            elif entry.level == 2:
+                log.warning("pjsua: %s", text)
+            else:
+                wire.debug("%s", text)
+        except Exception:  # never raise into the library's logger
+            pass
+
+
+class BoxAccount(pj.Account):
+    """One SIP identity of the box: the local one (positions, by-IP gateways) or a trunk's."""
+
+    def __init__(self, handler: AccountHandler, name: str) -> None:
+        super().__init__()
+        self.handler = handler
+        self.name = name
+
+    def onIncomingCall(self, prm: Any) -> None:
+        _guard(
+            "incoming call",
+            lambda: self.handler.on_incoming_call(
+                self, prm.callId, prm.rdata.srcAddress, prm.rdata.wholeMsg
+            ),
+        )
+
+    def onRegState(self, prm: Any) -> None:
+        def report() -> None:
+            active = bool(self.getInfo().regIsActive)
+            self.handler.on_registration(self, int(prm.code), str(prm.reason), active)
+
+        _guard("registration", report)
+
+
+class Leg(pj.Call):
+    """One SIP call: a caller on a line, an agent's phone, or a refused request."""
+
+    def __init__(self, handler: CallHandler, account: BoxAccount, call_id: int = -1) -> None:
+        if call_id < 0:
+            super().__init__(account)
+        else:
+            super().__init__(account, call_id)
+        self.handler = handler
+        self.kind = ""  # "line", "position" or "refused"
+        self.owner = ""  # line or position id
+        self.media: Any = None  # AudioMedia while audio flows
+        self.local_hangup = False
+        self.confirmed = False
+
+    def onCallState(self, prm: Any) -> None:
+        _guard("call state", lambda: self.handler.on_call_state(self))
+
+    def onCallMediaState(self, prm: Any) -> None:
+        _guard("call media", lambda: self.handler.on_call_media(self))
+
+    def onDtmfDigit(self, prm: Any) -> None:
+        digit = str(prm.digit)
+        _guard("key", lambda: self.handler.on_digit(self, digit))
+
+    def audio_media(self) -> Any:
+        info = self.getInfo()  # keep it: its media vector dies with it (SWIG)
+        for media in info.media:
+            if media.type == pj.PJMEDIA_TYPE_AUDIO and media.status in (
+                pj.PJSUA_CALL_MEDIA_ACTIVE,
+                pj.PJSUA_CALL_MEDIA_REMOTE_HOLD,
+            ):
+                return self.getAudioMedia(media.index)
+        return None
+
+    def packet_counts(self) -> tuple[int, int]:
+        """(RTP packets received, sent) on the call's audio stream."""
+        info = self.getInfo()  # keep it: its media vector dies with it (SWIG)
+        for media in info.media:
+            if media.type == pj.PJMEDIA_TYPE_AUDIO:
+                stat = self.getStreamStat(media.index)
+                rtcp = stat.rtcp
+                return int(rtcp.rxStat.pkt), int(rtcp.txStat.pkt)
+        return 0, 0
+
+    def respond(self, code: int) -> None:
+        prm = pj.CallOpParam(True)
+        prm.statusCode = code
+        if code < 300:
+            self.answer(prm)
+        else:
+            self.local_hangup = True
+            self.hangup(prm)
+
+    def end(self) -> None:
+        self.local_hangup = True
+        prm = pj.CallOpParam(True)
+        prm.statusCode = 200 if self.confirmed else 487
+        self.hangup(prm)
+
+    def dial(self, uri: str, from_uri: str = "") -> None:
+        prm = pj.CallOpParam(True)
+        if from_uri:
+            prm.txOption.localUri = from_uri
+        self.makeCall(uri, prm)
+
+    def send_digits(self, digits: str) -> None:
+        self.dialDtmf(digits)
+
+
+class Player(pj.AudioMediaPlayer):
+    """A prompt list or music; `on_end` runs (via the worker) when a non-looping list ends."""
+
+    def __init__(self, on_end: Callable[[], None]) -> None:
+        super().__init__()
+        self.on_end = on_end
+
+    def onEof2(self) -> None:
+        _guard("end of prompt", self.on_end)
+
+
+def open_player(paths: list[str], loop: bool, on_end: Callable[[], None]) -> Player:
+    player = Player(on_end)
+    options = 0 if loop else pj.PJMEDIA_FILE_NO_LOOP
+    if len(paths) == 1:
+        player.createPlayer(paths[0], options)
+    else:
+        files = pj.StringVector()
+        for path in paths:
+            files.append(path)
+        player.createPlaylist(files, "prompts", options)
+    return player
+
+
+def open_tone(parts: list[tuple[int, int, int, int]], loop: bool) -> Any:
+    """A tone generator playing (freq1 Hz, freq2 Hz, on ms, off ms) parts."""
+    generator = pj.ToneGenerator()
+    generator.createToneGenerator(8000, 1)
+    tones = pj.ToneDescVector()
+    for freq1, freq2, on_ms, off_ms in parts:
+        tone = pj.ToneDesc()
+        tone.freq1, tone.freq2, tone.on_msec, tone.off_msec = freq1, freq2, on_ms, off_ms
+        tone.volume = 0
+        tone.flags = 0
+        tones.append(tone)
+    generator.play(tones, loop)
+    return generator
+
+
+def open_recorder(path: str) -> Any:
+    recorder = pj.AudioMediaRecorder()
+    recorder.createRecorder(path)
+    return recorder
+
+
+class FramePort(pj.AudioMediaPort):
+    """Joins a line that is not a SIP call (a full-duplex modem) to the bridge, 20 ms at a time.
+    Called on pjsua's media clock thread: the callables must not block."""
+
+    def __init__(
+        self, take_received: Callable[[], bytes | None], put_to_send: Callable[[bytes], None]
+    ) -> None:
+        super().__init__()
+        self.take_received = take_received
+        self.put_to_send = put_to_send
+        self.silence = bytes(FRAME_BYTES)
+
+    def open(self, name: str) -> None:
+        fmt = pj.MediaFormatAudio()
+        fmt.init(pj.PJMEDIA_FORMAT_PCM, 8000, 1, 20000, 16)
+        self.createPort(name, fmt)
+
+    def onFrameRequested(self, frame: Any) -> None:
+        try:
+            data = self.take_received() or self.silence
+            data = data[:FRAME_BYTES].ljust(FRAME_BYTES, b"\0")
+            frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
+            frame.buf = pj.ByteVector(data)
+            frame.size = FRAME_BYTES
+        except Exception:
+            log.exception("line audio source failed")
+
+    def onFrameReceived(self, frame: Any) -> None:
+        try:
+            if frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO and frame.size:
+                self.put_to_send(bytes(frame.buf))
+        except Exception:
+            log.exception("line audio sink failed")
+
+
+class Library:
+    """The Endpoint: one per process, created and destroyed on the pjsua thread."""
+
+    def __init__(self) -> None:
+        self.endpoint: Any = None
+        self._writer: Any = None
+
+    def start(
+        self, listen: str, port: int, rtp_port: int, sound_device: str, wire_logging: bool
+    ) -> None:
+        endpoint = pj.Endpoint()
+        endpoint.libCreate()
+        self.endpoint = endpoint
+        config = pj.EpConfig()
+        config.uaConfig.threadCnt = 0
+        config.uaConfig.mainThreadOnly = True
+        config.uaConfig.maxCalls = 64  # the build's PJSUA_MAX_CALLS caps it (4 in the PyPI wheel)
+        config.uaConfig.userAgent = "depotline"
+        config.medConfig.clockRate = 8000
+        config.medConfig.sndClockRate = 8000
+        config.medConfig.noVad = True
+        config.medConfig.ecTailLen = 0  # gateways cancel echo on the analog side
+        # The (null) sound device clocks the conference bridge: never let it close when idle.
+        config.medConfig.sndAutoCloseTime = -1
+        self._writer = _LogWriter()
+        config.logConfig.writer = self._writer
+        # The writer receives what passes consoleLevel (pjsua2 treats it as the console).
+        config.logConfig.level = 5 if wire_logging else 2
+        config.logConfig.consoleLevel = config.logConfig.level
+        config.logConfig.msgLogging = wire_logging
+        endpoint.libInit(config)
+        transport = pj.TransportConfig()
+        transport.port = port
+        if listen not in ("", "0.0.0.0"):
+            transport.boundAddress = listen
+        endpoint.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
+        endpoint.libStart()
+        self._prefer_g711()
+        manager = endpoint.audDevManager()
+        if sound_device:
+            index = manager.lookupDev("ALSA", sound_device)
+            manager.setCaptureDev(index)
+            manager.setPlaybackDev(index)
+        else:
+            manager.setNullDev()
+        self.rtp_port = rtp_port
+        self.listen = listen
+
+    def _prefer_g711(self) -> None:
+        for codec in self.endpoint.codecEnum2():
+            name = codec.codecId
+            if name.startswith("PCMU/"):
+                priority = 255
+            elif name.startswith("PCMA/"):
+                priority = 254
+            else:
+                priority = 0  # gateways speak G.711; other codecs cost CPU and resampling
+            self.endpoint.codecSetPriority(name, priority)
+
+    def create_account(
+        self,
+        handler: AccountHandler,
+        name: str,
+        id_uri: str,
+        registrar: str = "",
+        username: str = "",
+        password: str = "",
+        default: bool = False,
+    ) -> BoxAccount:
+        config = pj.AccountConfig()
+        config.idUri = id_uri
+        if registrar:
+            config.regConfig.registrarUri = registrar
+            config.regConfig.retryIntervalSec = 30
+            config.regConfig.firstRetryIntervalSec = 5
+        if username:
+            config.sipConfig.authCreds.append(pj.AuthCredInfo("digest", "*", username, 0, password))
+        config.mediaConfig.transportConfig.port = self.rtp_port
+        config.mediaConfig.transportConfig.portRange = 2000
+        if self.listen not in ("", "0.0.0.0"):
+            config.mediaConfig.transportConfig.boundAddress = self.listen
+        account = BoxAccount(handler, name)
+        account.create(config, default)
+        return account
+
+    def poll(self, wait_ms: int) -> None:
+        self.endpoint.libHandleEvents(wait_ms)
+
+    def hang_up_all(self) -> None:
+        self.endpoint.hangupAllCalls()
+
+    def destroy(self) -> None:
+        if self.endpoint is None:
+            return
+        try:
+            self.endpoint.libDestroy()
+        except pj.Error as error:
+            raise SipError(f"the SIP stack did not shut down cleanly: {describe(error)}") from error
+        finally:
+            self.endpoint = None

@@ -1,0 +1,49 @@
+"""What the SIP driver is told about the depot's gateways, trunks and agent phones: plain values
+that appliance/wiring.py builds from the [[lines]], [sip] and [[positions]] config sections."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class SipGateway:
+    """An FXO gateway (HT813, GXW410x) or a SIP trunk. `channels` calls at once become that many
+    line ids. Empty `registrar` = the gateway sends to the box by IP and is checked with
+    OPTIONS; otherwise the box registers with digest authentication."""
+
+    id: str
+    host: str
+    port: int = 5060
+    channels: int = 1
+    username: str = ""
+    password: str = ""
+    registrar: str = ""
+    options_interval_s: float = 30.0
+    options_timeout_s: float = 5.0
+    options_misses_before_fault: int = 2
+
+    @property
+    def line_ids(self) -> tuple[str, ...]:
+        if self.channels == 1:
+            return (self.id,)
+        return tuple(f"{self.id}-{n}" for n in range(1, self.channels + 1))
+
+    @property
+    def registers(self) -> bool:
+        return bool(self.registrar)
+
+
+class PositionMode(enum.Enum):
+    RING = "ring"  # the box calls the phone for each offered call
+    PERSISTENT = "persistent"  # the agent dials in once and stays connected
+
+
+@dataclass(frozen=True, slots=True)
+class SipPosition:
+    """An agent's SIP phone or softphone, e.g. `sip:pos1@192.168.1.61`."""
+
+    id: str
+    uri: str
+    mode: PositionMode = PositionMode.RING

@@ -1,0 +1,1020 @@
+"""The SIP stack of the box: one pjsua2 endpoint on its own thread carrying the SIP lines
+(gateways, trunks), the SIP positions (agents' phones) and the conference bridge between them.
+Everything here below `SipStack`'s public coroutines runs on the pjsua thread."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import os
+import time
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from drivers.roles import (
+    AnswerLine,
+    CallArrived,
+    CallerHungUp,
+    CallerId,
+    Clock,
+    Connect,
+    DialFailed,
+    DialOut,
+    DigitPressed,
+    Disconnect,
+    HangUpCause,
+    HangUpLine,
+    HangUpPosition,
+    HoldCaller,
+    JoinSupervisor,
+    LineAction,
+    LineAnswered,
+    LineAudio,
+    LineEvent,
+    LineEventSink,
+    LineFaulted,
+    LineInService,
+    MediaAction,
+    MuteCaller,
+    PlayMusic,
+    PlayPrompt,
+    PlayTone,
+    PositionAction,
+    PositionAnswered,
+    PositionDigitPressed,
+    PositionEvent,
+    PositionEventSink,
+    PositionFaulted,
+    PositionHungUp,
+    PositionInService,
+    PositionRejected,
+    PromptFinished,
+    RecordingFinished,
+    RecordMessage,
+    RefuseCall,
+    RingPosition,
+    SendDigits,
+    StartRecording,
+    StopMedia,
+    StopRecording,
+    StopRinging,
+    Tone,
+)
+from drivers.sip.errors import SipError
+from drivers.sip.headers import caller_id_from_request, split_host_port, split_uri
+from drivers.sip.keepalive import OptionsPinger
+from drivers.sip.mixing import (
+    Edge,
+    MixPlan,
+    Supervision,
+    Talk,
+    line_player_port,
+    line_port,
+    position_player_port,
+    recorder_port,
+    wanted_edges,
+)
+from drivers.sip.settings import PositionMode, SipGateway, SipPosition
+from drivers.sip.worker import PjsuaWorker
+
+log = logging.getLogger(__name__)
+
+# (freq1 Hz, freq2 Hz, on ms, off ms) and whether the pattern repeats
+TONES: dict[Tone, tuple[list[tuple[int, int, int, int]], bool]] = {
+    Tone.BUSY: ([(480, 620, 500, 500)], True),
+    Tone.RINGBACK: ([(440, 480, 2000, 4000)], True),
+    Tone.ZIP: ([(440, 0, 100, 50), (440, 0, 100, 0)], False),
+    Tone.BEEP: ([(1000, 0, 400, 0)], False),
+}
+ZIP_SECONDS = 0.4
+SHUTDOWN_GRACE_S = 2.0
+
+
+@dataclass
+class _LineSlot:
+    line: str
+    gateway: SipGateway
+    leg: Any = None  # backend.Leg
+    outbound: bool = False
+    player: Any = None  # Player or ToneGenerator feeding the caller
+    player_serial: int = 0  # tells a finished player from its successor
+    prompt_id: int | None = None  # the PlayPrompt the player is playing
+    barge_in: bool = False
+    recorder: Any = None  # StartRecording
+    message: Any = None  # RecordMessage recorder
+    message_path: str = ""
+    message_started_s: float = 0.0
+
+
+@dataclass
+class _PositionSlot:
+    spec: SipPosition
+    leg: Any = None
+    zip: Any = None
+    ringing: bool = False
+
+
+@dataclass
+class _GatewayHealth:
+    account: Any = None
+    in_service: bool | None = None  # None until the first answer or time-out
+    misses: int = 0
+    awaiting_answer: bool = False
+
+
+@dataclass
+class _ModemLine:
+    audio: LineAudio
+    port: Any = None
+
+
+@dataclass
+class _Pending:
+    line_events: list[LineEvent] = field(default_factory=list)
+    position_events: list[PositionEvent] = field(default_factory=list)
+
+
+class SipStack:
+    """Owns pjsua2. `SipLines`, `SipPositions` and `SipMediaBridge` are its faces to the shell;
+    the stack runs while any of their `run` coroutines runs."""
+
+    def __init__(
+        self,
+        *,
+        listen: str = "0.0.0.0",
+        port: int = 5060,
+        rtp_port: int = 10000,
+        gateways: Sequence[SipGateway] = (),
+        positions: Sequence[SipPosition] = (),
+        prompts_dir: str = "",
+        music_file: str = "",
+        sound_device: str = "",
+        line_audio: Mapping[str, LineAudio] | None = None,
+        clock: Clock = time.time,
+        wire_logging: bool = False,
+    ) -> None:
+        self.listen = listen
+        self.port = port
+        self.rtp_port = rtp_port
+        self.gateways = tuple(gateways)
+        self.positions = tuple(positions)
+        self.prompts_dir = prompts_dir
+        self.music_file = music_file or os.path.join(prompts_dir, "music.wav")
+        self.sound_device = sound_device
+        self.clock = clock
+        self.wire_logging = wire_logging
+        self._lines = {
+            line: _LineSlot(line, gateway) for gateway in self.gateways for line in gateway.line_ids
+        }
+        if len(self._lines) != sum(g.channels for g in self.gateways):
+            raise SipError("two SIP gateways give the same line id: give each gateway its own id")
+        self._positions = {p.id: _PositionSlot(p) for p in self.positions}
+        self._health = {g.id: _GatewayHealth() for g in self.gateways}
+        self._modem_lines = {line: _ModemLine(audio) for line, audio in (line_audio or {}).items()}
+        self._plan = MixPlan()
+        self._applied: dict[Edge, tuple[int, int]] = {}
+        self._player_serial = 0
+        self._legs: dict[int, Any] = {}  # pjsua call id → Leg, until DISCONNECTED
+        self._library: Any = None
+        self._local_account: Any = None
+        self._worker = PjsuaWorker(self._start_library, self._poll, self._stop_library)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._line_sink: LineEventSink | None = None
+        self._position_sink: PositionEventSink | None = None
+        self._pending = _Pending()
+        self._users = 0
+        self._start_lock = asyncio.Lock()
+        self._pinger: OptionsPinger | None = None
+        self._keepalive_tasks: list[asyncio.Task[None]] = []
+
+    # -- life cycle (event loop side) ---------------------------------------------------------
+
+    @property
+    def line_ids(self) -> tuple[str, ...]:
+        return tuple(self._lines)
+
+    @property
+    def position_ids(self) -> tuple[str, ...]:
+        return tuple(self._positions)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Start the library on first use; stop it when the last user leaves."""
+        async with self._start_lock:
+            if self._users == 0:
+                self._loop = asyncio.get_running_loop()
+                await asyncio.to_thread(self._worker.start)
+                await self._start_keepalive()
+            self._users += 1
+        try:
+            yield
+        finally:
+            async with self._start_lock:
+                self._users -= 1
+                if self._users == 0:
+                    await self._stop_keepalive()
+                    await asyncio.to_thread(self._worker.stop)
+
+    async def _start_keepalive(self) -> None:
+        by_ip = [g for g in self.gateways if not g.registers]
+        if not by_ip:
+            return
+        host = self.listen if self.listen not in ("", "0.0.0.0") else "0.0.0.0"
+        by_id = {g.id: g for g in by_ip}
+
+        def answered(gateway_id: str) -> None:
+            gateway = by_id[gateway_id]
+            self._worker.post(lambda: self._options_answered(gateway))
+
+        try:
+            self._pinger = await OptionsPinger.open(host, answered)
+        except OSError as error:
+            raise SipError(
+                f"cannot open the gateway keep-alive socket on {host}: {error}"
+            ) from error
+        self._keepalive_tasks = [asyncio.create_task(self._keep_alive(g)) for g in by_ip]
+
+    async def _stop_keepalive(self) -> None:
+        for task in self._keepalive_tasks:
+            task.cancel()
+        await asyncio.gather(*self._keepalive_tasks, return_exceptions=True)
+        self._keepalive_tasks = []
+        if self._pinger is not None:
+            self._pinger.close()
+            self._pinger = None
+
+    async def _keep_alive(self, gateway: SipGateway) -> None:
+        """OPTIONS to a by-IP gateway every interval; no answer in time counts as a miss."""
+        assert self._pinger is not None
+        while True:
+            self._worker.post(lambda: self._options_sent(gateway))
+            self._pinger.ping(gateway.id, gateway.host, gateway.port)
+            await asyncio.sleep(gateway.options_timeout_s)
+            self._worker.post(lambda: self._options_deadline(gateway))
+            await asyncio.sleep(max(0.0, gateway.options_interval_s - gateway.options_timeout_s))
+
+    def attach_lines(self, sink: LineEventSink | None) -> None:
+        self._line_sink = sink
+        if sink is not None:
+            pending, self._pending.line_events = self._pending.line_events, []
+            for event in pending:
+                sink(event)
+
+    def attach_positions(self, sink: PositionEventSink | None) -> None:
+        self._position_sink = sink
+        if sink is not None:
+            pending, self._pending.position_events = self._pending.position_events, []
+            for event in pending:
+                sink(event)
+
+    async def perform_line(self, action: LineAction) -> None:
+        await self._worker.run(lambda: self._line_action(action))
+
+    async def perform_position(self, action: PositionAction) -> None:
+        await self._worker.run(lambda: self._position_action(action))
+
+    async def perform_media(self, action: MediaAction) -> None:
+        await self._worker.run(lambda: self._media_action(action))
+
+    async def audio_packets(self) -> dict[str, tuple[int, int]]:
+        """RTP packets received and sent so far on each line's and position's current call: what
+        a supervisor checks when a caller says "I can't hear you"."""
+        return await self._worker.run(self._audio_packets)
+
+    def _deliver(self, event: LineEvent | PositionEvent) -> None:
+        if isinstance(event, LineEvent):
+            if self._line_sink is None:
+                self._pending.line_events.append(event)
+            else:
+                self._line_sink(event)
+        elif self._position_sink is None:
+            self._pending.position_events.append(event)
+        else:
+            self._position_sink(event)
+
+    # -- pjsua thread --------------------------------------------------------------------------
+
+    def _emit(self, event: LineEvent | PositionEvent) -> None:
+        assert self._loop is not None
+        log.debug("event %s", event)
+        self._loop.call_soon_threadsafe(self._deliver, event)
+
+    def _now(self) -> float:
+        return self.clock()
+
+    def _start_library(self) -> None:
+        from drivers.sip import backend
+
+        library = backend.Library()
+        self._library = library
+        try:
+            library.start(
+                self.listen, self.port, self.rtp_port, self.sound_device, self.wire_logging
+            )
+            host = self.listen if self.listen not in ("", "0.0.0.0") else "127.0.0.1"
+            self._local_account = library.create_account(
+                self, "local", f"sip:depotline@{host}:{self.port}", default=True
+            )
+            for gateway in self.gateways:
+                self._health[gateway.id].account = self._gateway_account(gateway, host)
+        except backend.Error as error:
+            self._stop_library()
+            raise SipError(
+                f"cannot start SIP on {self.listen}:{self.port}: {backend.describe(error)}"
+                " — is another SIP program using the port, or the address not on this box?"
+            ) from error
+        for slot in self._positions.values():
+            if slot.spec.mode is PositionMode.RING:
+                self._emit(PositionInService(self._now(), slot.spec.id, persistent=False))
+
+    def _gateway_account(self, gateway: SipGateway, host: str) -> Any:
+        if gateway.registers:
+            user = gateway.username or "depotline"
+            registrar = gateway.registrar
+            if not registrar.startswith("sip:"):
+                registrar = f"sip:{registrar}"
+            _, reg_host, _ = split_uri(registrar)
+            return self._library.create_account(
+                self,
+                gateway.id,
+                f"sip:{user}@{reg_host}",
+                registrar=registrar,
+                username=gateway.username,
+                password=gateway.password,
+            )
+        return self._library.create_account(
+            self,
+            gateway.id,
+            f"sip:depotline@{host}:{self.port}",
+            username=gateway.username,
+            password=gateway.password,
+        )
+
+    def _poll(self, wait_ms: int) -> None:
+        self._library.poll(wait_ms)
+
+    def _stop_library(self) -> None:
+        if self._library is None or self._library.endpoint is None:
+            return
+        for slot in self._lines.values():
+            self._stop_player(slot, emit=False)
+            self._finish_message(slot, emit=False)
+            slot.recorder = None
+        for pslot in self._positions.values():
+            pslot.zip = None
+        for modem in self._modem_lines.values():
+            modem.port = None
+        self._plan = MixPlan()
+        self._applied.clear()
+        if self._legs:
+            with contextlib.suppress(Exception):
+                self._library.hang_up_all()
+            deadline = time.monotonic() + SHUTDOWN_GRACE_S
+            while self._legs and time.monotonic() < deadline:
+                self._library.poll(10)
+        self._legs.clear()
+        for slot in self._lines.values():
+            slot.leg = None
+        for pslot in self._positions.values():
+            pslot.leg = None
+        for health in self._health.values():
+            if health.account is not None:
+                with contextlib.suppress(Exception):
+                    health.account.shutdown()
+            health.account = None
+        gc.collect()  # pjsua2 objects caught in reference cycles must go before libDestroy
+        if self._local_account is not None:
+            with contextlib.suppress(Exception):
+                self._local_account.shutdown()
+            self._local_account = None
+        self._library.destroy()
+
+    def _audio_packets(self) -> dict[str, tuple[int, int]]:
+        legs = [(line, slot.leg) for line, slot in self._lines.items()]
+        legs += [(pos, slot.leg) for pos, slot in self._positions.items()]
+        counts = {}
+        for name, leg in legs:
+            if leg is not None and leg.media is not None:
+                counts[name] = leg.packet_counts()
+        return counts
+
+    # -- incoming requests ----------------------------------------------------------------------
+
+    def _gateway_for(self, host: str, port: int | None) -> SipGateway | None:
+        matches = [
+            g
+            for g in self.gateways
+            if host in (g.host.lower(), split_uri(g.registrar)[1] if g.registrar else "")
+        ]
+        exact = [g for g in matches if g.port == port]
+        best = exact or matches
+        return best[0] if best else None
+
+    def _position_for(self, host: str, port: int | None, from_user: str) -> SipPosition | None:
+        matches = []
+        for spec in self.positions:
+            user, spec_host, spec_port = split_uri(spec.uri)
+            if spec_host == host and spec_port in (None, port):
+                matches.append((user == from_user, spec))
+        matches.sort(key=lambda m: not m[0])
+        return matches[0][1] if matches else None
+
+    def on_incoming_call(self, account: Any, call_id: int, source: str, msg: str) -> None:
+        from drivers.sip import backend
+
+        leg = backend.Leg(self, account, call_id)
+        self._legs[call_id] = leg
+        host, port = split_host_port(source)
+        gateway = self._gateway_for(host, port)
+        if gateway is not None:
+            self._incoming_line_call(leg, gateway, caller_id_from_request(msg))
+            return
+        from_user = caller_id_from_request(msg).number
+        position = self._position_for(host, port, from_user)
+        if position is not None and position.mode is PositionMode.PERSISTENT:
+            self._incoming_position_call(leg, self._positions[position.id])
+            return
+        log.warning(
+            "refused a SIP call from %s (403): not a configured gateway, trunk or dial-in position",
+            source,
+        )
+        leg.kind = "refused"
+        leg.respond(403)
+
+    def _incoming_line_call(self, leg: Any, gateway: SipGateway, caller: CallerId) -> None:
+        self._gateway_alive(gateway)
+        free = [line for line in gateway.line_ids if self._lines[line].leg is None]
+        if not free:
+            log.warning("gateway %s offered a call while all its lines are busy (486)", gateway.id)
+            leg.kind = "refused"
+            leg.respond(486)
+            return
+        slot = self._lines[free[0]]
+        slot.leg, slot.outbound = leg, False
+        leg.kind, leg.owner = "line", slot.line
+        leg.respond(180)
+        self._emit(CallArrived(self._now(), slot.line, caller=caller))
+
+    def _incoming_position_call(self, leg: Any, slot: _PositionSlot) -> None:
+        if slot.leg is not None:
+            log.warning("position %s dialled in twice: refusing the second call", slot.spec.id)
+            leg.kind = "refused"
+            leg.respond(486)
+            return
+        slot.leg = leg
+        leg.kind, leg.owner = "position", slot.spec.id
+        leg.respond(200)
+
+    # -- call progress --------------------------------------------------------------------------
+
+    def on_call_state(self, leg: Any) -> None:
+        from drivers.sip import backend
+
+        info = leg.getInfo()
+        if info.state == backend.CONFIRMED and not leg.confirmed:
+            leg.confirmed = True
+            self._call_confirmed(leg)
+        elif info.state == backend.DISCONNECTED:
+            self._legs.pop(info.id, None)
+            self._call_ended(leg, int(info.lastStatusCode), str(info.lastReason))
+
+    def _call_confirmed(self, leg: Any) -> None:
+        now = self._now()
+        if leg.kind == "line":
+            self._emit(LineAnswered(now, leg.owner))
+        elif leg.kind == "position":
+            slot = self._positions[leg.owner]
+            if slot.spec.mode is PositionMode.PERSISTENT:
+                self._emit(PositionInService(now, leg.owner, persistent=True))
+            else:
+                slot.ringing = False
+                self._emit(PositionAnswered(now, leg.owner))
+
+    def _call_ended(self, leg: Any, code: int, reason: str) -> None:
+        now = self._now()
+        leg.media = None
+        if leg.kind == "line" and self._lines[leg.owner].leg is leg:
+            slot = self._lines[leg.owner]
+            slot.leg = None
+            self._stop_player(slot, emit=True)
+            self._finish_message(slot, emit=True)
+            self._end_recording(slot)
+            self._plan.talks.pop(slot.line, None)
+            self._plan.supervisions.pop(slot.line, None)
+            self._remix()
+            if leg.local_hangup:
+                return
+            if slot.outbound and not leg.confirmed:
+                self._emit(DialFailed(now, slot.line, reason=f"{code} {reason}".strip()))
+            else:
+                self._emit(CallerHungUp(now, slot.line, cause=HangUpCause.BYE))
+        elif leg.kind == "position" and self._positions[leg.owner].leg is leg:
+            pslot = self._positions[leg.owner]
+            pslot.leg, pslot.ringing, pslot.zip = None, False, None
+            was_talking = bool(self._plan.lines_of(pslot.spec.id))
+            self._drop_position_from_plan(pslot.spec.id)
+            self._remix()
+            if pslot.spec.mode is PositionMode.PERSISTENT:
+                if was_talking:
+                    self._emit(PositionHungUp(now, pslot.spec.id))
+                self._emit(
+                    PositionFaulted(now, pslot.spec.id, reason="the agent's dial-in call ended")
+                )
+            elif leg.local_hangup:
+                return
+            elif leg.confirmed:
+                self._emit(PositionHungUp(now, pslot.spec.id))
+            else:
+                self._emit(PositionRejected(now, pslot.spec.id, reason=f"{code} {reason}".strip()))
+
+    def on_call_media(self, leg: Any) -> None:
+        leg.media = leg.audio_media()
+        self._remix()
+
+    def on_digit(self, leg: Any, digit: str) -> None:
+        # DTMF may arrive on the media thread: hand it to the pjsua thread.
+        self._worker.post(lambda: self._digit(leg, digit))
+
+    def _digit(self, leg: Any, digit: str) -> None:
+        now = self._now()
+        if leg.kind == "line" and self._lines[leg.owner].leg is leg:
+            slot = self._lines[leg.owner]
+            if slot.prompt_id is not None and slot.barge_in:
+                self._stop_player(slot, emit=True)
+            self._emit(DigitPressed(now, slot.line, digit=digit))
+            if digit == "#" and slot.message is not None:
+                self._finish_message(slot, emit=True)
+        elif leg.kind == "position" and self._positions[leg.owner].leg is leg:
+            self._emit(PositionDigitPressed(now, leg.owner, digit=digit))
+
+    # -- gateways: registration and keep-alive --------------------------------------------------
+
+    def _gateway_of_account(self, account: Any) -> SipGateway | None:
+        return next((g for g in self.gateways if self._health[g.id].account is account), None)
+
+    def on_registration(self, account: Any, code: int, reason: str, active: bool) -> None:
+        gateway = self._gateway_of_account(account)
+        if gateway is None:
+            return
+        if active and 200 <= code < 300:
+            self._gateway_alive(gateway)
+        else:
+            log.warning("SIP trunk %s: registration failed: %s %s", gateway.id, code, reason)
+            self._gateway_lost(
+                gateway,
+                f"registration with {gateway.registrar} failed ({code} {reason}):"
+                " check the trunk's user name, password and network",
+            )
+
+    def _options_sent(self, gateway: SipGateway) -> None:
+        self._health[gateway.id].awaiting_answer = True
+
+    def _options_answered(self, gateway: SipGateway) -> None:
+        self._health[gateway.id].awaiting_answer = False
+        self._gateway_alive(gateway)
+
+    def _options_deadline(self, gateway: SipGateway) -> None:
+        health = self._health[gateway.id]
+        if not health.awaiting_answer:
+            return
+        health.misses += 1
+        if health.misses >= gateway.options_misses_before_fault:
+            self._gateway_lost(
+                gateway,
+                f"gateway {gateway.host}:{gateway.port} does not answer SIP OPTIONS:"
+                " check its power, network cable and SIP settings",
+            )
+
+    def _gateway_alive(self, gateway: SipGateway) -> None:
+        health = self._health[gateway.id]
+        health.misses = 0
+        if health.in_service is True:
+            return
+        health.in_service = True
+        log.info("SIP gateway %s is in service", gateway.id)
+        for line in gateway.line_ids:
+            self._emit(LineInService(self._now(), line))
+
+    def _gateway_lost(self, gateway: SipGateway, reason: str) -> None:
+        health = self._health[gateway.id]
+        if health.in_service is False:
+            return
+        health.in_service = False
+        log.warning("SIP gateway %s out of service: %s", gateway.id, reason)
+        for line in gateway.line_ids:
+            slot = self._lines[line]
+            if slot.leg is not None:
+                with contextlib.suppress(Exception):
+                    slot.leg.end()
+            self._emit(LineFaulted(self._now(), line, reason=reason))
+
+    # -- line actions ---------------------------------------------------------------------------
+
+    def _line_action(self, action: LineAction) -> None:
+        slot = self._lines.get(action.line)
+        if slot is None:
+            raise SipError(f"{action.line} is not a SIP line of this box")
+        if isinstance(action, DialOut):
+            self._dial_out(slot, action.number)
+            return
+        leg = slot.leg
+        if leg is None:
+            if isinstance(action, PlayPrompt):
+                self._emit(
+                    PromptFinished(self._now(), slot.line, play_id=action.play_id, interrupted=True)
+                )
+            log.info("%s: no call on the line for %s", slot.line, type(action).__name__)
+            return
+        if isinstance(action, AnswerLine):
+            leg.respond(200)
+        elif isinstance(action, RefuseCall):
+            leg.respond(486)
+        elif isinstance(action, HangUpLine):
+            leg.end()
+        elif isinstance(action, PlayPrompt):
+            self._play_prompt(slot, action)
+        elif isinstance(action, PlayMusic):
+            self._play(slot, [self.music_file], loop=True)
+        elif isinstance(action, PlayTone):
+            self._play_tone(slot, action.tone, action.duration_s)
+        elif isinstance(action, SendDigits):
+            leg.send_digits(action.digits)
+        elif isinstance(action, StopMedia):
+            self._stop_player(slot, emit=True)
+            self._remix()
+        elif isinstance(action, RecordMessage):
+            self._record_message(slot, action)
+        else:
+            raise SipError(f"the SIP line driver cannot do {type(action).__name__}")
+
+    def _dial_out(self, slot: _LineSlot, number: str) -> None:
+        from drivers.sip import backend
+
+        if slot.leg is not None:
+            self._emit(DialFailed(self._now(), slot.line, reason="the line is busy"))
+            return
+        gateway = slot.gateway
+        account = self._health[gateway.id].account
+        leg = backend.Leg(self, account)
+        leg.kind, leg.owner = "line", slot.line
+        host = split_uri(gateway.registrar)[1] if gateway.registers else gateway.host
+        port = "" if gateway.registers else f":{gateway.port}"
+        try:
+            leg.dial(f"sip:{number}@{host}{port}")
+        except backend.Error as error:
+            self._emit(DialFailed(self._now(), slot.line, reason=backend.describe(error)))
+            return
+        slot.leg, slot.outbound = leg, True
+        self._legs[leg.getId()] = leg
+
+    def _prompt_paths(self, names: Sequence[str], language: str) -> list[str]:
+        paths = []
+        for name in names:
+            path = os.path.join(self.prompts_dir, language, f"{name}.wav")
+            if os.path.exists(path):
+                paths.append(path)
+            else:
+                log.error("prompt %s is missing: the caller hears nothing in its place", path)
+        return paths
+
+    def _play_prompt(self, slot: _LineSlot, action: PlayPrompt) -> None:
+        paths = self._prompt_paths(action.prompts, action.language)
+        if not paths:
+            self._stop_player(slot, emit=True)
+            self._remix()
+            self._emit(PromptFinished(self._now(), slot.line, play_id=action.play_id))
+            return
+        self._play(slot, paths, loop=False)
+        if slot.player is not None:
+            slot.prompt_id, slot.barge_in = action.play_id, action.barge_in
+
+    def _play(self, slot: _LineSlot, paths: list[str], loop: bool) -> None:
+        from drivers.sip import backend
+
+        self._stop_player(slot, emit=True)
+        self._player_serial += 1
+        serial = self._player_serial
+
+        def ended() -> None:  # inside the player's callback: finish on the pjsua thread
+            self._worker.post(lambda: self._prompt_ended(slot, serial))
+
+        try:
+            player = backend.open_player(paths, loop, ended)
+        except backend.Error as error:
+            log.error("cannot play %s: %s", ", ".join(paths), backend.describe(error))
+            self._remix()
+            return
+        slot.player, slot.player_serial = player, serial
+        self._remix()
+
+    def _prompt_ended(self, slot: _LineSlot, serial: int) -> None:
+        if slot.player is None or slot.player_serial != serial:
+            return
+        play_id = slot.prompt_id
+        slot.player, slot.prompt_id = None, None
+        self._remix()
+        if play_id is not None:
+            self._emit(PromptFinished(self._now(), slot.line, play_id=play_id))
+
+    def _play_tone(self, slot: _LineSlot, tone: Tone, duration_s: float) -> None:
+        from drivers.sip import backend
+
+        self._stop_player(slot, emit=True)
+        parts, loop = TONES[tone]
+        generator = backend.open_tone(parts, loop)
+        slot.player = generator
+        self._remix()
+
+        def stop() -> None:
+            if slot.player is generator:
+                self._stop_player(slot, emit=False)
+                self._remix()
+
+        self._worker.call_later(duration_s, stop)
+
+    def _stop_player(self, slot: _LineSlot, emit: bool) -> None:
+        """Drop what feeds the caller; a prompt cut short reports PromptFinished(interrupted)."""
+        if slot.player is None:
+            return
+        play_id = slot.prompt_id
+        slot.player, slot.prompt_id, slot.barge_in = None, None, False
+        self._forget(line_player_port(slot.line))
+        if emit and play_id is not None:
+            self._emit(PromptFinished(self._now(), slot.line, play_id=play_id, interrupted=True))
+
+    def _record_message(self, slot: _LineSlot, action: RecordMessage) -> None:
+        from drivers.sip import backend
+
+        self._finish_message(slot, emit=True)
+        os.makedirs(os.path.dirname(action.path) or ".", exist_ok=True)
+        recorder = backend.open_recorder(action.path)
+        slot.message, slot.message_path = recorder, action.path
+        slot.message_started_s = time.monotonic()
+        if slot.leg is not None and slot.leg.media is not None:
+            slot.leg.media.startTransmit(recorder)
+
+        def time_up() -> None:
+            if slot.message is recorder:
+                self._finish_message(slot, emit=True)
+
+        self._worker.call_later(action.max_s, time_up)
+
+    def _finish_message(self, slot: _LineSlot, emit: bool) -> None:
+        if slot.message is None:
+            return
+        duration_s = time.monotonic() - slot.message_started_s
+        slot.message = None  # deleting the recorder closes the WAV file
+        if emit:
+            self._emit(
+                RecordingFinished(
+                    self._now(), slot.line, path=slot.message_path, duration_s=duration_s
+                )
+            )
+
+    # -- position actions -----------------------------------------------------------------------
+
+    def _position_action(self, action: PositionAction) -> None:
+        slot = self._positions.get(action.position)
+        if slot is None:
+            raise SipError(f"{action.position} is not a SIP position of this box")
+        if isinstance(action, RingPosition):
+            self._ring(slot, action)
+        elif isinstance(action, StopRinging):
+            slot.zip = None
+            self._forget(position_player_port(slot.spec.id))
+            self._plan.position_players.discard(slot.spec.id)
+            if slot.spec.mode is PositionMode.RING and slot.leg is not None and slot.ringing:
+                slot.ringing = False
+                slot.leg.end()
+            self._remix()
+        elif isinstance(action, HangUpPosition):
+            self._drop_position_from_plan(slot.spec.id)
+            self._remix()
+            if slot.spec.mode is PositionMode.RING and slot.leg is not None:
+                slot.ringing = False
+                slot.leg.end()
+        else:
+            raise SipError(f"the SIP position driver cannot do {type(action).__name__}")
+
+    def _ring(self, slot: _PositionSlot, action: RingPosition) -> None:
+        from drivers.sip import backend
+
+        now = self._now()
+        if slot.spec.mode is PositionMode.PERSISTENT:
+            if slot.leg is None or not slot.leg.confirmed:
+                self._emit(
+                    PositionRejected(now, slot.spec.id, reason="the agent is not dialled in")
+                )
+                return
+            parts, loop = TONES[Tone.ZIP]
+            slot.zip = backend.open_tone(parts, loop)
+            self._plan.position_players.add(slot.spec.id)
+            self._remix()
+            zip_tone = slot.zip
+
+            def zip_done() -> None:
+                if slot.zip is zip_tone:
+                    slot.zip = None
+                    self._forget(position_player_port(slot.spec.id))
+                    self._plan.position_players.discard(slot.spec.id)
+                    self._remix()
+
+            self._worker.call_later(ZIP_SECONDS, zip_done)
+            self._emit(PositionAnswered(now, slot.spec.id))
+            return
+        if slot.leg is not None:
+            self._emit(PositionRejected(now, slot.spec.id, reason="the phone is already in a call"))
+            return
+        leg = backend.Leg(self, self._local_account)
+        leg.kind, leg.owner = "position", slot.spec.id
+        shown = action.caller.name or action.caller.number or "depotline"
+        number = action.caller.number or "depotline"
+        host = self.listen if self.listen not in ("", "0.0.0.0") else "127.0.0.1"
+        from_uri = f'"{_quote(shown)}" <sip:{_uri_user(number)}@{host}:{self.port}>'
+        try:
+            leg.dial(slot.spec.uri, from_uri)
+        except backend.Error as error:
+            self._emit(PositionRejected(now, slot.spec.id, reason=backend.describe(error)))
+            return
+        slot.leg, slot.ringing = leg, True
+        self._legs[leg.getId()] = leg
+
+    # -- media bridge ---------------------------------------------------------------------------
+
+    def _media_action(self, action: MediaAction) -> None:
+        if isinstance(action, Connect):
+            self._connect(action.line, action.position)
+        elif isinstance(action, Disconnect):
+            talks = self._plan.talks.get(action.line, {})
+            talks.pop(action.position, None)
+            if not talks:
+                self._plan.talks.pop(action.line, None)
+            sups = self._plan.supervisions.get(action.line, [])
+            self._plan.supervisions[action.line] = [
+                s for s in sups if action.position not in (s.agent_position, s.supervisor_position)
+            ]
+            self._release_modem_line(action.line)
+        elif isinstance(action, HoldCaller):
+            talk = self._plan.talk(action.line, action.position)
+            if talk is None:
+                log.info("hold: %s is not talking with %s", action.line, action.position)
+                return
+            talk.held = True
+            slot = self._lines.get(action.line)
+            if slot is not None and slot.leg is not None:
+                self._play(slot, [self.music_file], loop=True)
+        elif isinstance(action, MuteCaller):
+            self._mute(action)
+        elif isinstance(action, JoinSupervisor):
+            sups = self._plan.supervisions.setdefault(action.line, [])
+            sups[:] = [s for s in sups if s.supervisor_position != action.supervisor_position]
+            sups.append(Supervision(action.position, action.supervisor_position, action.mode))
+        elif isinstance(action, StartRecording):
+            self._start_recording(action.line, action.path)
+        elif isinstance(action, StopRecording):
+            slot = self._lines.get(action.line)
+            if slot is not None:
+                self._end_recording(slot)
+        self._remix()
+
+    def _connect(self, line: str, position: str) -> None:
+        if position not in self._positions:
+            raise SipError(f"{position} is not a SIP position of this box")
+        slot = self._lines.get(line)
+        if slot is not None:
+            self._stop_player(slot, emit=True)
+        elif line in self._modem_lines:
+            self._open_modem_line(line)
+        else:
+            raise SipError(f"{line} is neither a SIP line nor a full-duplex modem line")
+        talks = self._plan.talks.setdefault(line, {})
+        talk = talks.setdefault(position, Talk())
+        talk.held = False  # Connect again after HoldCaller takes the caller off hold
+
+    def _mute(self, action: MuteCaller) -> None:
+        talk = self._plan.talk(action.line, action.position)
+        if talk is None:
+            return
+        talk.muted = True
+
+        def unmute() -> None:
+            if self._plan.talk(action.line, action.position) is talk:
+                talk.muted = False
+                self._remix()
+
+        self._worker.call_later(action.seconds, unmute)
+
+    def _start_recording(self, line: str, path: str) -> None:
+        from drivers.sip import backend
+
+        slot = self._lines.get(line)
+        if slot is None:
+            raise SipError(f"{line} is not a SIP line: recording is done by the bridge")
+        self._end_recording(slot)
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        try:
+            slot.recorder = backend.open_recorder(path)
+        except backend.Error as error:
+            raise SipError(
+                f"cannot record {line} to {path}: {backend.describe(error)} — check that the"
+                " recordings directory exists and is writable"
+            ) from error
+        self._plan.recorded_lines.add(line)
+
+    def _end_recording(self, slot: _LineSlot) -> None:
+        if slot.recorder is None:
+            return
+        self._forget(recorder_port(slot.line))
+        self._plan.recorded_lines.discard(slot.line)
+        slot.recorder = None  # deleting the recorder closes the WAV file
+
+    def _open_modem_line(self, line: str) -> None:
+        from drivers.sip import backend
+
+        modem = self._modem_lines[line]
+        if modem.port is None:
+            port = backend.FramePort(modem.audio.take_received, modem.audio.put_to_send)
+            port.open(f"line-{line}")
+            modem.port = port
+
+    def _release_modem_line(self, line: str) -> None:
+        modem = self._modem_lines.get(line)
+        if modem is not None and modem.port is not None and line not in self._plan.talks:
+            self._forget(line_port(line))
+            modem.port = None
+
+    def _drop_position_from_plan(self, position: str) -> None:
+        for line in self._plan.lines_of(position):
+            del self._plan.talks[line][position]
+            if not self._plan.talks[line]:
+                del self._plan.talks[line]
+            self._release_modem_line(line)
+        for line, sups in self._plan.supervisions.items():
+            self._plan.supervisions[line] = [
+                s for s in sups if position not in (s.agent_position, s.supervisor_position)
+            ]
+
+    def _source(self, name: str) -> Any:
+        kind, _, key = name.partition(":")
+        if kind == "line":
+            slot = self._lines.get(key)
+            if slot is not None:
+                return slot.leg.media if slot.leg is not None else None
+            modem = self._modem_lines.get(key)
+            return modem.port if modem is not None else None
+        if kind == "pos":
+            slot_p = self._positions.get(key)
+            return slot_p.leg.media if slot_p is not None and slot_p.leg is not None else None
+        if kind == "play":
+            sub, _, ident = key.partition(":")
+            if sub == "line":
+                return self._lines[ident].player if ident in self._lines else None
+            return self._positions[ident].zip if ident in self._positions else None
+        if kind == "rec":
+            return self._lines[key].recorder if key in self._lines else None
+        return None
+
+    def _forget(self, name: str) -> None:
+        """A port is about to go: its connections go with it, without stopTransmit."""
+        for edge in [e for e in self._applied if name in e]:
+            del self._applied[edge]
+
+    def _remix(self) -> None:
+        wanted = wanted_edges(self._plan_with_players())
+        for edge, ids in list(self._applied.items()):
+            src, dst = self._source(edge[0]), self._source(edge[1])
+            current = (src.getPortId(), dst.getPortId()) if src and dst else None
+            if edge in wanted and current == ids:
+                continue
+            del self._applied[edge]
+            if current == ids and src is not None:
+                with contextlib.suppress(Exception):
+                    src.stopTransmit(dst)
+        for edge in wanted - set(self._applied):
+            src, dst = self._source(edge[0]), self._source(edge[1])
+            if src is None or dst is None:
+                continue
+            try:
+                src.startTransmit(dst)
+            except Exception as error:
+                log.error("bridge cannot connect %s to %s: %s", edge[0], edge[1], error)
+                continue
+            self._applied[edge] = (src.getPortId(), dst.getPortId())
+
+    def _plan_with_players(self) -> MixPlan:
+        plan = self._plan
+        plan.line_players = {line for line, slot in self._lines.items() if slot.player is not None}
+        plan.position_players = {p for p, slot in self._positions.items() if slot.zip is not None}
+        return plan
+
+
+def _quote(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _uri_user(number: str) -> str:
+    allowed = set("0123456789+*#abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_.")
+    return "".join(c for c in number if c in allowed) or "depotline"

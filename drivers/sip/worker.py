@@ -1,0 +1,124 @@
+"""The one thread that owns pjsua2: it polls the library for SIP and media events and, between
+polls, runs the commands other threads hand over, and its own timers. Nothing else calls pjsua2."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import heapq
+import itertools
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+POLL_MS = 5
+
+
+class PjsuaWorker:
+    """Runs `start_library` on a new thread, then loops `poll(POLL_MS)` and queued commands until
+    `stop`, then runs `stop_library` on the same thread."""
+
+    def __init__(
+        self,
+        start_library: Callable[[], None],
+        poll: Callable[[int], None],
+        stop_library: Callable[[], None],
+    ) -> None:
+        self._start_library = start_library
+        self._poll = poll
+        self._stop_library = stop_library
+        self._commands: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._timers: list[tuple[float, int, Callable[[], None]]] = []
+        self._timer_order = itertools.count()
+        self._thread: threading.Thread | None = None
+        self._started = concurrent.futures.Future[None]()
+        self._running = False
+
+    @property
+    def on_worker_thread(self) -> bool:
+        return threading.current_thread() is self._thread
+
+    def start(self) -> None:
+        """Start the thread and wait until the library is up; its error is raised here."""
+        self._thread = threading.Thread(target=self._main, name="pjsua", daemon=True)
+        self._thread.start()
+        self._started.result()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        if self._thread is None:
+            return
+        self._commands.put(None)
+        self._thread.join(timeout_s)
+        if self._thread.is_alive():
+            log.error("the SIP thread did not stop within %.0f s", timeout_s)
+
+    def submit(self, command: Callable[[], T]) -> concurrent.futures.Future[T]:
+        """Hand a command to the thread (from any thread); its result or error in a future."""
+        future = concurrent.futures.Future[T]()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(command())
+            except BaseException as error:  # handed back to the waiting caller
+                future.set_exception(error)
+
+        self._commands.put(run)
+        return future
+
+    async def run(self, command: Callable[[], T]) -> T:
+        return await asyncio.wrap_future(self.submit(command))
+
+    def post(self, command: Callable[[], Any]) -> None:
+        """Queue a command without waiting (used from pjsua's own callbacks and media threads)."""
+        self._commands.put(lambda: self._guarded(command))
+
+    def call_later(self, delay_s: float, command: Callable[[], Any]) -> None:
+        """A timer on the worker thread; only call this on the worker thread."""
+        heapq.heappush(self._timers, (time.monotonic() + delay_s, next(self._timer_order), command))
+
+    def _guarded(self, command: Callable[[], Any]) -> None:
+        try:
+            command()
+        except Exception:
+            log.exception("SIP command failed")
+
+    def _main(self) -> None:
+        try:
+            self._start_library()
+        except BaseException as error:
+            self._started.set_exception(error)
+            return
+        self._started.set_result(None)
+        self._running = True
+        try:
+            while self._running:
+                self._poll(POLL_MS)
+                self._run_commands()
+                self._run_timers()
+        finally:
+            self._stop_library()
+
+    def _run_commands(self) -> None:
+        while True:
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            if command is None:
+                self._running = False
+                return
+            self._guarded(command)
+
+    def _run_timers(self) -> None:
+        now = time.monotonic()
+        while self._timers and self._timers[0][0] <= now:
+            _, _, command = heapq.heappop(self._timers)
+            self._guarded(command)

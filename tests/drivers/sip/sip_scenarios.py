@@ -1,0 +1,380 @@
+"""SIP call scenarios against real peers, each run in its own process (pjsua2 allows one
+endpoint per process and aborts the process on misuse): `python sip_scenarios.py NAME` plays
+the engine's part in reaction to the driver's events and prints what happened as JSON."""
+
+from __future__ import annotations
+
+import array
+import asyncio
+import json
+import logging
+import os
+import socket
+import sys
+import wave
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from sip_peers import Sipp, make_tone_wav
+
+from drivers.roles import (
+    AnswerLine,
+    CallArrived,
+    CallerHungUp,
+    Connect,
+    DigitPressed,
+    Disconnect,
+    HangUpPosition,
+    HoldCaller,
+    LineAnswered,
+    LineFaulted,
+    LineInService,
+    PlayMusic,
+    PlayPrompt,
+    PositionAnswered,
+    PositionInService,
+    PositionRejected,
+    PromptFinished,
+    RingPosition,
+    StartRecording,
+    StopRecording,
+    StopRinging,
+)
+from drivers.sip import (
+    SipGateway,
+    SipLines,
+    SipMediaBridge,
+    SipPosition,
+    SipPositions,
+    SipStack,
+)
+
+BOX = "127.0.0.1"
+GATEWAY = "127.0.0.2"
+AGENT1 = "127.0.0.3"
+AGENT2 = "127.0.0.4"
+STRANGER = "127.0.0.9"
+BOX_PORT = 5060
+WAIT_S = 10.0
+
+
+class EngineStandIn:
+    """Collects the driver's events in order and lets a script wait for the next one it needs."""
+
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+        self._changed = asyncio.Event()
+
+    def sink(self, event: Any) -> None:
+        self.events.append(event)
+        self._changed.set()
+
+    async def wait_for(self, kind: type, timeout_s: float = WAIT_S, **fields: object) -> Any:
+        async def find() -> Any:
+            while True:
+                for event in self.events:
+                    if isinstance(event, kind) and all(
+                        getattr(event, k) == v for k, v in fields.items()
+                    ):
+                        return event
+                self._changed.clear()
+                await self._changed.wait()
+
+        try:
+            return await asyncio.wait_for(find(), timeout_s)
+        except TimeoutError:
+            raise AssertionError(
+                f"no {kind.__name__} {fields} within {timeout_s} s; events: {self.names()}"
+            ) from None
+
+    async def wait_until(
+        self, check: Callable[[], Awaitable[bool]], timeout_s: float = WAIT_S
+    ) -> None:
+        async def poll() -> None:
+            while not await check():
+                await asyncio.sleep(0.05)
+
+        try:
+            await asyncio.wait_for(poll(), timeout_s)
+        except TimeoutError:
+            raise AssertionError(
+                f"condition not met within {timeout_s} s: {self.names()} {check}"
+            ) from None
+
+    def names(self) -> list[str]:
+        return [
+            type(e).__name__ + "(" + getattr(e, "line", getattr(e, "position", "")) + ")"
+            for e in self.events
+        ]
+
+
+def wav_energy(path: Path) -> dict[str, float]:
+    with wave.open(str(path)) as wav:
+        frames = wav.readframes(wav.getnframes())
+        rate = wav.getframerate()
+    samples = array.array("h", frames)
+    loud = sum(1 for s in samples if abs(s) > 1000)
+    return {"seconds": len(samples) / rate, "loud_share": loud / max(1, len(samples))}
+
+
+class Rig:
+    """The stack with its three faces, running, with events going to an EngineStandIn."""
+
+    def __init__(self, workdir: Path, gateways: list[SipGateway], positions: list[SipPosition]):
+        prompts = workdir / "prompts"
+        make_tone_wav(prompts / "en" / "greeting.wav", 0.4, 500)
+        make_tone_wav(prompts / "en" / "menu_cargo.wav", 0.4, 600)
+        make_tone_wav(prompts / "en" / "menu_orders.wav", 5.0, 700)
+        make_tone_wav(prompts / "music.wav", 3.0, 300)
+        self.workdir = workdir
+        self.stack = SipStack(
+            listen=BOX,
+            port=BOX_PORT,
+            rtp_port=20000,
+            gateways=gateways,
+            positions=positions,
+            prompts_dir=str(prompts),
+            wire_logging=bool(os.environ.get("SIP_WIRE")),
+        )
+        self.lines = SipLines(self.stack)
+        self.positions = SipPositions(self.stack)
+        self.bridge = SipMediaBridge(self.stack)
+        self.engine = EngineStandIn()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def __aenter__(self) -> Rig:
+        self._tasks = [
+            asyncio.create_task(self.lines.run(self.engine.sink)),
+            asyncio.create_task(self.positions.run(self.engine.sink)),
+        ]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+def agent(workdir: Path, name: str, host: str, scenario: str = "") -> Sipp:
+    args = ["-i", host, "-p", "5060", "-mi", host, "-mp", "30000"]
+    # the built-in answering phone echoes audio; a scripted phone handles one call and exits
+    args = [*args, "-m", "1"] if scenario else ["-sn", "uas", "-rtp_echo", *args]
+    return Sipp(workdir, name, args, scenario=scenario)
+
+
+def gateway_keepalive(workdir: Path) -> Sipp:
+    return Sipp(
+        workdir, "gateway_options", ["-i", GATEWAY, "-p", "5060"], scenario="gateway_options.xml"
+    )
+
+
+def caller(workdir: Path, scenario: str, hold_ms: int, host: str = GATEWAY) -> Sipp:
+    args = [
+        "-i",
+        host,
+        "-p",
+        "5062",
+        "-mi",
+        host,
+        "-mp",
+        "40000",
+        "-m",
+        "1",
+        "-d",
+        str(hold_ms),
+        f"{BOX}:{BOX_PORT}",
+    ]
+    return Sipp(workdir, f"caller_{scenario}", args, scenario=scenario)
+
+
+GW = SipGateway(
+    id="gw1",
+    host=GATEWAY,
+    port=5060,
+    channels=2,
+    options_interval_s=0.5,
+    options_timeout_s=0.4,
+    options_misses_before_fault=2,
+)
+POS1 = SipPosition(id="pos1", uri=f"sip:agent1@{AGENT1}:5060")
+POS2 = SipPosition(id="pos2", uri=f"sip:agent2@{AGENT2}:5060")
+
+
+async def full_call(workdir: Path) -> dict[str, object]:
+    """Greeting, menu key, music, agent 1, hold, transfer to agent 2, caller hangs up."""
+    peers = [
+        gateway_keepalive(workdir),
+        agent(workdir, "agent1", AGENT1),
+        agent(workdir, "agent2", AGENT2),
+    ]
+    result: dict[str, object] = {}
+    recording = workdir / "rec" / "call1.wav"
+    async with Rig(workdir, [GW], [POS1, POS2]) as rig:
+        engine, lines, positions, bridge = rig.engine, rig.lines, rig.positions, rig.bridge
+        await engine.wait_for(LineInService, line="gw1-1")
+        await engine.wait_for(PositionInService, position="pos2")
+        call = caller(workdir, "gateway_caller.xml", hold_ms=7000)
+        arrived = await engine.wait_for(CallArrived)
+        line = arrived.line
+        result["caller"] = [arrived.caller.number, arrived.caller.name]
+        await lines.perform(AnswerLine(line))
+        await engine.wait_for(LineAnswered, line=line)
+        await bridge.perform(StartRecording(line, str(recording)))
+        await lines.perform(PlayPrompt(line, ("greeting", "menu_cargo"), "en", play_id=1))
+        first = await engine.wait_for(PromptFinished, play_id=1)
+        await lines.perform(PlayPrompt(line, ("menu_orders",), "en", play_id=2, barge_in=True))
+        digit = await engine.wait_for(DigitPressed, line=line)
+        second = await engine.wait_for(PromptFinished, play_id=2)
+        result["prompts"] = [first.interrupted, second.interrupted, digit.digit]
+        await lines.perform(PlayMusic(line))
+        await positions.perform(RingPosition("pos1", call_id="c1", caller=arrived.caller))
+        await engine.wait_for(PositionAnswered, position="pos1")
+        await bridge.perform(Connect(line, "pos1"))
+
+        async def agent_hears(position: str, packets: int) -> bool:
+            counts = await rig.stack.audio_packets()
+            result["last_packets"] = counts
+            return counts.get(position, (0, 0))[0] >= packets and counts[line][0] >= packets
+
+        await engine.wait_until(lambda: agent_hears("pos1", 50))
+        await bridge.perform(HoldCaller(line, "pos1"))
+        await bridge.perform(Connect(line, "pos1"))
+        await positions.perform(RingPosition("pos2", call_id="c1", caller=arrived.caller))
+        await engine.wait_for(PositionAnswered, position="pos2")
+        await bridge.perform(Disconnect(line, "pos1"))
+        await positions.perform(HangUpPosition("pos1"))
+        await bridge.perform(Connect(line, "pos2"))
+        await engine.wait_until(lambda: agent_hears("pos2", 50))
+        result["packets"] = await rig.stack.audio_packets()
+        hung_up = await engine.wait_for(CallerHungUp, line=line, timeout_s=15)
+        result["hangup_cause"] = hung_up.cause.value
+        await bridge.perform(Disconnect(line, "pos2"))
+        await bridge.perform(StopRecording(line))
+        await positions.perform(HangUpPosition("pos2"))
+        result["caller_exit"] = call.wait()
+        result["caller_errors"] = call.errors()
+    result["recording"] = wav_energy(recording)
+    result["events"] = rig.engine.names()
+    for peer in peers:
+        peer.stop()
+    return result
+
+
+async def agent_rejects(workdir: Path) -> dict[str, object]:
+    peers = [agent(workdir, "agent1", AGENT1, scenario="agent_rejects.xml")]
+    async with Rig(workdir, [], [POS1]) as rig:
+        await rig.engine.wait_for(PositionInService, position="pos1")
+        await rig.positions.perform(RingPosition("pos1", call_id="c1"))
+        rejected = await rig.engine.wait_for(PositionRejected, position="pos1")
+    for peer in peers:
+        peer.stop()
+    return {"reason": rejected.reason, "events": rig.engine.names()}
+
+
+async def agent_never_answers(workdir: Path) -> dict[str, object]:
+    phone = agent(workdir, "agent1", AGENT1, scenario="agent_never_answers.xml")
+    async with Rig(workdir, [], [POS1]) as rig:
+        await rig.engine.wait_for(PositionInService, position="pos1")
+        await rig.positions.perform(RingPosition("pos1", call_id="c1"))
+        await asyncio.sleep(0.3)  # the phone rings a while: the engine's own ring time-out
+        await rig.positions.perform(StopRinging("pos1"))
+        phone_exit = await asyncio.to_thread(phone.wait, 10)
+    return {"phone_exit": phone_exit, "phone_errors": phone.errors(), "events": rig.engine.names()}
+
+
+async def caller_gives_up(workdir: Path) -> dict[str, object]:
+    peers = [
+        gateway_keepalive(workdir),
+        agent(workdir, "agent1", AGENT1, scenario="agent_never_answers.xml"),
+    ]
+    async with Rig(workdir, [GW], [POS1]) as rig:
+        await rig.engine.wait_for(LineInService, line="gw1-1")
+        call = caller(workdir, "caller_gives_up.xml", hold_ms=1500)
+        arrived = await rig.engine.wait_for(CallArrived)
+        await rig.positions.perform(RingPosition("pos1", call_id="c1", caller=arrived.caller))
+        hung_up = await rig.engine.wait_for(CallerHungUp, line=arrived.line)
+        await rig.positions.perform(StopRinging("pos1"))
+        caller_exit = await asyncio.to_thread(call.wait, 10)
+    for peer in peers:
+        peer.stop()
+    return {
+        "caller": arrived.caller.number,
+        "cause": hung_up.cause.value,
+        "caller_exit": caller_exit,
+        "events": rig.engine.names(),
+    }
+
+
+async def stranger_and_garbage(workdir: Path) -> dict[str, object]:
+    """A request from an unknown address gets 403 and no event; garbage is dropped; then a
+    real call still arrives."""
+    peers = [gateway_keepalive(workdir)]
+    async with Rig(workdir, [GW], []) as rig:
+        await rig.engine.wait_for(LineInService, line="gw1-2")
+        stranger = caller(workdir, "stranger.xml", hold_ms=0, host=STRANGER)
+        stranger_exit = await asyncio.to_thread(stranger.wait, 15)
+        events_after_stranger = rig.engine.names()
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.bind((GATEWAY, 0))
+            for garbage in (
+                b"\x00\xff garbage \r\n\r\n",
+                b"INVITE sip:x SIP/2.0\r\nVia: ;;\r\n\r\n",
+                os.urandom(600),
+            ):
+                sock.sendto(garbage, (BOX, BOX_PORT))
+        call = caller(workdir, "caller_gives_up.xml", hold_ms=300)
+        arrived = await rig.engine.wait_for(CallArrived)
+        await rig.engine.wait_for(CallerHungUp, line=arrived.line)
+        caller_exit = await asyncio.to_thread(call.wait, 10)
+    for peer in peers:
+        peer.stop()
+    return {
+        "stranger_exit": stranger_exit,
+        "stranger_errors": stranger.errors(),
+        "events_after_stranger": events_after_stranger,
+        "caller_exit": caller_exit,
+        "events": rig.engine.names(),
+    }
+
+
+async def gateway_lost_and_back(workdir: Path) -> dict[str, object]:
+    keepalive = gateway_keepalive(workdir)
+    async with Rig(workdir, [GW], []) as rig:
+        await rig.engine.wait_for(LineInService, line="gw1-1")
+        keepalive.stop()
+        faulted = await rig.engine.wait_for(LineFaulted, line="gw1-1")
+        count_before = len(rig.engine.events)
+        keepalive = gateway_keepalive(workdir)
+
+        async def back_in_service() -> bool:
+            return any(isinstance(e, LineInService) for e in rig.engine.events[count_before:])
+
+        await rig.engine.wait_until(back_in_service)
+        keepalive.stop()
+    return {"reason": faulted.reason, "events": rig.engine.names()}
+
+
+SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
+    "full_call": full_call,
+    "agent_rejects": agent_rejects,
+    "agent_never_answers": agent_never_answers,
+    "caller_gives_up": caller_gives_up,
+    "stranger_and_garbage": stranger_and_garbage,
+    "gateway_lost_and_back": gateway_lost_and_back,
+}
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if os.environ.get("SIP_WIRE") else logging.INFO, stream=sys.stderr
+    )
+    workdir = Path(os.environ.get("SIP_TEST_DIR") or "/tmp")
+    result = asyncio.run(SCENARIOS[sys.argv[1]](workdir))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""The SIP driver against real peers (sipp as FXO gateway, caller and agent phones) on
+loopback, each scenario in its own process and network namespace (see sip_scenarios.py)."""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any
+
+import pytest
+from sip_peers import run_scenario
+
+pytestmark = pytest.mark.skipif(shutil.which("sipp") is None, reason="sipp is not installed")
+
+
+def test_sip_call_greeting_menu_agent_hold_transfer_hangup_is_carried_and_recorded() -> None:
+    result: Any = run_scenario("full_call")
+    assert result["caller"] == ["13800138000", "Li Wei"]
+    # the greeting played to its end; the long menu was cut short by the caller's key 1
+    assert result["prompts"] == [False, True, "1"]
+    assert result["events"] == [
+        "PositionInService(pos1)",
+        "PositionInService(pos2)",
+        "LineInService(gw1-1)",
+        "LineInService(gw1-2)",
+        "CallArrived(gw1-1)",
+        "LineAnswered(gw1-1)",
+        "PromptFinished(gw1-1)",
+        "PromptFinished(gw1-1)",
+        "DigitPressed(gw1-1)",
+        "PositionAnswered(pos1)",
+        "PositionAnswered(pos2)",
+        "CallerHungUp(gw1-1)",
+    ]
+    # RTP flowed both ways on the caller's leg and on the second agent's leg
+    caller_rx, caller_tx = result["packets"]["gw1-1"]
+    agent_rx, agent_tx = result["packets"]["pos2"]
+    assert caller_rx >= 50 and caller_tx >= 50
+    assert agent_rx >= 50 and agent_tx >= 50
+    assert result["hangup_cause"] == "bye"
+    assert result["caller_exit"] == 0, result["caller_errors"]
+    # the recording holds the conversation: seconds of it, much of it loud speech
+    assert result["recording"]["seconds"] > 3
+    assert result["recording"]["loud_share"] > 0.1
+
+
+def test_sip_agent_phone_busy_486_is_position_rejected() -> None:
+    result: Any = run_scenario("agent_rejects")
+    assert result["reason"] == "486 Busy Here"
+    assert result["events"] == ["PositionInService(pos1)", "PositionRejected(pos1)"]
+
+
+def test_sip_agent_not_answering_gets_cancel_on_stop_ringing_and_no_event() -> None:
+    result: Any = run_scenario("agent_never_answers")
+    assert result["phone_exit"] == 0, result["phone_errors"]  # the phone saw CANCEL, sent 487
+    assert result["events"] == ["PositionInService(pos1)"]
+
+
+def test_sip_caller_hanging_up_while_agent_rings_is_caller_hung_up() -> None:
+    result: Any = run_scenario("caller_gives_up")
+    assert result["caller"] == "13900139000"
+    assert result["cause"] == "bye"
+    assert result["caller_exit"] == 0
+    assert "CallerHungUp(gw1-1)" in result["events"]
+
+
+def test_sip_unknown_address_gets_403_and_garbage_is_dropped_then_calls_still_work() -> None:
+    result: Any = run_scenario("stranger_and_garbage")
+    assert result["stranger_exit"] == 0, result["stranger_errors"]  # it got its 403
+    assert result["events_after_stranger"] == ["LineInService(gw1-1)", "LineInService(gw1-2)"]
+    assert result["caller_exit"] == 0
+    assert result["events"][2:] == ["CallArrived(gw1-1)", "CallerHungUp(gw1-1)"]
+
+
+def test_sip_gateway_silent_to_options_is_line_faulted_then_back_in_service() -> None:
+    result: Any = run_scenario("gateway_lost_and_back")
+    assert "does not answer SIP OPTIONS" in result["reason"]
+    assert result["events"] == [
+        "LineInService(gw1-1)",
+        "LineInService(gw1-2)",
+        "LineFaulted(gw1-1)",
+        "LineFaulted(gw1-2)",
+        "LineInService(gw1-1)",
+        "LineInService(gw1-2)",
+    ]
