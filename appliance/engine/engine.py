@@ -599,13 +599,13 @@ class Engine:
     def _leave_queue(self, call: Call) -> int:
         """Take a waiting caller out of the queue: offers withdrawn, queue timers stopped.
         Returns the place in line the caller had."""
-        self._withdraw_offers(call)
         place = 0
         if call.wait_key is not None:
             waiting = self._waiting[call.queue]
             place = waiting.position(call.wait_key)
             waiting.remove(call.wait_key)
             call.wait_key = None
+        self._withdraw_offers(call)  # after leaving the line: freed agents must not re-offer it
         for handle in (
             call.max_wait_timer,
             call.announce_timer,
