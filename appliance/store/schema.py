@@ -53,6 +53,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             queue TEXT NOT NULL,
             created_s REAL NOT NULL,
             due_s REAL NOT NULL,
+            entered_s REAL,
             status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
             assigned_agent TEXT NOT NULL DEFAULT '',
             attempts INTEGER NOT NULL DEFAULT 0,
@@ -98,6 +99,86 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             password_hash TEXT NOT NULL,
             pin_hash TEXT NOT NULL,
             created_s REAL NOT NULL
+        )""",
+    ),
+    (
+        # the web desk: sessions, audit log, records (咨询 投诉 救援 预约 回访) with appended
+        # history, customers by phone number, tickets, notices and the shift handover log
+        """CREATE TABLE web_sessions (
+            token_hash TEXT PRIMARY KEY,
+            agent_id TEXT NOT NULL,
+            csrf_token TEXT NOT NULL,
+            created_s REAL NOT NULL,
+            last_seen_s REAL NOT NULL
+        )""",
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            time_s REAL NOT NULL,
+            actor TEXT NOT NULL,
+            role TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL,
+            detail TEXT NOT NULL
+        )""",
+        "CREATE INDEX audit_log_by_time ON audit_log (time_s)",
+        """CREATE TABLE desk_records (
+            record_id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            call_id TEXT NOT NULL,
+            number TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            created_s REAL NOT NULL,
+            fields_json TEXT NOT NULL
+        )""",
+        "CREATE INDEX desk_records_by_number ON desk_records (number, created_s)",
+        """CREATE TABLE desk_record_history (
+            id INTEGER PRIMARY KEY,
+            record_id TEXT NOT NULL REFERENCES desk_records (record_id),
+            time_s REAL NOT NULL,
+            author TEXT NOT NULL,
+            note TEXT NOT NULL
+        )""",
+        "CREATE INDEX desk_record_history_by_record ON desk_record_history (record_id, time_s)",
+        """CREATE TABLE customers (
+            number TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            customer_type TEXT NOT NULL,
+            first_seen_s REAL NOT NULL,
+            updated_s REAL NOT NULL
+        )""",
+        """CREATE TABLE tickets (
+            ticket_id TEXT PRIMARY KEY,
+            record_id TEXT NOT NULL REFERENCES desk_records (record_id),
+            number TEXT NOT NULL,
+            category TEXT NOT NULL,
+            department TEXT NOT NULL,
+            created_s REAL NOT NULL,
+            escalation_level INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+            closed_s REAL
+        )""",
+        "CREATE INDEX tickets_open ON tickets (status, created_s)",
+        """CREATE TABLE ticket_history (
+            id INTEGER PRIMARY KEY,
+            ticket_id TEXT NOT NULL REFERENCES tickets (ticket_id),
+            time_s REAL NOT NULL,
+            author TEXT NOT NULL,
+            action TEXT NOT NULL,
+            note TEXT NOT NULL
+        )""",
+        "CREATE INDEX ticket_history_by_ticket ON ticket_history (ticket_id, time_s)",
+        """CREATE TABLE notices (
+            id INTEGER PRIMARY KEY,
+            time_s REAL NOT NULL,
+            author TEXT NOT NULL,
+            text TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1
+        )""",
+        """CREATE TABLE handover_log (
+            id INTEGER PRIMARY KEY,
+            time_s REAL NOT NULL,
+            author TEXT NOT NULL,
+            text TEXT NOT NULL
         )""",
     ),
 )

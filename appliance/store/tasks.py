@@ -21,6 +21,7 @@ class CallbackTask:
     queue: str
     created_s: float
     due_s: float
+    entered_s: float | None  # when the caller first joined a queue; keeps a virtual-hold place
     status: str  # "open" or "done"
     assigned_agent: str
     attempts: int
@@ -37,7 +38,7 @@ class CallbackAttempt:
 
 
 _TASK_COLUMNS = (
-    "task_id, number, name, reason, call_id, queue, created_s, due_s, status,"
+    "task_id, number, name, reason, call_id, queue, created_s, due_s, entered_s, status,"
     " assigned_agent, attempts, outcome"
 )
 
@@ -46,10 +47,20 @@ async def insert(connection: aiosqlite.Connection, tasks: Sequence[CallbackReque
     # the same task requested twice (a replayed step) keeps the first
     await connection.executemany(
         "INSERT OR IGNORE INTO callback_tasks"
-        " (task_id, number, name, reason, call_id, queue, created_s, due_s)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " (task_id, number, name, reason, call_id, queue, created_s, due_s, entered_s)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (t.task_id, t.number, t.name, t.reason, t.call_id, t.queue, t.created_s, t.due_s)
+            (
+                t.task_id,
+                t.number,
+                t.name,
+                t.reason,
+                t.call_id,
+                t.queue,
+                t.created_s,
+                t.due_s,
+                t.entered_s,
+            )
             for t in tasks
         ],
     )
@@ -61,7 +72,10 @@ def _task(row: Sequence[object]) -> CallbackTask:
 
 async def open_tasks(connection: aiosqlite.Connection) -> list[CallbackTask]:
     cursor = await connection.execute(
-        f"SELECT {_TASK_COLUMNS} FROM callback_tasks WHERE status = 'open' ORDER BY due_s, task_id"
+        f"SELECT {_TASK_COLUMNS} FROM callback_tasks WHERE status = 'open'"
+        # a virtual-hold caller keeps the place they had in the queue
+        " ORDER BY CASE WHEN reason = 'virtual_hold' AND entered_s IS NOT NULL"
+        " THEN entered_s ELSE due_s END, created_s, task_id"
     )
     return [_task(tuple(row)) for row in await cursor.fetchall()]
 

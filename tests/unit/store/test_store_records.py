@@ -81,6 +81,7 @@ def test_store_record_every_record_type_round_trips(tmp_path: Path) -> None:
         queue="cargo",
         created_s=1_700_000_100.0,
         due_s=1_700_259_300.0,
+        entered_s=1_700_000_010.25,
     )
     blocked = NumberBlocked("4001234567", "1001", "c9", 1_700_000_200.0)
 
@@ -111,6 +112,7 @@ def test_store_record_every_record_type_round_trips(tmp_path: Path) -> None:
             "cargo",
         )
         assert (open_task.created_s, open_task.due_s) == (1_700_000_100.0, 1_700_259_300.0)
+        assert open_task.entered_s == 1_700_000_010.25
         assert (open_task.status, open_task.attempts, open_task.outcome) == ("open", 0, "")
         assert await store.blacklist() == ["4001234567"]
         assert await store.faults(0.0, 2e9) == [
@@ -292,3 +294,15 @@ def test_store_backup_is_a_complete_copy(tmp_path: Path) -> None:
 
     run_with_store(tmp_path / "depot.db", work)
     assert run_with_store(tmp_path / "copy.db", lambda s: s.calls(0.0, 2e9)) == [full_record()]
+
+
+def test_store_open_callbacks_virtual_hold_keeps_the_queue_place(tmp_path: Path) -> None:
+    later_hold = CallbackRequested("vh2", "2", "", "virtual_hold", "c2", "q", 50.0, 50.0, 20.0)
+    earlier_hold = CallbackRequested("vh1", "1", "", "virtual_hold", "c1", "q", 60.0, 60.0, 10.0)
+    abandoned = CallbackRequested("ab", "3", "", "abandoned", "c3", "q", 5.0, 30.0, 1.0)
+
+    async def work(store: Store) -> list[str]:
+        await store.record([later_hold, earlier_hold, abandoned])
+        return [task.task_id for task in await store.open_callback_tasks()]
+
+    assert run_with_store(tmp_path / "depot.db", work) == ["vh1", "vh2", "ab"]
