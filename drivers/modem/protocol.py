@@ -215,6 +215,8 @@ class ModemStreamParser:
         self._pending_dle = False
         self._frame_open = False
         self._frame_digit = ""
+        self._skip_lf = False  # the LF of "CONNECT\r\n" is not audio
+        self._discarding = False  # inside an over-long line: drop to its end
 
     def reset(self) -> None:
         self.__init__()  # type: ignore[misc]
@@ -241,13 +243,19 @@ class ModemStreamParser:
                     if event is not None:
                         items.append(event)
                 continue
+            if self._skip_lf:
+                self._skip_lf = False
+                if byte == 0x0A:
+                    continue
             if byte == DLE:
                 self._pending_dle = True
             elif self.audio_mode:
                 audio.append(byte)
             elif byte in (0x0D, 0x0A):
-                line = parse_line(bytes(self._line)) if self._line else None
+                complete = self._line and not self._discarding
+                line = parse_line(bytes(self._line)) if complete else None
                 self._line.clear()
+                self._discarding = False
                 if line is not None:
                     items.append(line)
                     if (
@@ -257,11 +265,12 @@ class ModemStreamParser:
                     ):
                         self.audio_after_connect = False
                         self.audio_mode = True
+                        self._skip_lf = byte == 0x0D
             elif len(self._line) < self.MAX_LINE_BYTES:
                 self._line.append(byte)
-            else:
-                wire_log.debug("dropped over-long line: %r", bytes(self._line))
-                self._line.clear()
+            elif not self._discarding:
+                wire_log.debug("dropping over-long line: %r…", bytes(self._line[:40]))
+                self._discarding = True
         flush_audio()
         return items
 
