@@ -1,1 +1,186 @@
-"""(being written)"""
+"""The `depotline` command: run the daemon, the demo, the simulator, benchmarks, and check a
+configuration file."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import json
+import logging
+import signal
+import sys
+from importlib import metadata
+
+from appliance.config import DEFAULT_PATH, EX_CONFIG, ConfigError
+
+log = logging.getLogger(__name__)
+
+EX_USAGE = 64
+EX_SOFTWARE = 70
+EX_OSERR = 71
+
+
+def _version() -> str:
+    try:
+        return metadata.version("depotline")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="depotline", description="A call centre in a box: lines, queues, agents, wallboard."
+    )
+    parser.add_argument("--version", action="version", version=f"depotline {_version()}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
+    verbs = parser.add_subparsers(dest="verb", metavar="COMMAND")
+
+    run = verbs.add_parser("run", help="run the daemon on the configured devices")
+    run.add_argument("--config", default=DEFAULT_PATH, help=f"configuration file ({DEFAULT_PATH})")
+
+    demo = verbs.add_parser("demo", help="run a simulated depot: callers, agents, wallboard, web")
+    demo.add_argument("--speed", type=float, default=1.0, help="simulated time × speed (1)")
+    demo.add_argument("--duration-s", type=float, default=0.0, help="stop after S real seconds")
+    demo.add_argument("--db", default="", help="database file (default: a temporary one)")
+    demo.add_argument("--port", type=int, default=8080, help="web page port (8080)")
+    demo.add_argument("--no-web", action="store_true", help="no web page")
+    demo.add_argument("--no-console", action="store_true", help="no console wallboard")
+    demo.add_argument("--seed", type=int, default=1, help="seed of the simulated callers/agents")
+    demo.add_argument("--calls-per-hour", type=float, default=0.0, help="arrival rate override")
+
+    check = verbs.add_parser("check-config", help="check a configuration file and exit")
+    check.add_argument("path", nargs="?", default=DEFAULT_PATH)
+
+    bench = verbs.add_parser("bench", help="run a benchmark and print its figures")
+    bench.add_argument("name", help="engine, modem, sip, wallboard or web")
+    bench.add_argument("--json", action="store_true", help="print one JSON object")
+
+    simulate = verbs.add_parser(
+        "simulate", help="simulate days of calls in virtual time", add_help=False
+    )
+    simulate.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_list = sys.argv[1:] if argv is None else argv
+    parser = _parser()
+    # `simulate` hands every argument (its own --help included) to appliance.simulate
+    verb_index = next((n for n, a in enumerate(args_list) if not a.startswith("-")), None)
+    if verb_index is not None and args_list[verb_index] == "simulate":
+        _logging(verbose="-v" in args_list[:verb_index] or "--verbose" in args_list[:verb_index])
+        simulate = importlib.import_module("appliance.simulate")
+        code: int = simulate.main(args_list[verb_index + 1 :])
+        return code
+    args = parser.parse_args(args_list)
+    _logging(verbose=args.verbose)
+    if args.verb is None:
+        parser.print_help()
+        return EX_USAGE
+    try:
+        if args.verb == "check-config":
+            return _check_config(args.path)
+        if args.verb == "bench":
+            return _bench(args.name, as_json=args.json)
+        if args.verb == "run":
+            return _run(args.config)
+        if args.verb == "demo":
+            return _demo(args)
+    except ConfigError as exc:
+        print(f"depotline: {exc}", file=sys.stderr)
+        return EX_CONFIG
+    except OSError as exc:
+        # a port in use, a database directory that is not writable …
+        print(f"depotline: {exc}", file=sys.stderr)
+        return EX_OSERR
+    parser.error(f"unknown command {args.verb}")
+    return EX_USAGE
+
+
+def _logging(*, verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _check_config(path: str) -> int:
+    from appliance import config
+
+    loaded = config.load(path)
+    lines = ", ".join(loaded.line_ids) or "none"
+    positions = ", ".join(p.id for p in loaded.positions) or "none"
+    print(f"{path}: OK — lines: {lines}; positions: {positions}")
+    return 0
+
+
+def _bench(name: str, *, as_json: bool) -> int:
+    from appliance import wiring
+
+    try:
+        run_benchmark = wiring.benchmark(name)
+    except LookupError as exc:
+        print(f"depotline: {exc}", file=sys.stderr)
+        return EX_USAGE
+    except ImportError as exc:
+        print(f"depotline: the {name} benchmark is not available: {exc}", file=sys.stderr)
+        return EX_SOFTWARE
+    figures = run_benchmark()
+    if as_json:
+        print(json.dumps(figures, ensure_ascii=False, sort_keys=True))
+    else:
+        width = max((len(key) for key in figures), default=0)
+        for key, value in figures.items():
+            print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+
+
+def _run(config_path: str) -> int:
+    from appliance import config, daemon
+
+    loaded = config.load(config_path)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        _stop_on_signals(stop)
+        await daemon.serve(loaded, stop)
+
+    asyncio.run(main())
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from appliance import demo
+
+    if args.speed <= 0:
+        print("depotline: --speed must be above 0", file=sys.stderr)
+        return EX_USAGE
+    options = demo.DemoOptions(
+        speed=args.speed,
+        duration_s=args.duration_s,
+        database=args.db,
+        port=None if args.no_web else args.port,
+        console=not args.no_console,
+        seed=args.seed,
+        calls_per_hour=args.calls_per_hour,
+    )
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        _stop_on_signals(stop)
+        await demo.run_demo(options, stop)
+
+    asyncio.run(main())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

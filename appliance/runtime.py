@@ -1,1 +1,534 @@
-"""(being written)"""
+"""The asyncio loop of the daemon: drivers' events go to the engine one at a time, the engine's
+actions go to the drivers, the store and the subscribers; timers, wallboard, lamps, watchdog and
+a clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from appliance.clock import ShellClock
+from appliance.config import ThresholdsConfig
+from appliance.engine.commands import KeypadLoginChecked, LogOut, Tick
+from appliance.engine.engine import Engine
+from appliance.engine.records import (
+    AgentNotice,
+    CallbackRequested,
+    CallEnded,
+    CheckKeypadLogin,
+    FaultCleared,
+    FaultRecorded,
+    NumberBlocked,
+    QueueLogEntry,
+    Verb,
+)
+from appliance.engine.setup import DepotSetup
+from appliance.engine.types import Action, Event
+from appliance.engine.views import AgentState, EngineSnapshot
+from appliance.sd_notify import Notifier
+from appliance.stats.figures import Figures
+from appliance.store import Store
+from appliance.thresholds import stack_light, with_levels
+from appliance.updates import CallLogged, FiguresChanged, NoticeIssued, Update
+from drivers.roles import (
+    ButtonPanel,
+    ButtonPressed,
+    CallArrived,
+    CallerHungUp,
+    DeviceFaulted,
+    DeviceRestored,
+    DeviceStatus,
+    Display,
+    DriverError,
+    HangUpCause,
+    HangUpLine,
+    HangUpPosition,
+    Lamp,
+    LineAction,
+    LineDriver,
+    LineEvent,
+    LineFaulted,
+    LineInService,
+    MediaAction,
+    MediaBridge,
+    PositionAction,
+    PositionDriver,
+    PositionEvent,
+    PositionLampState,
+    RefuseCall,
+    StackLight,
+    WallboardFigures,
+)
+
+log = logging.getLogger(__name__)
+
+STORABLE = (QueueLogEntry, CallEnded, CallbackRequested, NumberBlocked, FaultRecorded, FaultCleared)
+WALLBOARD_MIN_INTERVAL_S = 0.25  # real seconds between pushes to the displays
+WALLBOARD_REFRESH_S = 1.0  # push at least this often while figures change with time
+LINES_UP_TIMEOUT_S = 30.0  # READY=1 even if a line has not reported by then
+SUBSCRIBER_BACKLOG = 256  # updates kept for a slow subscriber; older ones are dropped
+
+_LAMP_STATES = {
+    AgentState.LOGGED_OUT: PositionLampState.OFF,
+    AgentState.READY: PositionLampState.READY,
+    AgentState.RINGING: PositionLampState.RINGING,
+    AgentState.ON_CALL: PositionLampState.ON_CALL,
+    AgentState.WRAP_UP: PositionLampState.WRAP_UP,
+    AgentState.PAUSED: PositionLampState.PAUSED,
+}
+
+
+@dataclass(frozen=True)
+class DeviceSet:
+    """The drivers a box runs, as built by appliance.wiring from the configuration."""
+
+    lines: tuple[LineDriver, ...] = ()
+    positions: tuple[PositionDriver, ...] = ()
+    bridge: MediaBridge | None = None
+    displays: tuple[Display, ...] = ()
+    lamps: tuple[Lamp, ...] = ()
+    buttons: tuple[ButtonPanel, ...] = ()
+    # extra long-lived work a backend needs (e.g. the SIP stack's own thread), run with the rest
+    services: tuple[Callable[[], Awaitable[None]], ...] = field(default=())
+
+
+@dataclass
+class _Job:
+    event: Event
+    done: asyncio.Future[None] | None = None
+
+
+class Runtime:
+    """One running depot. Build with `open_runtime`, then `await run(stop)`."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        store: Store,
+        figures: Figures,
+        devices: DeviceSet,
+        clock: ShellClock,
+        thresholds: ThresholdsConfig,
+        notifier: Notifier,
+        setup: DepotSetup,
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.figures = figures
+        self.devices = devices
+        self.clock = clock
+        self.thresholds = thresholds
+        self.notifier = notifier
+        self.setup = setup
+        self.ready = asyncio.Event()  # lines are up (or had their chance)
+        self.stopped = asyncio.Event()
+        self._inbox: asyncio.Queue[_Job] = asyncio.Queue()
+        self._line_driver: dict[str, LineDriver] = {}
+        for driver in devices.lines:
+            for line in driver.line_ids:
+                self._line_driver[line] = driver
+        self._position_driver: dict[str, PositionDriver] = {}
+        for position_driver in devices.positions:
+            for position in position_driver.position_ids:
+                self._position_driver[position] = position_driver
+        self._lines_reported: set[str] = set()
+        self._lines_reported_event = asyncio.Event()
+        self._closing = False
+        self._figures_changed = asyncio.Event()
+        self._device_faults: dict[str, str] = {}
+        self._subscribers: set[asyncio.Queue[Update | None]] = set()
+        self._last_figures = WallboardFigures()
+        self._lamp_states: dict[str, PositionLampState] = {}
+        self._stack_light: tuple[StackLight, bool] | None = None
+        self._group: asyncio.TaskGroup | None = None
+        self.steps = 0
+
+    # -----------------------------------------------------------------------------------------
+    # What the service uses
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    async def submit(self, event: Event) -> None:
+        """Hand a command (or event) to the engine and wait until its actions are carried out;
+        the engine's refusal of a command comes back as its exception."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._inbox.put_nowait(_Job(event, done))
+        await done
+
+    def snapshot(self) -> EngineSnapshot:
+        return self.engine.snapshot(self.clock.now())
+
+    def current_figures(self) -> WallboardFigures:
+        return self._last_figures
+
+    def compute_figures(self) -> WallboardFigures:
+        now = self.clock.now()
+        figures = self.figures.wallboard(now)
+        faults = tuple(sorted(set(figures.faults) | set(self._device_faults)))
+        figures = dataclasses.replace(
+            figures,
+            longest_wait_s=float(round(figures.longest_wait_s)),
+            faults=faults,
+            closed=self._closing,
+        )
+        return with_levels(figures, self.thresholds)
+
+    async def updates(self) -> AsyncIterator[Update]:
+        """Every update from now on, starting with the current figures; ends at stop."""
+        queue: asyncio.Queue[Update | None] = asyncio.Queue(maxsize=SUBSCRIBER_BACKLOG)
+        self._subscribers.add(queue)
+        try:
+            yield FiguresChanged(self._last_figures)
+            while not self.stopped.is_set():
+                update = await queue.get()
+                if update is None:
+                    return
+                yield update
+        finally:
+            self._subscribers.discard(queue)
+
+    # -----------------------------------------------------------------------------------------
+    # Running
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Run until `stop` is set, then stop taking calls, end calls and finish cleanly."""
+        await self.store.record([self._entry(Verb.QUEUESTART)])
+        self.figures.fold(self._entry(Verb.QUEUESTART))
+        try:
+            async with asyncio.TaskGroup() as group:
+                self._group = group
+                workers = [
+                    group.create_task(self._engine_loop(), name="engine"),
+                    group.create_task(self._wallboard_loop(), name="wallboard"),
+                    group.create_task(self._watchdog_loop(), name="watchdog"),
+                ]
+                for line_driver in self.devices.lines:
+                    workers.append(group.create_task(self._run_device(line_driver.run(self.emit))))
+                for position_driver in self.devices.positions:
+                    workers.append(
+                        group.create_task(self._run_device(position_driver.run(self.emit)))
+                    )
+                for display in self.devices.displays:
+                    workers.append(group.create_task(self._run_device(display.run(self.report))))
+                for lamp in self.devices.lamps:
+                    workers.append(group.create_task(self._run_device(lamp.run(self.report))))
+                for panel in self.devices.buttons:
+                    workers.append(
+                        group.create_task(self._run_device(panel.run(self.emit, self.report)))
+                    )
+                for service in self.devices.services:
+                    workers.append(group.create_task(self._run_device(service())))
+                await self._wait_for_lines()
+                self.ready.set()
+                self.notifier.ready(f"{len(self._line_driver)} lines")
+                log.info("depotline is taking calls on %d lines", len(self._line_driver))
+                await stop.wait()
+                self.notifier.stopping()
+                log.info("depotline is stopping: ending calls")
+                await self._shut_down()
+                for worker in workers:
+                    worker.cancel()
+                # background record writes finish before the group (and the store) close
+        finally:
+            self._group = None
+            self.stopped.set()
+            for queue in tuple(self._subscribers):
+                with contextlib.suppress(asyncio.QueueFull):
+                    queue.put_nowait(None)
+
+    def emit(self, event: LineEvent | PositionEvent | ButtonPressed) -> None:
+        """Drivers report here (on the loop thread)."""
+        if isinstance(event, LineInService | LineFaulted):
+            self._lines_reported.add(event.line)
+            if self._lines_reported >= set(self._line_driver):
+                self._lines_reported_event.set()
+        if self._closing and isinstance(event, CallArrived):
+            # not taking calls any more: the caller hears busy
+            self._spawn(self._perform_line(RefuseCall(event.line)))
+            return
+        self._inbox.put_nowait(_Job(event))
+
+    def report(self, status: DeviceStatus) -> None:
+        """Displays, lamps and panels report faults here; they are recorded and shown."""
+        record: FaultRecorded | FaultCleared
+        if isinstance(status, DeviceFaulted):
+            if self._device_faults.get(status.device) == status.reason:
+                return
+            log.warning("%s is out of order: %s", status.device, status.reason)
+            self._device_faults[status.device] = status.reason
+            record = FaultRecorded(status.device, status.reason, status.time_s)
+        elif isinstance(status, DeviceRestored):
+            if self._device_faults.pop(status.device, None) is None:
+                return
+            log.info("%s works again", status.device)
+            record = FaultCleared(status.device, status.time_s)
+        else:
+            raise TypeError(f"not a device status: {status!r}")
+        self._figures_changed.set()
+        self._spawn(self.store.record([record]))
+
+    async def _run_device(self, work: Awaitable[None]) -> None:
+        try:
+            await work
+        except DriverError as exc:
+            # the driver has reported its lines or positions faulted; the rest keeps going
+            log.error("a device stopped: %s", exc)
+
+    async def _wait_for_lines(self) -> None:
+        if not self._line_driver:
+            return
+        try:
+            async with asyncio.timeout(LINES_UP_TIMEOUT_S):
+                await self._lines_reported_event.wait()
+        except TimeoutError:
+            missing = sorted(set(self._line_driver) - self._lines_reported)
+            log.warning("lines %s have not reported after %.0f s", missing, LINES_UP_TIMEOUT_S)
+
+    # -----------------------------------------------------------------------------------------
+    # The engine loop: one event at a time, timers between events
+
+    async def _engine_loop(self) -> None:
+        while True:
+            deadline_s = self.engine.next_deadline()
+            job: _Job | None = None
+            if deadline_s is None:
+                job = await self._inbox.get()
+            else:
+                wait_s = max(0.0, self.clock.wall_s(deadline_s - self.clock.now()))
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(wait_s):
+                        job = await self._inbox.get()
+            if job is None:
+                await self.step(Tick(self.clock.now()))
+                continue
+            try:
+                await self.step(job.event)
+            except (ValueError, LookupError) as exc:
+                if job.done is None:
+                    raise  # a driver's event the engine cannot take is a bug
+                # a person's command the engine refused (unknown agent, not logged in …)
+                log.info("%s refused: %s", type(job.event).__name__, exc)
+                job.done.set_exception(exc)
+            else:
+                if job.done is not None and not job.done.done():
+                    job.done.set_result(None)
+
+    async def step(self, event: Event) -> list[Action]:
+        """One engine step: decide, keep the records in one transaction, then act and tell."""
+        actions = self.engine.handle(event)
+        self.steps += 1
+        storable = [action for action in actions if isinstance(action, STORABLE)]
+        if storable:
+            await self.store.record(storable)
+        for record in storable:
+            if isinstance(record, QueueLogEntry):
+                self.figures.fold(record)
+                self._figures_changed.set()
+        for action in actions:
+            await self._carry_out(action)
+        return actions
+
+    async def _carry_out(self, action: Action) -> None:
+        if isinstance(action, LineAction):
+            await self._perform_line(action)
+        elif isinstance(action, PositionAction):
+            await self._perform_position(action)
+        elif isinstance(action, MediaAction):
+            if self.devices.bridge is not None:
+                try:
+                    await self.devices.bridge.perform(action)
+                except DriverError as exc:
+                    log.error("media bridge: %s failed: %s", type(action).__name__, exc)
+        elif isinstance(action, CheckKeypadLogin):
+            self._spawn(self._check_keypad_login(action))
+        elif isinstance(action, AgentNotice):
+            self._publish(NoticeIssued(action))
+        elif isinstance(action, CallEnded):
+            self._publish(CallLogged(action.record))
+
+    async def _perform_line(self, action: LineAction) -> None:
+        driver = self._line_driver.get(action.line)
+        if driver is None:
+            raise LookupError(f"the engine acted on line {action.line!r}, which no driver has")
+        try:
+            await driver.perform(action)
+        except DriverError as exc:
+            log.error("line %s: %s failed: %s", action.line, type(action).__name__, exc)
+
+    async def _perform_position(self, action: PositionAction) -> None:
+        driver = self._position_driver.get(action.position)
+        if driver is None:
+            raise LookupError(f"the engine acted on position {action.position!r}, unknown")
+        try:
+            await driver.perform(action)
+        except DriverError as exc:
+            log.error("position %s: %s failed: %s", action.position, type(action).__name__, exc)
+
+    async def _check_keypad_login(self, check: CheckKeypadLogin) -> None:
+        accepted = await self.store.check_pin(check.agent, check.pin)
+        self._inbox.put_nowait(
+            _Job(KeypadLoginChecked(self.clock.now(), check.position, check.agent, accepted))
+        )
+
+    # -----------------------------------------------------------------------------------------
+    # Wallboard, lamps, watchdog
+
+    async def _wallboard_loop(self) -> None:
+        while True:
+            self._figures_changed.clear()
+            figures = self.compute_figures()
+            if figures != self._last_figures:
+                self._last_figures = figures
+                await self._show(figures)
+                self._publish(FiguresChanged(figures))
+            if self.devices.lamps:
+                await self._update_lamps(figures)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(WALLBOARD_REFRESH_S):
+                    await self._figures_changed.wait()
+            await asyncio.sleep(WALLBOARD_MIN_INTERVAL_S)
+
+    async def _show(self, figures: WallboardFigures) -> None:
+        for display in self.devices.displays:
+            try:
+                await display.show(figures)
+            except DriverError as exc:
+                log.warning("wallboard: %s", exc)
+
+    async def _update_lamps(self, figures: WallboardFigures) -> None:
+        light = stack_light(figures)
+        states = {}
+        if not figures.closed:
+            for agent in self.snapshot().agents:
+                if agent.position:
+                    states[agent.position] = _LAMP_STATES[agent.state]
+        for position in self._position_driver:
+            states.setdefault(position, PositionLampState.OFF)
+        for lamp in self.devices.lamps:
+            try:
+                if light != self._stack_light:
+                    await lamp.set_stack_light(*light)
+                for position, state in states.items():
+                    if self._lamp_states.get(position) != state:
+                        await lamp.set_position_lamp(position, state)
+            except DriverError as exc:
+                log.warning("lamps: %s", exc)
+        self._stack_light = light
+        self._lamp_states = states
+
+    async def _watchdog_loop(self) -> None:
+        interval_s = self.notifier.watchdog_interval_s
+        if interval_s is None:
+            return
+        while True:
+            # pinged from the loop: a stuck loop stops the pings and systemd restarts us
+            self.notifier.watchdog()
+            await asyncio.sleep(interval_s)
+
+    # -----------------------------------------------------------------------------------------
+    # Stopping
+
+    async def _shut_down(self) -> None:
+        self._closing = True
+        snapshot = self.snapshot()
+        for call in snapshot.calls:
+            if call.line and call.line in self._line_driver:
+                # the call ends as if the caller left; its record is written like any other
+                ended = CallerHungUp(self.clock.now(), call.line, HangUpCause.NORMAL)
+                await self.submit(ended)
+                await self._perform_line(HangUpLine(call.line))
+        for agent in self.snapshot().agents:
+            if agent.state is not AgentState.LOGGED_OUT:
+                if agent.position in self._position_driver and agent.call_id:
+                    await self._perform_position(HangUpPosition(agent.position))
+                try:
+                    await self.submit(LogOut(self.clock.now(), agent.id))
+                except (ValueError, LookupError) as exc:
+                    log.warning("could not log out %s at stop: %s", agent.id, exc)
+        closed = self.compute_figures()
+        self._last_figures = closed
+        await self._show(closed)
+        self._publish(FiguresChanged(closed))
+        for lamp in self.devices.lamps:
+            try:
+                await lamp.set_stack_light(StackLight.OFF, False)
+                for position in self._position_driver:
+                    await lamp.set_position_lamp(position, PositionLampState.OFF)
+            except DriverError as exc:
+                log.warning("lamps: %s", exc)
+
+    # -----------------------------------------------------------------------------------------
+
+    def _publish(self, update: Update) -> None:
+        for queue in tuple(self._subscribers):
+            if queue.full():
+                # a slow reader loses the oldest update, never the loop's memory
+                queue.get_nowait()
+            queue.put_nowait(update)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Background work of the running depot; if it fails (a dead disk), the daemon stops."""
+        if self._group is None:
+            raise RuntimeError("the depot is not running")
+        self._group.create_task(work)
+
+    def _entry(self, verb: Verb) -> QueueLogEntry:
+        return QueueLogEntry(self.clock.now(), "NONE", "NONE", "NONE", verb)
+
+
+@contextlib.asynccontextmanager
+async def open_runtime(
+    *,
+    database: str,
+    devices: DeviceSet,
+    clock: ShellClock,
+    timezone: str,
+    thresholds: ThresholdsConfig,
+    default_setup: Callable[[], DepotSetup],
+    on_new_database: Callable[[Store], Awaitable[None]] | None = None,
+    recordings_dir: str = "",
+    notifier: Notifier | None = None,
+    seed: int = 0,
+) -> AsyncIterator[Runtime]:
+    """Open the store, load (or seed) the depot's setup, build the engine and fold today's
+    queue log into the figures, so the figures survive a restart."""
+    async with contextlib.AsyncExitStack() as stack:
+        store = await Store.open(database)
+        stack.push_async_callback(store.close)
+        setup = await store.load_setup()
+        if setup is None:
+            setup = default_setup()
+            await store.save_setup(setup)
+            if on_new_database is not None:
+                await on_new_database(store)
+            log.info("new database %s: seeded the depot's setup", database)
+        engine = Engine(
+            setup,
+            seed=seed,
+            recordings_dir=recordings_dir,
+            voicemail_dir=recordings_dir,
+        )
+        figures = Figures(timezone=timezone, sl_threshold_s=_sl_threshold_s(setup))
+        day_start_s, _ = figures.calendar.day_bounds(clock.now())
+        figures.fold_all(await store.queue_log(day_start_s))
+        yield Runtime(
+            engine=engine,
+            store=store,
+            figures=figures,
+            devices=devices,
+            clock=clock,
+            thresholds=thresholds,
+            notifier=notifier if notifier is not None else Notifier(),
+            setup=setup,
+        )
+
+
+def _sl_threshold_s(setup: DepotSetup) -> float:
+    return min((queue.sl_threshold_s for queue in setup.queues), default=20.0)

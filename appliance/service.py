@@ -1,1 +1,145 @@
-"""(being written)"""
+"""The one interface the web UI (and the demo's simulated agents) use to read and steer the
+running depot. Everything it returns is frozen data; commands carry the shell's clock."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+
+from appliance.engine.commands import (
+    Block,
+    Hold,
+    LogIn,
+    LogOut,
+    Mute,
+    Pause,
+    PlaceCall,
+    Ready,
+    SetupChanged,
+    Transfer,
+    Unhold,
+)
+from appliance.engine.commands import HangUp as HangUpCommand
+from appliance.engine.records import AgentNotice, CallRecord, NoticeKind, NumberBlocked
+from appliance.engine.setup import DepotSetup
+from appliance.engine.views import AgentState, AgentView, CallStage, CallView, EngineSnapshot
+from appliance.runtime import Runtime
+from appliance.store import CallbackTask
+from appliance.updates import CallLogged, FiguresChanged, NoticeIssued, Update
+from drivers.roles import AlertLevel, WallboardFigures
+
+__all__ = [
+    "AgentNotice",
+    "AgentState",
+    "AgentView",
+    "AlertLevel",
+    "CallLogged",
+    "CallRecord",
+    "CallStage",
+    "CallView",
+    "CallbackTask",
+    "DepotService",
+    "EngineSnapshot",
+    "FiguresChanged",
+    "NoticeIssued",
+    "NoticeKind",
+    "Update",
+    "WallboardFigures",
+]
+
+
+class DepotService:
+    def __init__(self, runtime: Runtime, *, depot_name: str = "depotline") -> None:
+        self._runtime = runtime
+        self.depot_name = depot_name
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        return self._runtime.now()
+
+    def snapshot(self) -> EngineSnapshot:
+        """Agents, calls and lines as they are now (座席监控)."""
+        return self._runtime.snapshot()
+
+    def figures(self) -> WallboardFigures:
+        """Today's wallboard figures with their alert levels."""
+        return self._runtime.compute_figures()
+
+    def subscribe(self) -> AsyncIterator[Update]:
+        """Updates as they happen: figures changed, agent notices, calls logged. Starts with
+        the current figures; ends when the daemon stops."""
+        return self._runtime.updates()
+
+    def setup(self) -> DepotSetup:
+        return self._runtime.setup
+
+    async def calls_today(self, *, limit: int = 200) -> list[CallRecord]:
+        """Today's call records, newest first."""
+        now = self.now()
+        start_s, _ = self._runtime.figures.calendar.day_bounds(now)
+        records = await self._runtime.store.calls(start_s, now + 1.0, limit=10_000)
+        return sorted(records, key=lambda r: r.ended_s, reverse=True)[:limit]
+
+    async def callback_tasks(self) -> list[CallbackTask]:
+        return await self._runtime.store.open_callback_tasks()
+
+    async def blacklist(self) -> list[str]:
+        return await self._runtime.store.blacklist()
+
+    async def check_pin(self, agent: str, pin: str) -> bool:
+        return await self._runtime.store.check_pin(agent, pin)
+
+    # -- commands (each returns once the engine has handled it and its actions are done) ------
+
+    async def log_in(self, agent: str, position: str) -> None:
+        await self._runtime.submit(LogIn(self.now(), agent, position))
+
+    async def log_out(self, agent: str) -> None:
+        await self._runtime.submit(LogOut(self.now(), agent))
+
+    async def pause(self, agent: str, reason: str = "break") -> None:
+        await self._runtime.submit(Pause(self.now(), agent, reason))
+
+    async def ready(self, agent: str) -> None:
+        await self._runtime.submit(Ready(self.now(), agent))
+
+    async def hold(self, agent: str) -> None:
+        await self._runtime.submit(Hold(self.now(), agent))
+
+    async def unhold(self, agent: str) -> None:
+        await self._runtime.submit(Unhold(self.now(), agent))
+
+    async def mute(self, agent: str) -> None:
+        await self._runtime.submit(Mute(self.now(), agent))
+
+    async def transfer(self, agent: str, to_agent: str) -> None:
+        await self._runtime.submit(Transfer(self.now(), agent, to_agent))
+
+    async def hang_up(self, agent: str) -> None:
+        await self._runtime.submit(HangUpCommand(self.now(), agent))
+
+    async def block_caller(self, agent: str) -> None:
+        """闭塞: busy tone for the caller on the agent's call, number on the blacklist."""
+        await self._runtime.submit(Block(self.now(), agent))
+
+    async def place_call(
+        self, agent: str, number: str, *, purpose: str = "click_to_dial", task_id: str = ""
+    ) -> None:
+        await self._runtime.submit(PlaceCall(self.now(), agent, number, purpose, task_id))
+
+    async def block_number(self, number: str, *, by: str) -> None:
+        """A supervisor puts a number on the blacklist: kept, and refused from now on."""
+        now = self.now()
+        await self._runtime.store.record([NumberBlocked(number, by, "", now)])
+        setup = self._runtime.setup
+        if number not in setup.blacklist:
+            await self.change_setup(
+                dataclasses.replace(setup, blacklist=(*setup.blacklist, number))
+            )
+
+    async def change_setup(self, setup: DepotSetup) -> None:
+        """New call-handling settings: saved, then handed to the engine."""
+        await self._runtime.store.save_setup(setup)
+        self._runtime.setup = setup
+        await self._runtime.submit(SetupChanged(self.now(), setup))

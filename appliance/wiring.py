@@ -1,1 +1,263 @@
-"""(being written)"""
+"""Builds the drivers a configuration asks for — the only module that imports device backends,
+each lazily, so a box without pjsua2 or RPi.GPIO still runs its modems — and the table of
+benchmark modules for `depotline bench`."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from appliance.clock import ShellClock
+from appliance.config import (
+    Config,
+    ConfigError,
+    ModemLineConfig,
+    SimLineConfig,
+    SimPositionConfig,
+    SipLineConfig,
+    SipPositionConfig,
+    SoundDevicePositionConfig,
+)
+from appliance.prompts import prompt_dirs
+from appliance.runtime import DeviceSet
+from drivers.roles import Display, LineDriver, MediaBridge, PositionDriver
+
+log = logging.getLogger(__name__)
+
+BENCHMARKS = {
+    "engine": "appliance.bench_engine",
+    "modem": "drivers.modem.bench",
+    "sip": "drivers.sip.bench",
+    "wallboard": "drivers.wallboard.bench",
+    "web": "web_ui.bench",
+}
+
+
+def benchmark(name: str) -> Callable[[], dict[str, Any]]:
+    """The `run_benchmark` function of a benchmark module, by its short name."""
+    if name not in BENCHMARKS:
+        known = ", ".join(sorted(BENCHMARKS))
+        raise LookupError(f"no benchmark called {name!r}; there are: {known}")
+    module = importlib.import_module(BENCHMARKS[name])
+    run: Callable[[], dict[str, Any]] = module.run_benchmark
+    return run
+
+
+def _backend(module: str, what: str, key: str, config: Config) -> ModuleType:
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ConfigError(
+            f"{config.path}: {key}: {what} is not supported yet on this box ({module}: {exc})"
+        ) from exc
+
+
+def build_devices(config: Config, clock: ShellClock) -> DeviceSet:
+    """Drivers for every line, position and display in the configuration."""
+    lines: list[LineDriver] = []
+    positions: list[PositionDriver] = []
+    displays: list[Display] = []
+    bridge: MediaBridge | None = None
+
+    sip_gateways: list[Any] = []
+    sip_positions: list[Any] = []
+    sim_line_ids: list[str] = []
+    sim_position_ids: list[str] = []
+    for n, line in enumerate(config.lines):
+        key = f"lines[{n}]"
+        if isinstance(line, ModemLineConfig):
+            modem = _backend("drivers.modem.driver", "a voice modem line", key, config)
+            lines.append(
+                modem.ModemLine(
+                    line.id,
+                    line.device,
+                    dialect=line.dialect,
+                    rings_before_answer=line.rings_before_answer,
+                    country_code=line.country_code,
+                    init_commands=line.init_commands,
+                    power_cycle_command=line.power_cycle_command,
+                    max_call_s=line.max_call_s,
+                    prompts_dir=_prompt_dirs(config),
+                    clock=clock.now,
+                )
+            )
+        elif isinstance(line, SipLineConfig):
+            settings = _backend("drivers.sip.settings", "a SIP line", key, config)
+            sip_gateways.append(
+                settings.SipGateway(
+                    id=line.id,
+                    host=line.gateway,
+                    port=line.port,
+                    channels=line.channels,
+                    username=line.username,
+                    password=line.password,
+                    registrar=line.registrar,
+                )
+            )
+        elif isinstance(line, SimLineConfig):
+            sim_line_ids.extend(line.line_ids)
+    for n, position in enumerate(config.positions):
+        key = f"positions[{n}]"
+        if isinstance(position, SipPositionConfig):
+            settings = _backend("drivers.sip.settings", "a SIP position", key, config)
+            sip_positions.append(
+                settings.SipPosition(
+                    id=position.id, uri=position.uri, mode=settings.PositionMode(position.mode)
+                )
+            )
+        elif isinstance(position, SoundDevicePositionConfig):
+            raise ConfigError(
+                f'{config.path}: {key}.type = "sound_device": a USB headset position is not'
+                " supported yet"
+            )
+        elif isinstance(position, SimPositionConfig):
+            sim_position_ids.append(position.id)
+
+    if sip_gateways or sip_positions:
+        stack_module = _backend("drivers.sip.stack", "SIP", "sip", config)
+        sip_lines = _backend("drivers.sip.lines", "SIP", "sip", config)
+        sip_pos = _backend("drivers.sip.positions", "SIP", "sip", config)
+        sip_bridge = _backend("drivers.sip.bridge", "SIP", "sip", config)
+        stack = stack_module.SipStack(
+            listen=config.sip.listen,
+            port=config.sip.port,
+            rtp_port=config.sip.rtp_port,
+            gateways=sip_gateways,
+            positions=sip_positions,
+            prompts_dir=_prompt_dirs(config)[0],
+            clock=clock.now,
+        )
+        if sip_gateways:
+            lines.append(sip_lines.SipLines(stack))
+        if sip_positions:
+            positions.append(sip_pos.SipPositions(stack))
+        bridge = sip_bridge.SipMediaBridge(stack)
+
+    if sim_line_ids or sim_position_ids:
+        sim = importlib.import_module("drivers.sim")
+        if sim_line_ids:
+            lines.append(
+                sim.SimulatedLines(tuple(sim_line_ids), clock=clock.now, speed=clock.speed)
+            )
+        if sim_position_ids:
+            positions.append(sim.SimulatedPositions(tuple(sim_position_ids), clock=clock.now))
+        if bridge is None:
+            bridge = sim.SimulatedBridge(clock=clock.now)
+
+    wallboard = config.wallboard
+    if wallboard.type == "console":
+        console = importlib.import_module("drivers.wallboard.console")
+        displays.append(console.ConsoleWallboard())
+    elif wallboard.type == "board":
+        board = _backend("drivers.wallboard.board", "the LED wallboard", "wallboard", config)
+        displays.append(
+            board.LedBoard(
+                wallboard.device,
+                baud=wallboard.baud,
+                no_data_after_s=int(wallboard.no_data_after_s),
+                clock=clock.now,
+            )
+        )
+    elif wallboard.type == "alpha":
+        alpha = _backend("drivers.wallboard.alpha", "an Alpha sign", "wallboard", config)
+        displays.append(alpha.AlphaSign(wallboard.device, baud=wallboard.baud))
+
+    if config.gpio.enabled:
+        # the GPIO backend (lamps, buzzer, desk panels) reports its constructor to the lead
+        _backend("drivers.gpio.panel", "GPIO lamps and desk panels", "gpio", config)
+        raise ConfigError(f"{config.path}: gpio.enabled = true: GPIO is not supported yet")
+
+    return DeviceSet(
+        lines=tuple(lines), positions=tuple(positions), bridge=bridge, displays=tuple(displays)
+    )
+
+
+def _prompt_dirs(config: Config) -> tuple[str, ...]:
+    return prompt_dirs(config.depot.prompts_dir)
+
+
+@dataclass
+class DemoDevices:
+    """Everything simulated in demo mode: the drivers and the people who use them."""
+
+    devices: DeviceSet
+    lines: Any  # drivers.sim.SimulatedLines
+    positions: Any  # drivers.sim.SimulatedPositions
+    callers: Any  # drivers.sim.SimulatedCallers
+    agents_for: Callable[[Any], Any]  # desk -> drivers.sim.SimulatedAgents
+
+
+def build_demo(
+    clock: ShellClock,
+    *,
+    lines: int,
+    agents: Sequence[tuple[str, str, str, object]],
+    callers: Sequence[tuple[str, str]],
+    console: bool,
+    timezone: str,
+    seed: int,
+    calls_per_hour: float = 0.0,
+) -> DemoDevices:
+    """Simulated lines and positions (pos1…), scripted callers, and agents who start a day's
+    shift in turns; a console wallboard if asked."""
+    sim = importlib.import_module("drivers.sim")
+    transcript = sim.Transcript(clock.now)
+    line_ids = tuple(f"sim-{n}" for n in range(1, lines + 1))
+    position_ids = tuple(f"pos{n}" for n in range(1, len(agents) + 1))
+    sim_lines = sim.SimulatedLines(
+        line_ids, clock=clock.now, speed=clock.speed, transcript=transcript
+    )
+    phones = sim.SimulatedPositions(position_ids, clock=clock.now, transcript=transcript)
+    bridge = sim.SimulatedBridge(clock=clock.now, transcript=transcript)
+    profile = DEMO_CALLS_PER_HOUR if calls_per_hour <= 0 else (calls_per_hour,) * 24
+    traffic = sim.CallerTraffic(calls_per_hour=profile, numbers=tuple(callers))
+    sim_callers = sim.SimulatedCallers(
+        sim_lines,
+        bridge,
+        traffic,
+        clock=clock.now,
+        speed=clock.speed,
+        timezone=timezone,
+        seed=seed,
+        transcript=transcript,
+    )
+    profiles = tuple(
+        # the last agent works 3-hour shifts with an hour off, to show logins and logouts
+        sim.AgentProfile(
+            agent_id,
+            position,
+            shift_on_s=3 * 3600.0 if n == len(agents) - 1 else 0.0,
+            shift_off_s=3600.0 if n == len(agents) - 1 else 0.0,
+        )
+        for n, ((agent_id, *_rest), position) in enumerate(zip(agents, position_ids, strict=True))
+    )
+
+    def agents_for(desk: Any) -> Any:
+        return sim.SimulatedAgents(
+            phones, desk, profiles, clock=clock.now, speed=clock.speed, seed=seed + 1
+        )
+
+    displays: tuple[Display, ...] = ()
+    if console:
+        displays = (importlib.import_module("drivers.wallboard.console").ConsoleWallboard(),)
+    return DemoDevices(
+        devices=DeviceSet(
+            lines=(sim_lines,), positions=(phones,), bridge=bridge, displays=displays
+        ),
+        lines=sim_lines,
+        positions=phones,
+        callers=sim_callers,
+        agents_for=agents_for,
+    )
+
+
+# Calls per hour of the local day in the demo: quiet nights, busy mornings and afternoons.
+DEMO_CALLS_PER_HOUR = (
+    (12.0,) * 7
+    + (30.0, 50.0, 60.0, 55.0, 45.0, 35.0, 45.0, 55.0, 50.0, 40.0, 35.0, 25.0)
+    + (20.0,) * 5
+)

@@ -1,0 +1,41 @@
+"""`depotline run`: the daemon on the devices a configuration file names, with its web UI."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from appliance import seed, wiring
+from appliance.clock import ShellClock
+from appliance.config import Config
+from appliance.runtime import open_runtime
+from appliance.sd_notify import Notifier
+from appliance.service import DepotService
+
+log = logging.getLogger(__name__)
+
+
+async def serve(config: Config, stop: asyncio.Event) -> None:
+    """Run until `stop` is set (SIGTERM), then end calls and close everything cleanly."""
+    clock = ShellClock()
+    devices = wiring.build_devices(config, clock)
+    async with open_runtime(
+        database=config.depot.database,
+        devices=devices,
+        clock=clock,
+        timezone=config.depot.timezone,
+        thresholds=config.thresholds,
+        default_setup=seed.production_setup,
+        recordings_dir=config.depot.recordings_dir,
+        notifier=Notifier(),
+    ) as runtime:
+        service = DepotService(runtime, depot_name=config.depot.name)
+        async with contextlib.AsyncExitStack() as stack:
+            if config.web.enabled:
+                from web_ui.app import start_web
+
+                runner = await start_web(service, config.web.listen, config.web.port)
+                stack.push_async_callback(runner.cleanup)
+                log.info("web UI on http://%s:%d/", config.web.listen, config.web.port)
+            await runtime.run(stop)

@@ -1,0 +1,103 @@
+"""`depotline demo`: the real engine and store on simulated lines, callers and agents in real
+time × speed, with the console wallboard and the web page."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+
+from appliance import seed, wiring
+from appliance.clock import ShellClock
+from appliance.config import ThresholdsConfig
+from appliance.runtime import open_runtime
+from appliance.service import DepotService
+from appliance.store import Role, Store
+
+log = logging.getLogger(__name__)
+
+DEMO_TIMEZONE = "Asia/Shanghai"
+DEMO_LINES = 4
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOptions:
+    speed: float = 1.0
+    duration_s: float = 0.0  # real seconds; 0 = until Ctrl-C
+    database: str = ""  # empty: a temporary database, gone after the demo
+    port: int | None = 8080  # None: no web page
+    listen: str = "127.0.0.1"
+    console: bool = True
+    seed: int = 1
+    calls_per_hour: float = 0.0  # 0: the demo's day profile
+
+
+async def _seed_users(store: Store) -> None:
+    """Agents with their PINs (for keypad login) and a supervisor, in a new demo database."""
+    for agent_id, name, pin, _skills in seed.DEMO_AGENTS:
+        await store.add_user(agent_id, name, Role.AGENT, f"agent{agent_id}", pin=pin)
+    supervisor_id, name, password = seed.DEMO_SUPERVISOR
+    await store.add_user(supervisor_id, name, Role.ADMIN, password)
+
+
+async def run_demo(options: DemoOptions, stop: asyncio.Event) -> None:
+    clock = ShellClock(options.speed)
+    with tempfile.TemporaryDirectory(prefix="depotline-demo-") as scratch:
+        database = options.database or os.path.join(scratch, "depotline.db")
+        recordings_dir = os.path.join(os.path.dirname(os.path.abspath(database)), "recordings")
+        demo = wiring.build_demo(
+            clock,
+            lines=DEMO_LINES,
+            agents=seed.DEMO_AGENTS,
+            callers=seed.DEMO_CALLERS,
+            console=options.console,
+            timezone=DEMO_TIMEZONE,
+            seed=options.seed,
+            calls_per_hour=options.calls_per_hour,
+        )
+        async with open_runtime(
+            database=database,
+            devices=demo.devices,
+            clock=clock,
+            timezone=DEMO_TIMEZONE,
+            thresholds=ThresholdsConfig(),
+            default_setup=lambda: seed.demo_setup(DEMO_TIMEZONE),
+            on_new_database=_seed_users,
+            recordings_dir=recordings_dir,
+            seed=options.seed,
+        ) as runtime:
+            service = DepotService(runtime, depot_name="depotline 演示 demo")
+            log.info(
+                "demo: %d lines, %d agents, speed ×%g, database %s",
+                DEMO_LINES,
+                len(seed.DEMO_AGENTS),
+                options.speed,
+                database,
+            )
+            runtime_stop = asyncio.Event()
+            async with contextlib.AsyncExitStack() as stack:
+                if options.port is not None:
+                    from web_ui.app import start_web
+
+                    runner = await start_web(service, options.listen, options.port)
+                    stack.push_async_callback(runner.cleanup)
+                    log.info("demo web page: http://%s:%d/", options.listen, options.port)
+                if options.duration_s > 0:
+                    timer = asyncio.get_running_loop().call_later(options.duration_s, stop.set)
+                    stack.callback(timer.cancel)
+                async with asyncio.TaskGroup() as group:
+                    running = group.create_task(runtime.run(runtime_stop), name="runtime")
+                    ready = group.create_task(runtime.ready.wait())
+                    await asyncio.wait({running, ready}, return_when=asyncio.FIRST_COMPLETED)
+                    people = [
+                        group.create_task(demo.callers.run(), name="callers"),
+                        group.create_task(demo.agents_for(service).run(), name="agents"),
+                    ]
+                    await stop.wait()
+                    # callers and agents go home first, then the depot closes
+                    for task in people:
+                        task.cancel()
+                    runtime_stop.set()

@@ -1,0 +1,123 @@
+"""The call handling a new database starts with: a believable depot's queues and menu (1 货物查询
+cargo tracking, 2 下单 orders, 3 投诉 complaints). Production starts with no agents and
+Mon–Sat 08:00–20:00 hours; the demo adds agents, a VIP, a blacklisted number and is always open."""
+
+from __future__ import annotations
+
+from appliance.engine.setup import (
+    Agent,
+    DepotSetup,
+    Menu,
+    MenuOption,
+    OpeningHours,
+    Overflow,
+    OverflowKind,
+    Queue,
+    Strategy,
+    Tier,
+)
+
+WORKDAY = ((8 * 60, 20 * 60),)
+MON_TO_SAT = (WORKDAY,) * 6 + ((),)
+
+DEMO_VIP = ("13900000001", "王总 (VIP)")
+DEMO_BLACKLISTED = ("17000000000", "骚扰电话")
+DEMO_CALLERS = (
+    ("13800138000", "张伟"),
+    ("13912345678", "李娜"),
+    ("13600001111", "刘洋"),
+    ("13700002222", "陈静"),
+    ("15800003333", "杨帆"),
+    ("18600004444", "赵磊"),
+    ("15000005555", "黄敏"),
+    ("13300006666", "周强"),
+    ("02155550123", "上海申通物流"),
+    ("01066668888", "北京顺达商贸"),
+    ("", ""),  # caller ID withheld
+    DEMO_VIP,
+    DEMO_BLACKLISTED,
+)
+
+# (agent id 工号, name, PIN, skills)
+DEMO_AGENTS = (
+    ("1001", "王芳", "1234", (("cargo", Tier.GENERAL), ("orders", Tier.GENERAL))),
+    ("1002", "李强", "2345", (("cargo", Tier.GENERAL), ("orders", Tier.SKILLED))),
+    ("1003", "张丽", "3456", (("cargo", Tier.SKILLED), ("complaints", Tier.GENERAL))),
+    ("1004", "刘军", "4567", (("orders", Tier.GENERAL), ("cargo", Tier.SKILLED))),
+    ("1005", "陈红", "5678", (("complaints", Tier.SKILLED), ("cargo", Tier.EXPERT))),
+    ("2001", "赵敏 (班长)", "6789", (("complaints", Tier.LEAD), ("orders", Tier.LEAD))),
+)
+DEMO_SUPERVISOR = ("9001", "孙主管", "admin-demo")
+
+
+def _queues() -> tuple[Queue, ...]:
+    callback = Overflow(OverflowKind.CALLBACK)
+    return (
+        Queue(
+            "cargo",
+            "货物查询",
+            "Cargo tracking",
+            strategy=Strategy.LONGEST_IDLE,
+            wrap_up_s=20.0,
+            max_wait_s=240.0,
+            overflow=Overflow(OverflowKind.QUEUE, target_queue="orders"),
+        ),
+        Queue(
+            "orders",
+            "下单",
+            "Orders",
+            strategy=Strategy.ROUND_ROBIN,
+            wrap_up_s=30.0,
+            max_wait_s=300.0,
+            overflow=callback,
+        ),
+        Queue(
+            "complaints",
+            "投诉",
+            "Complaints",
+            strategy=Strategy.FEWEST_CALLS,
+            wrap_up_s=45.0,
+            max_wait_s=300.0,
+            overflow=Overflow(OverflowKind.VOICEMAIL),
+            talk_time_limit_s=480.0,
+            survey=True,
+        ),
+    )
+
+
+def _menu() -> Menu:
+    return Menu(
+        greeting_prompt="greeting",
+        options=(
+            MenuOption("1", "cargo", "menu_cargo"),
+            MenuOption("2", "orders", "menu_orders"),
+            MenuOption("3", "complaints", "menu_complaints"),
+        ),
+        default_queue="cargo",
+    )
+
+
+def production_setup() -> DepotSetup:
+    """A new box: the depot's queues and menu, Mon–Sat 08:00–20:00, agents added on the web."""
+    return DepotSetup(
+        queues=_queues(),
+        agents=(),
+        menu=_menu(),
+        hours=OpeningHours(timezone="Asia/Shanghai", weekly=MON_TO_SAT),
+    )
+
+
+def demo_setup(timezone: str = "Asia/Shanghai") -> DepotSetup:
+    """The demo depot. Always open, so the demo shows calls whenever it is run (the depot's
+    real hours, Mon–Sat 08:00–20:00, are kept in `weekly` for the settings page)."""
+    return DepotSetup(
+        queues=_queues(),
+        agents=tuple(
+            Agent(agent_id, name, skills=skills, supervisor=agent_id.startswith("2"))
+            for agent_id, name, _pin, skills in DEMO_AGENTS
+        ),
+        menu=_menu(),
+        hours=OpeningHours(timezone=timezone, weekly=MON_TO_SAT, always_open=True),
+        vip_numbers=(DEMO_VIP[0],),
+        blacklist=(DEMO_BLACKLISTED[0],),
+    )

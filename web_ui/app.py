@@ -1,0 +1,187 @@
+"""The web UI's first page: the live wallboard (updated over server-sent events from the
+depot's updates) and today's call log. Served in-process by aiohttp through an AppRunner."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from aiohttp import web
+
+from appliance.service import (
+    CallLogged,
+    CallRecord,
+    DepotService,
+    FiguresChanged,
+    WallboardFigures,
+)
+
+log = logging.getLogger(__name__)
+
+SERVICE_KEY = web.AppKey("service", DepotService)
+TEMPLATES_KEY = web.AppKey("templates", jinja2.Environment)
+_HERE = Path(__file__).resolve().parent
+SSE_KEEPALIVE_S = 15.0
+
+# (field, label zh, label en, kind) in wallboard order
+FIGURE_FIELDS = (
+    ("calls_waiting", "排队", "Waiting", "count"),
+    ("longest_wait_s", "最长等待", "Longest wait", "duration"),
+    ("agents_ready", "空闲", "Ready", "count"),
+    ("agents_on_call", "通话", "On call", "count"),
+    ("agents_wrap_up", "整理", "Wrap-up", "count"),
+    ("agents_paused", "暂停", "Paused", "count"),
+    ("answered_today", "今日接听", "Answered today", "count"),
+    ("abandoned_today", "今日放弃", "Abandoned today", "count"),
+    ("service_level", "服务水平", "Service level", "rate"),
+    ("answer_rate", "成功接听率", "Answer rate", "rate"),
+    ("asa_s", "平均应答", "ASA", "duration"),
+    ("aht_s", "平均处理", "AHT", "duration"),
+)
+
+
+def format_figure(value: float | int | None, kind: str) -> str:
+    if value is None:
+        return "—"
+    if kind == "rate":
+        return f"{value * 100:.0f}%"
+    if kind == "duration":
+        whole = round(value)
+        return f"{whole // 60}:{whole % 60:02d}"
+    return str(value)
+
+
+def figures_json(figures: WallboardFigures) -> dict[str, Any]:
+    """The figures as the page shows them: formatted text and alert level per field."""
+    return {
+        "fields": {
+            name: {
+                "text": format_figure(getattr(figures, name), kind),
+                "level": figures.level(name).value,
+            }
+            for name, _zh, _en, kind in FIGURE_FIELDS
+        },
+        "faults": list(figures.faults),
+        "closed": figures.closed,
+    }
+
+
+def call_json(record: CallRecord, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "call_id": record.call_id,
+        "time": dt.datetime.fromtimestamp(record.arrived_s, zone).strftime("%H:%M:%S"),
+        "line": record.line,
+        "number": record.number or "—",
+        "name": record.name,
+        "queue": record.queue,
+        "agent": record.agent,
+        "wait": format_figure(record.wait_s, "duration"),
+        "talk": format_figure(record.talk_s, "duration") if record.agent else "",
+        "result": record.end_reason.value,
+        "vip": record.vip,
+    }
+
+
+async def index(request: web.Request) -> web.Response:
+    service = request.app[SERVICE_KEY]
+    zone = ZoneInfo(service.setup().hours.timezone)
+    figures = service.figures()
+    calls = await service.calls_today(limit=100)
+    template = request.app[TEMPLATES_KEY].get_template("index.html")
+    html = template.render(
+        depot_name=service.depot_name,
+        fields=[
+            (name, zh, en, format_figure(getattr(figures, name), kind), figures.level(name).value)
+            for name, zh, en, kind in FIGURE_FIELDS
+        ],
+        faults=figures.faults,
+        closed=figures.closed,
+        calls=[call_json(record, zone) for record in calls],
+    )
+    return web.Response(text=html, content_type="text/html")
+
+
+async def figures_api(request: web.Request) -> web.Response:
+    return web.json_response(figures_json(request.app[SERVICE_KEY].figures()))
+
+
+async def calls_api(request: web.Request) -> web.Response:
+    service = request.app[SERVICE_KEY]
+    zone = ZoneInfo(service.setup().hours.timezone)
+    calls = await service.calls_today(limit=100)
+    return web.json_response([call_json(record, zone) for record in calls])
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: `figures` whenever they change, `call` when a call is logged."""
+    service = request.app[SERVICE_KEY]
+    zone = ZoneInfo(service.setup().hours.timezone)
+    response = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+    )
+    await response.prepare(request)
+    updates = service.subscribe()
+    try:
+        while True:
+            try:
+                update = await asyncio.wait_for(anext(updates), SSE_KEEPALIVE_S)
+            except TimeoutError:
+                await response.write(b": keep-alive\n\n")
+                continue
+            except StopAsyncIteration:
+                break
+            if isinstance(update, FiguresChanged):
+                payload = ("figures", figures_json(update.figures))
+            elif isinstance(update, CallLogged):
+                payload = ("call", call_json(update.record, zone))
+            else:
+                continue
+            data = json.dumps(payload[1], ensure_ascii=False)
+            await response.write(f"event: {payload[0]}\ndata: {data}\n\n".encode())
+    except (ConnectionResetError, asyncio.CancelledError):
+        pass
+    finally:
+        with contextlib.suppress(Exception):
+            await updates.aclose()  # type: ignore[attr-defined]
+    return response
+
+
+def make_app(service: DepotService) -> web.Application:
+    app = web.Application()
+    app[SERVICE_KEY] = service
+    app[TEMPLATES_KEY] = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_HERE / "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+    )
+    app.add_routes(
+        [
+            web.get("/", index),
+            web.get("/api/figures", figures_api),
+            web.get("/api/calls", calls_api),
+            web.get("/events", events),
+            web.static("/static", _HERE / "static"),
+        ]
+    )
+    return app
+
+
+async def start_web(service: DepotService, host: str, port: int) -> web.AppRunner:
+    """Serve the web UI; the caller calls `await runner.cleanup()` to stop it."""
+    runner = web.AppRunner(make_app(service), shutdown_timeout=2.0)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise OSError(
+            exc.errno, f"cannot serve the web UI on {host}:{port}: {exc.strerror}"
+        ) from exc
+    return runner
