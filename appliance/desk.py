@@ -1,0 +1,418 @@
+"""The web desk's service: sign-in and sessions, the audit log, records about calls, the customer
+directory, tickets with escalation, notices and the handover log. Built on the store; the web UI
+reaches the depot's data only through this and appliance.service."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import secrets
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import aiosqlite
+
+from appliance.desk_forms import (
+    COMPLAINT_DEPARTMENTS,
+    RECORD_KINDS,
+    FormError,
+    clean_record_fields,
+    clean_text,
+)
+from appliance.engine.records import CallRecord
+from appliance.service import DepotService
+from appliance.store import Role, Store, User, audit, desk_records, notices, tickets, web_sessions
+from appliance.store.audit import AuditEntry
+from appliance.store.desk_records import Customer, DeskRecord, HistoryEntry
+from appliance.store.desk_store import DeskStore
+from appliance.store.notices import HandoverEntry, Notice
+from appliance.store.tickets import Ticket, TicketStep
+from appliance.store.web_sessions import WebSession
+
+__all__ = [
+    "COMPLAINT_DEPARTMENTS",
+    "RECORD_KINDS",
+    "AuditEntry",
+    "Customer",
+    "DeskError",
+    "DeskRecord",
+    "DeskService",
+    "FormError",
+    "HandoverEntry",
+    "HistoryEntry",
+    "LoginThrottled",
+    "Notice",
+    "Role",
+    "ScreenPop",
+    "SignedIn",
+    "Ticket",
+    "TicketStep",
+    "User",
+    "open_desk",
+]
+
+log = logging.getLogger(__name__)
+
+SESSION_IDLE_S = 8 * 3600.0
+LOGIN_WINDOW_S = 60.0
+LOGIN_FAILURES_ALLOWED = 5  # the next wrong try within the window is refused unchecked
+ESCALATE_AFTER_S = 24 * 3600.0  # open this long: the shift lead (班长); twice as long: manager
+ESCALATION_LEVELS = ("department", "shift_lead", "manager")
+
+
+class DeskError(Exception):
+    """A request the desk refuses, with a message for the person who made it."""
+
+
+class LoginThrottled(DeskError):
+    def __init__(self, retry_after_s: float) -> None:
+        super().__init__(f"too many wrong passwords; try again in {retry_after_s:.0f} s")
+        self.retry_after_s = retry_after_s
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """Who a browser session belongs to."""
+
+    agent_id: str
+    name: str
+    role: Role
+    csrf_token: str
+    signed_in_s: float
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenPop:
+    """What an agent sees when a call rings: who it is and what happened before."""
+
+    number: str
+    customer: Customer | None
+    past_calls: tuple[CallRecord, ...]
+    records: tuple[DeskRecord, ...]
+    open_tickets: tuple[Ticket, ...]
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+class DeskService:
+    """Use `open_desk(store, service)`. Business times (records, tickets) come from the
+    depot's clock (`service.now()`, virtual in demo and tests); sessions and login throttling
+    run on the wall clock, which attackers live by."""
+
+    def __init__(
+        self,
+        store: Store,
+        desk_store: DeskStore,
+        service: DepotService,
+        *,
+        session_idle_s: float = SESSION_IDLE_S,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._db = desk_store
+        self.service = service
+        self.session_idle_s = session_idle_s
+        self._wall_clock = wall_clock
+        self._failures: dict[str, deque[float]] = {}
+
+    # -- sign-in and sessions -----------------------------------------------------------------
+
+    def _throttle_wait_s(self, keys: tuple[str, ...], now_s: float) -> float:
+        wait_s = 0.0
+        for key in keys:
+            failures = self._failures.get(key)
+            if failures is None:
+                continue
+            while failures and failures[0] <= now_s - LOGIN_WINDOW_S:
+                failures.popleft()
+            if len(failures) >= LOGIN_FAILURES_ALLOWED:
+                wait_s = max(wait_s, failures[0] + LOGIN_WINDOW_S - now_s)
+        return wait_s
+
+    async def sign_in(self, agent_id: str, password: str, address: str) -> tuple[str, SignedIn]:
+        """A new session's cookie token and who it is. LoginThrottled after too many wrong
+        passwords for this id or from this address; DeskError for a wrong id or password."""
+        now_s = self._wall_clock()
+        keys = (f"id:{agent_id}", f"address:{address}")
+        wait_s = self._throttle_wait_s(keys, now_s)
+        if wait_s > 0:
+            log.warning("login throttled for agent id %r from %s", agent_id, address)
+            raise LoginThrottled(wait_s)
+        user = await self._store.check_password(agent_id, password) if agent_id else None
+        if user is None:
+            for key in keys:
+                self._failures.setdefault(key, deque()).append(now_s)
+            log.info("wrong agent id or password for %r from %s", agent_id, address)
+            raise DeskError("wrong agent id or password")
+        self._failures.pop(keys[0], None)
+        token = secrets.token_urlsafe(32)
+        session = WebSession(
+            _token_hash(token), user.agent_id, secrets.token_urlsafe(32), now_s, now_s
+        )
+
+        async def work(connection: aiosqlite.Connection) -> None:
+            await web_sessions.remove_idle(connection, now_s - self.session_idle_s)
+            await web_sessions.insert(connection, session)
+
+        await self._db.write(work)
+        signed_in = SignedIn(user.agent_id, user.name, user.role, session.csrf_token, now_s)
+        if signed_in.is_supervisor:
+            await self.audit(signed_in, "sign_in", user.agent_id)
+        return token, signed_in
+
+    async def session(self, token: str) -> SignedIn | None:
+        """Who holds this cookie, or None when it is unknown or idle too long (then gone)."""
+        if not token:
+            return None
+        token_hash = _token_hash(token)
+        session = await self._db.read(lambda c: web_sessions.one(c, token_hash))
+        if session is None:
+            return None
+        now_s = self._wall_clock()
+        if now_s - session.last_seen_s > self.session_idle_s:
+            await self._db.write(lambda c: web_sessions.remove(c, token_hash))
+            return None
+        user = await self._store.user(session.agent_id)
+        if user is None:  # the user was removed: the session ends with them
+            await self._db.write(lambda c: web_sessions.remove(c, token_hash))
+            return None
+        await self._db.write(lambda c: web_sessions.touch(c, token_hash, now_s))
+        return SignedIn(user.agent_id, user.name, user.role, session.csrf_token, session.created_s)
+
+    async def sign_out(self, token: str) -> None:
+        token_hash = _token_hash(token)
+        await self._db.write(lambda c: web_sessions.remove(c, token_hash))
+
+    # -- audit ----------------------------------------------------------------------------------
+
+    async def audit(self, who: SignedIn, action: str, target: str, detail: str = "") -> None:
+        """Keep a supervisor's or admin's action; an agent's own work is kept in its records."""
+        if not who.is_supervisor:
+            return
+        entry = AuditEntry(self._wall_clock(), who.agent_id, who.role.value, action, target, detail)
+        await self._db.write(lambda c: audit.append(c, entry))
+
+    async def audit_log(self, *, limit: int = 500) -> list[AuditEntry]:
+        return await self._db.read(lambda c: audit.newest(c, limit))
+
+    # -- users ----------------------------------------------------------------------------------
+
+    async def users(self) -> list[User]:
+        return await self._store.users()
+
+    async def add_user(
+        self, who: SignedIn, agent_id: str, name: str, role: str, password: str
+    ) -> None:
+        agent_id = clean_text("agent_id", agent_id, required=True, max_chars=20)
+        name = clean_text("name", name, required=True, max_chars=60)
+        if role not in {r.value for r in Role}:
+            raise FormError("role", "choose one of the listed values")
+        if len(password) < 8:
+            raise FormError("password", "at least 8 characters")
+        if not await self._store.add_user(agent_id, name, Role(role), password):
+            raise FormError("agent_id", "this agent id is taken")
+        await self.audit(who, "user.add", agent_id, role)
+
+    # -- records (咨询 投诉 救援 预约 回访) ------------------------------------------------------
+
+    async def save_record(
+        self, who: SignedIn, kind: str, call_id: str, number: str, form: dict[str, str]
+    ) -> DeskRecord:
+        """Check and keep a record; a complaint opens a ticket in the same transaction.
+        FormError (naming the field) and nothing kept when the form is incomplete."""
+        if kind not in RECORD_KINDS:
+            raise FormError("kind", "choose one of the listed values")
+        number = clean_text("number", number, required=True, max_chars=32)
+        call_id = clean_text("call_id", call_id, required=False, max_chars=64)
+        fields = clean_record_fields(kind, form)
+        now_s = self.service.now()
+        record = DeskRecord(
+            f"R{secrets.token_hex(5).upper()}", kind, call_id, number, who.agent_id, now_s, fields
+        )
+        ticket: Ticket | None = None
+        if kind == "complaint":
+            ticket = Ticket(
+                f"T{secrets.token_hex(5).upper()}",
+                record.record_id,
+                number,
+                record.field("category"),
+                record.field("department"),
+                now_s,
+                0,
+                "open",
+                None,
+            )
+
+        async def work(connection: aiosqlite.Connection) -> None:
+            await desk_records.insert(connection, record)
+            await desk_records.upsert_customer(
+                connection,
+                number,
+                record.field("customer_name"),
+                record.field("customer_type"),
+                now_s,
+            )
+            if ticket is not None:
+                await tickets.insert(connection, ticket)
+                step = TicketStep(now_s, who.agent_id, "opened", record.field("details"))
+                await tickets.append_step(connection, ticket.ticket_id, step)
+
+        await self._db.write(work)
+        await self.audit(who, f"record.{kind}", record.record_id, number)
+        return record
+
+    async def append_to_record(self, who: SignedIn, record_id: str, note: str) -> None:
+        """A reply or follow-up: appended to the record's history; the record stays as it was."""
+        note = clean_text("note", note, required=True, max_chars=4000)
+        if await self.record(record_id) is None:
+            raise FormError("record_id", "no such record")
+        entry = HistoryEntry(self.service.now(), who.agent_id, note)
+        await self._db.write(lambda c: desk_records.append_history(c, record_id, entry))
+        await self.audit(who, "record.append", record_id)
+
+    async def record(self, record_id: str) -> DeskRecord | None:
+        return await self._db.read(lambda c: desk_records.one(c, record_id))
+
+    async def record_history(self, record_id: str) -> list[HistoryEntry]:
+        return await self._db.read(lambda c: desk_records.history(c, record_id))
+
+    async def recent_records(self, *, limit: int = 100) -> list[DeskRecord]:
+        return await self._db.read(lambda c: desk_records.newest(c, limit))
+
+    async def customers(self, search: str = "", *, limit: int = 200) -> list[Customer]:
+        return await self._db.read(lambda c: desk_records.customers(c, search, limit))
+
+    async def screen_pop(self, number: str) -> ScreenPop:
+        """Caller number, customer name and type, past calls, records and open tickets."""
+        if not number:
+            return ScreenPop("", None, (), (), ())
+        customer = await self._db.read(lambda c: desk_records.customer(c, number))
+        past_calls = await self._store.calls_from(number, limit=10)
+        records = await self._db.read(lambda c: desk_records.by_number(c, number, 10))
+        open_tickets = await self._db.read(lambda c: tickets.for_number(c, number))
+        return ScreenPop(number, customer, tuple(past_calls), tuple(records), tuple(open_tickets))
+
+    # -- tickets (S5) ---------------------------------------------------------------------------
+
+    def due_level(self, ticket: Ticket) -> int:
+        """Who should hold the ticket by now: 0 department, 1 shift lead after 24 h, 2
+        manager after 48 h (by the depot's clock)."""
+        age_s = self.service.now() - ticket.created_s
+        return min(int(age_s // ESCALATE_AFTER_S), len(ESCALATION_LEVELS) - 1)
+
+    def is_overdue(self, ticket: Ticket) -> bool:
+        return ticket.status == "open" and self.due_level(ticket) > ticket.escalation_level
+
+    async def ticket(self, ticket_id: str) -> Ticket | None:
+        return await self._db.read(lambda c: tickets.one(c, ticket_id))
+
+    async def ticket_steps(self, ticket_id: str) -> list[TicketStep]:
+        return await self._db.read(lambda c: tickets.steps(c, ticket_id))
+
+    async def open_tickets(self) -> list[Ticket]:
+        return await self._db.read(tickets.open_tickets)
+
+    async def recent_tickets(self, *, limit: int = 200) -> list[Ticket]:
+        return await self._db.read(lambda c: tickets.newest(c, limit))
+
+    async def overdue_tickets(self) -> list[Ticket]:
+        return [t for t in await self.open_tickets() if self.is_overdue(t)]
+
+    async def escalate_ticket(self, who: SignedIn, ticket_id: str, note: str = "") -> Ticket:
+        """Hand the ticket one level up (shift lead, then manager)."""
+        note = clean_text("note", note, required=False, max_chars=4000)
+        ticket = await self.ticket(ticket_id)
+        if ticket is None or ticket.status != "open":
+            raise FormError("ticket_id", "no such open ticket")
+        if ticket.escalation_level >= len(ESCALATION_LEVELS) - 1:
+            raise FormError("ticket_id", "already with the manager")
+        level = ticket.escalation_level + 1
+        step = TicketStep(self.service.now(), who.agent_id, "escalated", note)
+
+        async def work(connection: aiosqlite.Connection) -> None:
+            await tickets.set_escalation(connection, ticket_id, level)
+            await tickets.append_step(connection, ticket_id, step)
+
+        await self._db.write(work)
+        await self.audit(who, "ticket.escalate", ticket_id, ESCALATION_LEVELS[level])
+        updated = await self.ticket(ticket_id)
+        assert updated is not None
+        return updated
+
+    async def close_ticket(self, who: SignedIn, ticket_id: str, follow_up: str) -> None:
+        """Closed once the caller was called back; the follow-up call's note is required."""
+        follow_up = clean_text("follow_up", follow_up, required=True, max_chars=4000)
+        step = TicketStep(self.service.now(), who.agent_id, "closed", follow_up)
+
+        async def work(connection: aiosqlite.Connection) -> bool:
+            if not await tickets.close(connection, ticket_id, step.time_s):
+                return False
+            await tickets.append_step(connection, ticket_id, step)
+            return True
+
+        if not await self._db.write(work):
+            raise FormError("ticket_id", "no such open ticket")
+        await self.audit(who, "ticket.close", ticket_id)
+
+    # -- notices and handover -------------------------------------------------------------------
+
+    async def notices(self) -> list[Notice]:
+        return await self._db.read(notices.active_notices)
+
+    async def add_notice(self, who: SignedIn, text: str) -> None:
+        text = clean_text("text", text, required=True, max_chars=500)
+        now_s = self.service.now()
+        notice_id = await self._db.write(lambda c: notices.add_notice(c, now_s, who.agent_id, text))
+        await self.audit(who, "notice.add", str(notice_id), text)
+
+    async def withdraw_notice(self, who: SignedIn, notice_id: str) -> None:
+        if not notice_id.isdigit():
+            raise FormError("notice_id", "no such notice")
+        if not await self._db.write(lambda c: notices.withdraw_notice(c, int(notice_id))):
+            raise FormError("notice_id", "no such notice")
+        await self.audit(who, "notice.withdraw", notice_id)
+
+    async def handovers(self, *, limit: int = 100) -> list[HandoverEntry]:
+        return await self._db.read(lambda c: notices.handovers(c, limit))
+
+    async def add_handover(self, who: SignedIn, text: str) -> None:
+        text = clean_text("text", text, required=True, max_chars=4000)
+        entry = HandoverEntry(self.service.now(), who.agent_id, text)
+        await self._db.write(lambda c: notices.add_handover(c, entry))
+        await self.audit(who, "handover.add", who.agent_id)
+
+    # -- blacklist ------------------------------------------------------------------------------
+
+    async def block_number(self, who: SignedIn, number: str) -> None:
+        number = clean_text("number", number, required=True, max_chars=32)
+        if not number.replace("+", "").isdigit():
+            raise FormError("number", "digits only")
+        await self.service.block_number(number, by=who.agent_id)
+        await self.audit(who, "blacklist.add", number)
+
+
+@contextlib.asynccontextmanager
+async def open_desk(
+    store: Store,
+    service: DepotService,
+    *,
+    session_idle_s: float = SESSION_IDLE_S,
+    wall_clock: Callable[[], float] = time.time,
+) -> AsyncIterator[DeskService]:
+    """The desk on the depot's open store (which has migrated the file)."""
+    desk_store = await DeskStore.open(store.path)
+    try:
+        yield DeskService(
+            store, desk_store, service, session_idle_s=session_idle_s, wall_clock=wall_clock
+        )
+    finally:
+        await desk_store.close()

@@ -1,0 +1,93 @@
+"""What each kind of record asks for (咨询 投诉 救援 预约 回访) and the checks every form goes
+through: a missing or malformed field is named in a FormError and nothing is kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class FormError(ValueError):
+    """A form field is missing or wrong; `field` names it, the message says what is expected."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    name: str
+    required: bool = False
+    choices: tuple[str, ...] = ()  # empty: free text
+    max_chars: int = 500
+
+
+CUSTOMER_TYPES = ("individual", "company", "dealer", "vip")
+COMPLAINT_CATEGORIES = ("delay", "damage", "loss", "attitude", "billing", "other")
+COMPLAINT_DEPARTMENTS = ("cargo", "dispatch", "sales", "repair", "finance", "service")
+
+_CUSTOMER = (
+    FieldSpec("customer_name", max_chars=60),
+    FieldSpec("customer_type", choices=CUSTOMER_TYPES),
+)
+
+RECORD_KINDS: dict[str, tuple[FieldSpec, ...]] = {
+    "consultation": (
+        *_CUSTOMER,
+        FieldSpec("topic", required=True, max_chars=200),
+        FieldSpec("answered", required=True, choices=("yes", "no")),
+        FieldSpec("survey", choices=("satisfied", "neutral", "unsatisfied")),
+        FieldSpec("notes", max_chars=4000),
+    ),
+    "complaint": (
+        *_CUSTOMER,
+        FieldSpec("category", required=True, choices=COMPLAINT_CATEGORIES),
+        FieldSpec("department", required=True, choices=COMPLAINT_DEPARTMENTS),
+        FieldSpec("details", required=True, max_chars=4000),
+    ),
+    "rescue": (
+        *_CUSTOMER,
+        FieldSpec("vehicle_type", required=True, max_chars=60),
+        FieldSpec("plate", required=True, max_chars=20),
+        FieldSpec("contact", required=True, max_chars=60),
+        FieldSpec("place", required=True, max_chars=200),
+        FieldSpec("fault", required=True, max_chars=1000),
+    ),
+    "appointment": (
+        *_CUSTOMER,
+        FieldSpec("appointment_kind", required=True, choices=("sales", "repair")),
+        FieldSpec("when", required=True, max_chars=40),
+        FieldSpec("notes", max_chars=4000),
+    ),
+    "callback": (
+        *_CUSTOMER,
+        FieldSpec("satisfied", required=True, choices=("yes", "no")),
+        FieldSpec("notes", max_chars=4000),
+    ),
+}
+
+
+def clean_text(field: str, value: str, *, required: bool, max_chars: int) -> str:
+    """Trimmed text; FormError when required and empty, too long, or with control characters."""
+    text = value.strip()
+    if required and not text:
+        raise FormError(field, "required")
+    if len(text) > max_chars:
+        raise FormError(field, f"at most {max_chars} characters")
+    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
+        raise FormError(field, "contains control characters")
+    return text
+
+
+def clean_record_fields(kind: str, form: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """The record's fields in the order of its spec, each checked."""
+    cleaned: list[tuple[str, str]] = []
+    for spec in RECORD_KINDS[kind]:
+        value = clean_text(
+            spec.name, form.get(spec.name, ""), required=spec.required, max_chars=spec.max_chars
+        )
+        if value and spec.choices and value not in spec.choices:
+            raise FormError(spec.name, "choose one of the listed values")
+        cleaned.append((spec.name, value))
+    return tuple(cleaned)
