@@ -1334,9 +1334,8 @@ class Engine:
             self._requeue_after_position_fault(call, seat)
 
     def _requeue_after_position_fault(self, call: Call, seat: AgentSeat) -> None:
-        """The agent's phone failed mid-call: the caller hears "please hold" and goes back to
-        the head of the queue (a second ENTERQUEUE, priority "2"); the agent gets no
-        wrap-up."""
+        """The agent's phone failed mid-call: the caller goes back to music at the head of the
+        queue (a second ENTERQUEUE, priority "2"); the agent gets no wrap-up."""
         self._cancel_side_offers(call)
         if call.hold_started_s is not None:
             call.hold_s += self._now - call.hold_started_s
@@ -1359,7 +1358,6 @@ class Engine:
         call.returning = True
         call.visited_queues.clear()
         call.stage = CallStage.QUEUED
-        self._out.append(PlayPrompt(call.line, ("please_hold",), call.language, 0, False))
         self._enter_queue(call, call.queue)
 
     def _on_log_in(self, command: LogIn) -> None:
