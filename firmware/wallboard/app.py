@@ -27,6 +27,8 @@ class Wallboard:
         self.figures_version = 0
         self.have_figures = False
         self.last_heard_ms: int | None = None
+        # Pages and blinking count from when the figures came (back), so page one comes first.
+        self.fresh_since_ms: int | None = None
         self.showing: tuple | None = None
         self.running = True
 
@@ -92,12 +94,20 @@ class Wallboard:
 
     def _redraw_if_needed(self) -> None:
         now_ms = self.hal.ticks_ms()
-        if self.stale():
+        stale = self.stale()
+        if stale:
+            self.fresh_since_ms = None
+        elif self.fresh_since_ms is None:
+            self.fresh_since_ms = now_ms
+        shown_ms = (
+            0 if self.fresh_since_ms is None else self.hal.ticks_diff(now_ms, self.fresh_since_ms)
+        )
+        if stale:
             key: tuple = ("no data",)
         elif self.figures.get(p.F_CLOSED, (0, 0))[1]:
             key = ("closed",)
         else:
-            key = self.screen.frame_key(self.figures_version, self.ticker, now_ms)
+            key = self.screen.frame_key(self.figures_version, self.ticker, shown_ms)
         if key == self.showing:
             return
         self.showing = key
@@ -106,7 +116,7 @@ class Wallboard:
         elif key[0] == "closed":
             self.screen.draw_closed(self.canvas)
         else:
-            self.screen.draw_figures(self.canvas, self.figures, self.ticker, now_ms)
+            self.screen.draw_figures(self.canvas, self.figures, self.ticker, shown_ms)
         self.display.show(self.canvas)
 
 

@@ -1,4 +1,5 @@
-"""The firmware's HAL under CPython: serial over a pty's master side, SPI and pins recorded.
+"""The firmware's HAL under CPython: serial over a pty's master side (or in memory: `incoming`,
+`outgoing`), SPI and pins recorded.
 
 Time is the real monotonic clock plus an offset a test can move forward (`advance_s`), or a
 wholly virtual clock (`clock_ms`) for tests that step time themselves.
@@ -20,6 +21,8 @@ class FakeHal(Hal):
         self.serial_fd = serial_fd
         self._clock_ms = clock_ms
         self._offset_ms = 0
+        self.incoming = bytearray()
+        self.outgoing = bytearray()
         self.spi_frames: list[bytes] = []
         self.pin_levels: dict[int, int] = {}
         # Tests corrupt the wire here: each takes the bytes and returns what gets through.
@@ -43,7 +46,9 @@ class FakeHal(Hal):
 
     def serial_read(self) -> bytes:
         if self.serial_fd is None:
-            return b""
+            data = bytes(self.incoming)
+            self.incoming.clear()
+            return data
         try:
             data = os.read(self.serial_fd, 4096)
         except (BlockingIOError, OSError):
@@ -55,6 +60,7 @@ class FakeHal(Hal):
 
     def serial_write(self, data: bytes) -> None:
         if self.serial_fd is None:
+            self.outgoing.extend(data)
             return
         if self.tamper_out is not None:
             data = self.tamper_out(data)
