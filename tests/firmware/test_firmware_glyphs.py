@@ -1,4 +1,4 @@
-"""The glyph subset is generated from Debian's unifont, and the labels render as the font draws them."""
+"""The glyph subset comes from Debian's unifont; the labels render as the font draws them."""
 
 from pathlib import Path
 
@@ -38,7 +38,7 @@ def test_every_label_character_has_a_glyph() -> None:
 
 def test_glyphs_equal_the_font_bitmaps() -> None:
     font = _unifont(set(glyphs.GLYPHS))
-    assert glyphs.GLYPHS == font
+    assert font == glyphs.GLYPHS
 
 
 @pytest.mark.parametrize("label", ["等待", "最长", "空闲", "通话", "示忙", "服务水平", "放弃"])

@@ -1,13 +1,12 @@
 """The firmware's screens on its fake HAL with a virtual clock: figures, NO DATA, thresholds,
 ticker, and the MAX7219 chain's SPI traffic."""
 
+from drivers.wallboard.board_sim import read_text
 from firmware.wallboard import protocol as p
 from firmware.wallboard.app import Wallboard
 from firmware.wallboard.display import Max7219Chain, Panel
 from firmware.wallboard.fake_hal import FakeHal
 from firmware.wallboard.render import AMBER, GREEN, RED, Canvas
-
-from drivers.wallboard.board_sim import read_text
 
 
 class ColourPanel(Panel):
