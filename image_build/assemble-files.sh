@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Collects what the image stage installs into one directory (default: the stage's files/):
+# the depotline wheel, requirements.lock, the systemd units and udev rules, the first-boot
+# script, the starting configuration, the documentation and the pjsua2 build script.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+project="$(dirname "$here")"
+out="${1:-$here/stage-depotline/01-depotline/files}"
+python="${PYTHON:-python3}"
+
+rm -rf "$out"
+mkdir -p "$out/systemd" "$out/docs"
+"$python" -m pip wheel --quiet --no-deps --wheel-dir "$out" "$project"
+cp "$here/requirements.lock" "$out/"
+cp "$project"/systemd/* "$out/systemd/"
+cp "$here/files/depotline-firstboot" "$here/files/depotline.toml" "$out/"
+cp "$project"/docs/*.md "$out/docs/"
+if [ -d "$here/pjsua2" ]; then
+    cp -r "$here/pjsua2" "$out/pjsua2"
+fi
+echo "assembled $(ls "$out"/depotline-*.whl) and the box files in $out"
