@@ -11,7 +11,8 @@ from dataclasses import dataclass
 class SipGateway:
     """An FXO gateway (HT813, GXW410x) or a SIP trunk. `channels` calls at once become that many
     line ids. Empty `registrar` = the gateway sends to the box by IP and is checked with
-    OPTIONS; otherwise the box registers with digest authentication."""
+    OPTIONS every `options_interval_s` (0 = not checked, for peers that ignore OPTIONS);
+    otherwise the box registers with digest authentication."""
 
     id: str
     host: str

@@ -219,7 +219,7 @@ class SipStack:
                     await asyncio.to_thread(self._worker.stop)
 
     async def _start_keepalive(self) -> None:
-        by_ip = [g for g in self.gateways if not g.registers]
+        by_ip = [g for g in self.gateways if not g.registers and g.options_interval_s > 0]
         if not by_ip:
             return
         host = self.listen if self.listen not in ("", "0.0.0.0") else "0.0.0.0"
@@ -329,6 +329,9 @@ class SipStack:
         for slot in self._positions.values():
             if slot.spec.mode is PositionMode.RING:
                 self._emit(PositionInService(self._now(), slot.spec.id, persistent=False))
+        for gateway in self.gateways:
+            if not gateway.registers and gateway.options_interval_s <= 0:
+                self._gateway_alive(gateway)  # not watched: taken to be there
 
     def _gateway_account(self, gateway: SipGateway, host: str) -> Any:
         if gateway.registers:

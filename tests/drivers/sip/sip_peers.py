@@ -137,3 +137,68 @@ def run_scenario(name: str, timeout_s: float = 60.0) -> dict[str, object]:
         )
     result: dict[str, object] = json.loads(lines[-1])
     return result
+
+
+class Baresip:
+    """baresip as an agent's softphone, driven over its TCP control socket (netstring JSON)."""
+
+    def __init__(self, workdir: Path, host: str, sip_port: int, ctrl_port: int, user: str):
+        home = workdir / f"baresip_{user}"
+        home.mkdir(parents=True, exist_ok=True)
+        talk = make_tone_wav(home / "talk.wav", 30.0, 800)
+        (home / "accounts").write_text(f"<sip:{user}@{host}:{sip_port}>;regint=0;answermode=auto\n")
+        (home / "config").write_text(
+            "\n".join(
+                [
+                    "module_path /usr/lib/baresip/modules",
+                    f"sip_listen {host}:{sip_port}",
+                    "audio_player alsa,null",
+                    f"audio_source aufile,{talk}",
+                    "audio_alert alsa,null",
+                    f"ctrl_tcp_listen {host}:{ctrl_port}",
+                    "module_tmp uuid.so",
+                    "module_tmp account.so",
+                    "module g711.so",
+                    "module alsa.so",
+                    "module aufile.so",
+                    "module ctrl_tcp.so",
+                    "module_app menu.so",
+                    "",
+                ]
+            )
+        )
+        self.process = subprocess.Popen(
+            ["baresip", "-f", str(home), "-n", host],
+            cwd=home,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self._address = (host, ctrl_port)
+        self._socket = self._connect()
+        self._token = 0
+
+    def _connect(self, timeout_s: float = 10.0) -> socket.socket:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                return socket.create_connection(self._address, timeout=2)
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise
+                time.sleep(0.05)  # baresip is still starting: poll its control port
+
+    def command(self, name: str, params: str = "") -> None:
+        self._token += 1
+        body = json.dumps({"command": name, "params": params, "token": str(self._token)})
+        self._socket.sendall(f"{len(body)}:{body},".encode())
+
+    def stop(self) -> None:
+        self._socket.close()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)

@@ -18,15 +18,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sip_peers import Sipp, make_tone_wav
+from sip_peers import Baresip, Sipp, make_tone_wav
 
 from drivers.roles import (
     AnswerLine,
     CallArrived,
     CallerHungUp,
     Connect,
+    DialFailed,
+    DialOut,
     DigitPressed,
     Disconnect,
+    HangUpLine,
     HangUpPosition,
     HoldCaller,
     LineAnswered,
@@ -35,6 +38,8 @@ from drivers.roles import (
     PlayMusic,
     PlayPrompt,
     PositionAnswered,
+    PositionDigitPressed,
+    PositionFaulted,
     PositionInService,
     PositionRejected,
     PromptFinished,
@@ -44,6 +49,7 @@ from drivers.roles import (
     StopRinging,
 )
 from drivers.sip import (
+    PositionMode,
     SipGateway,
     SipLines,
     SipMediaBridge,
@@ -357,6 +363,99 @@ async def gateway_lost_and_back(workdir: Path) -> dict[str, object]:
     return {"reason": faulted.reason, "events": rig.engine.names()}
 
 
+async def persistent_agent(workdir: Path) -> dict[str, object]:
+    """An agent dials in from baresip, logs in by keypad, takes a call announced by zip tone,
+    stays connected after it, and finally hangs up."""
+    spec = SipPosition(id="pos1", uri=f"sip:agent1@{AGENT1}:5060", mode=PositionMode.PERSISTENT)
+    peers: list[Any] = [gateway_keepalive(workdir)]
+    result: dict[str, object] = {}
+    async with Rig(workdir, [GW], [spec]) as rig:
+        engine = rig.engine
+        await engine.wait_for(LineInService, line="gw1-1")
+        phone = Baresip(workdir, AGENT1, 5060, 4444, "agent1")
+        peers.append(phone)
+        phone.command("dial", f"sip:depot@{BOX}:{BOX_PORT}")
+        await engine.wait_for(PositionInService, position="pos1", persistent=True)
+        for key in "42#":
+            phone.command("sndcode", key)
+            await engine.wait_for(PositionDigitPressed, position="pos1", digit=key)
+        call = caller(workdir, "gateway_caller.xml", hold_ms=2500)
+        arrived = await engine.wait_for(CallArrived)
+        await rig.lines.perform(AnswerLine(arrived.line))
+        await engine.wait_for(LineAnswered, line=arrived.line)
+        await rig.positions.perform(RingPosition("pos1", call_id="c1", caller=arrived.caller))
+        await engine.wait_for(PositionAnswered, position="pos1")
+        await rig.bridge.perform(Connect(arrived.line, "pos1"))
+
+        async def both_hear() -> bool:
+            counts = await rig.stack.audio_packets()
+            return min(counts.get("pos1", (0, 0)) + counts.get(arrived.line, (0, 0))) >= 50
+
+        await engine.wait_until(both_hear)
+        await engine.wait_for(CallerHungUp, line=arrived.line)
+        await rig.bridge.perform(Disconnect(arrived.line, "pos1"))
+        await rig.positions.perform(HangUpPosition("pos1"))
+        result["caller_exit"] = await asyncio.to_thread(call.wait, 10)
+        result["still_connected"] = "pos1" in await rig.stack.audio_packets()
+        phone.command("hangup")
+        faulted = await engine.wait_for(PositionFaulted, position="pos1")
+        result["fault"] = faulted.reason
+    for peer in peers:
+        peer.stop()
+    result["events"] = [n for n in rig.engine.names() if not n.startswith("LineInService")]
+    return result
+
+
+async def dial_out(workdir: Path) -> dict[str, object]:
+    """Outbound calls (L3): one answered by the far end, one refused busy."""
+    answering = SipGateway(id="gwa", host="127.0.0.5", options_interval_s=0)
+    busy = SipGateway(id="gwb", host="127.0.0.6", options_interval_s=0)
+    peers = [
+        Sipp(
+            workdir,
+            "far_end",
+            [
+                "-sn",
+                "uas",
+                "-rtp_echo",
+                "-i",
+                "127.0.0.5",
+                "-p",
+                "5060",
+                "-mi",
+                "127.0.0.5",
+                "-mp",
+                "30000",
+                "-m",
+                "1",
+            ],
+        ),
+        agent(workdir, "busy_far_end", "127.0.0.6", scenario="agent_rejects.xml"),
+    ]
+    async with Rig(workdir, [answering, busy], []) as rig:
+        engine = rig.engine
+        await engine.wait_for(LineInService, line="gwb")
+        await rig.lines.perform(DialOut("gwa", number="4001"))
+        await engine.wait_for(LineAnswered, line="gwa")
+
+        async def audio_flows() -> bool:
+            return min((await rig.stack.audio_packets()).get("gwa", (0, 0))) >= 25
+
+        await engine.wait_until(audio_flows)
+        await rig.lines.perform(HangUpLine("gwa"))
+        far_end_exit = await asyncio.to_thread(peers[0].wait, 10)
+        await rig.lines.perform(DialOut("gwb", number="4002"))
+        failed = await engine.wait_for(DialFailed, line="gwb")
+    for peer in peers:
+        peer.stop()
+    return {
+        "far_end_exit": far_end_exit,
+        "far_end_errors": peers[0].errors(),
+        "failed": failed.reason,
+        "events": rig.engine.names(),
+    }
+
+
 SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "full_call": full_call,
     "agent_rejects": agent_rejects,
@@ -364,6 +463,8 @@ SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "caller_gives_up": caller_gives_up,
     "stranger_and_garbage": stranger_and_garbage,
     "gateway_lost_and_back": gateway_lost_and_back,
+    "persistent_agent": persistent_agent,
+    "dial_out": dial_out,
 }
 
 

@@ -82,3 +82,35 @@ def test_sip_gateway_silent_to_options_is_line_faulted_then_back_in_service() ->
         "LineInService(gw1-1)",
         "LineInService(gw1-2)",
     ]
+
+
+@pytest.mark.skipif(shutil.which("baresip") is None, reason="baresip is not installed")
+def test_sip_persistent_agent_dials_in_keys_login_takes_zip_call_and_stays_connected() -> None:
+    result: Any = run_scenario("persistent_agent")
+    assert result["events"] == [
+        "PositionInService(pos1)",
+        "PositionDigitPressed(pos1)",
+        "PositionDigitPressed(pos1)",
+        "PositionDigitPressed(pos1)",
+        "CallArrived(gw1-1)",
+        "LineAnswered(gw1-1)",
+        "PositionAnswered(pos1)",  # at once: the agent is already on the line (zip tone)
+        "DigitPressed(gw1-1)",  # the caller's scripted key 1, now in conversation
+        "CallerHungUp(gw1-1)",
+        "PositionFaulted(pos1)",  # only when the agent finally hangs up the dial-in call
+    ]
+    assert result["caller_exit"] == 0
+    assert result["still_connected"] is True  # HangUpPosition left the agent's line up
+    assert "dial-in call ended" in result["fault"]
+
+
+def test_sip_dial_out_answered_is_line_answered_and_busy_is_dial_failed() -> None:
+    result: Any = run_scenario("dial_out")
+    assert result["far_end_exit"] == 0, result["far_end_errors"]  # it got our BYE
+    assert result["failed"] == "486 Busy Here"
+    assert result["events"] == [
+        "LineInService(gwa)",
+        "LineInService(gwb)",
+        "LineAnswered(gwa)",
+        "DialFailed(gwb)",
+    ]
