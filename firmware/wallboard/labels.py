@@ -25,7 +25,8 @@ CLOSED = ("已关闭", "CLOSED")
 
 def all_texts() -> list:
     texts = []
-    for _, chinese, english in (*FIGURE_LABELS, FAULTS_LABEL):
+    # No starred tuple displays in MicroPython.
+    for _, chinese, english in FIGURE_LABELS + (FAULTS_LABEL,):  # noqa: RUF005
         texts.append(chinese)
         texts.append(english)
     texts.extend(NO_DATA)
