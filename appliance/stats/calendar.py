@@ -31,11 +31,11 @@ class DepotCalendar:
         index = bisect.bisect_right(self._hour_starts, time_s) - 1
         return self._day, self._hour_numbers[index]
 
-    def day_bounds(self, time_s: float) -> tuple[float, float]:
-        """Start and end (epoch seconds) of the local day holding `time_s`."""
+    def day_and_end(self, time_s: float) -> tuple[dt.date, float]:
+        """The local date holding `time_s` and when that day ends (epoch seconds)."""
         if not self._start_s <= time_s < self._end_s:
             self._load(time_s)
-        return self._start_s, self._end_s
+        return self._day, self._end_s
 
     def start_of(self, day: dt.date) -> float:
         return dt.datetime.combine(day, dt.time(), self.zone).timestamp()

@@ -10,7 +10,7 @@ midnight. Definitions are in docs/figures.md.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from appliance.engine.records import QueueLogEntry, Verb
@@ -148,7 +148,7 @@ class Figures:
         self._agents: dict[str, _Agent] = {}
         self._faults: dict[str, float] = {}
         self._last_s = float("-inf")
-        self._handlers = {
+        handlers: dict[Verb, Callable[[QueueLogEntry], None]] = {
             Verb.ENTERQUEUE: self._enter_queue,
             Verb.CONNECT: self._connect,
             Verb.ABANDON: self._abandon,
@@ -175,13 +175,15 @@ class Figures:
             Verb.LINERESTORED: self._line_restored,
             Verb.QUEUESTART: self._daemon_started,
         }
+        self._handlers = {verb.value: handler for verb, handler in handlers.items()}
 
     # -- folding ----------------------------------------------------------------------------
 
     def fold(self, entry: QueueLogEntry) -> None:
         if entry.time_s > self._last_s:
             self._last_s = entry.time_s
-        handler = self._handlers.get(entry.verb)
+        # keyed by the member's value: Enum.__hash__ is Python code, too slow per entry
+        handler = self._handlers.get(entry.verb._value_)
         if handler is not None:
             handler(entry)
 
@@ -438,9 +440,8 @@ class Figures:
         into: dict[dt.date, dict[str, AgentCounters]],
     ) -> None:
         while start_s < end_s:
-            _, day_end_s = self.calendar.day_bounds(start_s)
+            day, day_end_s = self.calendar.day_and_end(start_s)
             piece_end_s = min(end_s, day_end_s)
-            day = self.calendar.day_of(start_s)
             agents = into.setdefault(day, {})
             counters = agents.get(agent_id)
             if counters is None:
