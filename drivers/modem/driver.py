@@ -681,6 +681,8 @@ class ModemLine:
                 self._fail(e)
             except ModemError as e:
                 log.warning("line %s: %s failed: %s", self._line, type(action).__name__, e)
+            except Exception as e:  # a bug: stop the line loudly rather than go deaf
+                self._crash(e)
 
     async def _carry_out(self, action: LineAction) -> None:
         if isinstance(action, AnswerLine):
@@ -727,8 +729,14 @@ class ModemLine:
         self._cancel_ring_timers()
         self._call = "connected"
         self._ending = False
-        await self._expect("AT+VLS=1")
-        await self._expect(f"AT+VSM={self._vsm_argument}")
+        try:
+            await self._expect("AT+VLS=1")
+            await self._expect(f"AT+VSM={self._vsm_argument}")
+        except ModemError:
+            # the engine waits for LineAnswered: tell it the call is gone instead
+            self._reset_call()
+            self._send(CallerHungUp(self._clock(), self._line, cause=HangUpCause.DEVICE_LOST))
+            raise
         self._start_hard_cap()
         self._send(LineAnswered(self._clock(), self._line))
 
@@ -805,9 +813,16 @@ class ModemLine:
         self._media_stop = True
         if self._record_wake is not None:
             self._record_wake.set()
-        with contextlib.suppress(asyncio.CancelledError):
+        try:
             await asyncio.wait_for(asyncio.shield(task), 5.0)
-        self._media_task = None
+        except TimeoutError:
+            task.cancel()
+            raise ModemNotAnswering(self._not_answering()) from None
+        except asyncio.CancelledError:
+            if not task.cancelled():
+                raise  # we are being cancelled ourselves
+        finally:
+            self._media_task = None
 
     def _load_prompt(self, path: str) -> bytes:
         key = (path, self.sample_format)
@@ -957,6 +972,14 @@ class ModemLine:
             self._fail(e)
         except ModemError as e:
             log.warning("line %s: %s", self._line, e)
+        except Exception as e:
+            self._crash(e)
+
+    def _crash(self, error: Exception) -> None:
+        """An unexpected exception is a bug: end run() with it (tests fail, systemd restarts)."""
+        if self._fault is None or self._fault.done():
+            raise error
+        self._fault.set_exception(error)
 
     def _send(self, event: LineEvent) -> None:
         self._emit(event)

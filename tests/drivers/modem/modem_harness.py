@@ -90,9 +90,12 @@ def run_line(
     scenario: Scenario,
     sim_dialect: str = "usr",
     sim_options: dict[str, Any] | None = None,
+    *,
+    plugged_in: bool = True,
     **driver_options: Any,
 ) -> LineUnderTest:
-    """Start a simulator and the driver, wait for LineInService, run the scenario, stop."""
+    """Start a simulator and the driver, wait for LineInService (unless the modem starts
+    unplugged), run the scenario, stop."""
     sim_kwargs: dict[str, Any] = {"ring_interval_s": 0.25, **(sim_options or {})}
     sim = ModemSimulator(sim_dialect, link=os.fspath(tmp_path / "modem0"), **sim_kwargs)
     options = {**FAST_DRIVER, **driver_options}
@@ -104,7 +107,8 @@ def run_line(
         holder.append(line)
         task = asyncio.create_task(driver.run(line.emit))
         try:
-            await line.next(LineInService)
+            if plugged_in:
+                await line.next(LineInService)
             await scenario(line)
             line.transcript = sim.transcript
         finally:
@@ -112,5 +116,7 @@ def run_line(
             await asyncio.gather(task, return_exceptions=True)
 
     with sim:
+        if not plugged_in:
+            sim.unplug()
         asyncio.run(main())
     return holder[0]

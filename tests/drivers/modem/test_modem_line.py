@@ -375,6 +375,18 @@ def test_modem_line_unplugged_mid_call_faults_then_returns(tmp_path: Path, diale
     assert "= plugged in" in line.sim.transcript
 
 
+def test_modem_line_absent_at_start_faults_once_then_comes_up(tmp_path: Path) -> None:
+    async def scenario(line: LineUnderTest) -> None:
+        fault = await line.next(LineFaulted)
+        assert "cannot open" in fault.reason and "modem0" in fault.reason
+        line.sim.replug()
+        await line.next(LineInService)
+        await line.answered_call()
+
+    line = run_line(tmp_path, scenario, "usr", plugged_in=False)
+    assert line.kinds()[:2] == ["LineFaulted", "LineInService"]
+
+
 def test_modem_line_hung_modem_is_reset_then_faulted_then_power_cycled(tmp_path: Path) -> None:
     marker = tmp_path / "power-cycled"
 
