@@ -7,10 +7,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from appliance.clock import ShellClock
 from appliance.config import ThresholdsConfig
@@ -117,8 +119,10 @@ class Runtime:
         thresholds: ThresholdsConfig,
         notifier: Notifier,
         setup: DepotSetup,
+        timezone: str,
     ) -> None:
         self.engine = engine
+        self.timezone = timezone
         self.store = store
         self.figures = figures
         self.devices = devices
@@ -233,6 +237,7 @@ class Runtime:
                 self.notifier.stopping()
                 log.info("depotline is stopping: ending calls")
                 await self._shut_down()
+                log.info("figures today at stop: %s", summary(self.figures.wallboard(self.now())))
                 for worker in workers:
                     worker.cancel()
                 # background record writes finish before the group (and the store) close
@@ -516,8 +521,8 @@ async def open_runtime(
             voicemail_dir=recordings_dir,
         )
         figures = Figures(timezone=timezone, sl_threshold_s=_sl_threshold_s(setup))
-        day_start_s, _ = figures.calendar.day_bounds(clock.now())
-        figures.fold_all(await store.queue_log(day_start_s))
+        figures.fold_all(await store.queue_log(day_start_s(timezone, clock.now())))
+        log.info("figures today from the queue log: %s", summary(figures.wallboard(clock.now())))
         yield Runtime(
             engine=engine,
             store=store,
@@ -527,8 +532,25 @@ async def open_runtime(
             thresholds=thresholds,
             notifier=notifier if notifier is not None else Notifier(),
             setup=setup,
+            timezone=timezone,
         )
+
+
+def day_start_s(timezone: str, time_s: float) -> float:
+    """When the depot's local day holding `time_s` began (epoch seconds)."""
+    zone = ZoneInfo(timezone)
+    day = dt.datetime.fromtimestamp(time_s, zone).date()
+    return dt.datetime.combine(day, dt.time(), zone).timestamp()
 
 
 def _sl_threshold_s(setup: DepotSetup) -> float:
     return min((queue.sl_threshold_s for queue in setup.queues), default=20.0)
+
+
+def summary(figures: WallboardFigures) -> str:
+    """Today's call figures in one log line (the same line at stop and after a restart)."""
+    return (
+        f"answered={figures.answered_today} abandoned={figures.abandoned_today}"
+        f" service_level={figures.service_level!r} answer_rate={figures.answer_rate!r}"
+        f" asa_s={figures.asa_s!r} aht_s={figures.aht_s!r}"
+    )

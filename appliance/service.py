@@ -23,7 +23,7 @@ from appliance.engine.commands import HangUp as HangUpCommand
 from appliance.engine.records import AgentNotice, CallRecord, NoticeKind, NumberBlocked
 from appliance.engine.setup import DepotSetup
 from appliance.engine.views import AgentState, AgentView, CallStage, CallView, EngineSnapshot
-from appliance.runtime import Runtime
+from appliance.runtime import Runtime, day_start_s
 from appliance.store import CallbackTask
 from appliance.updates import CallLogged, FiguresChanged, NoticeIssued, Update
 from drivers.roles import AlertLevel, WallboardFigures
@@ -77,7 +77,7 @@ class DepotService:
     async def calls_today(self, *, limit: int = 200) -> list[CallRecord]:
         """Today's call records, newest first."""
         now = self.now()
-        start_s, _ = self._runtime.figures.calendar.day_bounds(now)
+        start_s = day_start_s(self._runtime.timezone, now)
         records = await self._runtime.store.calls(start_s, now + 1.0, limit=10_000)
         return sorted(records, key=lambda r: r.ended_s, reverse=True)[:limit]
 

@@ -1,0 +1,60 @@
+"""The demo daemon end to end: simulated callers and agents on the real engine, store and web
+page, started as a subprocess on a database on disk."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import urllib.request
+from pathlib import Path
+
+from depot_db import (
+    answered_calls,
+    check_records_agree,
+    count,
+    free_port,
+    query,
+    start_demo,
+    wait_until,
+)
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        body: bytes = response.read()
+        return body.decode()
+
+
+def test_demo_daemon_answers_calls_records_agree_and_the_page_shows_figures(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "demo.db"
+    log = tmp_path / "demo.log"
+    port = free_port()
+    daemon = start_demo(db, log, "--speed", "50", "--port", str(port), "--calls-per-hour", "150")
+    try:
+        wait_until(lambda: answered_calls(db) >= 4, "four answered calls", daemon)
+        figures = json.loads(fetch(f"http://127.0.0.1:{port}/api/figures"))
+        assert int(figures["fields"]["answered_today"]["text"]) >= 4
+        assert figures["fields"]["service_level"]["text"].endswith("%")
+        page = fetch(f"http://127.0.0.1:{port}/")
+        answered_box = re.search(
+            r'id="fig-answered_today".*?<div class="value">(\d+)</div>', page, re.S
+        )
+        assert answered_box is not None and int(answered_box.group(1)) >= 4
+        assert "今日接听" in page and "Answered today" in page
+        # today's call log lists the answered calls with their agents
+        assert len(re.findall(r"<td>answered</td>", page)) >= 4
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=30) == 0, log.read_text()
+    check_records_agree(db)
+    # a clean stop: every agent logged off, every call that began has ended
+    logins = count(db, "SELECT count(*) FROM queue_log WHERE verb = 'AGENTLOGIN'")
+    logoffs = count(db, "SELECT count(*) FROM queue_log WHERE verb = 'AGENTLOGOFF'")
+    assert logins == logoffs >= 6
+    began = {row[0] for row in query(db, "SELECT call_id FROM queue_log WHERE verb = 'INBOUND'")}
+    ended = {row[0] for row in query(db, "SELECT call_id FROM queue_log WHERE verb = 'HANGUP'")}
+    assert began == ended
+    assert "figures today at stop: answered=" in log.read_text()
