@@ -1,0 +1,76 @@
+"""Power loss: the demo daemon killed with SIGKILL at random moments, again and again, on the
+same database. The database stays whole, no ended call loses its record, the daemon starts
+again, and the figures it rebuilds from the queue log are the figures it had."""
+
+from __future__ import annotations
+
+import random
+import re
+import signal
+import time
+from pathlib import Path
+
+from depot_db import (
+    check_records_agree,
+    count,
+    integrity,
+    start_demo,
+    wait_until,
+)
+
+KILLS = 15
+DEMO_ARGS = ("--no-web", "--speed", "100", "--calls-per-hour", "300")
+STARTED = re.compile(r"figures today from the queue log: (.*)$", re.M)
+STOPPED = re.compile(r"figures today at stop: (.*)$", re.M)
+
+
+def starts(db: Path) -> int:
+    return count(db, "SELECT count(*) FROM queue_log WHERE verb = 'QUEUESTART'")
+
+
+def test_demo_daemon_killed_at_random_moments_keeps_every_ended_call(tmp_path: Path) -> None:
+    db = tmp_path / "depot.db"
+    chance = random.Random(20261123)
+    hangups_before = 0
+    for kill in range(KILLS):
+        log = tmp_path / f"run{kill}.log"
+        daemon = start_demo(db, log, *DEMO_ARGS)
+        try:
+            run = kill + 1
+            wait_until(lambda run=run: starts(db) == run, f"start {run}", daemon)
+            if kill == 0:
+                wait_until(
+                    lambda: count(db, "SELECT count(*) FROM calls") >= 2, "two calls", daemon
+                )
+            # the random moment of the power cut
+            time.sleep(chance.uniform(0.0, 1.5))
+        finally:
+            daemon.send_signal(signal.SIGKILL)
+            daemon.wait(timeout=30)
+        assert integrity(db) == "ok"
+        check_records_agree(db)
+        hangups = count(db, "SELECT count(*) FROM queue_log WHERE verb = 'HANGUP'")
+        assert hangups >= hangups_before, "records were lost"
+        hangups_before = hangups
+    assert hangups_before >= 5, "the runs were too short to take calls"
+
+    # once more, stopped cleanly: the figures at stop are the figures after the next start
+    log = tmp_path / "clean.log"
+    daemon = start_demo(db, log, *DEMO_ARGS)
+    wait_until(lambda: starts(db) == KILLS + 1, "the clean run's start", daemon)
+    daemon.send_signal(signal.SIGTERM)
+    assert daemon.wait(timeout=30) == 0, log.read_text()
+    stopped = STOPPED.search(log.read_text())
+    assert stopped is not None, log.read_text()
+
+    log = tmp_path / "after.log"
+    daemon = start_demo(db, log, *DEMO_ARGS)
+    try:
+        wait_until(lambda: STARTED.search(log.read_text()) is not None, "the restart", daemon)
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=30) == 0, log.read_text()
+    started = STARTED.search(log.read_text())
+    assert started is not None
+    assert started.group(1) == stopped.group(1)
+    assert integrity(db) == "ok"
