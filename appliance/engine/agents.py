@@ -15,6 +15,7 @@ class AgentSeat:
 
     config: Agent
     order: int  # place in the setup's agent list: linear order and every tie-break
+    id: str = ""  # the config's id, kept as a plain attribute: routing reads it constantly
     position: str = ""
     logged_in_since_s: float | None = None
     paused: bool = False
@@ -33,10 +34,6 @@ class AgentSeat:
     logout_pending: bool = False
     available: bool = False
     skills: dict[str, Tier] = field(default_factory=dict)
-
-    @property
-    def id(self) -> str:
-        return self.config.id
 
     @property
     def logged_in(self) -> bool:
@@ -63,12 +60,13 @@ class AgentBoard:
     """Every agent's seat, and per queue and tier the set of agents free for an offer now, so
     routing never scans agents who cannot take the call."""
 
-    __slots__ = ("_free", "_logged_in", "seats")
+    __slots__ = ("_free", "_levels", "_logged_in", "seats")
 
     def __init__(self, agents: tuple[Agent, ...]) -> None:
         self.seats: dict[str, AgentSeat] = {}
         self._free: dict[str, dict[Tier, set[str]]] = {}
         self._logged_in: dict[str, dict[Tier, int]] = {}
+        self._levels: dict[str, list[Tier]] = {}
         self.replace_agents(agents)
 
     def replace_agents(self, agents: tuple[Agent, ...]) -> None:
@@ -77,10 +75,11 @@ class AgentBoard:
         self.seats = {}
         self._free = {}
         self._logged_in = {}
+        self._levels = {}
         for order, config in enumerate(agents):
             seat = old.get(config.id)
             if seat is None:
-                seat = AgentSeat(config=config, order=order)
+                seat = AgentSeat(config=config, order=order, id=config.id)
             else:
                 seat.config = config
                 seat.order = order
@@ -88,15 +87,14 @@ class AgentBoard:
             seat.available = False
             self.seats[config.id] = seat
             if seat.logged_in:
-                for queue, tier in seat.skills.items():
-                    counts = self._logged_in.setdefault(queue, {})
-                    counts[tier] = counts.get(tier, 0) + 1
+                self.set_logged_in(seat, True)
 
     def set_logged_in(self, seat: AgentSeat, logged_in: bool) -> None:
         step = 1 if logged_in else -1
         for queue, tier in seat.skills.items():
             counts = self._logged_in.setdefault(queue, {})
             counts[tier] = counts.get(tier, 0) + step
+            self._levels[queue] = sorted(t for t, count in counts.items() if count > 0)
 
     def logged_in_count(self, queue: str) -> int:
         return sum(self._logged_in.get(queue, {}).values())
@@ -104,7 +102,10 @@ class AgentBoard:
     def logged_in_tiers(self, queue: str) -> list[Tier]:
         """Tiers with somebody logged in, lowest first (tiers nobody staffs are skipped, so
         callers never wait for an empty tier: mod_callcenter's no-agent-no-wait)."""
-        return sorted(tier for tier, count in self._logged_in.get(queue, {}).items() if count > 0)
+        return self._levels.get(queue, [])
+
+    def free_by_tier(self, queue: str) -> dict[Tier, set[str]]:
+        return self._free.get(queue, {})
 
     def set_available(self, seat: AgentSeat, available: bool) -> bool:
         """Record whether the agent can be offered a call; True if that changed."""
@@ -122,9 +123,3 @@ class AgentBoard:
 
     def free_in(self, queue: str, tier: Tier) -> set[str]:
         return self._free.get(queue, {}).get(tier, set())
-
-    def any_free(self, queue: str, tiers: list[Tier]) -> bool:
-        free = self._free.get(queue)
-        if not free:
-            return False
-        return any(free.get(tier) for tier in tiers)

@@ -32,7 +32,7 @@ class Call:
     # queue
     queue: str = ""
     entered_s: float | None = None  # first queue entry; kept when overflowing to a queue
-    queue_entered_s: float = 0.0  # entry into the current queue (max wait, tiers)
+    queue_entered_s: float = 0.0  # entry into the current queue (its max wait counts from here)
     orig_position: int = 0
     wait_key: WaitKey | None = None
     visited_queues: list[str] = field(default_factory=list)
@@ -48,7 +48,6 @@ class Call:
     retry_timer: int = 0
     talk_timer: int = 0
     survey_timer: int = 0
-    escalation_step: int = 0
     # conversation
     agent: str = ""
     position: str = ""

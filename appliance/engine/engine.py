@@ -4,6 +4,7 @@ pause and calls. Pure and synchronous; all time comes in with the events."""
 
 from __future__ import annotations
 
+import bisect
 import logging
 import random
 from collections.abc import Callable, Hashable, Iterable
@@ -582,15 +583,13 @@ class Engine:
         call.orig_position = waiting.add(call.wait_key, call.id)
         call.tried.clear()
         call.not_before_s = 0.0
-        call.escalation_step = 0
         self._log(call.id, queue.id, "", Verb.ENTERQUEUE, *enter_data)
         self._out.append(PlayMusic(call.line))
         if queue.max_wait_s > 0:
             call.max_wait_timer = self._schedule(queue.max_wait_s, "max_wait", call.id)
         if queue.announce_every_s > 0:
             call.announce_timer = self._schedule(queue.announce_every_s, "announce", call.id)
-        if queue.tier_escalation_s > 0:
-            call.escalate_timer = self._schedule(queue.tier_escalation_s, "escalate", call.id)
+        self._schedule_escalation(call, queue)
         self._dispatch_queue(queue)
 
     def _wait_s(self, call: Call) -> float:
@@ -742,15 +741,24 @@ class Engine:
         prompts = position_prompts(place, estimate_s, call.language, offer_hold)
         self._play(call, prompts, "music", barge_in=True)
 
+    def _schedule_escalation(self, call: Call, queue: Queue) -> None:
+        """Tiers open up by the caller's whole wait (from the first queue entry), one more
+        every tier_escalation_s, until every tier is open."""
+        escalation_s = queue.tier_escalation_s
+        if escalation_s <= 0 or call.entered_s is None:
+            return
+        step = int((self._now - call.entered_s) / escalation_s + 1e-9) + 1
+        if step < len(Tier):
+            due_s = call.entered_s + step * escalation_s
+            call.escalate_timer = self._timers.schedule(due_s, "escalate", call.id)
+
     def _escalate(self, call_id: str) -> None:
         call = self._calls.get(call_id)
         if call is None or call.stage not in _WAITING:
             return
         queue = self._queue(call.queue)
         call.escalate_timer = 0
-        call.escalation_step += 1
-        if call.escalation_step < len(Tier) - 1:
-            call.escalate_timer = self._schedule(queue.tier_escalation_s, "escalate", call.id)
+        self._schedule_escalation(call, queue)
         self._dispatch_queue(queue)
 
     def _retry(self, call_id: str) -> None:
@@ -786,13 +794,6 @@ class Engine:
     # -----------------------------------------------------------------------------------------
     # Routing and offers
 
-    def _eligible_levels(self, call: Call, queue: Queue, levels: list[Tier]) -> int:
-        """How many of the staffed tiers (lowest first) this caller may be offered to now."""
-        if queue.tier_escalation_s <= 0:
-            return len(levels)
-        waited_s = self._now - call.queue_entered_s
-        return min(len(levels), 1 + int(waited_s / queue.tier_escalation_s + 1e-9))
-
     def _dispatch(self, queue_ids: Iterable[str]) -> None:
         """Offer calls to free agents in these queues, the queue whose first caller is most
         urgent (priority, then entry time) first."""
@@ -815,35 +816,47 @@ class Engine:
             return
         board = self._board
         levels = board.logged_in_tiers(queue.id)
-        if not levels or not board.any_free(queue.id, levels):
+        if not levels:
+            return
+        free_by_tier = board.free_by_tier(queue.id)
+        if not any(free_by_tier.get(tier) for tier in levels):
             return
         seats = board.seats
+        calls = self._calls
         now = self._now
-        # Within a priority class later callers waited less, so once a caller of a class
-        # finds no agent in its tiers, callers of that class with no more tiers cannot either.
-        blocked_at: dict[int, int] = {}
-        for key, call_id in waiting.in_order():
-            call = self._calls[call_id]
+        escalation_s = queue.tier_escalation_s
+        keys, call_of = waiting.snapshot()  # offers never add or remove waiting callers
+        index = 0
+        while index < len(keys):
+            key = keys[index]
+            call = calls[call_of[key]]
             if call.ringing or call.not_before_s > now:
+                index += 1
                 continue
-            eligible = self._eligible_levels(call, queue, levels)
-            if blocked_at.get(key[0], -1) >= eligible:
-                continue
+            if escalation_s > 0:
+                waited_s = now - key[1]
+                eligible = min(len(levels), 1 + int(waited_s / escalation_s + 1e-9))
+            else:
+                eligible = len(levels)
             free = [
                 seats[agent_id]
                 for tier in levels[:eligible]
-                for agent_id in board.free_in(queue.id, tier)
+                for agent_id in free_by_tier.get(tier, ())
             ]
             if not free:
-                blocked_at[key[0]] = eligible
+                # Within a priority class callers further back waited less and may use no
+                # more tiers than this one: go on with the next class.
+                index = bisect.bisect_left(keys, (key[0] + 1,), index + 1)
                 continue
-            candidates = [seat for seat in free if seat.id not in call.tried]
+            index += 1
+            tried = call.tried
+            candidates = [seat for seat in free if seat.id not in tried] if tried else free
             if not candidates:
-                call.tried.clear()  # everyone had a turn: start a new round
+                tried.clear()  # everyone had a turn: start a new round
                 candidates = free
             for seat in choose(queue.strategy, queue.id, candidates, self._round_robin, self._rng):
                 self._offer(call, seat, queue)
-            if not board.any_free(queue.id, levels):
+            if not any(free_by_tier.get(tier) for tier in levels):
                 return
 
     def _offer(self, call: Call, seat: AgentSeat, queue: Queue) -> None:

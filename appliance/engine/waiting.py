@@ -56,11 +56,7 @@ class WaitingList:
             if call_id is not None:
                 yield key, call_id
 
-    def first_index_of_class_after(self, priority: int) -> int:
-        return bisect.bisect_left(self._keys, (priority + 1, float("-inf"), -1))
-
-    def key_at(self, index: int) -> WaitKey:
-        return self._keys[index]
-
-    def call_at(self, index: int) -> str:
-        return self._calls[self._keys[index]]
+    def snapshot(self) -> tuple[list[WaitKey], dict[WaitKey, str]]:
+        """The live order and the call of each key, for a loop that does not add or remove
+        callers while it runs (routing)."""
+        return self._keys, self._calls
