@@ -3,7 +3,10 @@ loopback, each scenario in its own process and network namespace (see sip_scenar
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -114,3 +117,25 @@ def test_sip_dial_out_answered_is_line_answered_and_busy_is_dial_failed() -> Non
         "LineAnswered(gwa)",
         "DialFailed(gwb)",
     ]
+
+
+def test_sip_benchmark_reports_its_figures() -> None:
+    root = Path(__file__).resolve().parents[3]
+    done = subprocess.run(
+        [str(root / ".venv" / "bin" / "python"), "-m", "drivers.sip.bench", "4", "800"],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=root,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert figures["calls"] >= 2
+    for key in (
+        "invite_to_agent_invite_p50_ms",
+        "invite_to_agent_invite_p99_ms",
+        "cpu_pct_per_bridged_call",
+        "rss_mb",
+    ):
+        assert figures[key] > 0, key
+    assert figures["invite_to_agent_invite_p99_ms"] >= figures["invite_to_agent_invite_p50_ms"]
