@@ -118,8 +118,7 @@ def identify_board(path: str, baud: int = 115200) -> BoardIdentity:
 
     port = _open(path, baud)
     try:
-        hello = bytes([protocol.MSG_HELLO, protocol.PROTOCOL_VERSION, 10])
-        port.write(protocol.encode_frame(0, hello))
+        port.write(protocol.encode_frame(0, protocol.hello_request(10)))
         reader = protocol.FrameReader()
         deadline = time.monotonic() + REPLY_TIMEOUT_S
         while time.monotonic() < deadline:

@@ -1,0 +1,227 @@
+"""Backup and restore (P4) through the admin command, against a real database that a separate
+process keeps writing through the real Store: the copy is consistent, restores completely, and
+a restore refuses damaged or too-new backups and a database that is in use."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from appliance import backup
+from appliance.store.backup import check_database
+from appliance.store.schema import SCHEMA_VERSION
+
+WRITER = Path(__file__).with_name("store_writer.py")
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def depotline(*args: str) -> subprocess.CompletedProcess[str]:
+    """`depotline backup|restore ARGS` as the CLI runs it (appliance.backup.main)."""
+    return subprocess.run(
+        [sys.executable, "-m", "appliance.backup", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=PROJECT,
+    )
+
+
+class Writer:
+    def __init__(self, database: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(WRITER), str(database)],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=PROJECT,
+            env=dict(os.environ, PYTHONPATH=str(PROJECT)),
+        )
+        self.written = 0
+
+    def wait_for(self, count: int) -> None:
+        assert self.process.stdout is not None
+        while self.written < count:
+            line = self.process.stdout.readline()
+            assert line, "the writer stopped"
+            self.written = int(line.split()[1])
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        self.process.communicate(timeout=30)
+
+
+@pytest.fixture
+def writer(tmp_path: Path) -> Iterator[Writer]:
+    running = Writer(tmp_path / "depotline.db")
+    try:
+        yield running
+    finally:
+        if running.process.poll() is None:
+            running.process.kill()
+            running.process.communicate()
+
+
+def rows(database: Path, table: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        return connection.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+
+
+def only_file(directory: Path, pattern: str) -> Path:
+    found = sorted(directory.glob(pattern))
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_backup_while_writing_is_consistent_and_restores_every_call(
+    tmp_path: Path, writer: Writer
+) -> None:
+    database = tmp_path / "depotline.db"
+    writer.wait_for(50)
+    taken = depotline("backup", "--db", str(database), "--dest", str(tmp_path / "backups"))
+    assert taken.returncode == 0, taken.stderr
+    at_backup = writer.written
+    writer.wait_for(at_backup + 30)  # the daemon kept writing during and after the copy
+    writer.stop()
+
+    copy = only_file(tmp_path / "backups", "depotline-manual-*.db")
+    check = check_database(copy)
+    assert check.intact
+    calls = rows(copy, "calls")
+    assert len(calls) >= 50
+    # one transaction per engine step: each call's two queue-log entries came with it
+    assert check.row_counts["queue_log"] == 2 * len(calls)
+    hangups = {row[2] for row in rows(copy, "queue_log") if row[5] == "HANGUP"}
+    assert hangups == {row[0] for row in calls}
+    # nothing in the copy that the live database does not have
+    assert set(calls) <= set(rows(database, "calls"))
+    assert f"{len(calls)} rows" in taken.stdout
+
+    restored = tmp_path / "restored" / "depotline.db"
+    result = depotline("restore", str(copy), "--db", str(restored))
+    assert result.returncode == 0, result.stderr
+    assert check_database(restored).intact
+    assert check_database(restored).journal_mode == "wal"
+    for table in check.row_counts:
+        assert rows(restored, table) == rows(copy, table), table
+    assert "calls" in result.stdout and f"{len(calls)} rows" in result.stdout
+
+
+def test_restore_refuses_a_database_in_use_unless_forced(tmp_path: Path, writer: Writer) -> None:
+    database = tmp_path / "depotline.db"
+    writer.wait_for(5)
+    assert depotline("backup", "--db", str(database), "--dest", str(tmp_path)).returncode == 0
+    copy = only_file(tmp_path, "depotline-manual-*.db")
+    writer.wait_for(writer.written + 5)
+
+    refused = depotline("restore", str(copy), "--db", str(database))
+    assert refused.returncode == 1
+    assert f"in use by process {writer.process.pid}" in refused.stderr
+    assert not list(tmp_path.glob("depotline.db.before-restore-*"))
+
+    forced = depotline("restore", str(copy), "--db", str(database), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "restart it now" in forced.stdout
+    writer.stop()
+    kept = only_file(tmp_path, "depotline.db.before-restore-*[0-9Z]")
+    # the replaced database and everything committed to it are kept beside it
+    assert len(rows(kept, "calls")) >= writer.written
+    assert len(rows(database, "calls")) == len(rows(copy, "calls"))
+
+
+def test_restore_refuses_a_damaged_backup_and_leaves_the_database_alone(tmp_path: Path) -> None:
+    database = tmp_path / "depotline.db"
+    subprocess.run(
+        [sys.executable, str(WRITER), str(database), "20"],
+        check=True,
+        cwd=PROJECT,
+        capture_output=True,
+    )
+    assert depotline("backup", "--db", str(database), "--dest", str(tmp_path)).returncode == 0
+    copy = only_file(tmp_path, "depotline-manual-*.db")
+    data = bytearray(copy.read_bytes())
+    page_size = int.from_bytes(data[16:18], "big")
+    data[page_size * 2 : page_size * 3] = b"\xa5" * page_size  # a damaged page
+    copy.write_bytes(bytes(data))
+    before = rows(database, "calls")
+
+    result = depotline("restore", str(copy), "--db", str(database))
+    assert result.returncode == 1
+    assert "damaged" in result.stderr or "not a usable" in result.stderr
+    assert rows(database, "calls") == before
+
+
+def test_restore_refuses_a_backup_from_a_newer_depotline(tmp_path: Path) -> None:
+    database = tmp_path / "depotline.db"
+    subprocess.run(
+        [sys.executable, str(WRITER), str(database), "3"],
+        check=True,
+        cwd=PROJECT,
+        capture_output=True,
+    )
+    newer = tmp_path / "newer.db"
+    assert depotline("backup", "--db", str(database), "--dest", str(tmp_path)).returncode == 0
+    only_file(tmp_path, "depotline-manual-*.db").rename(newer)
+    with sqlite3.connect(newer) as connection:
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+
+    result = depotline("restore", str(newer), "--db", str(tmp_path / "other.db"))
+    assert result.returncode == 1
+    assert f"schema version {SCHEMA_VERSION + 1}" in result.stderr
+    assert "upgrade depotline" in result.stderr
+    assert not (tmp_path / "other.db").exists()
+
+
+def test_nightly_rotation_keeps_the_newest_copies_and_their_settings(tmp_path: Path) -> None:
+    for day in range(5):
+        db, toml = backup.backup_set_paths(tmp_path, "nightly", 1_780_000_000 + day * 86_400)
+        db.write_text("x")
+        toml.write_text("x")
+    manual, _ = backup.backup_set_paths(tmp_path, "manual", 1_770_000_000)
+    manual.write_text("x")
+
+    deleted = backup.rotate(tmp_path, "nightly", keep=3)
+
+    left = sorted(path.name for path in tmp_path.iterdir())
+    assert len(deleted) == 4  # two sets of .db and .toml
+    assert left == [
+        manual.name,
+        "depotline-nightly-20260530T202640Z.db",
+        "depotline-nightly-20260530T202640Z.toml",
+        "depotline-nightly-20260531T202640Z.db",
+        "depotline-nightly-20260531T202640Z.toml",
+        "depotline-nightly-20260601T202640Z.db",
+        "depotline-nightly-20260601T202640Z.toml",
+    ]
+
+
+def test_backup_copies_the_config_and_restore_with_config_puts_it_back(tmp_path: Path) -> None:
+    database = tmp_path / "state" / "depotline.db"
+    database.parent.mkdir()
+    subprocess.run(
+        [sys.executable, str(WRITER), str(database), "3"],
+        check=True,
+        cwd=PROJECT,
+        capture_output=True,
+    )
+    config = tmp_path / "depotline.toml"
+    original = f'[depot]\ndatabase = "{database}"\ntimezone = "UTC"\n'
+    config.write_text(original)
+
+    taken = depotline("backup", "--config", str(config), "--nightly", "--keep", "2")
+    assert taken.returncode == 0, taken.stderr
+    backups = database.parent / "backups"
+    copy = only_file(backups, "depotline-nightly-*.db")
+    assert copy.with_suffix(".toml").read_text() == original
+
+    config.write_text(original + "\n[web]\nport = 9999\n")
+    result = depotline("restore", str(copy), "--config", str(config), "--with-config")
+    assert result.returncode == 0, result.stderr
+    assert config.read_text() == original
+    assert "port = 9999" in only_file(tmp_path, "depotline.toml.before-restore-*").read_text()
