@@ -1,0 +1,89 @@
+"""The installed `depotline` command as a depot owner runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+DEPOTLINE = Path(sys.executable).with_name("depotline")
+REPO = Path(__file__).resolve().parents[2]
+EX_CONFIG = 78
+EX_USAGE = 64
+
+
+def depotline(*args: str, timeout_s: float = 60.0) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(DEPOTLINE), *args], capture_output=True, text=True, timeout=timeout_s, check=False
+    )
+
+
+def test_version_prints_the_package_version() -> None:
+    result = depotline("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == "depotline 0.1.0"
+
+
+def test_check_config_on_the_example_file_says_ok_and_exits_0() -> None:
+    example = REPO / "docs" / "depotline.example.toml"
+    result = depotline("check-config", str(example))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        f"{example}: OK — lines: fxo0, fxo1, gw1-1, gw1-2; positions: pos1, pos2, usb"
+    )
+
+
+def test_check_config_on_a_wrong_value_exits_78_naming_file_key_value(tmp_path: Path) -> None:
+    path = tmp_path / "depotline.toml"
+    path.write_text('[[lines]]\nid = "fxo0"\ntype = "modem"\ndevice = "/dev/x"\nmax_call_s = 5\n')
+    result = depotline("check-config", str(path))
+    assert result.returncode == EX_CONFIG
+    assert result.stderr.strip() == (
+        f"depotline: {path}: lines[0].max_call_s = 5: expected a number from 60 to 86400"
+    )
+
+
+def test_check_config_on_a_missing_file_exits_78(tmp_path: Path) -> None:
+    path = tmp_path / "absent.toml"
+    result = depotline("check-config", str(path))
+    assert result.returncode == EX_CONFIG
+    assert result.stderr.strip() == (
+        f"depotline: {path}: cannot read the configuration: No such file or directory"
+    )
+
+
+def test_run_with_an_unknown_key_refuses_to_start_with_78(tmp_path: Path) -> None:
+    path = tmp_path / "depotline.toml"
+    path.write_text("[web]\nprot = 8080\n")
+    result = depotline("run", "--config", str(path))
+    assert result.returncode == EX_CONFIG
+    assert result.stderr.strip() == (
+        f"depotline: {path}: unknown key web.prot = 8080: expected one of enabled, listen, port"
+    )
+
+
+def test_simulate_json_prints_the_figures_keys() -> None:
+    result = depotline("simulate", "--json", "--calls", "200", "--seed", "3")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    for key in ("offered", "answered", "abandoned", "service_level", "asa_s", "aht_s"):
+        assert key in figures, key
+    assert figures["offered"] == 200
+
+
+def test_bench_with_an_unknown_name_lists_the_benchmarks() -> None:
+    result = depotline("bench", "teapot")
+    assert result.returncode == EX_USAGE
+    assert result.stderr.strip() == (
+        "depotline: no benchmark called 'teapot'; there are: engine, modem, sip, wallboard, web"
+    )
+
+
+def test_demo_runs_for_its_duration_and_stops_cleanly(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    args = ("demo", "--no-web", "--no-console", "--speed", "60", "--duration-s", "3")
+    result = depotline(*args, "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert "depotline is taking calls on 4 lines" in result.stderr
+    assert "figures today at stop: answered=" in result.stderr
