@@ -1,0 +1,101 @@
+"""`depotline simulate`: the real engine in virtual time prints figures beside the model, as a
+table or one JSON object; bad options are refused; the same seed gives the same run."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from appliance.engine.setup import Strategy
+from appliance.simulate import SimulationOptions, main, options_from, run_simulation
+
+
+def test_simulate_json_has_figures_and_erlang_c(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--agents", "3", "--calls", "2000", "--seed", "4", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["calls"] == 2000
+    assert printed["answered"] == 2000 and printed["abandoned"] == 0
+    assert 0.0 <= printed["service_level"] <= 1.0
+    assert printed["abandon_rate"] == 0.0
+    assert printed["asa_s"] > 0.0
+    assert printed["erlang_c"]["service_level"] == pytest.approx(0.7995, abs=1e-3)
+    assert printed["erlang_c"]["asa_s"] == pytest.approx(28.42, abs=0.01)
+    assert "erlang_a" not in printed
+    # 2 000 calls at 30 an hour span about 67 hours
+    assert 55 < printed["virtual_hours"] < 80
+
+
+def test_simulate_with_patience_compares_with_erlang_a(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["--agents", "8", "--calls-per-hour", "150", "--calls", "6000", "--patience-s", "60"]
+    assert main([*argv, "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["model"] == "erlang_a"
+    assert printed["abandoned"] > 0
+    assert printed["answered"] + printed["abandoned"] == printed["calls"] == 6000
+    # a busy depot where many callers give up: the engine agrees with Erlang A
+    assert printed["abandon_rate"] == pytest.approx(printed["erlang_a"]["abandon_rate"], abs=0.02)
+    assert printed["service_level"] == pytest.approx(printed["erlang_a"]["service_level"], abs=0.03)
+
+
+def test_simulate_table_shows_simulated_and_model_side_by_side(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--agents", "2", "--calls", "300", "--strategy", "round_robin"]) == 0
+    table = capsys.readouterr().out
+    assert "Erlang C" in table
+    assert "service level (20 s)" in table
+    assert "strategy round_robin" in table
+    sl_row = next(line for line in table.splitlines() if line.startswith("service level"))
+    assert sl_row.count("%") == 2
+
+
+def test_simulate_same_seed_same_figures_other_seed_differs() -> None:
+    options = SimulationOptions(agents=2, calls=500, seed=11)
+    first = run_simulation(options)
+    again = run_simulation(options)
+    other = run_simulation(SimulationOptions(agents=2, calls=500, seed=12))
+    assert first.figures.totals == again.figures.totals
+    assert first.figures.totals != other.figures.totals
+
+
+@pytest.mark.parametrize("distribution", ["fixed", "lognormal", "uniform"])
+def test_simulate_handle_time_distributions_keep_the_mean(distribution: str) -> None:
+    result = run_simulation(
+        SimulationOptions(agents=4, calls=3000, aht_s=120.0, handle_distribution=distribution)
+    )
+    totals = result.figures.totals
+    assert totals.answered == 3000
+    assert totals.aht_s == pytest.approx(120.0, rel=0.06)
+
+
+def test_simulate_wrap_up_counts_in_handle_time_and_occupancy() -> None:
+    plain = run_simulation(SimulationOptions(agents=3, calls=2000, seed=5))
+    wrapped = run_simulation(SimulationOptions(agents=3, calls=2000, seed=5, wrap_up_s=30.0))
+    assert plain.figures.totals.aht_s is not None and wrapped.figures.totals.aht_s is not None
+    assert wrapped.figures.totals.aht_s == pytest.approx(plain.figures.totals.aht_s + 30, rel=0.02)
+    assert wrapped.figures.occupancy is not None and plain.figures.occupancy is not None
+    assert wrapped.figures.occupancy > plain.figures.occupancy
+
+
+@pytest.mark.parametrize("strategy", list(Strategy))
+def test_simulate_every_strategy_answers_every_caller(strategy: Strategy) -> None:
+    result = run_simulation(SimulationOptions(agents=3, calls=400, strategy=strategy))
+    assert result.figures.totals.answered == 400
+    assert result.calls_ended == 400
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--agents", "0"],
+        ["--calls-per-hour", "-5"],
+        ["--patience-s", "0"],
+        ["--strategy", "telepathy"],
+        ["--handle-distribution", "pareto"],
+    ],
+)
+def test_simulate_bad_options_are_refused(argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as raised:
+        options_from(argv)
+    assert raised.value.code == 2
