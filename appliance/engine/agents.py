@@ -69,8 +69,10 @@ class AgentBoard:
         self._levels: dict[str, list[Tier]] = {}
         self.replace_agents(agents)
 
-    def replace_agents(self, agents: tuple[Agent, ...]) -> None:
-        """Take a new agent list; live state of agents who remain is kept."""
+    def replace_agents(self, agents: tuple[Agent, ...]) -> list[AgentSeat]:
+        """Take a new agent list; live state of agents who remain is kept. Agents who were
+        removed but are still logged in stay (after the others) until they are logged out;
+        they are returned so the engine can log them out."""
         old = self.seats
         self.seats = {}
         self._free = {}
@@ -84,10 +86,16 @@ class AgentBoard:
                 seat.config = config
                 seat.order = order
             seat.skills = dict(config.skills)
-            seat.available = False
             self.seats[config.id] = seat
+        removed = [seat for seat in old.values() if seat.id not in self.seats and seat.logged_in]
+        for order, seat in enumerate(removed, start=len(agents)):
+            seat.order = order
+            self.seats[seat.id] = seat
+        for seat in self.seats.values():
+            seat.available = False
             if seat.logged_in:
                 self.set_logged_in(seat, True)
+        return removed
 
     def set_logged_in(self, seat: AgentSeat, logged_in: bool) -> None:
         step = 1 if logged_in else -1

@@ -1513,14 +1513,10 @@ class Engine:
             self._log_in(seat, command.position)
 
     def _on_setup_changed(self, command: SetupChanged) -> None:
+        """New settings take effect at once; calls in progress keep their queue (a removed
+        queue's callers wait on under its old settings), removed agents are logged out (after
+        their call, if they are on one)."""
         setup = command.setup
-        old_agents = set(self._board.seats)
-        for agent_id in old_agents - {agent.id for agent in setup.agents}:
-            seat = self._board.seats[agent_id]
-            if seat.logged_in:
-                if seat.activity is AgentState.ON_CALL:
-                    continue  # keeps going until the call ends; logs out then
-                self._request_log_out(seat)
         for queue in self._queues.values():
             self._retired_queues[queue.id] = queue
         self._setup = setup
@@ -1532,12 +1528,10 @@ class Engine:
         self._line_queues = dict(setup.line_queues)
         self._day_ends_s = None
         self._roll_day()
-        seats_before = self._board.seats
-        self._board.replace_agents(setup.agents)
-        for agent_id, seat in seats_before.items():
-            if agent_id not in self._board.seats and seat.logged_in:
-                seat.logout_pending = True
-        for seat in self._board.seats.values():
+        removed = self._board.replace_agents(setup.agents)
+        for seat in removed:
+            self._request_log_out(seat)
+        for seat in list(self._board.seats.values()):
             self._refresh(seat)
         self._dispatch(self._queues)
 
