@@ -67,6 +67,8 @@ class SimulationOptions:
     handle_distribution: str = "exponential"
     handle_cv: float = 1.0  # coefficient of variation, for lognormal
     wrap_up_s: float = 0.0
+    lines: int = 0  # phone lines; 0 = as many as callers need. A caller finding all busy
+    # hears the exchange's busy tone and never reaches the depot (counted in `lines_busy`)
 
 
 @dataclass(slots=True)
@@ -78,6 +80,7 @@ class SimulationResult:
     engine_s: float  # wall-clock seconds spent inside Engine.handle()
     wall_s: float
     virtual_s: float
+    lines_busy: int = 0
     offer_decisions_s: list[float] = field(default_factory=list)
 
 
@@ -129,8 +132,9 @@ def handle_time_sampler(options: SimulationOptions, rng: random.Random) -> Calla
     raise ValueError(f"unknown handle-time distribution {kind!r}")
 
 
-class _Depot:
-    """The simulated world around the engine: callers, lines and agents' phones."""
+class VirtualDepot:
+    """The simulated world around the engine: callers, lines and agents' phones. `run` plays
+    a whole simulation; benchmarks drive `arrive` and `hang_up` themselves."""
 
     _ARRIVE, _HANG_UP, _GIVE_UP = 0, 1, 2
 
@@ -160,6 +164,7 @@ class _Depot:
         self.events = 0
         self.engine_s = 0.0
         self.calls_ended = 0
+        self.lines_busy = 0
         self.pending: deque[Event] = deque()
 
     def at(self, time_s: float, kind: int, call_id: str = "") -> None:
@@ -227,20 +232,44 @@ class _Depot:
             del self.call_on_line[line]
             self.free_lines.append(line)
 
-    def free_line(self) -> str:
+    def free_line(self) -> str | None:
         if self.free_lines:
             return self.free_lines.pop()
+        if self.options.lines and self.line_count >= self.options.lines:
+            return None
         self.line_count += 1
         line = f"sim{self.line_count}"
         self.feed(LineInService(self.now_s, line))
         return line
 
-    def run(self, time_limit_s: float | None) -> None:
-        options = self.options
-        for i in range(options.agents):
+    def staff(self) -> None:
+        """Every agent's phone in service and the agent logged in."""
+        for i in range(self.options.agents):
             position = f"p{i + 1}"
             self.feed(PositionInService(self.now_s, position))
             self.feed(LogIn(self.now_s, f"a{i + 1}", position))
+
+    def arrive(self, time_s: float, number: str) -> bool:
+        """A caller rings; False if every line was busy."""
+        self.now_s = time_s
+        line = self.free_line()
+        if line is None:
+            self.lines_busy += 1
+            return False
+        self.arriving_line = line
+        self.feed(CallArrived(time_s, line, CallerId(number=number)))
+        return True
+
+    def hang_up(self, time_s: float, call_id: str) -> None:
+        """The caller of `call_id` hangs up (if the call is still going)."""
+        line = self.line_of_call.get(call_id)
+        if line is not None:
+            self.now_s = time_s
+            self.feed(CallerHungUp(time_s, line))
+
+    def run(self, time_limit_s: float | None) -> None:
+        options = self.options
+        self.staff()
         arrival_rate = options.calls_per_hour / 3600.0
         arrived = 0
         if options.calls > 0:
@@ -255,13 +284,9 @@ class _Depot:
                     arrived += 1
                     if arrived < options.calls:
                         self.at(time_s + self.rng.expovariate(arrival_rate), self._ARRIVE)
-                    self.arriving_line = self.free_line()
-                    number = f"1380000{arrived:05d}"
-                    self.feed(CallArrived(time_s, self.arriving_line, CallerId(number=number)))
-                elif call_id in self.line_of_call and (
-                    kind == self._HANG_UP or call_id not in self.connected
-                ):
-                    self.feed(CallerHungUp(time_s, self.line_of_call[call_id]))
+                    self.arrive(time_s, f"1380000{arrived:05d}")
+                elif kind == self._HANG_UP or call_id not in self.connected:
+                    self.hang_up(time_s, call_id)
             else:
                 assert deadline is not None
                 self.now_s = max(self.now_s, deadline)
@@ -277,7 +302,7 @@ def run_simulation(
     time_limit_s: float | None = None,
 ) -> SimulationResult:
     started = time.perf_counter()
-    depot = _Depot(options, time_decisions=time_decisions)
+    depot = VirtualDepot(options, time_decisions=time_decisions)
     depot.run(time_limit_s)
     report = depot.figures.report(depot.now_s, since_s=START_S)
     return SimulationResult(
@@ -288,6 +313,7 @@ def run_simulation(
         engine_s=depot.engine_s,
         wall_s=time.perf_counter() - started,
         virtual_s=depot.now_s - START_S,
+        lines_busy=depot.lines_busy,
         offer_decisions_s=depot.offer_decisions_s,
     )
 
@@ -335,6 +361,9 @@ def _parser() -> argparse.ArgumentParser:
         "--handle-cv", type=float, default=1.0, help="spread of lognormal handle times"
     )
     parser.add_argument("--wrap-up-s", type=float, default=0.0, help="after-call work per call")
+    parser.add_argument(
+        "--lines", type=int, default=0, help="phone lines (default: as many as needed)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
@@ -346,8 +375,8 @@ def options_from(argv: Sequence[str]) -> SimulationOptions:
         parser.error("--agents must be at least 1")
     if args.calls_per_hour <= 0 or args.aht_s <= 0:
         parser.error("--calls-per-hour and --aht-s must be positive")
-    if args.calls < 0:
-        parser.error("--calls must not be negative")
+    if args.calls < 0 or args.lines < 0:
+        parser.error("--calls and --lines must not be negative")
     if args.patience_s is not None and args.patience_s <= 0:
         parser.error("--patience-s must be positive")
     if args.handle_cv <= 0 or args.wrap_up_s < 0 or args.sl_threshold_s < 0:
@@ -364,6 +393,7 @@ def options_from(argv: Sequence[str]) -> SimulationOptions:
         handle_distribution=args.handle_distribution,
         handle_cv=args.handle_cv,
         wrap_up_s=args.wrap_up_s,
+        lines=args.lines,
     )
 
 
@@ -372,6 +402,7 @@ def result_json(result: SimulationResult, predicted: Prediction) -> dict[str, ob
     model = "erlang_a" if result.options.patience_s is not None else "erlang_c"
     return {
         "calls": result.calls_ended,
+        "lines_busy": result.lines_busy,
         "offered": totals.offered,
         "answered": totals.answered,
         "abandoned": totals.abandoned,
@@ -426,6 +457,7 @@ def result_table(result: SimulationResult, predicted: Prediction) -> str:
     model = "Erlang A" if options.patience_s is not None else "Erlang C"
     rows = [
         ("calls", str(result.calls_ended), ""),
+        ("busy tone (all lines in use)", str(result.lines_busy), ""),
         ("answered", str(totals.answered), ""),
         ("abandoned", str(totals.abandoned), ""),
         (

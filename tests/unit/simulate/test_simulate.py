@@ -99,3 +99,12 @@ def test_simulate_bad_options_are_refused(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as raised:
         options_from(argv)
     assert raised.value.code == 2
+
+
+def test_simulate_with_few_lines_turns_callers_away_with_busy_tone() -> None:
+    result = run_simulation(
+        SimulationOptions(agents=2, calls=2000, calls_per_hour=60, lines=3, seed=2)
+    )
+    assert result.lines_busy > 0
+    assert result.calls_ended + result.lines_busy == 2000
+    assert result.figures.totals.offered == result.calls_ended
