@@ -34,6 +34,7 @@ class Call:
     entered_s: float | None = None  # first queue entry; kept when overflowing to a queue
     queue_entered_s: float = 0.0  # entry into the current queue (its max wait counts from here)
     orig_position: int = 0
+    left_queue_s: float | None = None  # when the caller last left a queue (wait ends there)
     wait_key: WaitKey | None = None
     visited_queues: list[str] = field(default_factory=list)
     ringing: list[str] = field(default_factory=list)  # agents whose phones ring for it
@@ -53,6 +54,7 @@ class Call:
     position: str = ""
     connected_s: float | None = None  # first connection to an agent
     leg_connected_s: float = 0.0  # connection to the current agent
+    talk_ended_s: float | None = None  # the conversation ended (a survey may follow)
     connect_wait_s: float = 0.0
     hold_started_s: float | None = None
     hold_s: float = 0.0

@@ -579,6 +579,7 @@ class Engine:
         if call.entered_s is None:
             call.entered_s = self._now
         call.queue_entered_s = self._now
+        call.left_queue_s = None
         call.wait_key = (priority, call.entered_s, call.seq)
         call.orig_position = waiting.add(call.wait_key, call.id)
         call.tried.clear()
@@ -604,6 +605,7 @@ class Engine:
             place = waiting.position(call.wait_key)
             waiting.remove(call.wait_key)
             call.wait_key = None
+            call.left_queue_s = self._now
         self._withdraw_offers(call)  # after leaving the line: freed agents must not re-offer it
         for handle in (
             call.max_wait_timer,
@@ -1097,11 +1099,11 @@ class Engine:
             str(call.orig_position),
         )
         queue = self._queue(call.queue)
-        self._handle_times.add(
-            queue.id, self._now - call.connected_s if call.connected_s is not None else talk_s
-        )
+        conversation_s = self._now - call.connected_s if call.connected_s is not None else talk_s
+        self._handle_times.add(queue.id, conversation_s + queue.wrap_up_s)
         self._cancel(call.talk_timer)
         call.talk_timer = 0
+        call.talk_ended_s = self._now
         call.stage = CallStage.ENDING
         self._agent_done(seat, call, talk_s, queue.wrap_up_s)
 
@@ -1166,11 +1168,15 @@ class Engine:
         if line is not None and line.call_id == call.id:
             line.call_id = ""
         self._log(call.id, call.queue, call.agent, Verb.HANGUP, reason.value)
-        talk_s = self._now - call.connected_s if call.connected_s is not None else 0.0
+        talk_s = 0.0
+        if call.connected_s is not None:
+            talk_end_s = self._now if call.talk_ended_s is None else call.talk_ended_s
+            talk_s = talk_end_s - call.connected_s
         if call.connected_s is not None:
             wait_s = call.connect_wait_s
         elif call.entered_s is not None:
-            wait_s = self._now - call.entered_s
+            wait_end_s = self._now if call.left_queue_s is None else call.left_queue_s
+            wait_s = wait_end_s - call.entered_s
         else:
             wait_s = 0.0
         self._out.append(
@@ -1412,13 +1418,13 @@ class Engine:
 
     def _request_log_out(self, seat: AgentSeat) -> None:
         """Log out now, or after the current call when the agent is talking."""
+        seat.logout_pending = True  # from here on no new offer reaches them
+        self._board.set_available(seat, False)
         if seat.id in self._offers:
             self._offer_failed(seat.id, Verb.RINGCANCELED, "")
         if seat.listening_to:
             self._stop_listening(seat)
         if seat.activity is AgentState.ON_CALL:
-            seat.logout_pending = True
-            self._board.set_available(seat, False)
             return
         if seat.activity is AgentState.WRAP_UP:
             self._cancel(seat.wrap_up_timer)

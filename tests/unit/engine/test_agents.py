@@ -248,3 +248,20 @@ def test_stop_ringing_sent_for_ring_timeout() -> None:
     h.advance(15)
     assert h.of(StopRinging) == [StopRinging("pos_a1")]
     assert view(h, "a1").missed_offers == 1
+
+
+def test_logout_while_ringing_withdraws_offer_and_gives_no_new_one() -> None:
+    h = depot(agents=1)
+    h.login("a1")
+    first = waiting_call(h, "l1")
+    waiting_call(h, "l2")
+    h.ev(LogOut, agent="a1")
+    assert h.of(StopRinging) == [StopRinging("pos_a1")]
+    # the last agent left: both callers leave the queue (leave_when_no_agents)
+    assert [e.verb for e in h.log(first)][3:6] == [
+        Verb.RINGCANCELED,
+        Verb.EXITEMPTY,
+        Verb.OVERFLOW,
+    ]
+    assert len(h.rung()) == 1
+    assert view(h, "a1").state is AgentState.LOGGED_OUT

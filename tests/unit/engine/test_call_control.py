@@ -224,16 +224,19 @@ def test_talk_time_warning_once_past_the_limit() -> None:
 
 def test_survey_after_agent_hangs_up_takes_score() -> None:
     h, call_id = talking(survey=True)
+    h.now += 50
     h.ev(PositionHungUp, position="pos_a1")
     assert h.last_prompt("l1").prompts == ("survey",)
     assert not h.of(HangUpLine)
     h.finish_prompt("l1")
+    h.now += 7
     h.ev(DigitPressed, line="l1", digit="4")
     assert h.last_prompt("l1").prompts == ("survey_thanks",)
     h.finish_prompt("l1")
     assert h.of(HangUpLine) == [HangUpLine("l1")]
     assert h.verbs(call_id) == [Verb.COMPLETEAGENT, Verb.SURVEY, Verb.HANGUP]
     assert h.record(call_id).survey_score == 4
+    assert h.record(call_id).talk_s == 50  # the survey is not talk time
 
 
 def test_survey_without_a_key_hangs_up_without_score() -> None:

@@ -88,7 +88,9 @@ def test_max_wait_overflow_to_voicemail_records_and_requests_callback() -> None:
         Verb.HANGUP,
     ]
     assert h.log(call_id)[-3].data == (f"/vm/{call_id}.wav", "19.500")
-    assert h.record(call_id).end_reason is EndReason.OVERFLOWED
+    record = h.record(call_id)
+    assert record.end_reason is EndReason.OVERFLOWED
+    assert record.wait_s == 60  # waiting ended when the caller left the queue
 
 
 def test_caller_hanging_up_during_voicemail_still_keeps_the_message() -> None:
