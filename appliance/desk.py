@@ -34,6 +34,7 @@ from appliance.store.web_sessions import WebSession
 
 __all__ = [
     "COMPLAINT_DEPARTMENTS",
+    "ESCALATION_LEVELS",
     "RECORD_KINDS",
     "AuditEntry",
     "Customer",
@@ -215,11 +216,11 @@ class DeskService:
         agent_id = clean_text("agent_id", agent_id, required=True, max_chars=20)
         name = clean_text("name", name, required=True, max_chars=60)
         if role not in {r.value for r in Role}:
-            raise FormError("role", "choose one of the listed values")
+            raise FormError("role", "choice")
         if len(password) < 8:
-            raise FormError("password", "at least 8 characters")
+            raise FormError("password", "too_short")
         if not await self._store.add_user(agent_id, name, Role(role), password):
-            raise FormError("agent_id", "this agent id is taken")
+            raise FormError("agent_id", "taken")
         await self.audit(who, "user.add", agent_id, role)
 
     # -- records (咨询 投诉 救援 预约 回访) ------------------------------------------------------
@@ -230,7 +231,7 @@ class DeskService:
         """Check and keep a record; a complaint opens a ticket in the same transaction.
         FormError (naming the field) and nothing kept when the form is incomplete."""
         if kind not in RECORD_KINDS:
-            raise FormError("kind", "choose one of the listed values")
+            raise FormError("kind", "choice")
         number = clean_text("number", number, required=True, max_chars=32)
         call_id = clean_text("call_id", call_id, required=False, max_chars=64)
         fields = clean_record_fields(kind, form)
@@ -274,7 +275,7 @@ class DeskService:
         """A reply or follow-up: appended to the record's history; the record stays as it was."""
         note = clean_text("note", note, required=True, max_chars=4000)
         if await self.record(record_id) is None:
-            raise FormError("record_id", "no such record")
+            raise FormError("record_id", "not_found")
         entry = HistoryEntry(self.service.now(), who.agent_id, note)
         await self._db.write(lambda c: desk_records.append_history(c, record_id, entry))
         await self.audit(who, "record.append", record_id)
@@ -332,9 +333,9 @@ class DeskService:
         note = clean_text("note", note, required=False, max_chars=4000)
         ticket = await self.ticket(ticket_id)
         if ticket is None or ticket.status != "open":
-            raise FormError("ticket_id", "no such open ticket")
+            raise FormError("ticket_id", "not_found")
         if ticket.escalation_level >= len(ESCALATION_LEVELS) - 1:
-            raise FormError("ticket_id", "already with the manager")
+            raise FormError("ticket_id", "at_top")
         level = ticket.escalation_level + 1
         step = TicketStep(self.service.now(), who.agent_id, "escalated", note)
 
@@ -360,7 +361,7 @@ class DeskService:
             return True
 
         if not await self._db.write(work):
-            raise FormError("ticket_id", "no such open ticket")
+            raise FormError("ticket_id", "not_found")
         await self.audit(who, "ticket.close", ticket_id)
 
     # -- notices and handover -------------------------------------------------------------------
@@ -376,9 +377,9 @@ class DeskService:
 
     async def withdraw_notice(self, who: SignedIn, notice_id: str) -> None:
         if not notice_id.isdigit():
-            raise FormError("notice_id", "no such notice")
+            raise FormError("notice_id", "not_found")
         if not await self._db.write(lambda c: notices.withdraw_notice(c, int(notice_id))):
-            raise FormError("notice_id", "no such notice")
+            raise FormError("notice_id", "not_found")
         await self.audit(who, "notice.withdraw", notice_id)
 
     async def handovers(self, *, limit: int = 100) -> list[HandoverEntry]:
@@ -395,7 +396,7 @@ class DeskService:
     async def block_number(self, who: SignedIn, number: str) -> None:
         number = clean_text("number", number, required=True, max_chars=32)
         if not number.replace("+", "").isdigit():
-            raise FormError("number", "digits only")
+            raise FormError("number", "digits_only")
         await self.service.block_number(number, by=who.agent_id)
         await self.audit(who, "blacklist.add", number)
 

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 
 class FormError(ValueError):
-    """A form field is missing or wrong; `field` names it, the message says what is expected."""
+    """A form field is missing or wrong: `field` names it, `problem` is a short code the web UI
+    translates (required, choice, too_long, control_chars, not_found, taken, too_short,
+    digits_only, at_top)."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
         self.field = field
-        self.message = message
+        self.problem = problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +76,9 @@ def clean_text(field: str, value: str, *, required: bool, max_chars: int) -> str
     if required and not text:
         raise FormError(field, "required")
     if len(text) > max_chars:
-        raise FormError(field, f"at most {max_chars} characters")
+        raise FormError(field, "too_long")
     if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
-        raise FormError(field, "contains control characters")
+        raise FormError(field, "control_chars")
     return text
 
 
@@ -88,6 +90,6 @@ def clean_record_fields(kind: str, form: dict[str, str]) -> tuple[tuple[str, str
             spec.name, form.get(spec.name, ""), required=spec.required, max_chars=spec.max_chars
         )
         if value and spec.choices and value not in spec.choices:
-            raise FormError(spec.name, "choose one of the listed values")
+            raise FormError(spec.name, "choice")
         cleaned.append((spec.name, value))
     return tuple(cleaned)

@@ -1,0 +1,39 @@
+"""The depot's web site beside the shell's wallboard page: sign-in, the agent desk, records,
+tickets, supervisor and admin pages, in zh-CN and English. `add_site` joins it to an app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from appliance.desk import DeskService
+from appliance.service import DepotService
+from web_ui.site import auth_pages, desk_pages, record_pages, supervisor_pages
+from web_ui.site.security import DEPOT_KEY, DESK_KEY, SITE_TEMPLATES_KEY, templates
+
+__all__ = ["STATIC_PREFIX", "add_site", "build_site_app"]
+
+STATIC_PREFIX = "/site-static"
+UPLOAD_MAX_BYTES = 1024 * 1024  # aiohttp refuses larger request bodies with 413
+_HERE = Path(__file__).resolve().parent
+
+
+def add_site(app: web.Application, desk: DeskService, service: DepotService) -> None:
+    """Add the site's routes to `app` (before it starts). Its pages live under /login,
+    /desk, /records, /customers, /tickets, /supervisor, /admin and /site-static."""
+    app[DESK_KEY] = desk
+    app[DEPOT_KEY] = service
+    app[SITE_TEMPLATES_KEY] = templates()
+    app.router.add_routes(auth_pages.routes)
+    app.router.add_routes(desk_pages.routes)
+    app.router.add_routes(record_pages.routes)
+    app.router.add_routes(supervisor_pages.routes)
+    app.router.add_static(STATIC_PREFIX, _HERE / "static")
+
+
+def build_site_app(desk: DeskService, service: DepotService) -> web.Application:
+    """The site alone, for its own tests."""
+    app = web.Application(client_max_size=UPLOAD_MAX_BYTES)
+    add_site(app, desk, service)
+    return app

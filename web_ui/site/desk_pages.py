@@ -1,0 +1,180 @@
+"""The agent desk (A4): state buttons, live screen pop on ringing, call timer with the talk-time
+warning, callers waiting, notices, today's callback tasks with click-to-dial, own figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from appliance.service import AgentState, AgentView, CallStage, DepotService
+from web_ui.site.live import stream
+from web_ui.site.security import (
+    AGENT,
+    DEPOT_KEY,
+    DESK_KEY,
+    form_of,
+    json_response,
+    render,
+    requires,
+    signed_in,
+)
+
+routes = web.RouteTableDef()
+
+PAUSE_REASONS = ("break", "lunch", "meeting", "training", "restroom")
+WAITING_STAGES = (CallStage.QUEUED, CallStage.OFFERED)
+
+
+def _agent_view(service: DepotService, agent_id: str) -> AgentView | None:
+    for agent in service.snapshot().agents:
+        if agent.id == agent_id:
+            return agent
+    return None
+
+
+def desk_picture(service: DepotService, agent_id: str) -> dict[str, Any]:
+    """What the desk shows live: state and timer, the current call, waiting callers."""
+    snapshot = service.snapshot()
+    agent = next((a for a in snapshot.agents if a.id == agent_id), None)
+    waiting = sum(1 for call in snapshot.calls if call.stage in WAITING_STAGES)
+    picture: dict[str, Any] = {"waiting": waiting, "known": agent is not None}
+    if agent is None:
+        return picture
+    call = next((c for c in snapshot.calls if agent.call_id and c.id == agent.call_id), None)
+    limit_s = 0.0
+    if call is not None:
+        queue = next((q for q in service.setup().queues if q.id == call.queue), None)
+        limit_s = queue.talk_time_limit_s if queue is not None else 0.0
+    elapsed_s = snapshot.time_s - agent.since_s
+    picture.update(
+        state=agent.state.value,
+        position=agent.position,
+        pause_reason=agent.pause_reason,
+        elapsed_s=round(elapsed_s),
+        talk_warning=bool(
+            agent.state is AgentState.ON_CALL and limit_s > 0 and elapsed_s >= limit_s
+        ),
+        talk_limit_s=limit_s,
+        calls_today=agent.calls_today,
+        talk_s_today=round(agent.talk_s_today),
+        call_id=agent.call_id,
+        number=call.number if call is not None else "",
+        caller_name=call.name if call is not None else "",
+        queue=call.queue if call is not None else "",
+    )
+    return picture
+
+
+@routes.get("/desk")
+@requires(AGENT)
+async def desk_page(request: web.Request) -> web.Response:
+    user = signed_in(request)
+    service = request.app[DEPOT_KEY]
+    desk = request.app[DESK_KEY]
+    tasks = [
+        task
+        for task in await service.callback_tasks()
+        if task.assigned_agent in ("", user.agent_id)
+    ]
+    return render(
+        request,
+        "desk.html",
+        agent=_agent_view(service, user.agent_id),
+        picture=desk_picture(service, user.agent_id),
+        pause_reasons=PAUSE_REASONS,
+        notices=await desk.notices(),
+        tasks=tasks,
+        error_key=request.query.get("error", ""),
+    )
+
+
+@routes.post("/desk/state")
+@requires(AGENT)
+async def change_state(request: web.Request) -> web.StreamResponse:
+    """Log in to a position, ready, pause with a reason, log out (the engine's commands)."""
+    user = signed_in(request)
+    service = request.app[DEPOT_KEY]
+    form = await form_of(request)
+    action = form.get("action", "")
+    try:
+        if action == "login":
+            position = form.get("position", "").strip()
+            if not position:
+                return _state_error(request, "error.field_required", "position")
+            await service.log_in(user.agent_id, position)
+        elif action == "ready":
+            await service.ready(user.agent_id)
+        elif action == "pause":
+            reason = form.get("reason", "")
+            if reason not in PAUSE_REASONS:
+                return _state_error(request, "error.field_choice", "reason")
+            await service.pause(user.agent_id, reason)
+        elif action == "logout":
+            await service.log_out(user.agent_id)
+        else:
+            return _state_error(request, "error.field_choice", "action")
+    except (ValueError, LookupError):
+        return _state_error(request, "desk.refused", "")
+    await request.app[DESK_KEY].audit(
+        user, f"agent.{action}", user.agent_id, form.get("position", "") or form.get("reason", "")
+    )
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return json_response(desk_picture(service, user.agent_id))
+    raise web.HTTPSeeOther("/desk")
+
+
+def _state_error(request: web.Request, key: str, field: str) -> web.StreamResponse:
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return json_response({"error": key, "field": field}, status=400)
+    return render(request, "error.html", status=400, message_key=key, field=field)
+
+
+@routes.get("/desk/live")
+@requires(AGENT)
+async def desk_live(request: web.Request) -> web.StreamResponse:
+    user = signed_in(request)
+    service = request.app[DEPOT_KEY]
+
+    async def picture() -> dict[str, Any]:
+        return desk_picture(service, user.agent_id)
+
+    return await stream(request, service, picture, event="desk")
+
+
+@routes.get("/desk/pop")
+@requires(AGENT)
+async def screen_pop(request: web.Request) -> web.Response:
+    """The caller's history for the screen pop (a fragment the desk page puts in place)."""
+    number = request.query.get("number", "")[:32]
+    pop = await request.app[DESK_KEY].screen_pop(number)
+    return render(
+        request,
+        "screen_pop.html",
+        pop=pop,
+        call_id=request.query.get("call_id", "")[:64],
+        caller_name=request.query.get("name", "")[:60],
+    )
+
+
+@routes.post("/desk/dial")
+@requires(AGENT)
+async def dial(request: web.Request) -> web.StreamResponse:
+    """Click-to-dial a callback task (回访) or a number."""
+    user = signed_in(request)
+    form = await form_of(request)
+    number = form.get("number", "").strip()
+    if not number.replace("+", "").isdigit() or len(number) > 32:
+        return _state_error(request, "error.field_invalid", "number")
+    task_id = form.get("task_id", "")
+    try:
+        await request.app[DEPOT_KEY].place_call(
+            user.agent_id,
+            number,
+            purpose="callback" if task_id else "click_to_dial",
+            task_id=task_id,
+        )
+    except (ValueError, LookupError):
+        return _state_error(request, "desk.refused", "")
+    await request.app[DESK_KEY].audit(user, "call.dial", number, task_id)
+    raise web.HTTPSeeOther("/desk")

@@ -1,0 +1,182 @@
+"""Who is asking and may they: the session cookie, the CSRF token every state-changing request
+carries, the role each page needs, and the page renderer that puts them in every form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import jinja2
+from aiohttp import web
+
+from appliance.desk import DeskService, Role, SignedIn
+from appliance.service import DepotService
+from web_ui.site.i18n import LANGUAGES, request_language, translate
+
+log = logging.getLogger(__name__)
+
+DESK_KEY = web.AppKey("desk", DeskService)
+DEPOT_KEY = web.AppKey("depot_service", DepotService)
+SITE_TEMPLATES_KEY = web.AppKey("site_templates", jinja2.Environment)
+SESSION_COOKIE = "depotline_session"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+_USER = web.RequestKey("depotline_user", SignedIn)
+_HERE = Path(__file__).resolve().parent
+
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self';"
+    " script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "Cache-Control": "no-store",
+}
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+AGENT = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+SUPERVISOR = (Role.SUPERVISOR, Role.ADMIN)
+ADMIN = (Role.ADMIN,)
+
+
+def templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_HERE / "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def safe_next(path: str) -> str:
+    """Only a path on this site (no open redirect to another host)."""
+    if path.startswith("/") and not path.startswith("//") and "\\" not in path:
+        return path
+    return "/desk"
+
+
+def signed_in(request: web.Request) -> SignedIn:
+    user = request.get(_USER)
+    if user is None:
+        raise RuntimeError("signed_in() used on a page that does not require a role")
+    return user
+
+
+async def _csrf_ok(request: web.Request, user: SignedIn) -> bool:
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not sent and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        form = await request.post()
+        value = form.get(CSRF_FIELD, "")
+        sent = value if isinstance(value, str) else ""
+    return bool(sent) and hmac.compare_digest(sent, user.csrf_token)
+
+
+def requires(roles: tuple[Role, ...]) -> Callable[[Handler], Handler]:
+    """The page needs a live session with one of `roles`; a POST needs the session's CSRF
+    token. No session → the login page (401 for scripts); wrong role or token → 403."""
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def checked(request: web.Request) -> web.StreamResponse:
+            desk = request.app[DESK_KEY]
+            user = await desk.session(request.cookies.get(SESSION_COOKIE, ""))
+            if user is None:
+                if request.method == "GET" and "text/html" in request.headers.get("Accept", ""):
+                    target = quote(safe_next(request.path_qs), safe="/?=&")
+                    raise web.HTTPSeeOther(f"/login?next={target}")
+                return error_page(request, 401, "error.signed_out")
+            if user.role not in roles:
+                log.warning(
+                    "%s (%s) refused %s %s",
+                    user.agent_id,
+                    user.role.value,
+                    request.method,
+                    request.path,
+                )
+                return error_page(request, 403, "error.forbidden", user=user)
+            if request.method not in ("GET", "HEAD", "OPTIONS") and not await _csrf_ok(
+                request, user
+            ):
+                log.warning("%s sent a bad CSRF token to %s", user.agent_id, request.path)
+                return error_page(request, 403, "error.csrf", user=user)
+            request[_USER] = user
+            return await handler(request)
+
+        return checked
+
+    return wrap
+
+
+def _formatters(request: web.Request) -> dict[str, Any]:
+    service = request.app[DEPOT_KEY]
+    zone = ZoneInfo(service.setup().hours.timezone)
+
+    def time_text(time_s: float | None) -> str:
+        if time_s is None:
+            return "—"
+        return dt.datetime.fromtimestamp(time_s, zone).strftime("%Y-%m-%d %H:%M")
+
+    def duration_text(seconds: float | None) -> str:
+        if seconds is None:
+            return "—"
+        whole = max(0, round(seconds))
+        return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+    return {"time_text": time_text, "duration_text": duration_text}
+
+
+def render(
+    request: web.Request,
+    template: str,
+    *,
+    status: int = 200,
+    user: SignedIn | None = None,
+    **context: Any,
+) -> web.Response:
+    language = request_language(request)
+    if user is None:
+        user = request.get(_USER)
+    html = (
+        request.app[SITE_TEMPLATES_KEY]
+        .get_template(template)
+        .render(
+            _=functools.partial(translate, language),
+            lang=language,
+            languages=LANGUAGES,
+            user=user,
+            csrf_token=user.csrf_token if user is not None else "",
+            depot_name=request.app[DEPOT_KEY].depot_name,
+            path=request.path_qs,
+            **_formatters(request),
+            **context,
+        )
+    )
+    return web.Response(
+        text=html, status=status, content_type="text/html", headers=SECURITY_HEADERS
+    )
+
+
+def error_page(
+    request: web.Request, status: int, message_key: str, *, user: SignedIn | None = None
+) -> web.Response:
+    return render(request, "error.html", status=status, user=user, message_key=message_key)
+
+
+def json_response(data: Any, *, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status, headers=SECURITY_HEADERS)
+
+
+async def form_of(request: web.Request) -> dict[str, str]:
+    """The posted form's text fields (file parts left out)."""
+    form = await request.post()
+    return {key: value for key, value in form.items() if isinstance(value, str)}

@@ -1,0 +1,223 @@
+"""Supervisor pages: the full-screen live wallboard (S2), the live agent monitor (S3), notices,
+the shift handover log (S6), the blacklist; admin pages: users and the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from appliance.desk import FormError, Role
+from appliance.service import DepotService
+from web_ui.app import FIGURE_FIELDS, figures_json
+from web_ui.site.live import stream
+from web_ui.site.security import (
+    ADMIN,
+    DEPOT_KEY,
+    DESK_KEY,
+    SUPERVISOR,
+    form_of,
+    render,
+    requires,
+    signed_in,
+)
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/supervisor/wallboard")
+@requires(SUPERVISOR)
+async def wallboard(request: web.Request) -> web.Response:
+    """The LED board's figures and alert levels (the same thresholds), full screen."""
+    figures = figures_json(request.app[DEPOT_KEY].figures())
+    return render(
+        request,
+        "wallboard.html",
+        fields=[name for name, *_rest in FIGURE_FIELDS],
+        figures=figures,
+    )
+
+
+@routes.get("/supervisor/wallboard/live")
+@requires(SUPERVISOR)
+async def wallboard_live(request: web.Request) -> web.StreamResponse:
+    service = request.app[DEPOT_KEY]
+
+    async def picture() -> dict[str, Any]:
+        return figures_json(service.figures())
+
+    return await stream(request, service, picture, event="figures")
+
+
+def monitor_picture(service: DepotService) -> dict[str, Any]:
+    """Every agent's state, position, current call and how long (座席监控)."""
+    snapshot = service.snapshot()
+    calls = {call.id: call for call in snapshot.calls}
+    agents = []
+    for agent in snapshot.agents:
+        call = calls.get(agent.call_id) if agent.call_id else None
+        agents.append(
+            {
+                "id": agent.id,
+                "name": agent.name,
+                "state": agent.state.value,
+                "position": agent.position,
+                "pause_reason": agent.pause_reason,
+                "in_state_s": round(snapshot.time_s - agent.since_s),
+                "number": call.number if call is not None else "",
+                "calls_today": agent.calls_today,
+                "talk_s_today": round(agent.talk_s_today),
+            }
+        )
+    waiting = [
+        {
+            "number": call.number,
+            "queue": call.queue,
+            "wait_s": round(snapshot.time_s - (call.enqueued_s or call.arrived_s)),
+        }
+        for call in snapshot.calls
+        if call.stage.value in ("queued", "offered")
+    ]
+    return {"agents": agents, "waiting": waiting}
+
+
+@routes.get("/supervisor/monitor")
+@requires(SUPERVISOR)
+async def monitor(request: web.Request) -> web.Response:
+    return render(request, "monitor.html", picture=monitor_picture(request.app[DEPOT_KEY]))
+
+
+@routes.get("/supervisor/monitor/live")
+@requires(SUPERVISOR)
+async def monitor_live(request: web.Request) -> web.StreamResponse:
+    service = request.app[DEPOT_KEY]
+
+    async def picture() -> dict[str, Any]:
+        return monitor_picture(service)
+
+    return await stream(request, service, picture, event="monitor")
+
+
+async def _notices_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
+    return render(
+        request,
+        "notices.html",
+        status=400 if error is not None else 200,
+        notices=await request.app[DESK_KEY].notices(),
+        error=error,
+    )
+
+
+@routes.get("/supervisor/notices")
+@requires(SUPERVISOR)
+async def notices(request: web.Request) -> web.Response:
+    return await _notices_page(request)
+
+
+@routes.post("/supervisor/notices")
+@requires(SUPERVISOR)
+async def change_notices(request: web.Request) -> web.StreamResponse:
+    desk = request.app[DESK_KEY]
+    form = await form_of(request)
+    try:
+        if form.get("withdraw"):
+            await desk.withdraw_notice(signed_in(request), form["withdraw"])
+        else:
+            await desk.add_notice(signed_in(request), form.get("text", ""))
+    except FormError as error:
+        return await _notices_page(request, error=error)
+    raise web.HTTPSeeOther("/supervisor/notices")
+
+
+async def _handover_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
+    return render(
+        request,
+        "handover.html",
+        status=400 if error is not None else 200,
+        entries=await request.app[DESK_KEY].handovers(),
+        error=error,
+    )
+
+
+@routes.get("/supervisor/handover")
+@requires(SUPERVISOR)
+async def handover(request: web.Request) -> web.Response:
+    return await _handover_page(request)
+
+
+@routes.post("/supervisor/handover")
+@requires(SUPERVISOR)
+async def add_handover(request: web.Request) -> web.StreamResponse:
+    form = await form_of(request)
+    try:
+        await request.app[DESK_KEY].add_handover(signed_in(request), form.get("text", ""))
+    except FormError as error:
+        return await _handover_page(request, error=error)
+    raise web.HTTPSeeOther("/supervisor/handover")
+
+
+async def _blacklist_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
+    return render(
+        request,
+        "blacklist.html",
+        status=400 if error is not None else 200,
+        numbers=await request.app[DEPOT_KEY].blacklist(),
+        error=error,
+    )
+
+
+@routes.get("/supervisor/blacklist")
+@requires(SUPERVISOR)
+async def blacklist(request: web.Request) -> web.Response:
+    return await _blacklist_page(request)
+
+
+@routes.post("/supervisor/blacklist")
+@requires(SUPERVISOR)
+async def block(request: web.Request) -> web.StreamResponse:
+    form = await form_of(request)
+    try:
+        await request.app[DESK_KEY].block_number(signed_in(request), form.get("number", ""))
+    except FormError as error:
+        return await _blacklist_page(request, error=error)
+    raise web.HTTPSeeOther("/supervisor/blacklist")
+
+
+@routes.get("/admin/audit")
+@requires(ADMIN)
+async def audit_log(request: web.Request) -> web.Response:
+    return render(request, "audit.html", entries=await request.app[DESK_KEY].audit_log())
+
+
+async def _users_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
+    return render(
+        request,
+        "users.html",
+        status=400 if error is not None else 200,
+        users=await request.app[DESK_KEY].users(),
+        roles=[role.value for role in Role],
+        error=error,
+    )
+
+
+@routes.get("/admin/users")
+@requires(ADMIN)
+async def users(request: web.Request) -> web.Response:
+    return await _users_page(request)
+
+
+@routes.post("/admin/users")
+@requires(ADMIN)
+async def add_user(request: web.Request) -> web.StreamResponse:
+    form = await form_of(request)
+    try:
+        await request.app[DESK_KEY].add_user(
+            signed_in(request),
+            form.get("agent_id", ""),
+            form.get("name", ""),
+            form.get("role", ""),
+            form.get("password", ""),
+        )
+    except FormError as error:
+        return await _users_page(request, error=error)
+    raise web.HTTPSeeOther("/admin/users")
