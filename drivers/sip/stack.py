@@ -77,6 +77,7 @@ from drivers.sip.mixing import (
     recorder_port,
     wanted_edges,
 )
+from drivers.sip.prompt_audio import PromptAudio
 from drivers.sip.settings import PositionMode, SipGateway, SipPosition
 from drivers.sip.worker import PjsuaWorker
 
@@ -149,8 +150,9 @@ class SipStack:
         rtp_port: int = 10000,
         gateways: Sequence[SipGateway] = (),
         positions: Sequence[SipPosition] = (),
-        prompts_dir: str = "",
+        prompt_dirs: Sequence[str] = (),
         music_file: str = "",
+        prompt_cache_dir: str = "",
         sound_device: str = "",
         line_audio: Mapping[str, LineAudio] | None = None,
         clock: Clock = time.time,
@@ -161,8 +163,10 @@ class SipStack:
         self.rtp_port = rtp_port
         self.gateways = tuple(gateways)
         self.positions = tuple(positions)
-        self.prompts_dir = prompts_dir
-        self.music_file = music_file or os.path.join(prompts_dir, "music.wav")
+        # The depot's own recordings first, then the generated set: the first file found wins.
+        self.prompt_dirs = tuple(prompt_dirs)
+        self.music_file = music_file or self._first_file(os.path.join("music", "hold.wav"))
+        self._prompt_audio = PromptAudio(prompt_cache_dir)
         self.sound_device = sound_device
         self.clock = clock
         self.wire_logging = wire_logging
@@ -640,7 +644,7 @@ class SipStack:
         elif isinstance(action, PlayPrompt):
             self._play_prompt(slot, action)
         elif isinstance(action, PlayMusic):
-            self._play(slot, [self.music_file], loop=True)
+            self._play_music(slot)
         elif isinstance(action, PlayTone):
             self._play_tone(slot, action.tone, action.duration_s)
         elif isinstance(action, SendDigits):
@@ -673,14 +677,35 @@ class SipStack:
         slot.leg, slot.outbound = leg, True
         self._legs[leg.getId()] = leg
 
+    def _first_file(self, relative: str) -> str:
+        for directory in self.prompt_dirs:
+            path = os.path.join(directory, relative)
+            if os.path.exists(path):
+                return path
+        return ""
+
+    def _playable(self, path: str) -> str:
+        try:
+            return self._prompt_audio.playable(path)
+        except (SipError, OSError) as error:
+            log.error("cannot play %s: %s", path, error)
+            return ""
+
     def _prompt_paths(self, names: Sequence[str], language: str) -> list[str]:
         paths = []
         for name in names:
-            path = os.path.join(self.prompts_dir, language, f"{name}.wav")
-            if os.path.exists(path):
-                paths.append(path)
+            path = self._first_file(os.path.join(language, f"{name}.wav"))
+            if path:
+                playable = self._playable(path)
+                if playable:
+                    paths.append(playable)
             else:
-                log.error("prompt %s is missing: the caller hears nothing in its place", path)
+                log.error(
+                    "prompt %s/%s.wav is in none of %s: the caller hears nothing in its place",
+                    language,
+                    name,
+                    ", ".join(self.prompt_dirs) or "(no prompt directories)",
+                )
         return paths
 
     def _play_prompt(self, slot: _LineSlot, action: PlayPrompt) -> None:
@@ -691,7 +716,9 @@ class SipStack:
             self._emit(PromptFinished(self._now(), slot.line, play_id=action.play_id))
             return
         self._play(slot, paths, loop=False)
-        if slot.player is not None:
+        if slot.player is None:  # the library refused the files: the caller flow goes on
+            self._emit(PromptFinished(self._now(), slot.line, play_id=action.play_id))
+        else:
             slot.prompt_id, slot.barge_in = action.play_id, action.barge_in
 
     def _play(self, slot: _LineSlot, paths: list[str], loop: bool) -> None:
@@ -712,6 +739,18 @@ class SipStack:
             return
         slot.player, slot.player_serial = player, serial
         self._remix()
+
+    def _play_music(self, slot: _LineSlot) -> None:
+        music = self._playable(self.music_file) if self.music_file else ""
+        if not music:
+            log.error(
+                "no hold music (music/hold.wav in the prompt directories): callers hear"
+                " silence on hold"
+            )
+            self._stop_player(slot, emit=True)
+            self._remix()
+            return
+        self._play(slot, [music], loop=True)
 
     def _prompt_ended(self, slot: _LineSlot, serial: int) -> None:
         if slot.player is None or slot.player_serial != serial:
@@ -868,7 +907,7 @@ class SipStack:
             talk.held = True
             slot = self._lines.get(action.line)
             if slot is not None and slot.leg is not None:
-                self._play(slot, [self.music_file], loop=True)
+                self._play_music(slot)
         elif isinstance(action, MuteCaller):
             self._mute(action)
         elif isinstance(action, JoinSupervisor):

@@ -22,31 +22,15 @@ def free_udp_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-def make_tone_wav(path: Path, seconds: float, freq_hz: int = 440) -> Path:
+def make_tone_wav(
+    path: Path, seconds: float, freq_hz: int = 440, encoding: str = "signed-integer"
+) -> Path:
+    """A sine tone WAV at 8 kHz mono: 16-bit PCM, or "u-law" / "a-law" like the prompt set."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            "sox",
-            "-n",
-            "-r",
-            "8000",
-            "-c",
-            "1",
-            "-b",
-            "16",
-            "-e",
-            "signed-integer",
-            str(path),
-            "synth",
-            str(seconds),
-            "sine",
-            str(freq_hz),
-            "vol",
-            "0.5",
-        ],
-        check=True,
-        timeout=20,
-    )
+    bits = "16" if encoding == "signed-integer" else "8"
+    tone = ["synth", str(seconds), "sine", str(freq_hz), "vol", "0.5"]
+    command = ["sox", "-n", "-r", "8000", "-c", "1", "-b", bits, "-e", encoding, str(path)]
+    subprocess.run([*command, *tone], check=True, timeout=20)
     return path
 
 

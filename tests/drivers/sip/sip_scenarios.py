@@ -131,10 +131,10 @@ class Rig:
 
     def __init__(self, workdir: Path, gateways: list[SipGateway], positions: list[SipPosition]):
         prompts = workdir / "prompts"
-        make_tone_wav(prompts / "en" / "greeting.wav", 0.4, 500)
+        make_tone_wav(prompts / "en" / "greeting.wav", 0.4, 500, encoding="u-law")
         make_tone_wav(prompts / "en" / "menu_cargo.wav", 0.4, 600)
         make_tone_wav(prompts / "en" / "menu_orders.wav", 5.0, 700)
-        make_tone_wav(prompts / "music.wav", 3.0, 300)
+        make_tone_wav(prompts / "music" / "hold.wav", 3.0, 300, encoding="u-law")
         self.workdir = workdir
         self.stack = SipStack(
             listen=BOX,
@@ -142,7 +142,8 @@ class Rig:
             rtp_port=20000,
             gateways=gateways,
             positions=positions,
-            prompts_dir=str(prompts),
+            prompt_dirs=[str(workdir / "own_recordings"), str(prompts)],
+            prompt_cache_dir=str(workdir / "prompt_cache"),
             wire_logging=bool(os.environ.get("SIP_WIRE")),
         )
         self.lines = SipLines(self.stack)
