@@ -534,6 +534,9 @@ class ModemLine:
             self._response_lines.append(item.text)
 
     def _on_ring(self) -> None:
+        if not self._in_service:
+            log.info("line %s: RING while the modem starts up ignored", self._line)
+            return
         if self._call in ("connected", "dialing"):
             log.info("line %s: RING during a call ignored", self._line)
             return
@@ -906,7 +909,11 @@ class ModemLine:
             await self._end_stream(b"\x10!", timeout_s=2.0)
         self._media_kind = ""
         self._record_wake = None
-        samples = audio.decode(bytes(self._record_buffer), self.sample_format)
+        recorded = bytes(self._record_buffer)
+        if self._record_end == "silence":
+            # the modem reports silence after `silence_s` of it: keep the message, not the gap
+            recorded = recorded[: max(0, len(recorded) - int(self._silence_s * BYTES_PER_S))]
+        samples = audio.decode(recorded, self.sample_format)
         duration_s = len(samples) / audio.SAMPLE_RATE_HZ
         path = action.path
         try:

@@ -6,6 +6,7 @@ Standalone: `python -m drivers.modem.sim --link PATH --dialect conexant`."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import functools
 import heapq
@@ -212,6 +213,12 @@ class ModemSimulator:
             return self._vsm_id
 
     @property
+    def heard_s(self) -> float:
+        """Seconds of host playback the caller has heard so far."""
+        with self._lock:
+            return len(self._heard) / BYTES_PER_S
+
+    @property
     def caller_audio_sent_s(self) -> float:
         """Seconds of caller audio sent to the host in the current receive stream."""
         with self._lock:
@@ -375,7 +382,7 @@ class ModemSimulator:
                 if self._host_open:
                     self._host_open = False
                     self._host_closed()
-            time.sleep(timeout_s)
+            time.sleep(0.02)  # nobody there: look again soon, without spinning
             return
         if not data:
             return
@@ -865,6 +872,39 @@ class ModemSimulator:
         self._reset()
         self._answering = True
         self._open_pty()
+
+
+# ---------------------------------------------------------------------------------------------
+# a caller for demo mode
+
+
+async def scripted_call(
+    sim: ModemSimulator,
+    number: str,
+    name: str = "",
+    *,
+    keys: str = "1",
+    listen_s: float = 2.0,
+    stay_s: float = 20.0,
+    cause: str = "loop_break",
+    answer_timeout_s: float = 60.0,
+) -> bool:
+    """One demo caller on a simulated modem: rings, listens to `listen_s` seconds of what the
+    box plays, presses `keys`, stays `stay_s` seconds (a caller's patience), then hangs up with
+    `cause` unless the box hung up first. False if the box never answered."""
+    start_heard_s = sim.heard_s
+    sim.incoming_call(number, name)
+    if not await asyncio.to_thread(sim.wait_for, lambda: sim.offhook, answer_timeout_s):
+        return False
+    await asyncio.to_thread(
+        sim.wait_for, lambda: sim.heard_s - start_heard_s >= listen_s, listen_s + 10.0
+    )
+    if keys and sim.offhook:
+        sim.press(keys)
+    await asyncio.to_thread(sim.wait_for, lambda: not sim.offhook, stay_s)
+    if sim.offhook:
+        sim.hang_up(cause)
+    return True
 
 
 # ---------------------------------------------------------------------------------------------
