@@ -10,10 +10,11 @@ midnight. Definitions are in docs/figures.md.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from appliance.engine.records import QueueLogEntry, Verb
+from appliance.engine.setup import DepotSetup
 from appliance.engine.views import AgentState
 from appliance.stats.calendar import DepotCalendar
 from appliance.stats.counters import AgentCounters, CallCounters, SlVariant
@@ -137,9 +138,13 @@ class Figures:
         sl_threshold_s: float = 20.0,
         sl_variant: SlVariant = SlVariant.COUNT_LONG_ABANDONS,
         short_abandon_s: float = 5.0,
+        queue_sl_thresholds_s: Mapping[str, float] | None = None,
     ) -> None:
+        """`queue_sl_thresholds_s` gives a queue its own service-level threshold; calls in
+        other queues use `sl_threshold_s`."""
         self.calendar = DepotCalendar(timezone)
         self.sl_threshold_s = sl_threshold_s
+        self._queue_thresholds_s = dict(queue_sl_thresholds_s or {})
         self.sl_variant = sl_variant
         self.short_abandon_s = short_abandon_s
         self._days: dict[dt.date, _Bucket] = {}
@@ -176,6 +181,25 @@ class Figures:
             Verb.QUEUESTART: self._daemon_started,
         }
         self._handlers = {verb.value: handler for verb, handler in handlers.items()}
+
+    @classmethod
+    def for_setup(
+        cls,
+        setup: DepotSetup,
+        *,
+        sl_variant: SlVariant = SlVariant.COUNT_LONG_ABANDONS,
+        short_abandon_s: float = 5.0,
+    ) -> Figures:
+        """Figures in the depot's time zone with each queue's own service-level threshold."""
+        thresholds = {queue.id: queue.sl_threshold_s for queue in setup.queues}
+        default_s = setup.queues[0].sl_threshold_s if setup.queues else 20.0
+        return cls(
+            timezone=setup.hours.timezone,
+            sl_threshold_s=default_s,
+            sl_variant=sl_variant,
+            short_abandon_s=short_abandon_s,
+            queue_sl_thresholds_s=thresholds,
+        )
 
     # -- folding ----------------------------------------------------------------------------
 
@@ -237,7 +261,7 @@ class Figures:
             if not call.answered:
                 call.answered = True
                 wait_s = float(entry.data[0]) if entry.data else 0.0
-                within = wait_s <= self.sl_threshold_s
+                within = wait_s <= self._queue_thresholds_s.get(call.queue, self.sl_threshold_s)
                 for counters in self._counters(call):
                     counters.answered += 1
                     counters.wait_answered_s += wait_s

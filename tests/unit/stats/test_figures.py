@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from appliance.engine.records import QueueLogEntry, Verb
+from appliance.engine.setup import DepotSetup, Menu, OpeningHours, Queue
 from appliance.engine.views import AgentState
 from appliance.stats.counters import SlVariant
 from appliance.stats.figures import Figures
@@ -304,3 +305,24 @@ def test_figures_restart_marker_forgets_calls_and_logins_from_before() -> None:
     assert board.agents_ready == 0
     (agent,) = figures.report(T0 + 100).by_agent
     assert agent.logged_in_s == pytest.approx(20)
+
+
+def test_figures_for_setup_uses_each_queues_threshold_and_time_zone() -> None:
+    setup = DepotSetup(
+        queues=(
+            Queue("cargo", "货物", "Cargo", sl_threshold_s=10.0),
+            Queue("vip", "贵宾", "VIP", sl_threshold_s=30.0),
+        ),
+        agents=(),
+        menu=Menu(),
+        hours=OpeningHours(timezone="Europe/Berlin"),
+    )
+    figures = Figures.for_setup(setup, sl_variant=SlVariant.ANSWERED_ONLY)
+    assert figures.calendar.zone.key == "Europe/Berlin"
+    for call, queue in (("a", "cargo"), ("b", "vip")):
+        figures.fold(entry(0, call, queue, "NONE", Verb.ENTERQUEUE, "", "1", "0"))
+        figures.fold(entry(25, call, queue, "1001", Verb.CONNECT, 25, "", 1))
+    # 25 s is too long for cargo (10 s) and fine for vip (30 s)
+    queues = dict(figures.report(T0 + 30).by_queue)
+    assert queues["cargo"].service_level == 0.0
+    assert queues["vip"].service_level == 1.0
