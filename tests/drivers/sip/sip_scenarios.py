@@ -457,6 +457,44 @@ async def dial_out(workdir: Path) -> dict[str, object]:
     }
 
 
+async def trunk_registration(workdir: Path) -> dict[str, object]:
+    """Two SIP trunks register with digest authentication: one with the right password comes
+    into service, one with a wrong password is a line fault saying what to check."""
+    good = SipGateway(
+        id="trunk1",
+        host="127.0.0.7",
+        registrar="127.0.0.7:5060",
+        username="trunkuser",
+        password="s3cret",
+    )
+    bad = SipGateway(
+        id="trunk2",
+        host="127.0.0.8",
+        registrar="127.0.0.8:5060",
+        username="trunkuser",
+        password="wrong",
+    )
+    registrars = [
+        Sipp(
+            workdir,
+            f"registrar{n}",
+            ["-i", host, "-p", "5060", "-m", "1"],
+            scenario="registrar.xml",
+        )
+        for n, host in ((1, "127.0.0.7"), (2, "127.0.0.8"))
+    ]
+    async with Rig(workdir, [good, bad], []) as rig:
+        await rig.engine.wait_for(LineInService, line="trunk1")
+        faulted = await rig.engine.wait_for(LineFaulted, line="trunk2")
+        exits = [await asyncio.to_thread(r.wait, 10) for r in registrars]
+    return {
+        "exits": exits,
+        "errors": [r.errors() for r in registrars],
+        "reason": faulted.reason,
+        "events": sorted(rig.engine.names()),
+    }
+
+
 SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "full_call": full_call,
     "agent_rejects": agent_rejects,
@@ -466,6 +504,7 @@ SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "gateway_lost_and_back": gateway_lost_and_back,
     "persistent_agent": persistent_agent,
     "dial_out": dial_out,
+    "trunk_registration": trunk_registration,
 }
 
 

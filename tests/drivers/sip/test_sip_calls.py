@@ -139,3 +139,11 @@ def test_sip_benchmark_reports_its_figures() -> None:
     ):
         assert figures[key] > 0, key
     assert figures["invite_to_agent_invite_p99_ms"] >= figures["invite_to_agent_invite_p50_ms"]
+
+
+def test_sip_trunk_registers_with_digest_and_a_wrong_password_is_a_line_fault() -> None:
+    result: Any = run_scenario("trunk_registration")
+    assert result["exits"] == [0, 0], result["errors"]  # both saw the challenge and the answer
+    assert result["events"] == ["LineFaulted(trunk2)", "LineInService(trunk1)"]
+    assert "403 Forbidden" in result["reason"]
+    assert "password" in result["reason"]
