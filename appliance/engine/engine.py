@@ -560,11 +560,13 @@ class Engine:
         call.stage = CallStage.QUEUED
         priority = RETURNING if call.returning else VIP if call.vip else NORMAL
         waiting = self._waiting[queue.id]
+        enter_data = ("", call.caller.number, _PRIORITY_DATA[priority])
         if queue.max_length and len(waiting) >= queue.max_length:
+            # the caller asked for an agent (ENTERQUEUE) but never got a place in line
+            self._log(call.id, queue.id, "", Verb.ENTERQUEUE, *enter_data)
             self._log(call.id, queue.id, "", Verb.EXITFULL)
             self._overflow(call, queue)
             return
-        enter_data = ("", call.caller.number, _PRIORITY_DATA[priority])
         line = self._lines.get(call.line)
         if line is not None and line.media is MediaCapability.HALF_DUPLEX:
             # A half-duplex modem line cannot carry a conversation: no agent can take it.
@@ -877,6 +879,10 @@ class Engine:
         self._board.set_available(seat, False)
         self._out.append(RingPosition(seat.position, call.id, call.caller, timeout_s))
         self._notice(seat, NoticeKind.SCREEN_POP, call)
+        if kind != "queue":
+            # a colleague rung to take over or join, or the agent's own outbound call: the
+            # queue log shows the ring too, so figures see the agent busy
+            self._log(call.id, call.queue, seat.id, Verb.OFFER)
 
     def _ring_timed_out(self, agent_id: str) -> None:
         self._offer_failed(agent_id, Verb.RINGNOANSWER, "")
@@ -916,9 +922,11 @@ class Engine:
             if verb is Verb.RINGCANCELED:
                 self._dispatch_queue(queue)
         elif offer.kind == "outbound":
+            self._log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
             self._end_call(call, EndReason.OUTBOUND_FAILED)
             self._refresh(seat)
         else:
+            self._log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
             caller_agent = self._board.seats.get(call.agent)
             if caller_agent is not None:
                 self._notice(
@@ -1226,6 +1234,7 @@ class Engine:
         if call.direction == "out":
             if call.stage in _TALKING:
                 self._out.append(Disconnect(call.line, call.position))
+                self._log_outbound_talk_end(call, seat, Verb.COMPLETEAGENT)
             if from_desk:
                 self._out.append(HangUpPosition(call.position))
             self._agent_done(seat, call, self._leg_talk_s(call), 0.0)
@@ -1345,7 +1354,7 @@ class Engine:
         elif seat.listening_to:
             self._stop_listening(seat)
         elif call.direction == "out":
-            self._drop_outbound_agent(call)
+            self._drop_outbound_agent(call, Verb.COMPLETEAGENT)
             self._hang_up_line(
                 call, EndReason.ANSWERED if call.stage in _TALKING else EndReason.OUTBOUND_FAILED
             )
@@ -1623,6 +1632,7 @@ class Engine:
             self._cancel(offer.timer)
             seat = self._board.seats[agent_id]
             self._out.append(StopRinging(seat.position))
+            self._log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
             self._idle(seat)
             self._refresh(seat)
 
@@ -1650,6 +1660,16 @@ class Engine:
             _s(call.connect_wait_s),
             _s(talk_s),
         )
+        # the new agent's leg: ON_CALL from here (figures count a call as answered once)
+        self._log(
+            call.id,
+            call.queue,
+            target.id,
+            Verb.CONNECT,
+            _s(call.connect_wait_s),
+            "",
+            _s(self._now - offer.started_s),
+        )
         call.stage = CallStage.CONNECTED
         call.agent = target.id
         call.position = target.position
@@ -1669,21 +1689,37 @@ class Engine:
         seat.activity_since_s = self._now
         seat.call_id = call.id
         self._notice(seat, NoticeKind.CONNECTED, call, detail="three_way")
+        self._log(
+            call.id,
+            call.queue,
+            seat.id,
+            Verb.CONNECT,
+            _s(call.connect_wait_s),
+            "",
+            _s(self._now - offer.started_s),
+        )
 
     def _leave_three_way(self, call: Call, seat: AgentSeat, hang_up_position: bool) -> None:
+        """A three-way agent leaves: their own COMPLETEAGENT (their talk counts for them)."""
         self._out.append(Disconnect(call.line, seat.position))
         if hang_up_position:
             self._out.append(HangUpPosition(seat.position))
         call.extras.remove(seat.id)
-        self._agent_done(seat, call, self._now - seat.activity_since_s, 0.0)
+        talk_s = self._now - seat.activity_since_s
+        self._log(
+            call.id,
+            call.queue,
+            seat.id,
+            Verb.COMPLETEAGENT,
+            _s(call.connect_wait_s),
+            _s(talk_s),
+            str(call.orig_position),
+        )
+        self._agent_done(seat, call, talk_s, 0.0)
 
     def _drop_extras(self, call: Call) -> None:
         for agent_id in list(call.extras):
-            seat = self._board.seats[agent_id]
-            self._out.append(Disconnect(call.line, seat.position))
-            self._out.append(HangUpPosition(seat.position))
-            call.extras.remove(agent_id)
-            self._agent_done(seat, call, self._now - seat.activity_since_s, 0.0)
+            self._leave_three_way(call, self._board.seats[agent_id], hang_up_position=True)
 
     def _on_listen(self, command: Listen) -> None:
         supervisor = self._board.seats.get(command.supervisor)
@@ -1792,12 +1828,16 @@ class Engine:
         self._out.append(DialOut(line.id, call.caller.number))
 
     def _outbound_answered(self, call: Call) -> None:
+        """The far end picked up: the agent and the line are joined. CONNECT (no queue) marks
+        the agent ON_CALL in the queue log; figures count answered calls only for calls
+        that entered a queue."""
         if call.stage is not CallStage.DIALLING:
             return
         call.stage = CallStage.CONNECTED
         call.connected_s = self._now
         call.leg_connected_s = self._now
         self._out.append(Connect(call.line, call.position))
+        self._log(call.id, "", call.agent, Verb.CONNECT, "0.000", "", "0.000")
         seat = self._board.seats.get(call.agent)
         if seat is not None:
             self._notice(seat, NoticeKind.CONNECTED, call)
@@ -1809,8 +1849,9 @@ class Engine:
         self._drop_outbound_agent(call)
         self._end_call(call, EndReason.OUTBOUND_FAILED)
 
-    def _drop_outbound_agent(self, call: Call) -> None:
-        """An outbound call ends from the line's side: release the agent (no wrap-up)."""
+    def _drop_outbound_agent(self, call: Call, verb: Verb = Verb.COMPLETECALLER) -> None:
+        """An outbound call ends from the line's side (or the agent's phone failed): release
+        the agent (no wrap-up)."""
         seat = self._board.seats.get(call.agent)
         if seat is None or seat.call_id != call.id:
             return
@@ -1818,13 +1859,21 @@ class Engine:
             offer = self._offers.pop(seat.id)
             self._cancel(offer.timer)
             self._out.append(StopRinging(seat.position))
+            self._log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
             self._idle(seat)
             self._refresh(seat)
             return
         if call.stage in _TALKING:
             self._out.append(Disconnect(call.line, call.position))
+            self._log_outbound_talk_end(call, seat, verb)
         self._out.append(HangUpPosition(call.position))
         self._agent_done(seat, call, self._leg_talk_s(call), 0.0)
+
+    def _log_outbound_talk_end(self, call: Call, seat: AgentSeat, verb: Verb) -> None:
+        """COMPLETECALLER/COMPLETEAGENT for an outbound conversation, so the agent's ON_CALL
+        time in the queue log ends (no queue: it counts for the agent, not for a queue)."""
+        call.talk_ended_s = self._now
+        self._log(call.id, "", seat.id, verb, "0.000", _s(self._leg_talk_s(call)), "0")
 
     # -----------------------------------------------------------------------------------------
     # Views

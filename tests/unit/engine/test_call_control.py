@@ -120,9 +120,10 @@ def test_transfer_rings_target_then_rebridges_and_old_agent_wraps_up() -> None:
         StopMedia("l1"),
         Connect("l1", "pos_a2"),
     ]
-    transfer = h.log(call_id)[0]
+    transfer, connect = h.log(call_id)[:2]
     assert transfer.verb is Verb.TRANSFER and transfer.agent == "a1"
     assert transfer.data[0] == "a2" and transfer.data[3] == "30.000"
+    assert connect.verb is Verb.CONNECT and connect.agent == "a2"
     assert states(h)["a1"] is AgentState.WRAP_UP and states(h)["a2"] is AgentState.ON_CALL
     h.now += 15
     h.hang_up("l1")
@@ -295,6 +296,13 @@ def test_outbound_call_rings_agent_then_dials_and_connects() -> None:
     assert h.of(Connect) == [Connect("l2", "pos_a2")]
     h.now += 40
     h.hang_up("l2")
+    assert [(e.verb, e.agent, e.queue) for e in h.log(outbound.call_id)] == [
+        (Verb.OUTBOUND, "a2", "NONE"),
+        (Verb.OFFER, "a2", "NONE"),
+        (Verb.CONNECT, "a2", "NONE"),
+        (Verb.COMPLETECALLER, "a2", "NONE"),
+        (Verb.HANGUP, "a2", "NONE"),
+    ]
     record = h.record(outbound.call_id)
     assert record.direction == "out" and record.talk_s == 40 and record.line == "l2"
     assert record.end_reason is EndReason.ANSWERED

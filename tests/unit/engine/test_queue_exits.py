@@ -117,12 +117,13 @@ def test_max_wait_overflow_to_callback_confirms_and_hangs_up() -> None:
     assert h.record(call_id).end_reason is EndReason.OVERFLOWED
 
 
-def test_max_length_full_queue_exits_full_without_entering() -> None:
+def test_max_length_full_queue_exits_full_without_a_place_in_line() -> None:
     h = depot(queue("cargo", max_length=2, overflow=Overflow(OverflowKind.HANG_UP)))
     wait_in_queue(h, "l1")
     wait_in_queue(h, "l2")
     third = wait_in_queue(h, "l3")
-    assert h.verbs(third) == [Verb.INBOUND, Verb.EXITFULL, Verb.OVERFLOW]
+    assert h.verbs(third) == [Verb.INBOUND, Verb.ENTERQUEUE, Verb.EXITFULL, Verb.OVERFLOW]
+    assert [c.position_in_queue for c in h.engine.snapshot(h.now).calls] == [1, 2, 0]
     assert h.last_prompt("l3").prompts == ("sorry_try_later",)
 
 
