@@ -74,9 +74,13 @@ class SimulatedPositions:
         *,
         clock: Clock,
         transcript: Transcript | None = None,
+        persistent: frozenset[str] = frozenset(),
     ) -> None:
+        """`persistent` positions stay connected between calls (the agent dialled in and logs
+        in by keypad); the others ring for each call."""
         if not position_ids:
             raise ValueError("simulated positions need at least one position id")
+        self._persistent = persistent
         self._phones = {position_id: PhoneState.IDLE for position_id in position_ids}
         self._clock = clock
         self._emit: PositionEventSink | None = None
@@ -90,7 +94,8 @@ class SimulatedPositions:
     async def run(self, emit: PositionEventSink) -> None:
         self._emit = emit
         for position in self._phones:
-            self._send(PositionInService(self._clock(), position))
+            persistent = position in self._persistent
+            self._send(PositionInService(self._clock(), position, persistent=persistent))
         try:
             await asyncio.Event().wait()
         finally:
@@ -162,7 +167,8 @@ class SimulatedPositions:
             return
         self._phones[position] = PhoneState.IDLE
         self.transcript.add(f"{position} back in service")
-        self._send(PositionInService(self._clock(), position))
+        persistent = position in self._persistent
+        self._send(PositionInService(self._clock(), position, persistent=persistent))
 
     def _send(self, event: PositionEvent) -> None:
         if self._emit is not None:
