@@ -326,3 +326,54 @@ def test_figures_for_setup_uses_each_queues_threshold_and_time_zone() -> None:
     queues = dict(figures.report(T0 + 30).by_queue)
     assert queues["cargo"].service_level == 0.0
     assert queues["vip"].service_level == 1.0
+
+
+def test_figures_transfer_counts_one_answered_call_with_both_talk_legs() -> None:
+    log = [
+        agent_entry(0, "1001", Verb.AGENTLOGIN, "pos1"),
+        agent_entry(0, "1002", Verb.AGENTLOGIN, "pos2"),
+        entry(10, "a", "cargo", "NONE", Verb.ENTERQUEUE, "", "1", "0"),
+        entry(15, "a", "cargo", "1001", Verb.OFFER),
+        entry(16, "a", "cargo", "1001", Verb.CONNECT, 6, "", 1),
+        # 转机 after 60 s to 1002, who talks 40 s more; wrap-up 10 s each
+        entry(76, "a", "cargo", "1001", Verb.TRANSFER, "1002", "", 6, 60),
+        entry(76, "a", "cargo", "1001", Verb.WRAPUPSTART, 10),
+        entry(76, "a", "cargo", "1002", Verb.CONNECT, 6, "", 0),
+        agent_entry(86, "1001", Verb.WRAPUPEND, 10),
+        entry(116, "a", "cargo", "1002", Verb.COMPLETEAGENT, 6, 40, 1),
+        entry(116, "a", "cargo", "1002", Verb.WRAPUPSTART, 10),
+        entry(116, "a", "cargo", "1002", Verb.HANGUP, "answered"),
+        agent_entry(126, "1002", Verb.WRAPUPEND, 10),
+    ]
+    report = folded(log).report(T0 + 200)
+    assert report.totals.answered == 1
+    assert report.totals.asa_s == pytest.approx(6)
+    # one call: talk 60 + 40, wrap-up 10 + 10
+    assert report.totals.aht_s == pytest.approx(120)
+    agents = {a.agent: a for a in report.by_agent}
+    assert agents["1001"].transfers == 1 and agents["1001"].talk_s == pytest.approx(60)
+    assert agents["1002"].talk_s == pytest.approx(40)
+    assert agents["1001"].answered == 1 and agents["1002"].answered == 0
+
+
+def test_figures_hangup_and_logoff_end_whatever_the_agent_was_doing() -> None:
+    log = [
+        agent_entry(0, "1001", Verb.AGENTLOGIN, "pos1"),
+        entry(10, "a", "cargo", "NONE", Verb.ENTERQUEUE, "", "1", "0"),
+        entry(11, "a", "cargo", "1001", Verb.CONNECT, 1, "", 0),
+        # the line failed: no COMPLETE entry, only the call's end
+        entry(50, "a", "cargo", "1001", Verb.HANGUP, "line_fault"),
+    ]
+    figures = folded(log)
+    assert figures.wallboard(T0 + 60).agents_ready == 1
+    assert figures.wallboard(T0 + 60).agents_on_call == 0
+    figures.fold(agent_entry(70, "1001", Verb.PAUSE, "meeting"))
+    figures.fold(agent_entry(100, "1001", Verb.AGENTLOGOFF, "pos1", 100))
+    board = figures.wallboard(T0 + 200)
+    assert (board.agents_ready, board.agents_paused) == (0, 0)
+    (agent,) = figures.report(T0 + 200).by_agent
+    assert agent.state is AgentState.LOGGED_OUT
+    assert agent.logged_in_s == pytest.approx(100)
+    assert agent.paused_s == pytest.approx(30)
+    # on call 11–50 of 70 staffed seconds
+    assert agent.occupancy == pytest.approx(39 / 70)
