@@ -849,10 +849,13 @@ class ModemLine:
     async def _play_prompt(self, action: PlayPrompt) -> None:
         self._barge_in = action.barge_in
         data = self._prompt_audio(action.prompts, action.language)
-        interrupted = await self._stream_out(data, loop_forever=False) if data else False
-        self._media_kind = ""
-        if not self._ending:
-            self._send(PromptFinished(self._clock(), self._line, action.play_id, interrupted))
+        interrupted = True  # unless it plays to the end: the engine always hears how it ended
+        try:
+            interrupted = await self._stream_out(data, loop_forever=False) if data else False
+        finally:
+            self._media_kind = ""
+            if not self._ending:
+                self._send(PromptFinished(self._clock(), self._line, action.play_id, interrupted))
 
     async def _play_music(self) -> None:
         data = self._prompt_audio(("hold",), "music")
@@ -900,6 +903,7 @@ class ModemLine:
         result, _ = await self._command("AT+VRX", expect_stream=True)
         if result.code is not ResultCode.CONNECT:
             self._media_kind = ""
+            self._send(RecordingFinished(self._clock(), self._line, path="", duration_s=0.0))
             raise ModemError(f"the modem of line {self._line} cannot record ({result.text})")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._record_wake.wait(), action.max_s)
