@@ -287,6 +287,11 @@ class ModemSimulator:
         """The caller talks (a tone stands for speech) — heard by AT+VRX / AT+VTR."""
         self._run_in_thread(lambda: self._caller_audio.extend(self._tone(seconds, frequency_hz)))
 
+    def stay_silent(self) -> None:
+        """The caller stops talking (what is not yet said is dropped): the line is quiet, so a
+        recording ends on the modem's silence report."""
+        self._run_in_thread(self._caller_audio.clear, wait=True)
+
     def hang_up(self, cause: str = "loop_break") -> None:
         """The caller goes. `cause` picks what the line signals: busy_tone, dial_tone,
         loop_break, polarity_reversal, silence, quiet or none."""
