@@ -115,6 +115,7 @@ class _PositionSlot:
     spec: SipPosition
     leg: Any = None
     zip: Any = None
+    zip_serial: int = 0
     ringing: bool = False
 
 
@@ -366,6 +367,7 @@ class SipStack:
     def _stop_library(self) -> None:
         if self._library is None or self._library.endpoint is None:
             return
+        self._worker.cancel_timers()
         for slot in self._lines.values():
             self._stop_player(slot, emit=False)
             self._finish_message(slot, emit=False)
@@ -766,12 +768,13 @@ class SipStack:
 
         self._stop_player(slot, emit=True)
         parts, loop = TONES[tone]
-        generator = backend.open_tone(parts, loop)
-        slot.player = generator
+        self._player_serial += 1
+        serial = self._player_serial
+        slot.player, slot.player_serial = backend.open_tone(parts, loop), serial
         self._remix()
 
-        def stop() -> None:
-            if slot.player is generator:
+        def stop() -> None:  # a timer must not hold the generator: it would outlive libDestroy
+            if slot.player is not None and slot.player_serial == serial:
                 self._stop_player(slot, emit=False)
                 self._remix()
 
@@ -792,14 +795,13 @@ class SipStack:
 
         self._finish_message(slot, emit=True)
         os.makedirs(os.path.dirname(action.path) or ".", exist_ok=True)
-        recorder = backend.open_recorder(action.path)
-        slot.message, slot.message_path = recorder, action.path
-        slot.message_started_s = time.monotonic()
+        slot.message, slot.message_path = backend.open_recorder(action.path), action.path
+        slot.message_started_s = started_s = time.monotonic()
         if slot.leg is not None and slot.leg.media is not None:
-            slot.leg.media.startTransmit(recorder)
+            slot.leg.media.startTransmit(slot.message)
 
         def time_up() -> None:
-            if slot.message is recorder:
+            if slot.message is not None and slot.message_started_s == started_s:
                 self._finish_message(slot, emit=True)
 
         self._worker.call_later(action.max_s, time_up)
@@ -852,13 +854,14 @@ class SipStack:
                 )
                 return
             parts, loop = TONES[Tone.ZIP]
-            slot.zip = backend.open_tone(parts, loop)
+            self._player_serial += 1
+            serial = self._player_serial
+            slot.zip, slot.zip_serial = backend.open_tone(parts, loop), serial
             self._plan.position_players.add(slot.spec.id)
             self._remix()
-            zip_tone = slot.zip
 
             def zip_done() -> None:
-                if slot.zip is zip_tone:
+                if slot.zip is not None and slot.zip_serial == serial:
                     slot.zip = None
                     self._forget(position_player_port(slot.spec.id))
                     self._plan.position_players.discard(slot.spec.id)

@@ -84,6 +84,10 @@ class PjsuaWorker:
         """A timer on the worker thread; only call this on the worker thread."""
         heapq.heappush(self._timers, (time.monotonic() + delay_s, next(self._timer_order), command))
 
+    def cancel_timers(self) -> None:
+        """Drop pending timers (at shutdown: what they hold must go before the library)."""
+        self._timers.clear()
+
     def _guarded(self, command: Callable[[], Any]) -> None:
         try:
             command()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import array
 import asyncio
+import collections
 import json
 import logging
 import os
@@ -33,20 +34,25 @@ from drivers.roles import (
     HangUpPosition,
     HoldCaller,
     LineAnswered,
+    LineAudio,
     LineFaulted,
     LineInService,
     PlayMusic,
     PlayPrompt,
+    PlayTone,
     PositionAnswered,
     PositionDigitPressed,
     PositionFaulted,
     PositionInService,
     PositionRejected,
     PromptFinished,
+    RecordingFinished,
+    RecordMessage,
     RingPosition,
     StartRecording,
     StopRecording,
     StopRinging,
+    Tone,
 )
 from drivers.sip import (
     PositionMode,
@@ -495,6 +501,78 @@ async def trunk_registration(workdir: Path) -> dict[str, object]:
     }
 
 
+async def voicemail(workdir: Path) -> dict[str, object]:
+    """A caller leaves a message after the beep and hangs up: RecordingFinished, audio kept."""
+    peers = [gateway_keepalive(workdir)]
+    message = workdir / "voicemail" / "msg1.wav"
+    async with Rig(workdir, [GW], []) as rig:
+        engine = rig.engine
+        await engine.wait_for(LineInService, line="gw1-1")
+        call = caller(workdir, "gateway_caller.xml", hold_ms=2500)
+        arrived = await engine.wait_for(CallArrived)
+        await rig.lines.perform(AnswerLine(arrived.line))
+        await engine.wait_for(LineAnswered, line=arrived.line)
+        await rig.lines.perform(PlayTone(arrived.line, Tone.BEEP, duration_s=0.4))
+        await rig.lines.perform(RecordMessage(arrived.line, path=str(message), max_s=30))
+        finished = await engine.wait_for(RecordingFinished, line=arrived.line, timeout_s=15)
+        await engine.wait_for(CallerHungUp, line=arrived.line)
+        caller_exit = await asyncio.to_thread(call.wait, 10)
+    for peer in peers:
+        peer.stop()
+    return {
+        "path": finished.path,
+        "duration_s": finished.duration_s,
+        "audio": wav_energy(message),
+        "caller_exit": caller_exit,
+        "events": [n for n in rig.engine.names() if not n.startswith("LineInService")],
+    }
+
+
+async def modem_line_bridged(workdir: Path) -> dict[str, object]:
+    """A full-duplex modem line's 20 ms frames reach an agent and the agent's audio (an echo)
+    comes back as frames for the modem to play."""
+    tone = make_tone_wav(workdir / "modem_caller.wav", 1.0, 1000)
+    with wave.open(str(tone)) as wav:
+        pcm = wav.readframes(wav.getnframes())
+    frames = [pcm[i : i + 320] for i in range(0, len(pcm) - 319, 320)]
+    taken = [0]
+    heard: collections.deque[bytes] = collections.deque()
+
+    def take_received() -> bytes | None:
+        taken[0] += 1
+        return frames[taken[0] % len(frames)]
+
+    audio = LineAudio(take_received=take_received, put_to_send=heard.append)
+    phone = agent(workdir, "agent1", AGENT1)
+    rig = Rig(workdir, [], [POS1])
+    rig.stack = SipStack(
+        listen=BOX, port=BOX_PORT, rtp_port=20000, positions=[POS1], line_audio={"fxo0": audio}
+    )
+    rig.positions, rig.bridge = SipPositions(rig.stack), SipMediaBridge(rig.stack)
+    rig.lines = SipLines(rig.stack)
+    async with rig:
+        await rig.positions.perform(RingPosition("pos1", call_id="m1"))
+        await rig.engine.wait_for(PositionAnswered, position="pos1")
+        await rig.bridge.perform(Connect("fxo0", "pos1"))
+
+        async def echo_heard() -> bool:
+            loud = [f for f in list(heard) if max(array.array("h", f), default=0) > 5000]
+            return len(loud) >= 25
+
+        await rig.engine.wait_until(echo_heard)
+        await rig.bridge.perform(Disconnect("fxo0", "pos1"))
+        await rig.positions.perform(HangUpPosition("pos1"))
+        frames_after_disconnect = len(heard)
+    phone.stop()
+    return {
+        "frames_taken": taken[0],
+        "frames_heard": len(heard),
+        "frame_sizes": sorted({len(f) for f in heard}),
+        "stopped": len(heard) - frames_after_disconnect <= 2,
+        "events": rig.engine.names(),
+    }
+
+
 SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "full_call": full_call,
     "agent_rejects": agent_rejects,
@@ -505,6 +583,8 @@ SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "persistent_agent": persistent_agent,
     "dial_out": dial_out,
     "trunk_registration": trunk_registration,
+    "voicemail": voicemail,
+    "modem_line_bridged": modem_line_bridged,
 }
 
 

@@ -147,3 +147,28 @@ def test_sip_trunk_registers_with_digest_and_a_wrong_password_is_a_line_fault() 
     assert result["events"] == ["LineFaulted(trunk2)", "LineInService(trunk1)"]
     assert "403 Forbidden" in result["reason"]
     assert "password" in result["reason"]
+
+
+def test_sip_voicemail_after_beep_ends_when_caller_hangs_up_and_keeps_the_audio() -> None:
+    result: Any = run_scenario("voicemail")
+    assert result["events"] == [
+        "CallArrived(gw1-1)",
+        "LineAnswered(gw1-1)",
+        "DigitPressed(gw1-1)",
+        "RecordingFinished(gw1-1)",
+        "CallerHungUp(gw1-1)",
+    ]
+    assert result["path"].endswith("voicemail/msg1.wav")
+    assert result["duration_s"] > 2
+    assert result["audio"]["seconds"] > 2
+    assert result["audio"]["loud_share"] > 0.05  # the caller's voice, not silence
+    assert result["caller_exit"] == 0
+
+
+def test_sip_modem_line_frames_reach_the_agent_and_the_agents_audio_comes_back() -> None:
+    result: Any = run_scenario("modem_line_bridged")
+    assert result["frame_sizes"] == [320]  # 20 ms of 16-bit PCM at 8 kHz
+    assert result["frames_taken"] >= 25
+    assert result["frames_heard"] >= 25  # the agent's echo of the modem caller's tone
+    assert result["stopped"] is True  # Disconnect stops the frames
+    assert result["events"] == ["PositionInService(pos1)", "PositionAnswered(pos1)"]
