@@ -112,9 +112,9 @@ async def running_depot(database: Path) -> AsyncIterator[Depot]:
                     wall,
                 )
             finally:
-                await runner.cleanup()
-                stop.set()
+                stop.set()  # live streams end with the depot's updates
                 await running
+                await runner.cleanup()
 
 
 class DepotThread:

@@ -60,8 +60,8 @@ async def stream(
                     await changed.wait()
             changed.clear()
             idle_s += LIVE_POLL_S
-    except (ConnectionResetError, asyncio.CancelledError):
-        pass
+    except ConnectionResetError:
+        pass  # the browser went away
     finally:
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -1,0 +1,201 @@
+"""The site in headless Chromium against a running depot (real store, engine, simulated lines
+and phones): an agent takes a call with a screen pop and writes a complaint; a day later (virtual
+time) the supervisor finds it overdue and escalates it; the wallboard follows live. Screenshots
+of every page go to test-artifacts/web/."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from web_depot import (
+    AGENT_ID,
+    AGENT_PASSWORD,
+    POSITION,
+    SUPERVISOR_ID,
+    SUPERVISOR_PASSWORD,
+    DepotThread,
+)
+
+from appliance.desk import SignedIn
+from appliance.engine.records import CallEnded, CallRecord, EndReason
+from appliance.store import Role
+from drivers.roles import CallerId
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
+CALLER = "13800138000"
+DAY_S = 24 * 3600.0
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    with playwright_sync.sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def shot(page: object, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def sign_in(page: object, url: str, agent_id: str, password: str) -> None:
+    page.goto(f"{url}/login")  # type: ignore[attr-defined]
+    page.fill("input[name=agent_id]", agent_id)  # type: ignore[attr-defined]
+    page.fill("input[name=password]", password)  # type: ignore[attr-defined]
+    page.click("#sign-in")  # type: ignore[attr-defined]
+
+
+def test_browser_agent_call_complaint_then_supervisor_escalates_overdue_ticket(
+    tmp_path: Path, browser: object
+) -> None:
+    expect = playwright_sync.expect
+    depot_thread = DepotThread(tmp_path / "depot.db")
+    with depot_thread as depot:
+        run = depot_thread.run
+        # what the caller did before: a call last week and a consultation record
+        earlier_s = depot.clock.now() - 7 * DAY_S
+        past = CallRecord(
+            "past-1",
+            "L1",
+            "in",
+            CALLER,
+            "张伟",
+            earlier_s,
+            earlier_s + 200,
+            EndReason.ANSWERED,
+            queue="cargo",
+            agent="1002",
+            connected_s=earlier_s + 10,
+            wait_s=10,
+            talk_s=190,
+        )
+        run(depot.runtime.store.record([CallEnded(past)]))
+        clerk = SignedIn("1002", "李强", Role.AGENT, "", 0.0)
+        run(
+            depot.desk.save_record(
+                clerk,
+                "consultation",
+                "past-1",
+                CALLER,
+                {
+                    "topic": "查询运单 SF123",
+                    "answered": "yes",
+                    "customer_name": "张伟",
+                    "customer_type": "company",
+                },
+            )
+        )
+
+        agent_context = browser.new_context(locale="zh-CN")  # type: ignore[attr-defined]
+        agent = agent_context.new_page()
+        agent.goto(f"{depot.url}/desk")
+        expect(agent).to_have_url(f"{depot.url}/login?next=/desk")
+        shot(agent, "zh-login")
+        sign_in(agent, depot.url, AGENT_ID, AGENT_PASSWORD)
+        expect(agent.locator("#state")).to_have_text("未签入")
+        agent.fill("#position", POSITION)
+        agent.click("#log-in")
+        expect(agent.locator("#ready")).to_be_visible()
+        agent.click("#ready")
+        expect(agent.locator("#state")).to_have_text("就绪")
+        shot(agent, "zh-desk-ready")
+
+        # a call rings in; the caller picks 1 (cargo) in the menu
+        assert depot_thread.call(depot.lines.incoming_call, "L1", CallerId(CALLER, "张伟"))
+        wait_until(
+            lambda: any(
+                c.stage.value == "greeting" for c in depot_thread.call(depot.service.snapshot).calls
+            ),
+            "the greeting",
+        )
+        depot_thread.call(depot.lines.press, "L1", "1")
+        expect(agent.locator("#state")).to_have_text("振铃")
+        expect(agent.locator("#pop-number")).to_have_text(CALLER)
+        expect(agent.locator("#pop-name")).to_have_text("张伟")
+        expect(agent.locator("#pop-type")).to_have_text("企业")
+        expect(agent.locator("#pop-calls")).to_contain_text("cargo")
+        expect(agent.locator("#pop-records")).to_contain_text("咨询")
+        shot(agent, "zh-desk-screen-pop")
+        assert depot_thread.call(depot.positions.answer, POSITION)
+        expect(agent.locator("#state")).to_have_text("通话中")
+
+        # the agent writes a complaint about this call
+        agent.click("#new-complaint")
+        agent.select_option("select[name=category]", "delay")
+        agent.select_option("select[name=department]", "cargo")
+        agent.fill("textarea[name=details]", "货物延误三天，客户要求赔偿")
+        shot(agent, "zh-record-form")
+        agent.click("#save-record")
+        expect(agent.locator("#record-id")).to_have_text(re.compile(r"^R[0-9A-F]{10}$"))
+        expect(agent.locator("dl.fields")).to_contain_text("延误")
+        shot(agent, "zh-record")
+        tickets = run(depot.desk.open_tickets())
+        assert len(tickets) == 1 and tickets[0].number == CALLER
+        ticket_id = tickets[0].ticket_id
+        assert depot_thread.call(depot.positions.hang_up, POSITION)
+        agent.goto(f"{depot.url}/desk")
+        expect(agent.locator("#state")).to_have_text(re.compile("话后整理|就绪"))
+
+        # a day passes (virtual time): the ticket is overdue for the shift lead
+        supervisor_context = browser.new_context(locale="en-GB")  # type: ignore[attr-defined]
+        supervisor = supervisor_context.new_page()
+        sign_in(supervisor, depot.url, SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+        supervisor.goto(f"{depot.url}/tickets/overdue")
+        expect(supervisor.locator(f"tr[data-ticket='{ticket_id}']")).to_have_count(0)
+        depot.clock.offset_s += DAY_S + 60
+        supervisor.goto(f"{depot.url}/tickets/overdue")
+        expect(supervisor.locator(f"tr[data-ticket='{ticket_id}']")).to_contain_text("Overdue")
+        shot(supervisor, "en-overdue")
+        supervisor.click(f"tr[data-ticket='{ticket_id}'] a")
+        supervisor.fill("input[name=note]", "No reply from cargo for a day")
+        supervisor.click("#escalate")
+        expect(supervisor.locator("#ticket-holder")).to_have_text("Shift lead")
+        shot(supervisor, "en-ticket-escalated")
+        supervisor.goto(f"{depot.url}/tickets/overdue")
+        expect(supervisor.locator(f"tr[data-ticket='{ticket_id}']")).to_have_count(0)
+        assert run(depot.desk.ticket(ticket_id)).escalation_level == 1  # type: ignore[union-attr]
+
+        # the wallboard follows a change within a second
+        supervisor.goto(f"{depot.url}/supervisor/wallboard")
+        paused = supervisor.locator("#fig-agents_paused .value")
+        expect(paused).to_have_text("0")
+        run(depot.service.pause(AGENT_ID, "lunch"))
+        supervisor.wait_for_function(
+            "document.querySelector('#fig-agents_paused .value').textContent === '1'",
+            timeout=1000,
+        )
+        shot(supervisor, "en-wallboard")
+        # and so does the agent's desk
+        expect(agent.locator("#state")).to_have_text("暂停", timeout=1000)
+        agent_context.close()
+        supervisor_context.close()

@@ -1,0 +1,141 @@
+"""P6: every page renders in zh-CN and in English with no untranslated string; the browser's
+Accept-Language picks the language until the switch sets one."""
+
+from __future__ import annotations
+
+import asyncio
+import html as html_module
+import re
+from pathlib import Path
+
+import aiohttp
+from web_depot import ADMIN_ID, ADMIN_PASSWORD, AGENT_ID, AGENT_PASSWORD, Depot, running_depot
+from web_http import Browserish
+
+from appliance.desk import SignedIn
+from appliance.store import Role
+from web_ui.site.catalog import MESSAGES
+from web_ui.site.i18n import MISSING_MARK, negotiate
+
+SITE = Path(__file__).resolve().parents[2] / "web_ui" / "site"
+_TAG = re.compile(r"<script.*?</script>|<[^>]+>", re.S)
+
+
+def visible_text(page: str) -> str:
+    return html_module.unescape(_TAG.sub(" ", page))
+
+
+def test_catalog_has_every_literal_key_in_both_languages() -> None:
+    used: set[str] = set()
+    for source in [*SITE.glob("templates/*.html"), *SITE.glob("*.py")]:
+        used |= set(re.findall(r'_\("([a-z]+\.[a-zA-Z_.\-]+)"\)', source.read_text()))
+        used |= set(re.findall(r'"((?:error|login|desk)\.[a-z_]+)"', source.read_text()))
+    used -= {"error.html", "login.html", "desk.html"}
+    missing = sorted(key for key in used if key not in MESSAGES)
+    assert missing == []
+    for key, (english, chinese) in MESSAGES.items():
+        assert english.strip() and chinese.strip(), key
+
+
+def test_negotiate_follows_accept_language_q_values() -> None:
+    assert negotiate("en-GB,en;q=0.9,zh-CN;q=0.8") == "en"
+    assert negotiate("zh-CN,zh;q=0.9,en;q=0.8") == "zh-CN"
+    assert negotiate("fr-FR,en;q=0.5,zh;q=0.7") == "zh-CN"
+    assert negotiate("de") == "zh-CN"
+    assert negotiate("") == "zh-CN"
+
+
+async def _seed(depot: Depot) -> tuple[str, str]:
+    agent = SignedIn(AGENT_ID, "王芳", Role.AGENT, "", 0.0)
+    form = {
+        "category": "damage",
+        "department": "cargo",
+        "details": "外包装破损",
+        "customer_name": "张伟",
+        "customer_type": "company",
+    }
+    record = await depot.desk.save_record(agent, "complaint", "", "13800138000", form)
+    ticket = (await depot.desk.open_tickets())[0]
+    return record.record_id, ticket.ticket_id
+
+
+def every_page(record_id: str, ticket_id: str) -> list[str]:
+    return [
+        "/desk",
+        "/desk/pop?number=13800138000&call_id=c1&name=%E5%BC%A0%E4%BC%9F",
+        "/records",
+        *(
+            f"/records/new?kind={kind}"
+            for kind in ("consultation", "complaint", "rescue", "appointment", "callback")
+        ),
+        f"/records/{record_id}",
+        "/customers",
+        "/tickets",
+        "/tickets/overdue",
+        f"/tickets/{ticket_id}",
+        "/supervisor/wallboard",
+        "/supervisor/monitor",
+        "/supervisor/notices",
+        "/supervisor/handover",
+        "/supervisor/blacklist",
+        "/admin/users",
+        "/admin/audit",
+    ]
+
+
+def test_every_page_renders_in_both_languages_without_untranslated_strings(
+    tmp_path: Path,
+) -> None:
+    english_only = sorted(
+        {en for en, zh in MESSAGES.values() if en != zh and len(en) > 3}, key=len, reverse=True
+    )
+
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db") as depot:
+            record_id, ticket_id = await _seed(depot)
+            for language in ("zh-CN", "en"):
+                jar = aiohttp.CookieJar(unsafe=True)
+                async with aiohttp.ClientSession(cookie_jar=jar) as session:
+                    session.cookie_jar.update_cookies({"depotline_lang": language})
+                    admin = Browserish(depot.url, session)
+                    login_status, login_page = await admin.page("/login")
+                    pages = {"/login": (login_status, login_page)}
+                    await admin.sign_in(ADMIN_ID, ADMIN_PASSWORD)
+                    for path in every_page(record_id, ticket_id):
+                        pages[path] = await admin.page(path)
+                    # an error page, as an agent
+                    async with aiohttp.ClientSession(
+                        cookie_jar=aiohttp.CookieJar(unsafe=True)
+                    ) as s2:
+                        s2.cookie_jar.update_cookies({"depotline_lang": language})
+                        agent = Browserish(depot.url, s2)
+                        await agent.sign_in(AGENT_ID, AGENT_PASSWORD)
+                        pages["403"] = await agent.page("/admin/users")
+                for path, (status, page) in pages.items():
+                    assert status == (403 if path == "403" else 200), (language, path)
+                    assert MISSING_MARK.format("")[0] not in page, (language, path)
+                    if not path.startswith("/desk/pop"):  # a fragment, not a page
+                        assert f'<html lang="{language}">' in page
+                    if language == "zh-CN":
+                        text = visible_text(page)
+                        leaked = [en for en in english_only if en in text]
+                        assert leaked == [], (path, leaked)
+
+    asyncio.run(main())
+
+
+def test_accept_language_picks_english_until_switched(tmp_path: Path) -> None:
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db") as depot:
+            jar = aiohttp.CookieJar(unsafe=True)
+            async with aiohttp.ClientSession(
+                cookie_jar=jar, headers={"Accept-Language": "en-US,en;q=0.9"}
+            ) as session:
+                client = Browserish(depot.url, session)
+                assert "Sign in" in (await client.page("/login"))[1]
+                async with session.get(f"{depot.url}/lang/zh-CN?next=/login") as response:
+                    assert response.status == 200
+                    assert "登录" in await response.text()
+                assert "工号" in (await client.page("/login"))[1]
+
+    asyncio.run(main())
