@@ -7,11 +7,13 @@ from __future__ import annotations
 import array
 import asyncio
 import collections
+import contextlib
 import json
 import logging
 import os
 import socket
 import sys
+import time
 import wave
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -33,13 +35,16 @@ from drivers.roles import (
     HangUpLine,
     HangUpPosition,
     HoldCaller,
+    LineAction,
     LineAnswered,
     LineAudio,
     LineFaulted,
     LineInService,
+    MediaAction,
     PlayMusic,
     PlayPrompt,
     PlayTone,
+    PositionAction,
     PositionAnswered,
     PositionDigitPressed,
     PositionFaulted,
@@ -64,6 +69,7 @@ from drivers.sip import (
     SipStack,
 )
 
+ROOT = Path(__file__).resolve().parents[3]
 BOX = "127.0.0.1"
 GATEWAY = "127.0.0.2"
 AGENT1 = "127.0.0.3"
@@ -101,6 +107,12 @@ class EngineStandIn:
             raise AssertionError(
                 f"no {kind.__name__} {fields} within {timeout_s} s; events: {self.names()}"
             ) from None
+
+    async def next_change(self, timeout_s: float) -> None:
+        """Return when an event arrives or after `timeout_s` (the shell's timer resolution)."""
+        self._changed.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._changed.wait(), timeout_s)
 
     async def wait_until(
         self, check: Callable[[], Awaitable[bool]], timeout_s: float = WAIT_S
@@ -573,6 +585,89 @@ async def modem_line_bridged(workdir: Path) -> dict[str, object]:
     }
 
 
+async def real_engine(workdir: Path) -> dict[str, object]:
+    """The real Engine between the SIP lines and positions, as the shell wires it: a caller
+    picks cargo by key 1, agent a1 on pos1 is rung, answers, talks; the caller hangs up."""
+    from appliance.engine.commands import LogIn, Tick
+    from appliance.engine.engine import Engine
+    from appliance.engine.records import CallEnded, QueueLogEntry
+    from appliance.engine.setup import (
+        Agent,
+        DepotSetup,
+        Menu,
+        MenuOption,
+        OpeningHours,
+        Queue,
+        Tier,
+    )
+
+    setup = DepotSetup(
+        queues=(Queue("cargo", "货物查询", "Cargo"),),
+        agents=(Agent("a1", "Agent One", (("cargo", Tier.GENERAL),)),),
+        menu=Menu(options=(MenuOption("1", "cargo", "menu_cargo"),), default_queue="cargo"),
+        hours=OpeningHours(always_open=True),
+        language="en",
+    )
+    engine = Engine(setup, recordings_dir=str(workdir / "rec"))
+    peers = [gateway_keepalive(workdir), agent(workdir, "agent1", AGENT1)]
+    records: list[object] = []
+    performed: list[str] = []
+    rig = Rig(workdir, [GW], [POS1])
+    rig.stack.prompt_dirs = (*rig.stack.prompt_dirs, str(ROOT / "appliance" / "prompts"))
+    talk_packets: dict[str, tuple[int, int]] = {}
+
+    async def carry_out(event: Any) -> None:
+        for action in engine.handle(event):
+            performed.append(type(action).__name__)
+            if isinstance(action, LineAction):
+                await rig.lines.perform(action)
+            elif isinstance(action, PositionAction):
+                await rig.positions.perform(action)
+            elif isinstance(action, MediaAction):
+                await rig.bridge.perform(action)
+                if isinstance(action, Connect):
+                    asyncio.get_running_loop().call_later(
+                        1.5, lambda: asyncio.ensure_future(note_packets())
+                    )
+            else:
+                records.append(action)
+
+    async def note_packets() -> None:
+        talk_packets.update(await rig.stack.audio_packets())
+
+    async with rig:
+        seen = 0
+        await rig.engine.wait_for(LineInService, line="gw1-2")
+        await rig.engine.wait_for(PositionInService, position="pos1")
+        call: Sipp | None = None
+        deadline = asyncio.get_running_loop().time() + 30
+        while not any(isinstance(r, CallEnded) for r in records):
+            assert asyncio.get_running_loop().time() < deadline, performed
+            while seen < len(rig.engine.events):
+                await carry_out(rig.engine.events[seen])
+                seen += 1
+            if call is None:
+                await carry_out(LogIn(time.time(), agent="a1", position="pos1"))
+                call = caller(workdir, "gateway_caller.xml", hold_ms=5000)
+            due = engine.next_deadline()
+            if due is not None and due <= time.time():
+                await carry_out(Tick(time.time()))
+            await rig.engine.next_change(0.05)
+        caller_exit = await asyncio.to_thread(call.wait, 10) if call else -1
+    for peer in peers:
+        peer.stop()
+    verbs = [r.verb.name for r in records if isinstance(r, QueueLogEntry)]
+    ended = [r for r in records if isinstance(r, CallEnded)]
+    return {
+        "verbs": verbs,
+        "performed": performed,
+        "caller_exit": caller_exit,
+        "talk_packets": talk_packets,
+        "ended": len(ended),
+        "events": rig.engine.names(),
+    }
+
+
 SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "full_call": full_call,
     "agent_rejects": agent_rejects,
@@ -585,6 +680,7 @@ SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "trunk_registration": trunk_registration,
     "voicemail": voicemail,
     "modem_line_bridged": modem_line_bridged,
+    "real_engine": real_engine,
 }
 
 

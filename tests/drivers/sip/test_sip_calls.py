@@ -172,3 +172,22 @@ def test_sip_modem_line_frames_reach_the_agent_and_the_agents_audio_comes_back()
     assert result["frames_heard"] >= 25  # the agent's echo of the modem caller's tone
     assert result["stopped"] is True  # Disconnect stops the frames
     assert result["events"] == ["PositionInService(pos1)", "PositionAnswered(pos1)"]
+
+
+def test_sip_lines_and_positions_with_the_real_engine_carry_a_queued_call() -> None:
+    result: Any = run_scenario("real_engine")
+    assert result["verbs"] == [
+        "AGENTLOGIN",
+        "INBOUND",
+        "ENTERQUEUE",
+        "OFFER",
+        "CONNECT",
+        "COMPLETECALLER",
+        "WRAPUPSTART",
+        "HANGUP",
+    ]
+    assert result["ended"] == 1
+    for action in ("AnswerLine", "PlayPrompt", "RingPosition", "Connect", "HangUpPosition"):
+        assert action in result["performed"], action
+    assert min(result["talk_packets"]["pos1"]) >= 25  # agent and caller talked
+    assert result["caller_exit"] == 0
