@@ -37,19 +37,43 @@ def _entry(row: Iterable[object]) -> QueueLogEntry:
     )
 
 
-def _where(since_s: float, until_s: float | None) -> tuple[str, tuple[float, ...]]:
+async def _id_range(
+    connection: aiosqlite.Connection, since_s: float, until_s: float | None
+) -> tuple[int, int] | None:
+    """First and last row id of the entries in the time window, from the time index alone;
+    reading by id then keeps the written order without scanning the whole log."""
     if until_s is None:
-        return "time_s >= ?", (since_s,)
-    return "time_s >= ? AND time_s < ?", (since_s, until_s)
+        sql = "SELECT min(id), max(id) FROM queue_log WHERE time_s >= ?"
+        arguments: tuple[float, ...] = (since_s,)
+    else:
+        sql = "SELECT min(id), max(id) FROM queue_log WHERE time_s >= ? AND time_s < ?"
+        arguments = (since_s, until_s)
+    cursor = await connection.execute(sql, arguments)
+    row = await cursor.fetchone()
+    if row is None or row[0] is None:
+        return None
+    return int(row[0]), int(row[1])
+
+
+def _time_filter(until_s: float | None) -> str:
+    return "time_s >= ?" if until_s is None else "time_s >= ? AND time_s < ?"
+
+
+def _time_arguments(since_s: float, until_s: float | None) -> tuple[float, ...]:
+    return (since_s,) if until_s is None else (since_s, until_s)
 
 
 async def read(
     connection: aiosqlite.Connection, since_s: float, until_s: float | None
 ) -> list[QueueLogEntry]:
     """Entries with since_s ≤ time < until_s, in the order they were written."""
-    where, arguments = _where(since_s, until_s)
+    found = await _id_range(connection, since_s, until_s)
+    if found is None:
+        return []
     cursor = await connection.execute(
-        f"SELECT {_COLUMNS} FROM queue_log WHERE {where} ORDER BY id", arguments
+        f"SELECT {_COLUMNS} FROM queue_log WHERE id BETWEEN ? AND ?"
+        f" AND {_time_filter(until_s)} ORDER BY id",
+        (*found, *_time_arguments(since_s, until_s)),
     )
     return [_entry(row) for row in await cursor.fetchall()]
 
@@ -61,12 +85,15 @@ async def iterate(
     batch: int,
 ) -> AsyncIterator[list[QueueLogEntry]]:
     """The same entries as `read`, in batches, for periods too long to hold in memory."""
-    where, arguments = _where(since_s, until_s)
-    last_id = -1
-    while True:
+    found = await _id_range(connection, since_s, until_s)
+    if found is None:
+        return
+    last_id, end_id = found[0] - 1, found[1]
+    while last_id < end_id:
         cursor = await connection.execute(
-            f"SELECT id, {_COLUMNS} FROM queue_log WHERE {where} AND id > ? ORDER BY id LIMIT ?",
-            (*arguments, last_id, batch),
+            f"SELECT id, {_COLUMNS} FROM queue_log WHERE id > ? AND id <= ?"
+            f" AND {_time_filter(until_s)} ORDER BY id LIMIT ?",
+            (last_id, end_id, *_time_arguments(since_s, until_s), batch),
         )
         rows = list(await cursor.fetchall())
         if not rows:
