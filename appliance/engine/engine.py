@@ -7,7 +7,7 @@ from __future__ import annotations
 import bisect
 import logging
 import random
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable
 from typing import Any
 
 from appliance.engine.agents import AgentBoard, AgentSeat
@@ -171,7 +171,7 @@ class Engine:
         self._play_seq = 0
         self._out: list[Action] = []
         self._now = 0.0
-        self._day_ends_s: float | None = None
+        self._day_ends_s = float("-inf")  # the first event learns when today ends
         self._handlers: dict[type, Callable[[Any], None]] = {
             Tick: self._on_tick,
             LineInService: self._on_line_in_service,
@@ -228,13 +228,16 @@ class Engine:
         self._out = out
         now = event.time_s
         timers = self._timers
-        while (due := timers.pop_due(now)) is not None:
-            due_s, _handle, kind, subject = due
-            self._now = due_s
-            self._roll_day()
-            self._timer_handlers[kind](subject)
+        if timers.earliest_s() <= now:
+            while (due := timers.pop_due(now)) is not None:
+                due_s, _handle, kind, subject = due
+                self._now = due_s
+                if due_s >= self._day_ends_s:
+                    self._roll_day()
+                self._timer_handlers[kind](subject)
         self._now = now
-        self._roll_day()
+        if now >= self._day_ends_s:
+            self._roll_day()
         handler = self._handlers.get(type(event))
         if handler is None:
             log.warning("engine ignores an event it does not know: %r", event)
@@ -282,16 +285,17 @@ class Engine:
         if call is None:
             self._out.append(AgentNotice(seat.id, kind, self._now, detail=detail))
         else:
+            caller = call.caller
             self._out.append(
                 AgentNotice(
                     seat.id,
                     kind,
                     self._now,
-                    call_id=call.id,
-                    number=call.caller.number,
-                    name=call.caller.name,
-                    queue=call.queue,
-                    detail=detail,
+                    call.id,
+                    caller.number,
+                    caller.name,
+                    call.queue,
+                    detail,
                 )
             )
 
@@ -317,10 +321,9 @@ class Engine:
         return queue
 
     def _roll_day(self) -> None:
-        """Reset the agents' "today" counts at the depot's midnight."""
-        if self._day_ends_s is not None and self._now < self._day_ends_s:
-            return
-        if self._day_ends_s is not None:
+        """The depot's midnight has passed: reset the agents' "today" counts (not on the first
+        event, which only learns when today ends)."""
+        if self._day_ends_s != float("-inf"):
             for seat in self._board.seats.values():
                 seat.calls_today = 0
                 seat.talk_s_today = 0.0
@@ -609,13 +612,15 @@ class Engine:
             call.wait_key = None
             call.left_queue_s = self._now
         self._withdraw_offers(call)  # after leaving the line: freed agents must not re-offer it
+        cancel = self._timers.cancel
         for handle in (
             call.max_wait_timer,
             call.announce_timer,
             call.escalate_timer,
             call.retry_timer,
         ):
-            self._cancel(handle)
+            if handle:
+                cancel(handle)
         call.max_wait_timer = call.announce_timer = call.escalate_timer = call.retry_timer = 0
         return place
 
@@ -798,9 +803,15 @@ class Engine:
     # -----------------------------------------------------------------------------------------
     # Routing and offers
 
-    def _dispatch(self, queue_ids: Iterable[str]) -> None:
+    def _dispatch(self, queue_ids: Collection[str]) -> None:
         """Offer calls to free agents in these queues, the queue whose first caller is most
         urgent (priority, then entry time) first."""
+        if len(queue_ids) == 1:
+            for queue_id in queue_ids:
+                queue = self._queues.get(queue_id)
+                if queue is not None:
+                    self._dispatch_queue(queue)
+            return
         ordered = []
         for queue_id in queue_ids:
             waiting = self._waiting.get(queue_id)
@@ -1159,6 +1170,7 @@ class Engine:
 
     def _end_call(self, call: Call, reason: EndReason) -> None:
         """HANGUP and the call record, always together; the engine then forgets the call."""
+        cancel = self._timers.cancel
         for handle in (
             call.menu_timer,
             call.max_wait_timer,
@@ -1168,7 +1180,8 @@ class Engine:
             call.talk_timer,
             call.survey_timer,
         ):
-            self._cancel(handle)
+            if handle:
+                cancel(handle)
         self._cancel_side_offers(call)
         for supervisor in list(call.listeners):
             self._stop_listening(self._board.seats[supervisor])
@@ -1541,8 +1554,7 @@ class Engine:
         self._blacklist = set(setup.blacklist)
         self._vips = set(setup.vip_numbers)
         self._line_queues = dict(setup.line_queues)
-        self._day_ends_s = None
-        self._roll_day()
+        self._day_ends_s = next_midnight_s(self._now, setup.hours.timezone)  # zone may change
         removed = self._board.replace_agents(setup.agents)
         for seat in removed:
             self._request_log_out(seat)

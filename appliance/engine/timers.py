@@ -28,6 +28,12 @@ class TimerQueue:
     def cancel(self, handle: int) -> None:
         self._live.discard(handle)
 
+    def earliest_s(self) -> float:
+        """The earliest deadline in the heap, cancelled ones included (a cheap lower bound
+        for "is anything due?"); infinity when empty."""
+        heap = self._heap
+        return heap[0][0] if heap else float("inf")
+
     def next_due(self) -> float | None:
         heap = self._heap
         while heap and heap[0][1] not in self._live:
