@@ -258,7 +258,7 @@ def build_demo(
 # Calls per hour of the local day in the demo: busy mornings and afternoons, and enough calls
 # at night that a demo started at any hour shows the depot at work (the demo is always open).
 DEMO_CALLS_PER_HOUR = (
-    (12.0,) * 7
-    + (30.0, 50.0, 60.0, 55.0, 45.0, 35.0, 45.0, 55.0, 50.0, 40.0, 35.0, 25.0)
+    (30.0,) * 7
+    + (35.0, 50.0, 60.0, 55.0, 45.0, 35.0, 45.0, 55.0, 50.0, 40.0, 35.0, 25.0)
     + (30.0,) * 5
 )
