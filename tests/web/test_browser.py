@@ -143,7 +143,7 @@ def test_browser_agent_call_complaint_then_supervisor_escalates_overdue_ticket(
         expect(agent.locator("#pop-number")).to_have_text(CALLER)
         expect(agent.locator("#pop-name")).to_have_text("张伟")
         expect(agent.locator("#pop-type")).to_have_text("企业")
-        expect(agent.locator("#pop-calls")).to_contain_text("cargo")
+        expect(agent.locator("#pop-calls")).to_contain_text("货物查询")
         expect(agent.locator("#pop-records")).to_contain_text("咨询")
         shot(agent, "zh-desk-screen-pop")
         assert depot_thread.call(depot.positions.answer, POSITION)

@@ -117,9 +117,16 @@ def requires(roles: tuple[Role, ...]) -> Callable[[Handler], Handler]:
     return wrap
 
 
-def _formatters(request: web.Request) -> dict[str, Any]:
+def _formatters(request: web.Request, language: str) -> dict[str, Any]:
     service = request.app[DEPOT_KEY]
-    zone = ZoneInfo(service.setup().hours.timezone)
+    setup = service.setup()
+    zone = ZoneInfo(setup.hours.timezone)
+    queue_names = {
+        queue.id: queue.name_zh if language == "zh-CN" else queue.name_en for queue in setup.queues
+    }
+
+    def queue_name(queue_id: str) -> str:
+        return queue_names.get(queue_id, queue_id)
 
     def time_text(time_s: float | None) -> str:
         if time_s is None:
@@ -132,7 +139,7 @@ def _formatters(request: web.Request) -> dict[str, Any]:
         whole = max(0, round(seconds))
         return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
-    return {"time_text": time_text, "duration_text": duration_text}
+    return {"time_text": time_text, "duration_text": duration_text, "queue_name": queue_name}
 
 
 def render(
@@ -157,7 +164,7 @@ def render(
             csrf_token=user.csrf_token if user is not None else "",
             depot_name=request.app[DEPOT_KEY].depot_name,
             path=request.path_qs,
-            **_formatters(request),
+            **_formatters(request, language),
             **context,
         )
     )

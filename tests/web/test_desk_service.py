@@ -1,0 +1,131 @@
+"""DeskService on a real store with the depot running: records are never edited (history is
+appended), the customer directory fills from records, tickets escalate by the depot's clock."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from web_depot import Depot, running_depot
+
+from appliance.desk import ESCALATE_AFTER_S, FormError, SignedIn
+from appliance.store import Role
+
+AGENT = SignedIn("1001", "王芳", Role.AGENT, "", 0.0)
+LEAD = SignedIn("9001", "孙主管", Role.SUPERVISOR, "", 0.0)
+COMPLAINT = {
+    "category": "loss",
+    "department": "dispatch",
+    "details": "整箱丢失",
+    "customer_name": "上海申通物流",
+    "customer_type": "company",
+}
+
+
+def with_depot(tmp_path: Path, test: Callable[[Depot], Awaitable[None]]) -> None:
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db") as depot:
+            await test(depot)
+
+    asyncio.run(main())
+
+
+def test_desk_record_is_never_edited_follow_ups_append_to_history(tmp_path: Path) -> None:
+    async def test(depot: Depot) -> None:
+        form = {
+            "vehicle_type": "厢式货车",
+            "plate": "沪A12345",
+            "contact": "张伟 13800138000",
+            "place": "G60 沪昆高速 120 km",
+            "fault": "爆胎",
+        }
+        record = await depot.desk.save_record(AGENT, "rescue", "call-7", "13800138000", form)
+        await depot.desk.append_to_record(AGENT, record.record_id, "已通知救援部，40 分钟到达")
+        await depot.desk.append_to_record(LEAD, record.record_id, "救援车已到达")
+        assert await depot.desk.record(record.record_id) == record
+        assert [(h.author, h.note) for h in await depot.desk.record_history(record.record_id)] == [
+            ("1001", "已通知救援部，40 分钟到达"),
+            ("9001", "救援车已到达"),
+        ]
+        with pytest.raises(FormError) as refused:
+            await depot.desk.append_to_record(AGENT, record.record_id, "   ")
+        assert refused.value.field == "note"
+        with pytest.raises(FormError):
+            await depot.desk.append_to_record(AGENT, "R-NOPE", "x")
+
+    with_depot(tmp_path, test)
+
+
+def test_desk_customer_directory_fills_from_records_keyed_by_number(tmp_path: Path) -> None:
+    async def test(depot: Depot) -> None:
+        await depot.desk.save_record(
+            AGENT,
+            "consultation",
+            "",
+            "02155550123",
+            {
+                "topic": "运价",
+                "answered": "yes",
+                "customer_name": "申通",
+                "customer_type": "company",
+            },
+        )
+        await depot.desk.save_record(AGENT, "complaint", "", "02155550123", COMPLAINT)
+        await depot.desk.save_record(AGENT, "callback", "", "02155550123", {"satisfied": "yes"})
+        customers = await depot.desk.customers()
+        assert [(c.number, c.name, c.customer_type) for c in customers] == [
+            ("02155550123", "上海申通物流", "company")
+        ]
+        pop = await depot.desk.screen_pop("02155550123")
+        assert [r.kind for r in pop.records] == ["callback", "complaint", "consultation"]
+        assert [t.category for t in pop.open_tickets] == ["loss"]
+
+    with_depot(tmp_path, test)
+
+
+def test_desk_complaint_ticket_escalates_to_shift_lead_then_manager_by_depot_clock(
+    tmp_path: Path,
+) -> None:
+    async def test(depot: Depot) -> None:
+        await depot.desk.save_record(AGENT, "complaint", "", "13912345678", COMPLAINT)
+        (ticket,) = await depot.desk.open_tickets()
+        assert (ticket.department, ticket.escalation_level) == ("dispatch", 0)
+        depot.clock.offset_s += ESCALATE_AFTER_S - 60
+        assert await depot.desk.overdue_tickets() == []
+        depot.clock.offset_s += 120
+        assert [t.ticket_id for t in await depot.desk.overdue_tickets()] == [ticket.ticket_id]
+        await depot.desk.escalate_ticket(LEAD, ticket.ticket_id, "部门未处理")
+        assert await depot.desk.overdue_tickets() == []
+        depot.clock.offset_s += ESCALATE_AFTER_S
+        assert [t.ticket_id for t in await depot.desk.overdue_tickets()] == [ticket.ticket_id]
+        escalated = await depot.desk.escalate_ticket(LEAD, ticket.ticket_id)
+        assert escalated.escalation_level == 2
+        with pytest.raises(FormError) as at_top:
+            await depot.desk.escalate_ticket(LEAD, ticket.ticket_id)
+        assert at_top.value.problem == "at_top"
+        with pytest.raises(FormError) as no_follow_up:
+            await depot.desk.close_ticket(LEAD, ticket.ticket_id, "")
+        assert no_follow_up.value.field == "follow_up"
+        await depot.desk.close_ticket(AGENT, ticket.ticket_id, "已回访：已赔付，客户满意")
+        assert await depot.desk.open_tickets() == []
+        steps = await depot.desk.ticket_steps(ticket.ticket_id)
+        assert [s.action for s in steps] == ["opened", "escalated", "escalated", "closed"]
+
+    with_depot(tmp_path, test)
+
+
+def test_desk_failed_complaint_keeps_neither_record_nor_ticket(tmp_path: Path) -> None:
+    async def test(depot: Depot) -> None:
+        with pytest.raises(FormError) as missing:
+            await depot.desk.save_record(
+                AGENT, "complaint", "", "13912345678", {**COMPLAINT, "department": ""}
+            )
+        assert missing.value.field == "department"
+        with sqlite3.connect(depot.runtime.store.path) as connection:
+            for table in ("desk_records", "tickets", "customers", "ticket_history"):
+                assert connection.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
+
+    with_depot(tmp_path, test)
