@@ -210,8 +210,10 @@ class AlphaSign:
                             report(DeviceRestored(self._clock(), self.name))
                 self._wake.clear()
                 wait_s = max(0.0, next_check_s - asyncio.get_running_loop().time())
+                # asyncio.timeout, not wait_for: wait_for can swallow a cancellation (3.11).
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), wait_s)
+                    async with asyncio.timeout(wait_s):
+                        await self._wake.wait()
         finally:
             with contextlib.suppress(serial.SerialException, OSError):
                 port.close()

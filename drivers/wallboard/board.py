@@ -127,8 +127,10 @@ class LedBoard:
                         report(DeviceRestored(self._clock(), self.name))
                 self._wake.clear()
                 delay_s = max(0.0, self.link.next_wakeup(now_s) - now_s)
+                # asyncio.timeout, not wait_for: wait_for can swallow a cancellation (3.11).
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), delay_s)
+                    async with asyncio.timeout(delay_s):
+                        await self._wake.wait()
         finally:
             with contextlib.suppress(ValueError, OSError):
                 loop.remove_reader(fd)
