@@ -163,6 +163,9 @@ def _demo(args: argparse.Namespace) -> int:
     if args.speed <= 0:
         print("depotline: --speed must be above 0", file=sys.stderr)
         return EX_USAGE
+    if not args.no_console and sys.stdout.isatty() and not args.verbose:
+        # the board redraws the terminal; INFO lines would scroll it away
+        logging.getLogger().setLevel(logging.WARNING)
     options = demo.DemoOptions(
         speed=args.speed,
         duration_s=args.duration_s,

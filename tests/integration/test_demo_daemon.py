@@ -8,6 +8,7 @@ import re
 import signal
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from depot_db import (
     answered_calls,
@@ -24,6 +25,20 @@ def fetch(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:
         body: bytes = response.read()
         return body.decode()
+
+
+def live_figures(url: str) -> dict[str, Any]:
+    """The first `figures` server-sent event of the page's live feed."""
+    with urllib.request.urlopen(url, timeout=10) as stream:
+        event = ""
+        for raw in stream:
+            line = raw.decode().rstrip("\n")
+            if line.startswith("event: "):
+                event = line.removeprefix("event: ")
+            elif line.startswith("data: ") and event == "figures":
+                figures: dict[str, Any] = json.loads(line.removeprefix("data: "))
+                return figures
+    raise AssertionError("the live feed ended without figures")
 
 
 def test_demo_daemon_answers_calls_records_agree_and_the_page_shows_figures(
@@ -46,6 +61,9 @@ def test_demo_daemon_answers_calls_records_agree_and_the_page_shows_figures(
         assert "今日接听" in page and "Answered today" in page
         # today's call log lists the answered calls with their agents
         assert len(re.findall(r"<td>answered</td>", page)) >= 4
+        # the page's live feed starts with the current figures
+        live = live_figures(f"http://127.0.0.1:{port}/events")
+        assert int(live["fields"]["answered_today"]["text"]) >= 4
     finally:
         daemon.send_signal(signal.SIGTERM)
         assert daemon.wait(timeout=30) == 0, log.read_text()
