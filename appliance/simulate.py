@@ -51,6 +51,8 @@ from drivers.roles import (
 
 QUEUE_ID = "sim"
 START_S = 1_767_571_200.0  # 2026-01-05 00:00 UTC, a Monday
+# the entries the simulated callers react to (compared by identity: hashing an enum is slow)
+CONNECT, ENTERQUEUE, INBOUND = Verb.CONNECT, Verb.ENTERQUEUE, Verb.INBOUND
 HANDLE_DISTRIBUTIONS = ("exponential", "fixed", "lognormal", "uniform")
 
 
@@ -192,7 +194,9 @@ class VirtualDepot:
                 if kind is QueueLogEntry:
                     entry = cast(QueueLogEntry, action)
                     fold(entry)
-                    observe(entry)
+                    verb = entry.verb
+                    if verb is CONNECT or verb is ENTERQUEUE or verb is INBOUND:
+                        observe(entry)
                 elif kind is AnswerLine:
                     pending.append(LineAnswered(self.now_s, cast(AnswerLine, action).line))
                 elif kind is PlayPrompt:

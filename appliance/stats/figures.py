@@ -152,7 +152,6 @@ class Figures:
         self._calls: dict[str, _Call] = {}
         self._agents: dict[str, _Agent] = {}
         self._faults: dict[str, float] = {}
-        self._last_s = float("-inf")
         handlers: dict[Verb, Callable[[QueueLogEntry], None]] = {
             Verb.ENTERQUEUE: self._enter_queue,
             Verb.CONNECT: self._connect,
@@ -204,8 +203,6 @@ class Figures:
     # -- folding ----------------------------------------------------------------------------
 
     def fold(self, entry: QueueLogEntry) -> None:
-        if entry.time_s > self._last_s:
-            self._last_s = entry.time_s
         # keyed by the member's value: Enum.__hash__ is Python code, too slow per entry
         handler = self._handlers.get(entry.verb._value_)
         if handler is not None:
