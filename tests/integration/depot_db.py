@@ -71,7 +71,7 @@ def query(db: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
 
 def count(db: Path, sql: str, *args: object) -> int:
     rows = query(db, sql, *args)
-    return int(rows[0][0]) if rows else 0
+    return int(str(rows[0][0])) if rows else 0
 
 
 def answered_calls(db: Path) -> int:
