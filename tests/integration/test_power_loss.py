@@ -8,6 +8,7 @@ import random
 import re
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from depot_db import (
@@ -28,6 +29,10 @@ def starts(db: Path) -> int:
     return count(db, "SELECT count(*) FROM queue_log WHERE verb = 'QUEUESTART'")
 
 
+def started_times(db: Path, runs: int) -> Callable[[], bool]:
+    return lambda: starts(db) == runs
+
+
 def test_demo_daemon_killed_at_random_moments_keeps_every_ended_call(tmp_path: Path) -> None:
     db = tmp_path / "depot.db"
     chance = random.Random(20261123)
@@ -36,8 +41,7 @@ def test_demo_daemon_killed_at_random_moments_keeps_every_ended_call(tmp_path: P
         log = tmp_path / f"run{kill}.log"
         daemon = start_demo(db, log, *DEMO_ARGS)
         try:
-            run = kill + 1
-            wait_until(lambda run=run: starts(db) == run, f"start {run}", daemon)
+            wait_until(started_times(db, kill + 1), f"start {kill + 1}", daemon)
             if kill == 0:
                 wait_until(
                     lambda: count(db, "SELECT count(*) FROM calls") >= 2, "two calls", daemon
