@@ -200,6 +200,11 @@ class Figures:
             queue_sl_thresholds_s=thresholds,
         )
 
+    def start_of_day_s(self, time_s: float) -> float:
+        """Local midnight before `time_s`: after a restart, fold the log from here (and the
+        shell's QUEUESTART entry) to get today's figures back."""
+        return self.calendar.start_of(self.calendar.day_of(time_s))
+
     # -- folding ----------------------------------------------------------------------------
 
     def fold(self, entry: QueueLogEntry) -> None:

@@ -377,3 +377,11 @@ def test_figures_hangup_and_logoff_end_whatever_the_agent_was_doing() -> None:
     assert agent.paused_s == pytest.approx(30)
     # on call 11–50 of 70 staffed seconds
     assert agent.occupancy == pytest.approx(39 / 70)
+
+
+def test_figures_start_of_day_is_local_midnight() -> None:
+    figures = Figures(timezone=ZONE)
+    midnight = dt.datetime(2026, 11, 23, 0, 0, tzinfo=ZoneInfo(ZONE)).timestamp()
+    assert figures.start_of_day_s(T0) == midnight
+    assert figures.start_of_day_s(midnight) == midnight
+    assert figures.start_of_day_s(midnight - 1) == midnight - 86400

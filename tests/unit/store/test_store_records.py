@@ -306,3 +306,18 @@ def test_store_open_callbacks_virtual_hold_keeps_the_queue_place(tmp_path: Path)
         return [task.task_id for task in await store.open_callback_tasks()]
 
     assert run_with_store(tmp_path / "depot.db", work) == ["vh1", "vh2", "ab"]
+
+
+def test_store_concurrent_steps_are_each_kept_whole(tmp_path: Path) -> None:
+    def step(i: int) -> list[object]:
+        call = f"call-{i}"
+        return [
+            QueueLogEntry(float(i), call, "q", "NONE", Verb.HANGUP, ("answered",)),
+            CallEnded(full_record(call, float(i))),
+        ]
+
+    async def work(store: Store) -> tuple[int, int]:
+        await asyncio.gather(*(store.record(step(i)) for i in range(200)))
+        return len(await store.queue_log(0.0)), len(await store.calls(0.0, 1e9))
+
+    assert run_with_store(tmp_path / "depot.db", work) == (200, 200)
