@@ -225,3 +225,76 @@ def test_backup_copies_the_config_and_restore_with_config_puts_it_back(tmp_path:
     assert result.returncode == 0, result.stderr
     assert config.read_text() == original
     assert "port = 9999" in only_file(tmp_path, "depotline.toml.before-restore-*").read_text()
+
+
+def _calls_in(database: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+            return int(connection.execute("SELECT count(*) FROM calls").fetchone()[0])
+    except sqlite3.OperationalError:  # not created or not migrated yet
+        return 0
+
+
+def _wait_for_calls(demo: subprocess.Popen[str], database: Path, count: int) -> int:
+    """Waits until the demo daemon has committed `count` ended calls (or dies, or 90 s pass)."""
+    deadline = 90.0
+    while (seen := _calls_in(database)) < count:
+        try:
+            demo.wait(timeout=0.25)
+        except subprocess.TimeoutExpired:
+            deadline -= 0.25
+            assert deadline > 0, f"the demo committed only {seen} calls"
+            continue
+        pytest.fail(f"the demo exited ({demo.returncode}): {demo.communicate()[0][-2000:]}")
+    return seen
+
+
+def test_backup_of_the_running_demo_daemon_restores_every_record(tmp_path: Path) -> None:
+    database = tmp_path / "demo.db"
+    demo = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("depotline")),
+            "demo",
+            "--speed",
+            "50",
+            "--no-web",
+            "--no-console",
+            "--db",
+            str(database),
+            "--calls-per-hour",
+            "900",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_for_calls(demo, database, 3)
+        taken = depotline("backup", "--db", str(database), "--dest", str(tmp_path / "backups"))
+        assert taken.returncode == 0, taken.stderr
+        copy = only_file(tmp_path / "backups", "depotline-manual-*.db")
+        _wait_for_calls(demo, database, len(rows(copy, "calls")) + 2)  # it kept writing
+        demo.send_signal(signal.SIGINT)
+        assert demo.wait(timeout=60) == 0
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+        demo.communicate()
+
+    check = check_database(copy)
+    assert check.intact
+    calls = rows(copy, "calls")
+    # every call in the copy came with its HANGUP entry (one transaction per engine step)
+    hangups = {row[2] for row in rows(copy, "queue_log") if row[5] == "HANGUP"}
+    assert {row[0] for row in calls} <= hangups
+    # what the copy holds, the live database holds too: records are append-only
+    for table in ("calls", "queue_log", "tickets", "ticket_history", "desk_records"):
+        if table in check.row_counts:
+            assert set(rows(copy, table)) <= set(rows(database, table)), table
+
+    restored = tmp_path / "restored.db"
+    result = depotline("restore", str(copy), "--db", str(restored))
+    assert result.returncode == 0, result.stderr
+    assert check_database(restored).intact
+    for table in check.row_counts:
+        assert rows(restored, table) == rows(copy, table), table
