@@ -22,6 +22,7 @@ from appliance.desk_forms import (
     clean_record_fields,
     clean_text,
 )
+from appliance.desk_reports import PERIOD_DAYS, DepotReports
 from appliance.engine.records import CallRecord
 from appliance.service import DepotService
 from appliance.store import Role, Store, User, audit, desk_records, notices, tickets, web_sessions
@@ -35,6 +36,7 @@ from appliance.store.web_sessions import WebSession
 __all__ = [
     "COMPLAINT_DEPARTMENTS",
     "ESCALATION_LEVELS",
+    "PERIOD_DAYS",
     "RECORD_KINDS",
     "AuditEntry",
     "Customer",
@@ -192,6 +194,13 @@ class DeskService:
     async def sign_out(self, token: str) -> None:
         token_hash = _token_hash(token)
         await self._db.write(lambda c: web_sessions.remove(c, token_hash))
+
+    @property
+    def reports(self) -> DepotReports:
+        """Reports (S4) and staffing (S7) with the settings in force now."""
+        setup = self.service.setup()
+        threshold_s = min((queue.sl_threshold_s for queue in setup.queues), default=20.0)
+        return DepotReports(self._store, timezone=setup.hours.timezone, sl_threshold_s=threshold_s)
 
     # -- audit ----------------------------------------------------------------------------------
 

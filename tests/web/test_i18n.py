@@ -80,6 +80,10 @@ def every_page(record_id: str, ticket_id: str) -> list[str]:
         "/supervisor/blacklist",
         "/admin/users",
         "/admin/audit",
+        "/reports",
+        "/reports?period=week",
+        "/reports?period=month",
+        "/reports/staffing",
     ]
 
 

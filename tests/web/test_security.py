@@ -31,6 +31,9 @@ SUPERVISOR_PAGES = (
     "/supervisor/blacklist",
     "/supervisor/wallboard/live",
     "/supervisor/monitor/live",
+    "/reports",
+    "/reports.csv?table=queues",
+    "/reports/staffing",
 )
 ADMIN_PAGES = ("/admin/users", "/admin/audit")
 

@@ -1,0 +1,82 @@
+"""Reports for the web (S4) and staffing by Erlang C (S7), rebuilt from the queue log in the
+store with the same reducer as the live figures, so a report and the wallboard agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from appliance.stats.erlang import agents_needed, erlang_c_prediction
+from appliance.stats.figures import Figures, FigureSet
+from appliance.store import Store
+
+PERIOD_DAYS = {"day": 1, "week": 7, "month": 30}
+STAFFING_HISTORY_DAYS = 28
+
+
+@dataclass(frozen=True, slots=True)
+class StaffingHour:
+    """Agents needed in one hour of the day for the target, from the box's own history."""
+
+    hour: int
+    calls_per_hour: float  # mean offered calls in this hour over the history's days
+    aht_s: float
+    agents: int  # 0 when no calls come in this hour
+    service_level: float | None  # predicted with `agents`
+    asa_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Staffing:
+    days: int  # how many days of history the means come from
+    sl_threshold_s: float
+    target: float
+    hours: tuple[StaffingHour, ...]
+
+
+class DepotReports:
+    """Reports over whole local days of the depot's time zone."""
+
+    def __init__(self, store: Store, *, timezone: str, sl_threshold_s: float) -> None:
+        self._store = store
+        self.timezone = timezone
+        self.sl_threshold_s = sl_threshold_s
+
+    def _figures(self) -> Figures:
+        return Figures(timezone=self.timezone, sl_threshold_s=self.sl_threshold_s)
+
+    def today(self, now_s: float) -> dt.date:
+        return self._figures().calendar.day_of(now_s)
+
+    async def report(self, last_day: dt.date, days: int, now_s: float) -> FigureSet:
+        """Figures for `days` local days ending with `last_day` (up to now if it is today)."""
+        figures = self._figures()
+        first_day = last_day - dt.timedelta(days=days - 1)
+        start_s = figures.calendar.start_of(first_day)
+        end_s = min(now_s, figures.calendar.start_of(last_day + dt.timedelta(days=1)))
+        async for entries in self._store.iter_queue_log(start_s, end_s):
+            figures.fold_all(entries)
+        return figures.report(max(start_s, end_s - 0.001), since_s=start_s)
+
+    async def staffing(
+        self, now_s: float, *, target: float = 0.8, days: int = STAFFING_HISTORY_DAYS
+    ) -> Staffing:
+        """Agents needed per hour of the day: the mean offered calls of that hour over the
+        last `days` whole days, the overall AHT, Erlang C for the service-level target."""
+        today = self.today(now_s)
+        history = await self.report(today - dt.timedelta(days=1), days, now_s)
+        aht_s = history.totals.aht_s or 180.0
+        hours = []
+        for hour, figures in history.by_hour:
+            calls_per_hour = figures.offered / days
+            if calls_per_hour <= 0:
+                hours.append(StaffingHour(hour, 0.0, aht_s, 0, None, None))
+                continue
+            agents = agents_needed(calls_per_hour, aht_s, self.sl_threshold_s, target)
+            predicted = erlang_c_prediction(agents, calls_per_hour, aht_s, self.sl_threshold_s)
+            hours.append(
+                StaffingHour(
+                    hour, calls_per_hour, aht_s, agents, predicted.service_level, predicted.asa_s
+                )
+            )
+        return Staffing(days, self.sl_threshold_s, target, tuple(hours))

@@ -1,0 +1,77 @@
+"""Reports (S4) and staffing (S7) from the queue log of calls the running depot took."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from pathlib import Path
+
+import aiohttp
+from web_depot import POSITION, SUPERVISOR_ID, SUPERVISOR_PASSWORD, Depot, running_depot
+from web_http import Browserish
+
+from drivers.roles import CallerId
+
+AGENT_ID = "1001"
+
+
+async def until(condition: object, what: str, timeout_s: float = 10.0) -> None:
+    async with asyncio.timeout(timeout_s):
+        while not condition():  # type: ignore[operator]
+            await asyncio.sleep(0.02)
+
+
+async def take_one_call(depot: Depot, number: str) -> None:
+    """A caller picks 1 (cargo), the agent answers, talks, hangs up."""
+
+    def agent_state() -> str:
+        return next(a for a in depot.service.snapshot().agents if a.id == AGENT_ID).state.value
+
+    assert depot.lines.incoming_call("L1", CallerId(number, ""))
+    await until(
+        lambda: any(c.stage.value == "greeting" for c in depot.service.snapshot().calls),
+        "the greeting",
+    )
+    depot.lines.press("L1", "1")
+    await until(lambda: agent_state() == "ringing", "the agent's phone ringing")
+    depot.positions.answer(POSITION)
+    await until(lambda: agent_state() == "on_call", "the call connected")
+    depot.positions.hang_up(POSITION)
+    await until(lambda: agent_state() == "wrap_up", "wrap-up")
+    await depot.service.ready(AGENT_ID)
+
+
+def test_reports_count_the_calls_taken_and_export_csv(tmp_path: Path) -> None:
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db") as depot:
+            await depot.service.log_in(AGENT_ID, POSITION)
+            await depot.service.ready(AGENT_ID)
+            await take_one_call(depot, "13800138000")
+            await take_one_call(depot, "13912345678")
+            jar = aiohttp.CookieJar(unsafe=True)
+            async with aiohttp.ClientSession(
+                cookie_jar=jar, headers={"Accept-Language": "zh-CN"}
+            ) as session:
+                supervisor = Browserish(depot.url, session)
+                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+                status, page = await supervisor.page("/reports")
+                assert status == 200
+                assert "<svg" in page and "货物查询" in page
+                async with session.get(f"{depot.url}/reports.csv?table=queues") as response:
+                    assert response.status == 200
+                    assert response.headers["Content-Type"].startswith("text/csv")
+                    assert "attachment" in response.headers["Content-Disposition"]
+                    rows = list(csv.reader(io.StringIO((await response.text()).lstrip("\ufeff"))))
+                assert rows[0][:4] == ["queue", "offered", "answered", "abandoned"]
+                assert [row[:4] for row in rows[1:]] == [["cargo", "2", "2", "0"]]
+                async with session.get(f"{depot.url}/reports.csv?table=agents") as response:
+                    rows = list(csv.reader(io.StringIO((await response.text()).lstrip("\ufeff"))))
+                assert [row[:2] for row in rows[1:]] == [[AGENT_ID, "2"]]
+                status, page = await supervisor.page("/reports/staffing?target=90")
+                assert status == 200
+                assert page.count("<tr><td>") == 24
+                assert (await supervisor.page("/reports/staffing?target=250"))[0] == 400
+                assert (await supervisor.page("/reports?day=yesterday"))[0] == 400
+
+    asyncio.run(main())
