@@ -515,7 +515,7 @@ class Engine:
             if queue.announce_every_s > 0:
                 call.announce_timer = self._schedule(queue.announce_every_s, "announce", call.id)
         elif after == "record":
-            call.voicemail_path = f"{self._voicemail_dir}/{call.id}.wav"
+            call.voicemail_path = f"{self._voicemail_dir}/{call.id}-voicemail.wav"
             call.voicemail_started_s = self._now
             self._out.append(PlayTone(call.line, Tone.BEEP, 0.5))
             self._out.append(RecordMessage(call.line, call.voicemail_path, VOICEMAIL_MAX_S))

@@ -72,7 +72,7 @@ def test_max_wait_overflow_to_voicemail_records_and_requests_callback() -> None:
     h.finish_prompt("l1")
     assert h.of(PlayTone)[0].tone is Tone.BEEP
     record = h.of(RecordMessage)[0]
-    assert record.path == f"/vm/{call_id}.wav"
+    assert record.path == f"/vm/{call_id}-voicemail.wav"
     h.now += 20
     h.ev(RecordingFinished, line="l1", path=record.path, duration_s=19.5)
     assert h.last_prompt("l1").prompts == ("voicemail_saved",)
@@ -87,7 +87,7 @@ def test_max_wait_overflow_to_voicemail_records_and_requests_callback() -> None:
         Verb.CALLBACKREQUEST,
         Verb.HANGUP,
     ]
-    assert h.log(call_id)[-3].data == (f"/vm/{call_id}.wav", "19.500")
+    assert h.log(call_id)[-3].data == (f"/vm/{call_id}-voicemail.wav", "19.500")
     record = h.record(call_id)
     assert record.end_reason is EndReason.OVERFLOWED
     assert record.wait_s == 60  # waiting ended when the caller left the queue
