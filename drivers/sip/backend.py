@@ -278,9 +278,16 @@ class Library:
         self._prefer_g711()
         manager = endpoint.audDevManager()
         if sound_device:
-            index = manager.lookupDev("ALSA", sound_device)
-            manager.setCaptureDev(index)
-            manager.setPlaybackDev(index)
+            try:
+                index = manager.lookupDev("ALSA", sound_device)
+                manager.setCaptureDev(index)
+                manager.setPlaybackDev(index)
+            except pj.Error as error:
+                raise SipError(
+                    f"the headset sound device {sound_device!r} cannot be opened:"
+                    f" {describe(error)} — is the USB headset plugged in? `aplay -L` lists"
+                    " device names"
+                ) from error
         else:
             manager.setNullDev()
         self.rtp_port = rtp_port
@@ -322,6 +329,11 @@ class Library:
         account = BoxAccount(handler, name)
         account.create(config, default)
         return account
+
+    def headset_media(self) -> tuple[Any, Any]:
+        """(microphone, earpiece) of the sound device on the bridge (both port 0)."""
+        manager = self.endpoint.audDevManager()
+        return manager.getCaptureDevMedia(), manager.getPlaybackDevMedia()
 
     def poll(self, wait_ms: int) -> None:
         self.endpoint.libHandleEvents(wait_ms)

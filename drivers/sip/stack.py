@@ -117,6 +117,7 @@ class _PositionSlot:
     zip: Any = None
     zip_serial: int = 0
     ringing: bool = False
+    headset: bool = False  # the box's sound device, not a SIP phone
 
 
 @dataclass
@@ -155,6 +156,7 @@ class SipStack:
         music_file: str = "",
         prompt_cache_dir: str = "",
         sound_device: str = "",
+        headset_position: str = "",
         line_audio: Mapping[str, LineAudio] | None = None,
         clock: Clock = time.time,
         wire_logging: bool = False,
@@ -169,6 +171,8 @@ class SipStack:
         self.music_file = music_file or self._first_file(os.path.join("music", "hold.wav"))
         self._prompt_audio = PromptAudio(prompt_cache_dir)
         self.sound_device = sound_device
+        # The box's own USB headset as a position: always "dialled in", rung by a zip tone.
+        self.headset_position = headset_position
         self.clock = clock
         self.wire_logging = wire_logging
         self._lines = {
@@ -177,6 +181,12 @@ class SipStack:
         if len(self._lines) != sum(g.channels for g in self.gateways):
             raise SipError("two SIP gateways give the same line id: give each gateway its own id")
         self._positions = {p.id: _PositionSlot(p) for p in self.positions}
+        if headset_position:
+            if headset_position in self._positions:
+                raise SipError(f"position {headset_position} is both a SIP phone and the headset")
+            headset = SipPosition(headset_position, uri="", mode=PositionMode.PERSISTENT)
+            self._positions[headset_position] = _PositionSlot(headset, headset=True)
+        self._headset_media: tuple[Any, Any] | None = None  # (microphone, earpiece)
         self._health = {g.id: _GatewayHealth() for g in self.gateways}
         self._modem_lines = {line: _ModemLine(audio) for line, audio in (line_audio or {}).items()}
         self._plan = MixPlan()
@@ -325,6 +335,9 @@ class SipStack:
             )
             for gateway in self.gateways:
                 self._health[gateway.id].account = self._gateway_account(gateway, host)
+        except SipError:
+            self._stop_library()
+            raise
         except backend.Error as error:
             self._stop_library()
             raise SipError(
@@ -332,7 +345,10 @@ class SipStack:
                 " — is another SIP program using the port, or the address not on this box?"
             ) from error
         for slot in self._positions.values():
-            if slot.spec.mode is PositionMode.RING:
+            if slot.headset:
+                self._headset_media = library.headset_media()
+                self._emit(PositionInService(self._now(), slot.spec.id, persistent=True))
+            elif slot.spec.mode is PositionMode.RING:
                 self._emit(PositionInService(self._now(), slot.spec.id, persistent=False))
         for gateway in self.gateways:
             if not gateway.registers and gateway.options_interval_s <= 0:
@@ -374,6 +390,7 @@ class SipStack:
             slot.recorder = None
         for pslot in self._positions.values():
             pslot.zip = None
+        self._headset_media = None
         for modem in self._modem_lines.values():
             modem.port = None
         self._plan = MixPlan()
@@ -848,7 +865,7 @@ class SipStack:
 
         now = self._now()
         if slot.spec.mode is PositionMode.PERSISTENT:
-            if slot.leg is None or not slot.leg.confirmed:
+            if not slot.headset and (slot.leg is None or not slot.leg.confirmed):
                 self._emit(
                     PositionRejected(now, slot.spec.id, reason="the agent is not dialled in")
                 )
@@ -1002,7 +1019,8 @@ class SipStack:
                 s for s in sups if position not in (s.agent_position, s.supervisor_position)
             ]
 
-    def _source(self, name: str) -> Any:
+    def _source(self, name: str, as_sink: bool = False) -> Any:
+        """The bridge port a name stands for; the headset's earpiece differs from its mic."""
         kind, _, key = name.partition(":")
         if kind == "line":
             slot = self._lines.get(key)
@@ -1012,6 +1030,8 @@ class SipStack:
             return modem.port if modem is not None else None
         if kind == "pos":
             slot_p = self._positions.get(key)
+            if slot_p is not None and slot_p.headset and self._headset_media is not None:
+                return self._headset_media[1 if as_sink else 0]
             return slot_p.leg.media if slot_p is not None and slot_p.leg is not None else None
         if kind == "play":
             sub, _, ident = key.partition(":")
@@ -1030,7 +1050,7 @@ class SipStack:
     def _remix(self) -> None:
         wanted = wanted_edges(self._plan_with_players())
         for edge, ids in list(self._applied.items()):
-            src, dst = self._source(edge[0]), self._source(edge[1])
+            src, dst = self._source(edge[0]), self._source(edge[1], as_sink=True)
             current = (src.getPortId(), dst.getPortId()) if src and dst else None
             if edge in wanted and current == ids:
                 continue
@@ -1039,7 +1059,7 @@ class SipStack:
                 with contextlib.suppress(Exception):
                     src.stopTransmit(dst)
         for edge in wanted - set(self._applied):
-            src, dst = self._source(edge[0]), self._source(edge[1])
+            src, dst = self._source(edge[0]), self._source(edge[1], as_sink=True)
             if src is None or dst is None:
                 continue
             try:

@@ -668,6 +668,39 @@ async def real_engine(workdir: Path) -> dict[str, object]:
     }
 
 
+async def headset_position(workdir: Path) -> dict[str, object]:
+    """The box's own headset as a position, here on the null sound device (no USB headset on
+    this machine): always in service, rung by zip tone, bridged to a caller."""
+    peers = [gateway_keepalive(workdir)]
+    rig = Rig(workdir, [GW], [])
+    rig.stack = SipStack(
+        listen=BOX, port=BOX_PORT, rtp_port=20000, gateways=[GW], headset_position="usb"
+    )
+    rig.lines, rig.positions = SipLines(rig.stack), SipPositions(rig.stack)
+    rig.bridge = SipMediaBridge(rig.stack)
+    async with rig:
+        engine = rig.engine
+        await engine.wait_for(LineInService, line="gw1-1")
+        call = caller(workdir, "gateway_caller.xml", hold_ms=1500)
+        arrived = await engine.wait_for(CallArrived)
+        await rig.lines.perform(AnswerLine(arrived.line))
+        await engine.wait_for(LineAnswered, line=arrived.line)
+        await rig.positions.perform(RingPosition("usb", call_id="h1", caller=arrived.caller))
+        await engine.wait_for(PositionAnswered, position="usb")
+        await rig.bridge.perform(Connect(arrived.line, "usb"))
+        await engine.wait_for(CallerHungUp, line=arrived.line)
+        await rig.bridge.perform(Disconnect(arrived.line, "usb"))
+        await rig.positions.perform(HangUpPosition("usb"))
+        caller_exit = await asyncio.to_thread(call.wait, 10)
+    for peer in peers:
+        peer.stop()
+    return {
+        "caller_exit": caller_exit,
+        "positions": list(rig.positions.position_ids),
+        "events": [n for n in rig.engine.names() if not n.startswith("LineInService")],
+    }
+
+
 SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "full_call": full_call,
     "agent_rejects": agent_rejects,
@@ -681,6 +714,7 @@ SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "voicemail": voicemail,
     "modem_line_bridged": modem_line_bridged,
     "real_engine": real_engine,
+    "headset_position": headset_position,
 }
 
 

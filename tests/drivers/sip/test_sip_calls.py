@@ -191,3 +191,18 @@ def test_sip_lines_and_positions_with_the_real_engine_carry_a_queued_call() -> N
         assert action in result["performed"], action
     assert min(result["talk_packets"]["pos1"]) >= 25  # agent and caller talked
     assert result["caller_exit"] == 0
+
+
+def test_sip_headset_position_on_the_sound_device_is_rung_by_zip_and_bridged() -> None:
+    # Runs on the null sound device: the plumbing is tested, not a real USB headset's audio.
+    result: Any = run_scenario("headset_position")
+    assert result["positions"] == ["usb"]
+    assert result["events"] == [
+        "PositionInService(usb)",
+        "CallArrived(gw1-1)",
+        "LineAnswered(gw1-1)",
+        "PositionAnswered(usb)",
+        "DigitPressed(gw1-1)",
+        "CallerHungUp(gw1-1)",
+    ]
+    assert result["caller_exit"] == 0
