@@ -701,6 +701,21 @@ async def headset_position(workdir: Path) -> dict[str, object]:
     }
 
 
+async def sip_info_key(workdir: Path) -> dict[str, object]:
+    peers = [gateway_keepalive(workdir)]
+    async with Rig(workdir, [GW], []) as rig:
+        await rig.engine.wait_for(LineInService, line="gw1-1")
+        call = caller(workdir, "caller_info_dtmf.xml", hold_ms=500)
+        arrived = await rig.engine.wait_for(CallArrived)
+        await rig.lines.perform(AnswerLine(arrived.line))
+        digit = await rig.engine.wait_for(DigitPressed, line=arrived.line)
+        await rig.engine.wait_for(CallerHungUp, line=arrived.line)
+        caller_exit = await asyncio.to_thread(call.wait, 10)
+    for peer in peers:
+        peer.stop()
+    return {"digit": digit.digit, "caller_exit": caller_exit, "errors": call.errors()}
+
+
 SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "full_call": full_call,
     "agent_rejects": agent_rejects,
@@ -715,6 +730,7 @@ SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "modem_line_bridged": modem_line_bridged,
     "real_engine": real_engine,
     "headset_position": headset_position,
+    "sip_info_key": sip_info_key,
 }
 
 

@@ -206,3 +206,9 @@ def test_sip_headset_position_on_the_sound_device_is_rung_by_zip_and_bridged() -
         "CallerHungUp(gw1-1)",
     ]
     assert result["caller_exit"] == 0
+
+
+def test_sip_key_sent_as_sip_info_arrives_as_digit_pressed() -> None:
+    result: Any = run_scenario("sip_info_key")
+    assert result["digit"] == "5"
+    assert result["caller_exit"] == 0, result["errors"]  # the INFO got its 200 OK
