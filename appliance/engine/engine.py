@@ -1409,17 +1409,22 @@ class Engine:
         self._log_in(seat, command.position)
 
     def _log_in(self, seat: AgentSeat, position_id: str) -> None:
+        """Log in at a position. Whoever was logged in there is logged out, and an agent
+        logged in elsewhere moves — unless one of them is on a call, then nothing changes."""
         position = self._position(position_id)
-        if position.agent and position.agent != seat.id:
-            other = self._board.seats.get(position.agent)
-            if other is not None:
-                self._request_log_out(other)
-        if seat.logged_in:
-            if seat.position == position_id:
+        if seat.logged_in and seat.position == position_id:
+            return
+        other = self._board.seats.get(position.agent) if position.agent else None
+        for busy in (other, seat if seat.logged_in else None):
+            if busy is not None and busy.activity is AgentState.ON_CALL:
+                log.warning(
+                    "%s cannot log in at %s: %s is on a call", seat.id, position_id, busy.id
+                )
                 return
-            self._request_log_out(seat)
-            if seat.logged_in:
-                return  # busy on a call: the move waits until they are free
+        if other is not None:
+            self._request_log_out(other)
+        if seat.logged_in:
+            self._request_log_out(seat, moving=True)
         seat.position = position_id
         position.agent = seat.id
         position.keypad = ""
@@ -1438,8 +1443,9 @@ class Engine:
         if seat is not None and seat.logged_in:
             self._request_log_out(seat)
 
-    def _request_log_out(self, seat: AgentSeat) -> None:
-        """Log out now, or after the current call when the agent is talking."""
+    def _request_log_out(self, seat: AgentSeat, moving: bool = False) -> None:
+        """Log out now, or after the current call when the agent is talking. `moving`: the
+        agent logs in again at once elsewhere, so their queues do not count as empty."""
         seat.logout_pending = True  # from here on no new offer reaches them
         self._board.set_available(seat, False)
         if seat.id in self._offers:
@@ -1453,9 +1459,9 @@ class Engine:
             seat.wrap_up_timer = 0
             self._log("", "", seat.id, Verb.WRAPUPEND, _s(self._now - seat.activity_since_s))
             self._idle(seat)
-        self._log_out(seat)
+        self._log_out(seat, moving)
 
-    def _log_out(self, seat: AgentSeat) -> None:
+    def _log_out(self, seat: AgentSeat, moving: bool = False) -> None:
         if seat.logged_in_since_s is None:
             return
         self._board.set_available(seat, False)
@@ -1472,7 +1478,8 @@ class Engine:
         seat.pause_reason = ""
         seat.position = ""
         self._notice(seat, NoticeKind.STATE_CHANGED, detail="logged_out")
-        self._leave_empty_queues(seat.skills)
+        if not moving:
+            self._leave_empty_queues(seat.skills)
 
     def _set_paused(self, seat: AgentSeat, reason: str) -> None:
         seat.paused = True

@@ -265,3 +265,29 @@ def test_logout_while_ringing_withdraws_offer_and_gives_no_new_one() -> None:
     ]
     assert len(h.rung()) == 1
     assert view(h, "a1").state is AgentState.LOGGED_OUT
+
+
+def test_login_at_position_of_agent_on_a_call_is_refused() -> None:
+    h = depot()
+    h.login("a1")
+    waiting_call(h)
+    h.pick_up("pos_a1")
+    h.ev(LogIn, agent="a2", position="pos_a1")
+    assert view(h, "a2").state is AgentState.LOGGED_OUT
+    assert view(h, "a1").state is AgentState.ON_CALL and view(h, "a1").position == "pos_a1"
+
+
+def test_login_at_another_position_moves_an_idle_agent_and_callers_stay() -> None:
+    h = depot()
+    h.login("a1")
+    h.ev(Pause, agent="a1")
+    call_id = waiting_call(h)
+    h.ev(PositionInService, position="desk2")
+    h.ev(LogIn, agent="a1", position="desk2")
+    assert h.verbs(call_id) == [Verb.INBOUND, Verb.ENTERQUEUE, Verb.OFFER]  # not EXITEMPTY
+    assert view(h, "a1").position == "desk2" and view(h, "a1").state is AgentState.RINGING
+    assert [e.verb for e in h.agent_log("a1")][-3:] == [
+        Verb.AGENTLOGOFF,
+        Verb.AGENTLOGIN,
+        Verb.OFFER,
+    ]
