@@ -180,7 +180,8 @@ class Runtime:
             figures,
             longest_wait_s=float(round(figures.longest_wait_s)),
             faults=faults,
-            closed=self._closing,
+            # stopping, or outside opening hours: the boards say "closed"
+            closed=self._closing or not self.engine.snapshot(now).open_now,
         )
         return with_levels(figures, self.thresholds)
 

@@ -5,6 +5,7 @@ of them, keypad logins are checked against the store, faults are shown, and a st
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -18,6 +19,7 @@ from appliance.clock import ShellClock
 from appliance.config import ThresholdsConfig
 from appliance.demo import _seed_users
 from appliance.engine.records import Verb
+from appliance.engine.setup import DepotSetup, OpeningHours
 from appliance.engine.views import AgentState
 from appliance.runtime import DeviceSet, Runtime, open_runtime
 from appliance.service import CallLogged, DepotService, FiguresChanged, Update
@@ -96,7 +98,9 @@ async def until(what: str, condition: Callable[[], bool]) -> None:
 
 
 @asynccontextmanager
-async def depot(tmp_path: Path, *, panel: Panel | None = None) -> AsyncIterator[Depot]:
+async def depot(
+    tmp_path: Path, *, panel: Panel | None = None, setup: DepotSetup | None = None
+) -> AsyncIterator[Depot]:
     clock = ShellClock(SPEED)
     lines = FlakyLines(("sim-1", "sim-2"), clock=clock.now, speed=SPEED)
     phones = SimulatedPositions(("pos1", "pos2"), clock=clock.now, persistent=frozenset({"pos2"}))
@@ -111,7 +115,7 @@ async def depot(tmp_path: Path, *, panel: Panel | None = None) -> AsyncIterator[
         clock=clock,
         timezone=ZONE,
         thresholds=ThresholdsConfig(),
-        default_setup=lambda: seed.demo_setup(ZONE),
+        default_setup=lambda: setup if setup is not None else seed.demo_setup(ZONE),
         on_new_database=_seed_users,
     ) as runtime:
         service = DepotService(runtime)
@@ -274,6 +278,29 @@ def test_runtime_device_fault_is_recorded_and_shown(tmp_path: Path) -> None:
             await until(
                 "the stack light turns amber",
                 lambda: d.panel.lights[-1:] == [(StackLight.AMBER, False)],
+            )
+
+    asyncio.run(main())
+
+
+def test_runtime_outside_opening_hours_boards_say_closed_and_callers_hear_so(
+    tmp_path: Path,
+) -> None:
+    never_open = dataclasses.replace(seed.demo_setup(ZONE), hours=OpeningHours(timezone=ZONE))
+
+    async def main() -> None:
+        async with depot(tmp_path, setup=never_open) as d:
+            await until(
+                "the board says closed", lambda: bool(d.panel.shown) and d.panel.shown[-1].closed
+            )
+            assert d.service.figures().closed
+            await until(
+                "the stack light is off", lambda: d.panel.lights[-1:] == [(StackLight.OFF, False)]
+            )
+            assert d.lines.incoming_call("sim-1", CallerId("13800138000"))
+            await until(
+                "the caller hears the closed prompt",
+                lambda: any("'closed'" in t for t in d.lines.transcript.texts()),
             )
 
     asyncio.run(main())
