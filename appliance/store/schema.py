@@ -181,6 +181,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             text TEXT NOT NULL
         )""",
     ),
+    (
+        # 话术脚本: the script and FAQ tree the supervisor keeps (parent_id 0 = top level)
+        """CREATE TABLE scripts (
+            id INTEGER PRIMARY KEY,
+            parent_id INTEGER NOT NULL DEFAULT 0,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            updated_s REAL NOT NULL,
+            updated_by TEXT NOT NULL
+        )""",
+        "CREATE INDEX scripts_by_parent ON scripts (parent_id, title)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

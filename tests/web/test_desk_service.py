@@ -129,3 +129,32 @@ def test_desk_failed_complaint_keeps_neither_record_nor_ticket(tmp_path: Path) -
                 assert connection.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
 
     with_depot(tmp_path, test)
+
+
+def test_desk_scripts_tree_in_order_search_and_no_orphans(tmp_path: Path) -> None:
+    async def test(depot: Depot) -> None:
+        cargo = await depot.desk.add_script(LEAD, "0", "货物查询", "请提供运单号。")
+        await depot.desk.add_script(LEAD, str(cargo), "运单号格式", "12 位数字")
+        await depot.desk.add_script(LEAD, "0", "投诉处理", "先道歉，再记录。")
+        tree = await depot.desk.script_tree()
+        assert [(depth, s.title) for depth, s in tree] == [
+            (0, "投诉处理"),
+            (0, "货物查询"),
+            (1, "运单号格式"),
+        ]
+        found = await depot.desk.search_scripts("运单号")
+        assert sorted(s.title for s in found) == sorted(["运单号格式", "货物查询"])
+        with pytest.raises(FormError) as refused:
+            await depot.desk.remove_script(LEAD, str(cargo))
+        assert refused.value.problem == "has_children"
+        with pytest.raises(FormError) as no_parent:
+            await depot.desk.add_script(LEAD, "999", "x", "")
+        assert no_parent.value.field == "parent_id"
+        await depot.desk.change_script(
+            LEAD, str(cargo), "货物查询（更新）", "请提供运单号或手机号。"
+        )
+        assert [s.title for _d, s in await depot.desk.script_tree()][1] == "货物查询（更新）"
+        actions = [e.action for e in await depot.desk.audit_log()]
+        assert actions.count("script.add") == 3 and "script.change" in actions
+
+    with_depot(tmp_path, test)

@@ -56,6 +56,9 @@ async def _seed(depot: Depot) -> tuple[str, str]:
     }
     record = await depot.desk.save_record(agent, "complaint", "", "13800138000", form)
     ticket = (await depot.desk.open_tickets())[0]
+    lead = SignedIn("9001", "孙主管", Role.SUPERVISOR, "", 0.0)
+    top = await depot.desk.add_script(lead, "0", "货物查询", "您好，请提供运单号。")
+    await depot.desk.add_script(lead, str(top), "运单号格式", "运单号为 12 位数字。")
     return record.record_id, ticket.ticket_id
 
 
@@ -84,6 +87,9 @@ def every_page(record_id: str, ticket_id: str) -> list[str]:
         "/reports?period=week",
         "/reports?period=month",
         "/reports/staffing",
+        "/scripts",
+        "/scripts?q=%E8%BF%90%E5%8D%95",
+        "/scripts/lookup?q=%E8%BF%90%E5%8D%95",
     ]
 
 
@@ -118,7 +124,9 @@ def test_every_page_renders_in_both_languages_without_untranslated_strings(
                 for path, (status, page) in pages.items():
                     assert status == (403 if path == "403" else 200), (language, path)
                     assert MISSING_MARK.format("")[0] not in page, (language, path)
-                    if not path.startswith("/desk/pop"):  # a fragment, not a page
+                    if not path.startswith(
+                        ("/desk/pop", "/scripts/lookup")
+                    ):  # a fragment, not a page
                         assert f'<html lang="{language}">' in page
                     if language == "zh-CN":
                         text = visible_text(page)

@@ -64,10 +64,12 @@ def test_web_agent_cannot_reach_supervisor_or_admin_pages_403(tmp_path: Path) ->
             ("/supervisor/blacklist", {"number": "13800000000"}),
             ("/admin/users", {"agent_id": "7", "name": "x", "role": "admin", "password": "x" * 9}),
             ("/tickets/T1/escalate", {}),
+            ("/scripts", {"action": "add", "parent_id": "0", "title": "x", "body": "y"}),
         ):
             status, _html = await agent.post(path, {"csrf_token": token, **data})
             assert status == 403, path
         assert await depot.desk.notices() == []
+        assert await depot.desk.script_tree() == []
         assert await depot.service.blacklist() == ["17000000000"] or "13800000000" not in (
             await depot.service.blacklist()
         )

@@ -9,7 +9,14 @@ from aiohttp import web
 
 from appliance.desk import DeskService
 from appliance.service import DepotService
-from web_ui.site import auth_pages, desk_pages, record_pages, report_pages, supervisor_pages
+from web_ui.site import (
+    auth_pages,
+    desk_pages,
+    record_pages,
+    report_pages,
+    script_pages,
+    supervisor_pages,
+)
 from web_ui.site.security import DEPOT_KEY, DESK_KEY, SITE_TEMPLATES_KEY, templates
 
 __all__ = ["STATIC_PREFIX", "add_site", "build_site_app"]
@@ -21,7 +28,7 @@ _HERE = Path(__file__).resolve().parent
 
 def add_site(app: web.Application, desk: DeskService, service: DepotService) -> None:
     """Add the site's routes to `app` (before it starts). Its pages live under /login,
-    /desk, /records, /customers, /tickets, /reports, /supervisor, /admin and
+    /desk, /records, /customers, /tickets, /scripts, /reports, /supervisor, /admin and
     /site-static."""
     app[DESK_KEY] = desk
     app[DEPOT_KEY] = service
@@ -31,6 +38,7 @@ def add_site(app: web.Application, desk: DeskService, service: DepotService) -> 
     app.router.add_routes(record_pages.routes)
     app.router.add_routes(supervisor_pages.routes)
     app.router.add_routes(report_pages.routes)
+    app.router.add_routes(script_pages.routes)
     app.router.add_static(STATIC_PREFIX, _HERE / "static")
 
 

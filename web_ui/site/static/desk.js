@@ -57,3 +57,15 @@
   const source = new EventSource("/desk/live");
   source.addEventListener("desk", function (event) { show(JSON.parse(event.data)); });
 })();
+// quick script lookup without leaving the desk (the form still works without script)
+(function () {
+  const form = document.getElementById("script-lookup");
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    const words = document.getElementById("script-words").value;
+    fetch("/scripts/lookup?" + new URLSearchParams({ q: words }).toString(),
+      { credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(function (html) { document.getElementById("script-found").innerHTML = html; });
+  });
+})();
