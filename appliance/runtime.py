@@ -515,6 +515,10 @@ async def open_runtime(
             if on_new_database is not None:
                 await on_new_database(store)
             log.info("new database %s: seeded the depot's setup", database)
+        # numbers agents blocked (闭塞) are kept in the store's blacklist, not in the setup
+        blocked = tuple(n for n in await store.blacklist() if n not in setup.blacklist)
+        if blocked:
+            setup = dataclasses.replace(setup, blacklist=(*setup.blacklist, *blocked))
         engine = Engine(
             setup,
             seed=seed,

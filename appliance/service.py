@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from appliance.engine.commands import (
     Block,
     Hold,
+    Listen,
     LogIn,
     LogOut,
     Mute,
@@ -16,6 +17,8 @@ from appliance.engine.commands import (
     PlaceCall,
     Ready,
     SetupChanged,
+    StopListening,
+    ThreeWay,
     Transfer,
     Unhold,
 )
@@ -26,7 +29,7 @@ from appliance.engine.views import AgentState, AgentView, CallStage, CallView, E
 from appliance.runtime import Runtime, day_start_s
 from appliance.store import CallbackTask
 from appliance.updates import CallLogged, FiguresChanged, NoticeIssued, Update
-from drivers.roles import AlertLevel, WallboardFigures
+from drivers.roles import AlertLevel, ListenMode, WallboardFigures
 
 __all__ = [
     "AgentNotice",
@@ -41,6 +44,7 @@ __all__ = [
     "DepotService",
     "EngineSnapshot",
     "FiguresChanged",
+    "ListenMode",
     "NoticeIssued",
     "NoticeKind",
     "Update",
@@ -123,6 +127,17 @@ class DepotService:
         """闭塞: busy tone for the caller on the agent's call, number on the blacklist."""
         await self._runtime.submit(Block(self.now(), agent))
 
+    async def three_way(self, agent: str, with_agent: str) -> None:
+        """三通: bring another agent into the call."""
+        await self._runtime.submit(ThreeWay(self.now(), agent, with_agent))
+
+    async def listen_in(self, supervisor: str, agent: str, mode: ListenMode) -> None:
+        """监听: listen, whisper or barge into an agent's call."""
+        await self._runtime.submit(Listen(self.now(), supervisor, agent, mode))
+
+    async def stop_listening(self, supervisor: str) -> None:
+        await self._runtime.submit(StopListening(self.now(), supervisor))
+
     async def place_call(
         self, agent: str, number: str, *, purpose: str = "click_to_dial", task_id: str = ""
     ) -> None:
@@ -137,6 +152,22 @@ class DepotService:
             await self.change_setup(
                 dataclasses.replace(setup, blacklist=(*setup.blacklist, number))
             )
+
+    async def unblock_number(self, number: str) -> bool:
+        """Take a number off the blacklist; False if it was not on it."""
+        removed = await self._runtime.store.unblock(number)
+        setup = self._runtime.setup
+        if number in setup.blacklist:
+            kept = tuple(n for n in setup.blacklist if n != number)
+            await self.change_setup(dataclasses.replace(setup, blacklist=kept))
+        return removed
+
+    async def calls_from(self, number: str, *, limit: int = 20) -> list[CallRecord]:
+        """A caller's past calls, newest first (the screen pop's history)."""
+        return await self._runtime.store.calls_from(number, limit=limit)
+
+    async def assign_callback_task(self, task_id: str, agent: str) -> bool:
+        return await self._runtime.store.assign_callback_task(task_id, agent)
 
     async def change_setup(self, setup: DepotSetup) -> None:
         """New call-handling settings: saved, then handed to the engine."""

@@ -304,3 +304,23 @@ def test_runtime_outside_opening_hours_boards_say_closed_and_callers_hear_so(
             )
 
     asyncio.run(main())
+
+
+def test_runtime_number_an_agent_blocked_stays_blocked_after_a_restart(tmp_path: Path) -> None:
+    nuisance = "13700002222"
+
+    async def main() -> None:
+        async with depot(tmp_path) as d:
+            await d.service.log_in("1001", "pos1")
+            await call_until_connected(d, "sim-1", nuisance, "pos1")
+            await d.service.block_caller("1001")
+            await until("the line is hung up", lambda: d.lines.free_lines() == ["sim-1", "sim-2"])
+            assert nuisance in await d.service.blacklist()
+        async with depot(tmp_path) as d:
+            assert d.lines.incoming_call("sim-2", CallerId(nuisance))
+            await until("the call is refused", lambda: d.lines.free_lines() == ["sim-1", "sim-2"])
+            entries = await d.runtime.store.queue_log(0.0)
+            refused = [e for e in entries if e.verb is Verb.BLOCKED]
+            assert [e.data for e in refused] == [("1001",), ("blacklist",)]
+
+    asyncio.run(main())
