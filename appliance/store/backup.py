@@ -190,11 +190,13 @@ def restore_database(
             old = Path(f"{target}{suffix}")
             if old.exists():
                 old.rename(Path(f"{kept}{suffix}"))
-        stat = kept.stat()
-        # the daemon's user must own the restored file as it owned the old one
-        with contextlib.suppress(PermissionError):
-            os.chown(incoming, stat.st_uid, stat.st_gid)
-        os.chmod(incoming, stat.st_mode & 0o777)
+    # The daemon's user must own the restored file as it owned the old one (or, on a fresh
+    # box, as it owns the state directory), even when root ran the restore.
+    owner = (kept or target.parent).stat()
+    with contextlib.suppress(PermissionError):
+        os.chown(incoming, owner.st_uid, owner.st_gid)
+    if kept is not None:
+        os.chmod(incoming, owner.st_mode & 0o777)
     incoming.rename(target)
     _fsync_directory(target.parent)
     return (

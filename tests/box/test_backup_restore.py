@@ -298,3 +298,20 @@ def test_backup_of_the_running_demo_daemon_restores_every_record(tmp_path: Path)
     assert check_database(restored).intact
     for table in check.row_counts:
         assert rows(restored, table) == rows(copy, table), table
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give files away")
+def test_restore_by_root_leaves_the_database_owned_by_the_daemons_user(tmp_path: Path) -> None:
+    database = tmp_path / "depotline.db"
+    subprocess.run(
+        [sys.executable, str(WRITER), str(database), "2"], check=True, capture_output=True
+    )
+    assert depotline("backup", "--db", str(database), "--dest", str(tmp_path)).returncode == 0
+    copy = only_file(tmp_path, "depotline-manual-*.db")
+    state = tmp_path / "state"
+    state.mkdir()
+    os.chown(state, 995, 995)  # the depotline user of a fresh box, which has no database yet
+
+    assert depotline("restore", str(copy), "--db", str(state / "depotline.db")).returncode == 0
+    restored = (state / "depotline.db").stat()
+    assert (restored.st_uid, restored.st_gid) == (995, 995)
