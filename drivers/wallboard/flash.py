@@ -11,13 +11,13 @@ import subprocess
 import time
 from pathlib import Path
 
-import firmware
 from drivers.roles import DriverError
 from firmware.wallboard import protocol as p
 
 log = logging.getLogger(__name__)
 
-FIRMWARE_DIR = Path(firmware.__file__).resolve().parent
+# From a module file: with an editable install `firmware` itself can be a namespace package.
+FIRMWARE_DIR = Path(p.__file__).resolve().parents[1]
 # What runs on the board; fake_hal.py and the generator stay behind.
 BOARD_FILES = (
     "__init__.py",
