@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from web_depot import (
+    ADMIN_ID,
+    ADMIN_PASSWORD,
     AGENT_ID,
     AGENT_PASSWORD,
     POSITION,
@@ -199,3 +201,66 @@ def test_browser_agent_call_complaint_then_supervisor_escalates_overdue_ticket(
         expect(agent.locator("#state")).to_have_text("暂停", timeout=1000)
         agent_context.close()
         supervisor_context.close()
+
+
+def test_browser_every_page_in_both_languages_on_desk_phone_and_tv(
+    tmp_path: Path, browser: object
+) -> None:
+    """Every page renders in zh-CN and English with no missing translation (screenshots kept);
+    the desk and the wallboard fit a phone's width and fill a TV."""
+    depot_thread = DepotThread(tmp_path / "depot.db")
+    with depot_thread as depot:
+        lead = SignedIn(SUPERVISOR_ID, "孙主管", Role.SUPERVISOR, "", 0.0)
+        clerk = SignedIn(AGENT_ID, "王芳", Role.AGENT, "", 0.0)
+        record = depot_thread.run(
+            depot.desk.save_record(
+                clerk,
+                "complaint",
+                "",
+                CALLER,
+                {"category": "damage", "department": "cargo", "details": "外包装破损"},
+            )
+        )
+        ticket_id = depot_thread.run(depot.desk.open_tickets())[0].ticket_id
+        depot_thread.run(depot.desk.add_notice(lead, "今天下午三点开会"))
+        depot_thread.run(depot.desk.add_handover(lead, "L2 线路噪音，已报修"))
+        depot_thread.run(depot.desk.add_script(lead, "0", "货物查询", "请提供运单号。"))
+        pages = [
+            "desk",
+            "records",
+            f"records/{record.record_id}",
+            "records/new?kind=rescue",
+            "customers",
+            "tickets",
+            f"tickets/{ticket_id}",
+            "scripts",
+            "reports",
+            "reports/staffing",
+            "supervisor/wallboard",
+            "supervisor/monitor",
+            "supervisor/notices",
+            "supervisor/handover",
+            "supervisor/blacklist",
+            "admin/users",
+            "admin/audit",
+        ]
+        for language, locale in (("zh-CN", "zh-CN"), ("en", "en-US")):
+            context = browser.new_context(locale=locale)  # type: ignore[attr-defined]
+            page = context.new_page()
+            sign_in(page, depot.url, ADMIN_ID, ADMIN_PASSWORD)
+            for path in pages:
+                page.goto(f"{depot.url}/{path}")
+                assert page.get_attribute("html", "lang") == language
+                assert "⟦" not in page.inner_text("body"), (language, path)
+                name = path.replace("/", "-").replace("?", "-").replace("=", "-")
+                shot(page, f"{language}-page-{name}")
+            for width, height, kind in ((390, 844, "phone"), (1920, 1080, "tv")):
+                page.set_viewport_size({"width": width, "height": height})
+                for path in ("desk", "supervisor/wallboard", "tickets"):
+                    page.goto(f"{depot.url}/{path}")
+                    overflow = page.evaluate(
+                        "document.documentElement.scrollWidth - window.innerWidth"
+                    )
+                    assert overflow <= 0, (kind, path, overflow)
+                    shot(page, f"{language}-{kind}-{path.replace('/', '-')}")
+            context.close()
