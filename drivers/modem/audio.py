@@ -113,13 +113,16 @@ def _encode_table(fmt: SampleFormat) -> bytes:
 def encode(samples: Sequence[int], fmt: SampleFormat) -> bytes:
     """16-bit signed samples → the modem's bytes."""
     table = _encode_table(fmt)
-    return bytes(table[s & 0xFFFF] for s in samples)
+    # the same bits read as unsigned index the table; map() keeps the loop in C
+    unsigned = array.array("H")
+    unsigned.frombytes(array.array("h", samples).tobytes())
+    return bytes(map(table.__getitem__, unsigned))
 
 
 def decode(data: bytes, fmt: SampleFormat) -> array.array[int]:
     """The modem's bytes → 16-bit signed samples."""
     table = _decode_table(fmt)
-    return array.array("h", (table[b] for b in data))
+    return array.array("h", map(table.__getitem__, data))
 
 
 def pcm16_to_modem(frame: bytes, fmt: SampleFormat) -> bytes:

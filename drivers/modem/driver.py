@@ -194,7 +194,7 @@ class ModemLine:
         self._record_wake: asyncio.Event | None = None
         self._frames: asyncio.Queue[bytes] = asyncio.Queue(maxsize=50)
         self._frame_rest = b""
-        self._prompt_cache: dict[tuple[str, SampleFormat], bytes] = {}
+        self._prompt_cache: dict[tuple[str, int, SampleFormat], bytes] = {}
 
     # -----------------------------------------------------------------------------------------
     # LineDriver
@@ -828,12 +828,21 @@ class ModemLine:
             self._media_task = None
 
     def _load_prompt(self, path: str) -> bytes:
-        key = (path, self.sample_format)
+        try:
+            # keyed by modification time too: a recording replaced while running is played
+            key = (path, os.stat(path).st_mtime_ns, self.sample_format)
+        except OSError as e:
+            raise audio.ModemAudioError(f"cannot read prompt file {path}: {e.strerror}") from e
         if key not in self._prompt_cache:
             self._prompt_cache[key] = audio.encode(audio.read_wav(path), self.sample_format)
         return self._prompt_cache[key]
 
-    def _prompt_audio(self, names: Sequence[str], language: str) -> bytes:
+    async def _prompt_audio(self, names: Sequence[str], language: str) -> bytes:
+        """The prompts' audio in the modem's format; files not yet converted are read in a
+        thread, so a long music file does not stall the other lines."""
+        return await asyncio.to_thread(self._prompt_audio_now, names, language)
+
+    def _prompt_audio_now(self, names: Sequence[str], language: str) -> bytes:
         parts = []
         for name in names:
             path = audio.find_prompt(self._prompt_dirs, language, name)
@@ -848,7 +857,7 @@ class ModemLine:
 
     async def _play_prompt(self, action: PlayPrompt) -> None:
         self._barge_in = action.barge_in
-        data = self._prompt_audio(action.prompts, action.language)
+        data = await self._prompt_audio(action.prompts, action.language)
         interrupted = True  # unless it plays to the end: the engine always hears how it ended
         try:
             interrupted = await self._stream_out(data, loop_forever=False) if data else False
@@ -858,7 +867,7 @@ class ModemLine:
                 self._send(PromptFinished(self._clock(), self._line, action.play_id, interrupted))
 
     async def _play_music(self) -> None:
-        data = self._prompt_audio(("hold",), "music")
+        data = await self._prompt_audio(("hold",), "music")
         if data:
             await self._stream_out(data, loop_forever=True)
         self._media_kind = ""
