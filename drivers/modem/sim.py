@@ -225,7 +225,7 @@ class ModemSimulator:
             return self._rx_sent / BYTES_PER_S
 
     def clear_heard(self) -> None:
-        self._run_in_thread(self._heard.clear)
+        self._run_in_thread(self._heard.clear, wait=True)
 
     def wait_for(self, predicate: Callable[[], bool], timeout_s: float = 5.0) -> bool:
         """Wait until `predicate()` is true (checked whenever the simulator's state changes)."""

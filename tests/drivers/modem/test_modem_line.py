@@ -584,3 +584,22 @@ def test_modem_line_half_duplex_modem_refuses_duplex(tmp_path: Path) -> None:
 
     line = run_line(tmp_path, scenario, "usr")
     assert "> AT+VTR" not in line.sim.transcript
+
+
+def test_modem_line_plays_recorded_override_even_one_added_while_running(tmp_path: Path) -> None:
+    override = tmp_path / "recorded"
+    (override / "en").mkdir(parents=True)
+    tone = [int(9000 * math.sin(2 * math.pi * 500 * i / 8000)) for i in range(2400)]
+
+    async def scenario(line: LineUnderTest) -> None:
+        await line.answered_call()
+        await line.driver.perform(PlayPrompt("fxo0", ("num_2",), "en", 1))
+        await line.next(PromptFinished)
+        assert line.sim.heard == _prompt_bytes("num_2")
+        audio.write_wav(override / "en" / "num_2.wav", tone)  # the owner records a better one
+        line.sim.clear_heard()
+        await line.driver.perform(PlayPrompt("fxo0", ("num_2",), "en", 2))
+        await line.next(PromptFinished)
+
+    line = run_line(tmp_path, scenario, "usr", prompts_dir=(str(override), str(PROMPTS_DIR)))
+    assert line.sim.heard == audio.encode(tone, audio.SampleFormat.UNSIGNED_LINEAR)
