@@ -57,7 +57,8 @@ class SimGpio:
             raise RuntimeError("Please set pin numbering mode using GPIO.setmode()")
         self.directions[channel] = direction
         if direction == self.OUT:
-            self._set_output(channel, 0 if initial == -1 else initial)
+            # The level at set-up is where the record starts, not a change.
+            self.levels[channel] = 0 if initial == -1 else initial
         else:
             self.levels[channel] = self.HIGH if pull_up_down == self.PUD_UP else self.LOW
 

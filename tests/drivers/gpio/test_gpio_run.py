@@ -1,0 +1,73 @@
+"""The GPIO devices' run loops: presses reach the shell; a missing GPIO library is a fault."""
+
+import asyncio
+import importlib.util
+
+import pytest
+
+from drivers.gpio.buttons import GpioButtons
+from drivers.gpio.lamp import GpioLamp
+from drivers.gpio.sim import SimGpio
+from drivers.roles import ButtonPressed, DeviceFaulted, DeviceStatus, StackLight
+
+
+def test_button_presses_reach_the_shell_through_run() -> None:
+    async def main() -> list[ButtonPressed]:
+        gpio = SimGpio()
+        buttons = GpioButtons({"pos1": 5}, gpio=gpio, clock=gpio.clock)
+        pressed: list[ButtonPressed] = []
+        got_one = asyncio.Event()
+
+        def emit(press: ButtonPressed) -> None:
+            pressed.append(press)
+            got_one.set()
+
+        task = asyncio.create_task(buttons.run(emit, lambda status: None))
+        await asyncio.sleep(0)
+        gpio.press(5)
+        gpio.advance(0.1)
+        await asyncio.sleep(0.03)
+        gpio.release(5)
+        gpio.advance(0.1)
+        async with asyncio.timeout(2):
+            await got_one.wait()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return pressed
+
+    assert [(p.position, p.long_press) for p in asyncio.run(main())] == [("pos1", False)]
+
+
+def test_lamp_run_turns_everything_off_when_stopped() -> None:
+    async def main() -> SimGpio:
+        gpio = SimGpio()
+        lamp = GpioLamp(green_pin=17, red_pin=22, gpio=gpio, clock=gpio.clock)
+        task = asyncio.create_task(lamp.run(lambda status: None))
+        await asyncio.sleep(0)  # let it start
+        await lamp.set_stack_light(StackLight.GREEN, buzz=False)
+        assert gpio.levels[17] == 1
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return gpio
+
+    assert asyncio.run(main()).levels[17] == 0
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("RPi") is not None, reason="RPi.GPIO is installed here"
+)
+def test_missing_gpio_library_is_reported_as_a_panel_fault_that_says_what_to_install() -> None:
+    async def main() -> list[DeviceStatus]:
+        reports: list[DeviceStatus] = []
+        buttons = GpioButtons({"pos1": 5})
+        task = asyncio.create_task(buttons.run(lambda press: None, reports.append))
+        async with asyncio.timeout(2):
+            while not reports:
+                await asyncio.sleep(0.01)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return reports
+
+    reports = asyncio.run(main())
+    assert isinstance(reports[0], DeviceFaulted) and reports[0].device == "panel"
+    assert "rpi-lgpio" in reports[0].reason
