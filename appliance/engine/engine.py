@@ -1621,8 +1621,15 @@ class Engine:
             return None
         return seat
 
+    def _inbound_talking_call(self, agent_id: str) -> tuple[AgentSeat, Call] | None:
+        """Transfer, three-way and block apply to inbound calls (a caller in a queue)."""
+        found = self._talking_call(agent_id)
+        if found is None or found[1].direction != "in":
+            return None
+        return found
+
     def _on_transfer(self, command: Transfer) -> None:
-        found = self._talking_call(command.agent)
+        found = self._inbound_talking_call(command.agent)
         target = self._free_colleague(command.to_agent)
         if found is None or target is None or self._side_offer_of(found[1]):
             return
@@ -1630,7 +1637,7 @@ class Engine:
         self._ring(target, call, "transfer", self._queue(call.queue).ring_timeout_s)
 
     def _on_three_way(self, command: ThreeWay) -> None:
-        found = self._talking_call(command.agent)
+        found = self._inbound_talking_call(command.agent)
         target = self._free_colleague(command.with_agent)
         if found is None or target is None or self._side_offer_of(found[1]):
             return
@@ -1775,7 +1782,7 @@ class Engine:
 
     def _on_block(self, command: Block) -> None:
         """闭塞: busy tone, hang up, number on the blacklist."""
-        found = self._talking_call(command.agent)
+        found = self._inbound_talking_call(command.agent)
         if found is None:
             return
         seat, call = found
