@@ -63,5 +63,9 @@ def test_engine_queue_matches_erlang_c(
     )
     service_level = sum(r[0] for r in results) / len(results)
     asa_s = sum(r[1] for r in results) / len(results)
+    print(
+        f"{agents} agents: SL {service_level:.4f} (Erlang C {predicted.service_level:.4f}),"
+        f" ASA {asa_s:.2f} s (Erlang C {predicted.asa_s:.2f} s)"
+    )
     assert service_level == pytest.approx(predicted.service_level, abs=0.02)
     assert asa_s == pytest.approx(predicted.asa_s, rel=0.10)
