@@ -53,6 +53,10 @@ def dialect_commands(dialect: Dialect, silence_s: float) -> list[InitCommand]:
     return [
         *commands,
         InitCommand("AT+VIT=0"),  # no inactivity timer: the driver decides when to hang up
+        # dialling out: ATD answers OK once ringback has been gone 5 s (the far end picked up;
+        # longer than the 4 s gap between US ringback bursts) or never came within 10 s
+        InitCommand("AT+VRA=50"),
+        InitCommand("AT+VRN=10"),
         InitCommand(f"AT+VSD=128,{tenths}"),
         InitCommand("AT+VLS=0"),
     ]

@@ -50,7 +50,8 @@ INIT = {
         '< 128,"8-BIT LINEAR",8,0,(7200,8000,11025),(0),(0)',
         '< 132,"4-BIT IMA ADPCM",4,0,(7200,8000,11025),(0),(0)',
         "< OK",
-        "> AT+VCID=1", "< OK", "> AT+VIT=0", "< OK", "> AT+VSD=128,80", "< OK",
+        "> AT+VCID=1", "< OK", "> AT+VIT=0", "< OK", "> AT+VRA=50", "< OK", "> AT+VRN=10", "< OK",
+        "> AT+VSD=128,80", "< OK",
         "> AT+VLS=0", "< OK", "> AT+VSM=128,8000", "< OK", "> AT+VTR=?", "< ERROR",
     ],
     "conexant": [
@@ -65,7 +66,8 @@ INIT = {
         '< 140,"ADPCM",4,0,(8000),(0),(0)',
         "< OK",
         "> AT-SCID=1", "< OK", "> AT+VCID=1", "< OK", "> AT-STE=3", "< OK",
-        "> AT+VIT=0", "< OK", "> AT+VSD=128,80", "< OK",
+        "> AT+VIT=0", "< OK", "> AT+VRA=50", "< OK", "> AT+VRN=10", "< OK",
+        "> AT+VSD=128,80", "< OK",
         "> AT+VLS=0", "< OK", "> AT+VSM=1,8000,0,0", "< OK", "> AT+VTR=?", "< ERROR",
     ],
     "generic": [
@@ -77,7 +79,8 @@ INIT = {
         '< 4,"G.711U",8,0,(8000),(0),(0)',
         '< 5,"G.711A",8,0,(8000),(0),(0)',
         "< OK",
-        "> AT+VCID=1", "< OK", "> AT+VIT=0", "< OK", "> AT+VSD=128,80", "< OK",
+        "> AT+VCID=1", "< OK", "> AT+VIT=0", "< OK", "> AT+VRA=50", "< OK", "> AT+VRN=10", "< OK",
+        "> AT+VSD=128,80", "< OK",
         "> AT+VLS=0", "< OK", "> AT+VSM=1,8000,0,0", "< OK", "> AT+VTR=?", "< ERROR",
     ],
 }  # fmt: skip
