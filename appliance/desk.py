@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import os
 import secrets
 import time
 from collections import deque
@@ -243,6 +244,48 @@ class DeskService:
         if not await self._store.add_user(agent_id, name, Role(role), password):
             raise FormError("agent_id", "taken")
         await self.audit(who, "user.add", agent_id, role)
+
+    async def change_user(
+        self, who: SignedIn, agent_id: str, *, role: str = "", password: str = ""
+    ) -> None:
+        """An admin changes someone's role or sets a new password."""
+        user = await self._store.user(agent_id)
+        if user is None:
+            raise FormError("agent_id", "not_found")
+        if role:
+            if role not in {r.value for r in Role}:
+                raise FormError("role", "choice")
+            if agent_id == who.agent_id and role != who.role.value:
+                raise FormError("role", "own_account")
+            await self._store.update_user(agent_id, user.name, Role(role))
+            await self.audit(who, "user.role", agent_id, role)
+        if password:
+            if len(password) < 8:
+                raise FormError("password", "too_short")
+            await self._store.set_password(agent_id, password)
+            await self.audit(who, "user.password", agent_id)
+
+    async def remove_user(self, who: SignedIn, agent_id: str) -> None:
+        if agent_id == who.agent_id:
+            raise FormError("agent_id", "own_account")
+        if not await self._store.remove_user(agent_id):
+            raise FormError("agent_id", "not_found")
+        await self._db.write(lambda c: web_sessions.remove_for_user(c, agent_id))
+        await self.audit(who, "user.remove", agent_id)
+
+    async def backup(self, who: SignedIn, target: str) -> None:
+        """A consistent copy of the whole database at `target` (for the admin to download)."""
+        await self._store.backup(target)
+        await self.audit(who, "backup.download", os.path.basename(target))
+
+    # -- callback tasks (回访) ------------------------------------------------------------------
+
+    async def assign_callback_task(self, who: SignedIn, task_id: str, agent_id: str) -> None:
+        if agent_id and agent_id not in {a.id for a in self.service.setup().agents}:
+            raise FormError("agent_id", "not_found")
+        if not await self._store.assign_callback_task(task_id, agent_id):
+            raise FormError("task_id", "not_found")
+        await self.audit(who, "task.assign", task_id, agent_id)
 
     # -- records (咨询 投诉 救援 预约 回访) ------------------------------------------------------
 

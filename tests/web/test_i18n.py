@@ -87,6 +87,7 @@ def every_page(record_id: str, ticket_id: str) -> list[str]:
         "/reports?period=week",
         "/reports?period=month",
         "/reports/staffing",
+        "/supervisor/tasks",
         "/scripts",
         "/scripts?q=%E8%BF%90%E5%8D%95",
         "/scripts/lookup?q=%E8%BF%90%E5%8D%95",

@@ -31,6 +31,7 @@ SUPERVISOR_PAGES = (
     "/supervisor/blacklist",
     "/supervisor/wallboard/live",
     "/supervisor/monitor/live",
+    "/supervisor/tasks",
     "/reports",
     "/reports.csv?table=queues",
     "/reports/staffing",
@@ -64,6 +65,8 @@ def test_web_agent_cannot_reach_supervisor_or_admin_pages_403(tmp_path: Path) ->
             ("/supervisor/blacklist", {"number": "13800000000"}),
             ("/admin/users", {"agent_id": "7", "name": "x", "role": "admin", "password": "x" * 9}),
             ("/tickets/T1/escalate", {}),
+            ("/supervisor/tasks", {"task_id": "t1", "agent_id": AGENT_ID}),
+            ("/admin/backup", {}),
             ("/scripts", {"action": "add", "parent_id": "0", "title": "x", "body": "y"}),
         ):
             status, _html = await agent.post(path, {"csrf_token": token, **data})

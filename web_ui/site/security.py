@@ -18,6 +18,7 @@ from aiohttp import web
 
 from appliance.desk import DeskService, Role, SignedIn
 from appliance.service import DepotService
+from web_ui.site.catalog import MESSAGES
 from web_ui.site.i18n import LANGUAGES, request_language, translate
 
 log = logging.getLogger(__name__)
@@ -164,6 +165,7 @@ def render(
             csrf_token=user.csrf_token if user is not None else "",
             depot_name=request.app[DEPOT_KEY].depot_name,
             path=request.path_qs,
+            known_keys=MESSAGES,
             **_formatters(request, language),
             **context,
         )

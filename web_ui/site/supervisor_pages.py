@@ -3,6 +3,9 @@ the shift handover log (S6), the blacklist; admin pages: users and the audit log
 
 from __future__ import annotations
 
+import os
+import tempfile
+import time
 from typing import Any
 
 from aiohttp import web
@@ -15,6 +18,7 @@ from web_ui.site.security import (
     ADMIN,
     DEPOT_KEY,
     DESK_KEY,
+    SECURITY_HEADERS,
     SUPERVISOR,
     form_of,
     render,
@@ -208,16 +212,75 @@ async def users(request: web.Request) -> web.Response:
 
 @routes.post("/admin/users")
 @requires(ADMIN)
-async def add_user(request: web.Request) -> web.StreamResponse:
+async def change_users(request: web.Request) -> web.StreamResponse:
+    desk = request.app[DESK_KEY]
+    who = signed_in(request)
     form = await form_of(request)
+    action = form.get("action", "add")
+    agent_id = form.get("agent_id", "")
     try:
-        await request.app[DESK_KEY].add_user(
-            signed_in(request),
-            form.get("agent_id", ""),
-            form.get("name", ""),
-            form.get("role", ""),
-            form.get("password", ""),
-        )
+        if action == "add":
+            await desk.add_user(
+                who, agent_id, form.get("name", ""), form.get("role", ""), form.get("password", "")
+            )
+        elif action == "change":
+            await desk.change_user(
+                who, agent_id, role=form.get("role", ""), password=form.get("password", "")
+            )
+        elif action == "remove":
+            await desk.remove_user(who, agent_id)
+        else:
+            raise FormError("action", "choice")
     except FormError as error:
         return await _users_page(request, error=error)
     raise web.HTTPSeeOther("/admin/users")
+
+
+@routes.post("/admin/backup")
+@requires(ADMIN)
+async def backup(request: web.Request) -> web.StreamResponse:
+    """Download a consistent copy of the whole database (taken while the depot runs)."""
+    service = request.app[DEPOT_KEY]
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(service.now()))
+    name = f"depotline-{stamp}.db"
+    with tempfile.TemporaryDirectory(prefix="depotline-backup-") as folder:
+        target = os.path.join(folder, name)
+        await request.app[DESK_KEY].backup(signed_in(request), target)
+        with open(target, "rb") as copy:
+            body = copy.read()
+    return web.Response(
+        body=body,
+        content_type="application/vnd.sqlite3",
+        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+async def _tasks_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
+    service = request.app[DEPOT_KEY]
+    return render(
+        request,
+        "tasks.html",
+        status=400 if error is not None else 200,
+        tasks=await service.callback_tasks(),
+        agents=service.setup().agents,
+        error=error,
+    )
+
+
+@routes.get("/supervisor/tasks")
+@requires(SUPERVISOR)
+async def tasks(request: web.Request) -> web.Response:
+    return await _tasks_page(request)
+
+
+@routes.post("/supervisor/tasks")
+@requires(SUPERVISOR)
+async def assign_task(request: web.Request) -> web.StreamResponse:
+    form = await form_of(request)
+    try:
+        await request.app[DESK_KEY].assign_callback_task(
+            signed_in(request), form.get("task_id", ""), form.get("agent_id", "")
+        )
+    except FormError as error:
+        return await _tasks_page(request, error=error)
+    raise web.HTTPSeeOther("/supervisor/tasks")

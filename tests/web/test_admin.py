@@ -1,0 +1,106 @@
+"""Admin and supervisor housekeeping over HTTP: users and roles, backup download, callback task
+assignment — each refused for the wrong role and kept in the audit log."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import aiohttp
+from web_depot import (
+    ADMIN_ID,
+    ADMIN_PASSWORD,
+    AGENT_ID,
+    AGENT_PASSWORD,
+    SUPERVISOR_ID,
+    SUPERVISOR_PASSWORD,
+    running_depot,
+)
+from web_http import Browserish
+
+from appliance.engine.records import CallbackRequested
+
+
+def new_session() -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+
+
+def test_admin_changes_role_resets_password_removes_user_and_downloads_backup(
+    tmp_path: Path,
+) -> None:
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db") as depot:
+            async with new_session() as s1, new_session() as s2:
+                admin, agent = Browserish(depot.url, s1), Browserish(depot.url, s2)
+                await admin.sign_in(ADMIN_ID, ADMIN_PASSWORD)
+                await agent.sign_in(AGENT_ID, AGENT_PASSWORD)
+                assert (await agent.page("/supervisor/monitor"))[0] == 403
+                token = await admin.csrf("/admin/users")
+                change = {"csrf_token": token, "action": "change", "agent_id": AGENT_ID}
+                assert (await admin.post("/admin/users", {**change, "role": "supervisor"}))[
+                    0
+                ] == 303
+                assert (await agent.page("/supervisor/monitor"))[0] == 200  # checked per request
+                status, page = await admin.post("/admin/users", {**change, "password": "short"})
+                assert status == 400 and 'data-field="password"' in page
+                status, page = await admin.post(
+                    "/admin/users", {**change, "agent_id": ADMIN_ID, "role": "agent"}
+                )
+                assert status == 400 and 'data-field="role"' in page  # not on oneself
+                await admin.post("/admin/users", {**change, "password": "new-password-1001"})
+                async with new_session() as s3:
+                    again = Browserish(depot.url, s3)
+                    assert (await again.sign_in(AGENT_ID, AGENT_PASSWORD)).status == 401
+                    assert (await again.sign_in(AGENT_ID, "new-password-1001")).status == 303
+                remove = {"csrf_token": token, "action": "remove", "agent_id": AGENT_ID}
+                assert (await admin.post("/admin/users", remove))[0] == 303
+                assert (await agent.page("/desk"))[0] == 303  # their session ended with them
+                async with s1.post(
+                    f"{depot.url}/admin/backup", data={"csrf_token": token}
+                ) as response:
+                    assert response.status == 200
+                    assert "attachment" in response.headers["Content-Disposition"]
+                    assert (await response.read()).startswith(b"SQLite format 3\x00")
+            actions = [(e.action, e.target) for e in reversed(await depot.desk.audit_log())]
+            assert ("user.role", AGENT_ID) in actions
+            assert ("user.password", AGENT_ID) in actions
+            assert ("user.remove", AGENT_ID) in actions
+            assert any(action == "backup.download" for action, _target in actions)
+
+    asyncio.run(main())
+
+
+def test_supervisor_assigns_callback_task_to_an_agent(tmp_path: Path) -> None:
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db") as depot:
+            now_s = depot.service.now()
+            await depot.runtime.store.record(
+                [
+                    CallbackRequested(
+                        "t1", "13600001111", "刘洋", "abandoned", "c1", "cargo", now_s, now_s + 600
+                    )
+                ]
+            )
+            async with new_session() as session:
+                supervisor = Browserish(depot.url, session)
+                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+                status, page = await supervisor.page("/supervisor/tasks")
+                assert status == 200 and "13600001111" in page
+                token = await supervisor.csrf("/supervisor/tasks")
+                status, page = await supervisor.post(
+                    "/supervisor/tasks",
+                    {"csrf_token": token, "task_id": "t1", "agent_id": "nobody"},
+                )
+                assert status == 400 and 'data-field="agent_id"' in page
+                status, _ = await supervisor.post(
+                    "/supervisor/tasks",
+                    {"csrf_token": token, "task_id": "t1", "agent_id": AGENT_ID},
+                )
+                assert status == 303
+            (task,) = await depot.service.callback_tasks()
+            assert task.assigned_agent == AGENT_ID
+            assert ("task.assign", "t1") in [
+                (e.action, e.target) for e in await depot.desk.audit_log()
+            ]
+
+    asyncio.run(main())
