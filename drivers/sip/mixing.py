@@ -91,7 +91,12 @@ def wanted_edges(plan: MixPlan) -> set[Edge]:
     for line in plan.recorded_lines:
         edges.add((line_port(line), recorder_port(line)))
         talks = plan.talks.get(line, {})
-        edges.update(
-            (position_port(p), recorder_port(line)) for p, t in talks.items() if not t.held
-        )
+        live = [p for p, talk in talks.items() if not talk.held]
+        # A supervisor who barged in is part of the conversation, and of its recording.
+        live += [
+            sup.supervisor_position
+            for sup in plan.supervisions.get(line, [])
+            if sup.mode is ListenMode.BARGE
+        ]
+        edges.update((position_port(p), recorder_port(line)) for p in live)
     return edges

@@ -299,6 +299,11 @@ class SipStack:
         a supervisor checks when a caller says "I can't hear you"."""
         return await self._worker.run(self._audio_packets)
 
+    async def bridge_links(self) -> set[tuple[str, str]]:
+        """Who hears whom on the conference bridge right now, read back from pjsua2: pairs of
+        (source, sink) port names such as ("line:gw1-1", "pos:pos1")."""
+        return await self._worker.run(self._bridge_links)
+
     def _deliver(self, event: LineEvent | PositionEvent) -> None:
         if isinstance(event, LineEvent):
             if self._line_sink is None:
@@ -426,6 +431,31 @@ class SipStack:
             if leg is not None and leg.media is not None:
                 counts[name] = leg.packet_counts()
         return counts
+
+    def _port_names(self) -> list[str]:
+        names = [line_port(line) for line in (*self._lines, *self._modem_lines)]
+        names += [line_player_port(line) for line in self._lines]
+        names += [recorder_port(line) for line in self._lines]
+        for position in self._positions:
+            names += [f"pos:{position}", position_player_port(position)]
+        return names
+
+    def _bridge_links(self) -> set[tuple[str, str]]:
+        names = self._port_names()
+        by_id: dict[int, str] = {}
+        for name in names:
+            sink = self._source(name, as_sink=True)
+            if sink is not None:
+                by_id[sink.getPortId()] = name
+        links = set()
+        for name in names:
+            source = self._source(name)
+            if source is None:
+                continue
+            info = source.getPortInfo()  # keep it: its listener vector dies with it (SWIG)
+            for listener in info.listeners:
+                links.add((name, by_id.get(int(listener), f"port {listener}")))
+        return links
 
     # -- incoming requests ----------------------------------------------------------------------
 

@@ -35,12 +35,15 @@ from drivers.roles import (
     HangUpLine,
     HangUpPosition,
     HoldCaller,
+    JoinSupervisor,
     LineAction,
     LineAnswered,
     LineAudio,
     LineFaulted,
     LineInService,
+    ListenMode,
     MediaAction,
+    MuteCaller,
     PlayMusic,
     PlayPrompt,
     PlayTone,
@@ -716,6 +719,78 @@ async def sip_info_key(workdir: Path) -> dict[str, object]:
     return {"digit": digit.digit, "caller_exit": caller_exit, "errors": call.errors()}
 
 
+async def call_control(workdir: Path) -> dict[str, object]:
+    """Q6 and Q8 on the live bridge: after each action, who hears whom as pjsua2 reports it."""
+    sup = SipPosition(id="sup", uri=f"sip:sup@{AGENT2}:5060")
+    peers = [
+        gateway_keepalive(workdir),
+        agent(workdir, "agent1", AGENT1),
+        agent(workdir, "sup", AGENT2),
+    ]
+    steps: dict[str, list[list[str]]] = {}
+    async with Rig(workdir, [GW], [POS1, sup]) as rig:
+        engine, bridge = rig.engine, rig.bridge
+        await engine.wait_for(LineInService, line="gw1-1")
+        call = caller(workdir, "gateway_caller.xml", hold_ms=20000)
+        arrived = await engine.wait_for(CallArrived)
+        line = arrived.line
+        await rig.lines.perform(AnswerLine(line))
+        await engine.wait_for(LineAnswered, line=line)
+        for position in ("pos1", "sup"):
+            await rig.positions.perform(RingPosition(position, call_id="c1"))
+            await engine.wait_for(PositionAnswered, position=position)
+
+        async def settle(step: str, *expected: tuple[str, str]) -> None:
+            want = {(f"{a}", f"{b}") for a, b in expected}
+            links: set[tuple[str, str]] = set()
+
+            async def reached() -> bool:
+                nonlocal links
+                links = await rig.stack.bridge_links()
+                return links == want
+
+            with contextlib.suppress(AssertionError):
+                await engine.wait_until(reached, timeout_s=3)
+            steps[step] = sorted([a, b] for a, b in links)
+
+        c, a, s_, music, rec = (
+            f"line:{line}",
+            "pos:pos1",
+            "pos:sup",
+            f"play:line:{line}",
+            (f"rec:{line}"),
+        )
+        talk = ((c, a), (a, c))
+        await bridge.perform(Connect(line, "pos1"))
+        await settle("connect", *talk)
+        await bridge.perform(HoldCaller(line, "pos1"))
+        await settle("hold", (music, c))
+        await bridge.perform(Connect(line, "pos1"))
+        await settle("unhold", *talk)
+        await bridge.perform(MuteCaller(line, "pos1", seconds=0.5))
+        await settle("mute", (a, c))
+        await settle("unmute", *talk)
+        await bridge.perform(JoinSupervisor(line, "pos1", "sup", ListenMode.LISTEN))
+        await settle("listen", *talk, (c, s_), (a, s_))
+        await bridge.perform(JoinSupervisor(line, "pos1", "sup", ListenMode.WHISPER))
+        await settle("whisper", *talk, (c, s_), (a, s_), (s_, a))
+        await bridge.perform(JoinSupervisor(line, "pos1", "sup", ListenMode.BARGE))
+        await settle("barge", *talk, (c, s_), (a, s_), (s_, a), (s_, c))
+        await bridge.perform(StartRecording(line, str(workdir / "rec" / "c1.wav")))
+        await settle(
+            "record", *talk, (c, s_), (a, s_), (s_, a), (s_, c), (c, rec), (a, rec), (s_, rec)
+        )
+        await bridge.perform(Disconnect(line, "pos1"))
+        await settle("disconnect", (c, rec))
+        await bridge.perform(StopRecording(line))
+        await settle("stop_recording")
+        await rig.lines.perform(HangUpLine(line))
+        call.stop()
+    for peer in peers:
+        peer.stop()
+    return {"steps": steps, "events": rig.engine.names()}
+
+
 SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "full_call": full_call,
     "agent_rejects": agent_rejects,
@@ -731,6 +806,7 @@ SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "real_engine": real_engine,
     "headset_position": headset_position,
     "sip_info_key": sip_info_key,
+    "call_control": call_control,
 }
 
 

@@ -212,3 +212,30 @@ def test_sip_key_sent_as_sip_info_arrives_as_digit_pressed() -> None:
     result: Any = run_scenario("sip_info_key")
     assert result["digit"] == "5"
     assert result["caller_exit"] == 0, result["errors"]  # the INFO got its 200 OK
+
+
+def test_sip_hold_mute_supervisor_modes_and_recording_on_the_live_bridge() -> None:
+    result: Any = run_scenario("call_control")
+    caller, agent, sup = "line:gw1-1", "pos:pos1", "pos:sup"
+    music, rec = "play:line:gw1-1", "rec:gw1-1"
+    talk = [[caller, agent], [agent, caller]]
+
+    def links(*pairs: tuple[str, str]) -> list[list[str]]:
+        return sorted([list(p) for p in pairs])
+
+    steps = result["steps"]
+    assert steps["connect"] == sorted(talk)
+    assert steps["hold"] == links((music, caller))  # caller hears music, agent nothing
+    assert steps["unhold"] == sorted(talk)
+    assert steps["mute"] == links((agent, caller))  # the agent stops hearing the caller
+    assert steps["unmute"] == sorted(talk)  # by itself after the mute's seconds
+    listen = [(caller, agent), (agent, caller), (caller, sup), (agent, sup)]
+    assert steps["listen"] == links(*listen)
+    assert steps["whisper"] == links(*listen, (sup, agent))
+    assert steps["barge"] == links(*listen, (sup, agent), (sup, caller))
+    assert steps["record"] == links(
+        *listen, (sup, agent), (sup, caller), (caller, rec), (agent, rec), (sup, rec)
+    )
+    assert steps["disconnect"] == links((caller, rec))  # the supervisor left with the agent
+    assert steps["stop_recording"] == []
+    assert "CallerHungUp(gw1-1)" not in result["events"]  # our own hang-up is no event

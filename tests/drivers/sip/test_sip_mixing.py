@@ -66,3 +66,12 @@ def test_recording_takes_caller_and_live_agents_not_music() -> None:
 def test_zip_tone_reaches_persistent_position() -> None:
     plan = MixPlan(position_players={"pos1"})
     assert wanted_edges(plan) == {("play:pos:pos1", AGENT)}
+
+
+def test_barging_supervisor_is_recorded_listening_one_is_not() -> None:
+    plan = talking()
+    plan.recorded_lines.add("gw1")
+    plan.supervisions["gw1"] = [Supervision("pos1", "sup", ListenMode.LISTEN)]
+    assert (SUP, "rec:gw1") not in wanted_edges(plan)
+    plan.supervisions["gw1"] = [Supervision("pos1", "sup", ListenMode.BARGE)]
+    assert (SUP, "rec:gw1") in wanted_edges(plan)
