@@ -258,3 +258,22 @@ def test_udev_reads_the_rules_in_the_image_without_complaint(staged_root: Path) 
         line for line in output.splitlines() if "depotline" in line and "Reading" not in line
     ]
     assert complaints == []
+
+
+def test_first_boot_arms_the_setup_page_with_a_code_shown_on_the_console(
+    staged_root: Path,
+) -> None:
+    result = chroot(staged_root, "/opt/depotline/bin/depotline-firstboot")
+    assert result.returncode == 0, result.stdout + result.stderr
+    flag = staged_root / "var/lib/depotline/first-boot"
+    code = re.fullmatch(r"setup_code=(\d{6})\n", flag.read_text())
+    assert code, flag.read_text()
+    owner = chroot(staged_root, "stat", "-c", "%U %a", "/var/lib/depotline/first-boot")
+    assert owner.stdout.split() == ["depotline", "640"]
+    issue = staged_root / "etc/issue.d/depotline.issue"
+    assert os.readlink(issue) == "/var/lib/depotline/setup.issue"
+    shown = (staged_root / "var/lib/depotline/setup.issue").read_text()
+    assert f"setup code {code[1]}" in shown and "http://\\4:8080/setup" in shown
+    assert f"setup code {code[1]}" in result.stdout  # and in the journal
+    ports = (staged_root / "etc/udev/rules.d/98-depotline-ports.rules").read_text()
+    assert ports.startswith("# Written by `depotline doctor udev-rules --write`")

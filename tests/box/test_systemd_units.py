@@ -4,6 +4,7 @@ reviewer of an appliance service expects to find in them."""
 from __future__ import annotations
 
 import configparser
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -130,3 +131,19 @@ def test_unit_files_are_plain_ini_with_known_sections() -> None:
         parser.optionxform = str  # type: ignore[assignment,method-assign]
         parser.read_string((SYSTEMD / unit).read_text())
         assert set(parser.sections()) <= {"Unit", "Service", "Timer", "Install"}, unit
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze missing")
+def test_service_exposure_score_is_low() -> None:
+    # systemd's own review of the sandbox: 0 is fully locked down, 10 is unprotected; a
+    # service that must reach serial ports, GPIO, sound and the LAN cannot reach 0
+    result = subprocess.run(
+        ["systemd-analyze", "security", "--offline=true", str(SYSTEMD / "depotline.service")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    score = re.search(r"Overall exposure level for depotline.service: ([\d.]+)", result.stdout)
+    assert score, result.stdout + result.stderr
+    assert float(score[1]) <= 2.0
