@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from engine_harness import T0, Harness, make_setup
 
@@ -16,7 +17,7 @@ MENU_OPTIONS = ("menu_cargo", "menu_orders", "menu_complaints")
 WEEKDAYS_9_TO_17 = (*(((9 * 60, 17 * 60),) for _ in range(5)), (), ())
 
 
-def depot(**fields: object) -> Harness:
+def depot(**fields: Any) -> Harness:
     h = Harness(make_setup(**fields))
     h.lines("l1")
     h.login("a1")

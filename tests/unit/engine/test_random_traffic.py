@@ -144,7 +144,7 @@ class Traffic:
         other = rng.choice(AGENTS)
         position = f"pos_{agent_id}"
         number = rng.choice(("13800000001", "13900000001", "13700000002", ""))
-        events = [
+        events: list[Event] = [
             CallArrived(h.now, line, CallerId(number)),
             LineAnswered(h.now, line),
             PromptFinished(h.now, line, self.last_play.get(line, 0)),
