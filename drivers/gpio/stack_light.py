@@ -14,8 +14,8 @@ class StackThresholds:
     """Amber or red from this many callers waiting, this long a wait, or a service level
     below this share (a service level of None — nothing answered yet — never alarms)."""
 
-    amber_calls_waiting: int = 2
-    red_calls_waiting: int = 5
+    amber_calls_waiting: int = 3
+    red_calls_waiting: int = 6
     amber_longest_wait_s: float = 60.0
     red_longest_wait_s: float = 120.0
     amber_service_level_below: float = 0.80

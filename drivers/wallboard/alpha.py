@@ -27,7 +27,7 @@ from drivers.wallboard import alpha_frames as af
 log = logging.getLogger(__name__)
 wire_log = logging.getLogger(__name__ + ".wire")
 
-SERIAL_FORMATS = ("8N1", "7E1", "7E2", "7O1", "8E1")
+SERIAL_FORMATS = tuple(f"{b}{p}{s}" for b in "78" for p in "NEO" for s in "12")
 TEXT_LABEL = "A"
 TICKER_LABEL = "t"
 # STRING file label → what it shows. Labels are lower-case letters (digits are counters).

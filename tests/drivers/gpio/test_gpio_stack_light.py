@@ -13,15 +13,16 @@ T = StackThresholds()
     [
         (WallboardFigures(), StackLight.GREEN),
         (WallboardFigures(calls_waiting=1, longest_wait_s=59), StackLight.GREEN),
-        (WallboardFigures(calls_waiting=2), StackLight.AMBER),
-        (WallboardFigures(calls_waiting=5), StackLight.RED),
+        (WallboardFigures(calls_waiting=2), StackLight.GREEN),
+        (WallboardFigures(calls_waiting=3), StackLight.AMBER),
+        (WallboardFigures(calls_waiting=6), StackLight.RED),
         (WallboardFigures(calls_waiting=1, longest_wait_s=60), StackLight.AMBER),
         (WallboardFigures(calls_waiting=1, longest_wait_s=120), StackLight.RED),
         (WallboardFigures(service_level=0.79), StackLight.AMBER),
         (WallboardFigures(service_level=0.59), StackLight.RED),
         (WallboardFigures(service_level=0.80), StackLight.GREEN),
         (WallboardFigures(service_level=None), StackLight.GREEN),  # nothing answered yet
-        (WallboardFigures(calls_waiting=2, service_level=0.5), StackLight.RED),  # worst wins
+        (WallboardFigures(calls_waiting=3, service_level=0.5), StackLight.RED),  # worst wins
         (WallboardFigures(calls_waiting=9, closed=True), StackLight.OFF),
     ],
 )

@@ -151,8 +151,13 @@ def run_with_sign(tmp_path: Path, scenario: Callable, serial_format: str = "8N1"
 def test_sign_shows_figures_and_updates_only_strings(tmp_path: Path) -> None:
     async def scenario(sign: SimulatedSign, driver: alpha.AlphaSign, reports: list) -> None:
         await driver.show(WallboardFigures(calls_waiting=3, longest_wait_s=65, service_level=0.8))
-        await until(lambda: sign.shown()[:1] == ["WAIT 3 LONG 1:05 IDLE 0 TALK 0"])
-        assert sign.shown()[1] == "PAUSE 0 SL 80% ANS 0 ABAN 0"
+        await until(
+            lambda: (
+                sign.shown()[:2]
+                == ["WAIT 3 LONG 1:05 IDLE 0 TALK 0", "PAUSE 0 SL 80% ANS 0 ABAN 0"]
+            )
+        )
+        await until(driver.ready.is_set)
         before = len(sign.packets)
         await driver.show(WallboardFigures(calls_waiting=4, longest_wait_s=65, service_level=0.8))
         await until(lambda: sign.shown()[:1] == ["WAIT 4 LONG 1:05 IDLE 0 TALK 0"])
