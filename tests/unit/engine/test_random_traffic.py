@@ -15,6 +15,7 @@ from appliance.engine.commands import (
     Block,
     HangUp,
     Hold,
+    KeypadLoginChecked,
     Listen,
     LogIn,
     LogOut,
@@ -28,7 +29,7 @@ from appliance.engine.commands import (
     Transfer,
     Unhold,
 )
-from appliance.engine.records import CallEnded, QueueLogEntry, Verb
+from appliance.engine.records import CallEnded, CheckKeypadLogin, QueueLogEntry, Verb
 from appliance.engine.setup import Overflow, OverflowKind, Strategy, Tier
 from appliance.engine.types import Action, Event
 from appliance.engine.views import AgentState
@@ -49,6 +50,7 @@ from drivers.roles import (
     PlayMusic,
     PlayPrompt,
     PositionAnswered,
+    PositionDigitPressed,
     PositionFaulted,
     PositionHungUp,
     PositionInService,
@@ -59,7 +61,7 @@ from drivers.roles import (
     RingPosition,
 )
 
-LINES = ("l1", "l2", "l3", "l4", "l5")
+LINES = ("l1", "l2", "l3", "l4", "l5", "modem")  # "modem" is half-duplex
 AGENTS = ("a1", "a2", "a3", "a4", "boss")
 
 
@@ -177,6 +179,7 @@ class Traffic:
             LineInService(h.now, line),
             PositionFaulted(h.now, position) if rng.random() < 0.1 else Tick(h.now),
             PositionInService(h.now, position, rng.random() < 0.2),
+            PositionDigitPressed(h.now, position, rng.choice(("#", "*", agent_id[-1], "a"))),
             Tick(h.now),
         ]
         self.react(h.send(rng.choice(events)))
@@ -201,6 +204,11 @@ class Traffic:
                     self.replies.append(DialFailed(now, action.line, "busy"))
             elif isinstance(action, RecordMessage):
                 self.replies.append(RecordingFinished(now, action.line, action.path, 5.0))
+            elif isinstance(action, CheckKeypadLogin):
+                accepted = rng.random() < 0.8
+                self.replies.append(
+                    KeypadLoginChecked(now, action.position, action.agent, accepted)
+                )
             elif isinstance(action, PlayMusic) and rng.random() < 0.3:
                 self.replies.append(DigitPressed(now, action.line, rng.choice("123")))
 
@@ -250,7 +258,10 @@ def test_random_traffic_keeps_engine_consistent(seed: int, strategy: Strategy) -
     traffic = Traffic(seed, strategy)
     h = traffic.h
     for line in LINES:
-        h.ev(LineInService, line=line, media=MediaCapability.FULL_DUPLEX)
+        full = MediaCapability.FULL_DUPLEX
+        h.ev(
+            LineInService, line=line, media=MediaCapability.HALF_DUPLEX if line == "modem" else full
+        )
     for agent_id in AGENTS:
         h.login(agent_id)
     for _ in range(600):
