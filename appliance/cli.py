@@ -48,6 +48,15 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-console", action="store_true", help="no console wallboard")
     demo.add_argument("--seed", type=int, default=1, help="seed of the simulated callers/agents")
     demo.add_argument("--calls-per-hour", type=float, default=0.0, help="arrival rate override")
+    demo.add_argument(
+        "--modems",
+        type=int,
+        nargs="?",
+        const=2,
+        default=0,
+        metavar="N",
+        help="N (2) of the 4 lines are simulated voice modems on the real modem driver",
+    )
 
     check = verbs.add_parser("check-config", help="check a configuration file and exit")
     check.add_argument("path", nargs="?", default=DEFAULT_PATH)
@@ -163,6 +172,12 @@ def _demo(args: argparse.Namespace) -> int:
     if args.speed <= 0:
         print("depotline: --speed must be above 0", file=sys.stderr)
         return EX_USAGE
+    if args.modems and args.speed != 1.0:
+        print("depotline: simulated modems keep real time: no --speed", file=sys.stderr)
+        return EX_USAGE
+    if not 0 <= args.modems < demo.DEMO_LINES:
+        print(f"depotline: --modems can be 0 to {demo.DEMO_LINES - 1}", file=sys.stderr)
+        return EX_USAGE
     if not args.no_console and sys.stdout.isatty() and not args.verbose:
         # the board redraws the terminal; INFO lines would scroll it away
         logging.getLogger().setLevel(logging.WARNING)
@@ -174,6 +189,7 @@ def _demo(args: argparse.Namespace) -> int:
         console=not args.no_console,
         seed=args.seed,
         calls_per_hour=args.calls_per_hour,
+        modems=args.modems,
     )
 
     async def main() -> None:

@@ -33,6 +33,7 @@ class DemoOptions:
     console: bool = True
     seed: int = 1
     calls_per_hour: float = 0.0  # 0: the demo's day profile
+    modems: int = 0  # lines that are simulated voice modems on the real modem driver
 
 
 async def _seed_users(store: Store) -> None:
@@ -47,7 +48,6 @@ async def run_demo(options: DemoOptions, stop: asyncio.Event) -> None:
     clock = ShellClock(options.speed)
     with tempfile.TemporaryDirectory(prefix="depotline-demo-") as scratch:
         database = options.database or os.path.join(scratch, "depotline.db")
-        recordings_dir = os.path.join(os.path.dirname(os.path.abspath(database)), "recordings")
         demo = wiring.build_demo(
             clock,
             lines=DEMO_LINES,
@@ -57,47 +57,66 @@ async def run_demo(options: DemoOptions, stop: asyncio.Event) -> None:
             timezone=DEMO_TIMEZONE,
             seed=options.seed,
             calls_per_hour=options.calls_per_hour,
+            modems=options.modems,
+            scratch_dir=scratch,
         )
-        async with open_runtime(
-            database=database,
-            devices=demo.devices,
-            clock=clock,
-            timezone=DEMO_TIMEZONE,
-            thresholds=ThresholdsConfig(),
-            default_setup=lambda: seed.demo_setup(DEMO_TIMEZONE),
-            on_new_database=_seed_users,
-            recordings_dir=recordings_dir,
-            seed=options.seed,
-        ) as runtime:
-            service = DepotService(runtime, depot_name="depotline 演示 demo")
-            log.info(
-                "demo: %d lines, %d agents, speed ×%g, database %s",
-                DEMO_LINES,
-                len(seed.DEMO_AGENTS),
-                options.speed,
-                database,
-            )
-            runtime_stop = asyncio.Event()
-            async with contextlib.AsyncExitStack() as stack:
-                if options.port is not None:
-                    from web_ui.app import start_web
+        try:
+            await _run(options, stop, demo, clock, database)
+        finally:
+            demo.close()
 
-                    runner = await start_web(service, options.listen, options.port)
-                    stack.push_async_callback(runner.cleanup)
-                    log.info("demo web page: http://%s:%d/", options.listen, options.port)
-                if options.duration_s > 0:
-                    timer = asyncio.get_running_loop().call_later(options.duration_s, stop.set)
-                    stack.callback(timer.cancel)
-                async with asyncio.TaskGroup() as group:
-                    running = group.create_task(runtime.run(runtime_stop), name="runtime")
-                    ready = group.create_task(runtime.ready.wait())
-                    await asyncio.wait({running, ready}, return_when=asyncio.FIRST_COMPLETED)
-                    people = [
-                        group.create_task(demo.callers.run(), name="callers"),
-                        group.create_task(demo.agents_for(service).run(), name="agents"),
-                    ]
-                    await stop.wait()
-                    # callers and agents go home first, then the depot closes
-                    for task in people:
-                        task.cancel()
-                    runtime_stop.set()
+
+async def _run(
+    options: DemoOptions,
+    stop: asyncio.Event,
+    demo: wiring.DemoDevices,
+    clock: ShellClock,
+    database: str,
+) -> None:
+    recordings_dir = os.path.join(os.path.dirname(os.path.abspath(database)), "recordings")
+    async with open_runtime(
+        database=database,
+        devices=demo.devices,
+        clock=clock,
+        timezone=DEMO_TIMEZONE,
+        thresholds=ThresholdsConfig(),
+        default_setup=lambda: seed.demo_setup(DEMO_TIMEZONE),
+        on_new_database=_seed_users,
+        recordings_dir=recordings_dir,
+        seed=options.seed,
+    ) as runtime:
+        service = DepotService(runtime, depot_name="depotline 演示 demo")
+        log.info(
+            "demo: %d lines (%d modems), %d agents, speed ×%g, database %s",
+            DEMO_LINES,
+            options.modems,
+            len(seed.DEMO_AGENTS),
+            options.speed,
+            database,
+        )
+        runtime_stop = asyncio.Event()
+        async with contextlib.AsyncExitStack() as stack:
+            if options.port is not None:
+                from web_ui.app import start_web
+
+                runner = await start_web(service, options.listen, options.port)
+                stack.push_async_callback(runner.cleanup)
+                log.info("demo web page: http://%s:%d/", options.listen, options.port)
+            if options.duration_s > 0:
+                timer = asyncio.get_running_loop().call_later(options.duration_s, stop.set)
+                stack.callback(timer.cancel)
+            async with asyncio.TaskGroup() as group:
+                running = group.create_task(runtime.run(runtime_stop), name="runtime")
+                ready = group.create_task(runtime.ready.wait())
+                await asyncio.wait({running, ready}, return_when=asyncio.FIRST_COMPLETED)
+                people = [
+                    group.create_task(demo.callers.run(), name="callers"),
+                    group.create_task(demo.agents_for(service).run(), name="agents"),
+                ]
+                if demo.modem_callers is not None:
+                    people.append(group.create_task(demo.modem_callers(), name="modem callers"))
+                await stop.wait()
+                # callers and agents go home first, then the depot closes
+                for task in people:
+                    task.cancel()
+                runtime_stop.set()

@@ -4,12 +4,17 @@ benchmark modules for `depotline bench`."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import importlib
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import os
+import random
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from appliance.clock import ShellClock
 from appliance.config import (
@@ -189,6 +194,13 @@ class DemoDevices:
     positions: Any  # drivers.sim.SimulatedPositions
     callers: Any  # drivers.sim.SimulatedCallers
     agents_for: Callable[[Any], Any]  # desk -> drivers.sim.SimulatedAgents
+    # callers on the simulated voice modems (`--modems`), and what stops the simulators
+    modem_callers: Callable[[], Coroutine[Any, Any, None]] | None = None
+    close: Callable[[], None] = field(default=lambda: None)
+
+
+def _nothing() -> None:
+    return None
 
 
 def build_demo(
@@ -201,12 +213,19 @@ def build_demo(
     timezone: str,
     seed: int,
     calls_per_hour: float = 0.0,
+    modems: int = 0,
+    scratch_dir: str = "",
 ) -> DemoDevices:
-    """Simulated lines and positions (pos1…), scripted callers, and agents who start a day's
-    shift in turns; a console wallboard if asked."""
+    """Simulated lines and positions (pos1…), scripted callers, and agents; a console wallboard
+    if asked. With `modems`, that many of the lines are the real modem driver talking to
+    simulated voice modems over pseudo-terminals (real time only: the modems keep real time)."""
     sim = importlib.import_module("drivers.sim")
     transcript = sim.Transcript(clock.now)
-    line_ids = tuple(f"sim-{n}" for n in range(1, lines + 1))
+    if not 0 <= modems < lines:
+        raise ValueError(f"the demo has {lines} lines: 0 to {lines - 1} of them can be modems")
+    if modems and clock.speed != 1.0:
+        raise ValueError("simulated modems run in real time: use --modems without --speed")
+    line_ids = tuple(f"sim-{n}" for n in range(1, lines - modems + 1))
     position_ids = tuple(f"pos{n}" for n in range(1, len(agents) + 1))
     sim_lines = sim.SimulatedLines(
         line_ids, clock=clock.now, speed=clock.speed, transcript=transcript
@@ -214,7 +233,10 @@ def build_demo(
     phones = sim.SimulatedPositions(position_ids, clock=clock.now, transcript=transcript)
     bridge = sim.SimulatedBridge(clock=clock.now, transcript=transcript)
     profile = DEMO_CALLS_PER_HOUR if calls_per_hour <= 0 else (calls_per_hour,) * 24
-    traffic = sim.CallerTraffic(calls_per_hour=profile, numbers=tuple(callers))
+    sim_share = len(line_ids) / lines
+    traffic = sim.CallerTraffic(
+        calls_per_hour=tuple(rate * sim_share for rate in profile), numbers=tuple(callers)
+    )
     sim_callers = sim.SimulatedCallers(
         sim_lines,
         bridge,
@@ -244,15 +266,93 @@ def build_demo(
     displays: tuple[Display, ...] = ()
     if console:
         displays = (importlib.import_module("drivers.wallboard.console").ConsoleWallboard(),)
+    line_drivers: list[LineDriver] = [sim_lines] if line_ids else []
+    modem_callers: Callable[[], Coroutine[Any, Any, None]] | None = None
+    close = _nothing
+    if modems:
+        # the modems get their share of the demo's calls
+        modem_profile = tuple(rate * modems / lines for rate in profile)
+        modem_lines, modem_callers, close = _demo_modems(
+            clock, modems, scratch_dir, traffic, modem_profile, timezone, seed
+        )
+        line_drivers.extend(modem_lines)
     return DemoDevices(
         devices=DeviceSet(
-            lines=(sim_lines,), positions=(phones,), bridge=bridge, displays=displays
+            lines=tuple(line_drivers), positions=(phones,), bridge=bridge, displays=displays
         ),
         lines=sim_lines,
         positions=phones,
         callers=sim_callers,
         agents_for=agents_for,
+        modem_callers=modem_callers,
+        close=close,
     )
+
+
+def _demo_modems(
+    clock: ShellClock,
+    count: int,
+    scratch_dir: str,
+    traffic: Any,
+    calls_per_hour: tuple[float, ...],
+    timezone: str,
+    seed: int,
+) -> tuple[list[LineDriver], Callable[[], Coroutine[Any, Any, None]], Callable[[], None]]:
+    """Simulated voice modems (USR and Conexant dialects in turn) on pseudo-terminals, the real
+    modem driver on each, and callers who ring them at the demo's hourly rate."""
+    modem_sim = importlib.import_module("drivers.modem.sim")
+    modem_driver = importlib.import_module("drivers.modem.driver")
+    simulators = [
+        modem_sim.ModemSimulator(
+            ("usr", "conexant")[n % 2],
+            link=os.path.join(scratch_dir, f"fxo{n}"),
+            full_duplex=True,
+            ring_interval_s=2.0,
+        ).start()
+        for n in range(count)
+    ]
+    drivers: list[LineDriver] = [
+        modem_driver.ModemLine(
+            f"fxo{n}", simulator.device, prompts_dir=prompt_dirs(""), clock=clock.now
+        )
+        for n, simulator in enumerate(simulators)
+    ]
+    chance = random.Random(seed + 2)
+    zone = ZoneInfo(timezone)
+
+    async def callers() -> None:
+        calls: set[asyncio.Task[bool]] = set()
+        try:
+            while True:
+                hour = dt.datetime.fromtimestamp(clock.now(), zone).hour
+                rate = max(calls_per_hour[hour], 1.0)
+                await asyncio.sleep(chance.expovariate(rate / 3600.0))
+                idle = [s for s in simulators if not s.offhook and not s.ringing]
+                if not idle:
+                    continue
+                number, name = chance.choice(traffic.numbers)
+                digits, weights = zip(*traffic.menu_weights, strict=True)
+                call = asyncio.create_task(
+                    modem_sim.scripted_call(
+                        chance.choice(idle),
+                        number,
+                        name,
+                        keys=chance.choices(digits, weights)[0],
+                        listen_s=3.0,
+                        stay_s=chance.expovariate(1.0 / traffic.mean_patience_s) + 60.0,
+                    )
+                )
+                calls.add(call)
+                call.add_done_callback(calls.discard)
+        finally:
+            for call in calls:
+                call.cancel()
+
+    def close() -> None:
+        for simulator in simulators:
+            simulator.stop()
+
+    return drivers, callers, close
 
 
 # Calls per hour of the local day in the demo: busy mornings and afternoons, and enough calls

@@ -76,3 +76,19 @@ def test_demo_daemon_answers_calls_records_agree_and_the_page_shows_figures(
     ended = {row[0] for row in query(db, "SELECT call_id FROM queue_log WHERE verb = 'HANGUP'")}
     assert began == ended
     assert "figures today at stop: answered=" in log.read_text()
+
+
+def test_demo_with_modems_answers_calls_through_the_real_modem_driver(tmp_path: Path) -> None:
+    db = tmp_path / "modems.db"
+    log = tmp_path / "modems.log"
+    daemon = start_demo(db, log, "--modems", "2", "--no-web", "--calls-per-hour", "1500")
+    modem_answered = (
+        "SELECT count(*) FROM calls WHERE line IN ('fxo0', 'fxo1') AND end_reason = 'answered'"
+    )
+    try:
+        wait_until(lambda: count(db, modem_answered) >= 1, "a call answered on a modem", daemon)
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=30) == 0, log.read_text()
+    check_records_agree(db)
+    assert "4 lines (2 modems)" in log.read_text()
