@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from appliance import desk_settings
 from appliance.desk_forms import (
     COMPLAINT_DEPARTMENTS,
     RECORD_KINDS,
@@ -277,6 +278,28 @@ class DeskService:
         """A consistent copy of the whole database at `target` (for the admin to download)."""
         await self._store.backup(target)
         await self.audit(who, "backup.download", os.path.basename(target))
+
+    # -- queue and agent settings -----------------------------------------------------------------
+
+    async def change_queue(self, who: SignedIn, queue_id: str, form: dict[str, str]) -> None:
+        setup = desk_settings.with_queue_settings(self.service.setup(), queue_id, form)
+        await self.service.change_setup(setup)
+        await self.audit(who, "settings.queue", queue_id, form.get("strategy", ""))
+
+    async def save_agent(self, who: SignedIn, form: dict[str, str]) -> None:
+        setup = desk_settings.with_agent(self.service.setup(), form)
+        await self.service.change_setup(setup)
+        await self.audit(who, "settings.agent", form.get("agent_id", "").strip())
+
+    async def remove_agent(self, who: SignedIn, agent_id: str) -> None:
+        if any(
+            a.id == agent_id and a.state.value != "logged_out"
+            for a in self.service.snapshot().agents
+        ):
+            raise FormError("agent_id", "logged_in")
+        setup = desk_settings.without_agent(self.service.setup(), agent_id)
+        await self.service.change_setup(setup)
+        await self.audit(who, "settings.agent_remove", agent_id)
 
     # -- callback tasks (回访) ------------------------------------------------------------------
 

@@ -93,3 +93,14 @@ def clean_record_fields(kind: str, form: dict[str, str]) -> tuple[tuple[str, str
             raise FormError(spec.name, "choice")
         cleaned.append((spec.name, value))
     return tuple(cleaned)
+
+
+def clean_seconds(field: str, value: str, *, max_s: float = 86_400.0) -> float:
+    """A number of seconds from 0 to `max_s`; FormError otherwise."""
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        raise FormError(field, "number") from None
+    if not 0.0 <= seconds <= max_s:
+        raise FormError(field, "number")
+    return seconds

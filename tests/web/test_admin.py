@@ -104,3 +104,51 @@ def test_supervisor_assigns_callback_task_to_an_agent(tmp_path: Path) -> None:
             ]
 
     asyncio.run(main())
+
+
+def test_supervisor_changes_queue_and_agent_settings_engine_uses_them(tmp_path: Path) -> None:
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db") as depot:
+            async with new_session() as session:
+                supervisor = Browserish(depot.url, session)
+                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+                token = await supervisor.csrf("/supervisor/settings")
+                queue_form = {
+                    "csrf_token": token,
+                    "action": "queue",
+                    "queue_id": "complaints",
+                    "strategy": "ringall",
+                    "ring_timeout_s": "20",
+                    "wrap_up_s": "60",
+                    "max_wait_s": "240",
+                    "talk_time_limit_s": "300",
+                    "sl_threshold_s": "30",
+                }
+                status, page = await supervisor.post(
+                    "/supervisor/settings", {**queue_form, "wrap_up_s": "-5"}
+                )
+                assert status == 400 and 'data-field="wrap_up_s"' in page
+                assert (await supervisor.post("/supervisor/settings", queue_form))[0] == 303
+                agent_form = {
+                    "csrf_token": token,
+                    "action": "agent",
+                    "agent_id": "1006",
+                    "name": "周婷",
+                    "tier_complaints": "2",
+                    "tier_cargo": "1",
+                    "tier_orders": "",
+                }
+                assert (await supervisor.post("/supervisor/settings", agent_form))[0] == 303
+            setup = depot.service.setup()
+            complaints = next(q for q in setup.queues if q.id == "complaints")
+            assert (complaints.strategy.value, complaints.wrap_up_s) == ("ringall", 60.0)
+            assert complaints.talk_time_limit_s == 300.0
+            new = next(a for a in setup.agents if a.id == "1006")
+            assert [(q, int(t)) for q, t in new.skills] == [("cargo", 1), ("complaints", 2)]
+            assert await depot.runtime.store.load_setup() == setup  # kept
+            await depot.service.log_in("1006", "pos2")  # the engine knows the new agent
+            assert any(a.id == "1006" for a in depot.service.snapshot().agents)
+            actions = [e.action for e in await depot.desk.audit_log()]
+            assert "settings.queue" in actions and "settings.agent" in actions
+
+    asyncio.run(main())

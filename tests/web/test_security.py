@@ -32,6 +32,7 @@ SUPERVISOR_PAGES = (
     "/supervisor/wallboard/live",
     "/supervisor/monitor/live",
     "/supervisor/tasks",
+    "/supervisor/settings",
     "/reports",
     "/reports.csv?table=queues",
     "/reports/staffing",
@@ -67,6 +68,7 @@ def test_web_agent_cannot_reach_supervisor_or_admin_pages_403(tmp_path: Path) ->
             ("/tickets/T1/escalate", {}),
             ("/supervisor/tasks", {"task_id": "t1", "agent_id": AGENT_ID}),
             ("/admin/backup", {}),
+            ("/supervisor/settings", {"action": "remove_agent", "agent_id": "1002"}),
             ("/scripts", {"action": "add", "parent_id": "0", "title": "x", "body": "y"}),
         ):
             status, _html = await agent.post(path, {"csrf_token": token, **data})

@@ -15,6 +15,7 @@ from web_ui.site import (
     record_pages,
     report_pages,
     script_pages,
+    settings_pages,
     supervisor_pages,
 )
 from web_ui.site.security import DEPOT_KEY, DESK_KEY, SITE_TEMPLATES_KEY, templates
@@ -39,6 +40,7 @@ def add_site(app: web.Application, desk: DeskService, service: DepotService) -> 
     app.router.add_routes(supervisor_pages.routes)
     app.router.add_routes(report_pages.routes)
     app.router.add_routes(script_pages.routes)
+    app.router.add_routes(settings_pages.routes)
     app.router.add_static(STATIC_PREFIX, _HERE / "static")
 
 

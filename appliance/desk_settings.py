@@ -1,0 +1,68 @@
+"""Queue and agent settings changed from the web (strategies, timers, skills and tiers): the
+form is checked, a new DepotSetup is saved and handed to the engine through the service."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from appliance.desk_forms import FormError, clean_seconds, clean_text
+from appliance.engine.setup import Agent, DepotSetup, Strategy, Tier
+
+QUEUE_SECONDS = ("ring_timeout_s", "wrap_up_s", "max_wait_s", "talk_time_limit_s", "sl_threshold_s")
+STRATEGIES = tuple(strategy.value for strategy in Strategy)
+TIERS = tuple(int(tier) for tier in Tier)
+
+
+def with_queue_settings(setup: DepotSetup, queue_id: str, form: dict[str, str]) -> DepotSetup:
+    queue = next((q for q in setup.queues if q.id == queue_id), None)
+    if queue is None:
+        raise FormError("queue_id", "not_found")
+    strategy = form.get("strategy", "")
+    if strategy not in STRATEGIES:
+        raise FormError("strategy", "choice")
+    changes: dict[str, object] = {
+        name: clean_seconds(name, form.get(name, "")) for name in QUEUE_SECONDS
+    }
+    if float(str(changes["ring_timeout_s"])) < 5.0:
+        raise FormError("ring_timeout_s", "number")
+    changed = dataclasses.replace(
+        queue,
+        strategy=Strategy(strategy),
+        record_calls=form.get("record_calls", "") == "on",
+        **changes,  # type: ignore[arg-type]
+    )
+    return dataclasses.replace(
+        setup, queues=tuple(changed if q.id == queue_id else q for q in setup.queues)
+    )
+
+
+def with_agent(setup: DepotSetup, form: dict[str, str]) -> DepotSetup:
+    """Add or change an agent: id, name and a tier (or none) per queue."""
+    agent_id = clean_text("agent_id", form.get("agent_id", ""), required=True, max_chars=20)
+    if not agent_id.isdigit():
+        raise FormError("agent_id", "digits_only")
+    name = clean_text("name", form.get("name", ""), required=True, max_chars=60)
+    skills: list[tuple[str, Tier]] = []
+    for queue in setup.queues:
+        value = form.get(f"tier_{queue.id}", "")
+        if value == "":
+            continue
+        if not value.isdigit() or int(value) not in TIERS:
+            raise FormError(f"tier_{queue.id}", "choice")
+        skills.append((queue.id, Tier(int(value))))
+    old = next((a for a in setup.agents if a.id == agent_id), None)
+    agent = (
+        Agent(agent_id, name, skills=tuple(skills))
+        if old is None
+        else dataclasses.replace(old, name=name, skills=tuple(skills))
+    )
+    agents = tuple(agent if a.id == agent_id else a for a in setup.agents)
+    if old is None:
+        agents = (*agents, agent)
+    return dataclasses.replace(setup, agents=agents)
+
+
+def without_agent(setup: DepotSetup, agent_id: str) -> DepotSetup:
+    if not any(a.id == agent_id for a in setup.agents):
+        raise FormError("agent_id", "not_found")
+    return dataclasses.replace(setup, agents=tuple(a for a in setup.agents if a.id != agent_id))

@@ -1,0 +1,62 @@
+"""Queue and agent settings (supervisor): strategy and timers per queue, agents with a tier per
+queue. Saved as a new setup and handed to the running engine."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from appliance.desk import FormError
+from appliance.desk_settings import QUEUE_SECONDS, STRATEGIES, TIERS
+from web_ui.site.security import (
+    DEPOT_KEY,
+    DESK_KEY,
+    SUPERVISOR,
+    form_of,
+    render,
+    requires,
+    signed_in,
+)
+
+routes = web.RouteTableDef()
+
+
+async def _settings_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
+    setup = request.app[DEPOT_KEY].setup()
+    return render(
+        request,
+        "settings.html",
+        status=400 if error is not None else 200,
+        queues=setup.queues,
+        agents=setup.agents,
+        strategies=STRATEGIES,
+        seconds_fields=QUEUE_SECONDS,
+        tiers=TIERS,
+        error=error,
+    )
+
+
+@routes.get("/supervisor/settings")
+@requires(SUPERVISOR)
+async def settings(request: web.Request) -> web.Response:
+    return await _settings_page(request)
+
+
+@routes.post("/supervisor/settings")
+@requires(SUPERVISOR)
+async def change_settings(request: web.Request) -> web.StreamResponse:
+    desk = request.app[DESK_KEY]
+    who = signed_in(request)
+    form = await form_of(request)
+    action = form.get("action", "")
+    try:
+        if action == "queue":
+            await desk.change_queue(who, form.get("queue_id", ""), form)
+        elif action == "agent":
+            await desk.save_agent(who, form)
+        elif action == "remove_agent":
+            await desk.remove_agent(who, form.get("agent_id", ""))
+        else:
+            raise FormError("action", "choice")
+    except FormError as error:
+        return await _settings_page(request, error=error)
+    raise web.HTTPSeeOther("/supervisor/settings")
