@@ -100,3 +100,13 @@ async def iterate(
             return
         last_id = int(rows[-1][0])
         yield [_entry(tuple(row)[1:]) for row in rows]
+
+
+async def last_start_s(connection: aiosqlite.Connection, before_s: float) -> float | None:
+    """Time of the last QUEUESTART (daemon start) at or before `before_s`."""
+    cursor = await connection.execute(
+        "SELECT max(time_s) FROM queue_log WHERE verb = 'QUEUESTART' AND time_s <= ?",
+        (before_s,),
+    )
+    row = await cursor.fetchone()
+    return None if row is None or row[0] is None else float(row[0])

@@ -193,6 +193,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX scripts_by_parent ON scripts (parent_id, title)",
     ),
+    (
+        # daemon starts, found fast however long ago: figures are rebuilt from the last one
+        "CREATE INDEX queue_log_starts ON queue_log (time_s) WHERE verb = 'QUEUESTART'",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

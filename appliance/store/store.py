@@ -227,6 +227,11 @@ class Store:
         async for entries in queue_log.iterate(self._reader, since_s, until_s, batch):
             yield entries
 
+    async def last_start_s(self, before_s: float) -> float | None:
+        """When the daemon last started (its QUEUESTART entry) at or before `before_s`.
+        Figures rebuilt from there are exact: nothing before a start is still going on."""
+        return await self._read(lambda c: queue_log.last_start_s(c, before_s))
+
     async def calls(self, since_s: float, until_s: float, *, limit: int = 1000) -> list[CallRecord]:
         """Call records of calls that arrived in [since_s, until_s), oldest first."""
         return await self._read(lambda c: calls.between(c, since_s, until_s, limit))

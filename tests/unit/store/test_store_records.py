@@ -321,3 +321,23 @@ def test_store_concurrent_steps_are_each_kept_whole(tmp_path: Path) -> None:
         return len(await store.queue_log(0.0)), len(await store.calls(0.0, 1e9))
 
     assert run_with_store(tmp_path / "depot.db", work) == (200, 200)
+
+
+def test_store_last_daemon_start_before_a_time(tmp_path: Path) -> None:
+    def start(at_s: float) -> QueueLogEntry:
+        return QueueLogEntry(at_s, "NONE", "NONE", "NONE", Verb.QUEUESTART)
+
+    async def work(store: Store) -> tuple[float | None, float | None, float | None]:
+        nothing = await store.last_start_s(1e9)
+        await store.record([start(100.0), start(5000.0)])
+        await store.record([QueueLogEntry(6000.0, "c", "q", "NONE", Verb.INBOUND, ("1", ""))])
+        return nothing, await store.last_start_s(4999.0), await store.last_start_s(1e9)
+
+    assert run_with_store(tmp_path / "depot.db", work) == (None, 100.0, 5000.0)
+    with sqlite3.connect(tmp_path / "depot.db") as connection:
+        plan = connection.execute(
+            "EXPLAIN QUERY PLAN SELECT max(time_s) FROM queue_log"
+            " WHERE verb = 'QUEUESTART' AND time_s <= 5"
+        ).fetchall()
+    connection.close()
+    assert "queue_log_starts" in str(plan)
