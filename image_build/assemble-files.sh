@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Collects what the image stage installs into one directory (default: the stage's files/):
 # the depotline wheel, requirements.lock, the systemd units and udev rules, the first-boot
-# script, the starting configuration, the documentation and the pjsua2 build script.
+# script, the starting configuration, the documentation, the pjsua2 build script and (with
+# PJPROJECT_TARBALL set) the pjproject release it builds from.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 project="$(dirname "$here")"
@@ -17,5 +18,9 @@ cp "$here/files/depotline-firstboot" "$here/files/depotline.toml" "$out/"
 cp "$project"/docs/*.md "$out/docs/"
 if [ -d "$here/pjsua2" ]; then
     cp -r "$here/pjsua2" "$out/pjsua2"
+fi
+# the pjproject release the Pi builds pjsua2 from (the x86_64 test root uses the wheel)
+if [ -n "${PJPROJECT_TARBALL:-}" ]; then
+    cp "$PJPROJECT_TARBALL" "$out/pjproject-2.15.1.tar.gz"
 fi
 echo "assembled $(ls "$out"/depotline-*.whl) and the box files in $out"

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Builds the depotline Raspberry Pi OS image with pi-gen, on a Debian (bookworm) build host.
-#   sudo FIRST_USER_PASS='…' image_build/build.sh /path/to/pi-gen [--docker]
+#   sudo FIRST_USER_PASS='…' PJPROJECT_TARBALL=/path/to/pjproject-2.15.1.tar.gz \
+#       image_build/build.sh /path/to/pi-gen [--docker]
 # pi-gen must already be on the build host (nothing is cloned here):
 #   git clone --branch bookworm https://github.com/RPi-Distro/pi-gen
-# and its host packages installed (pi-gen's `depends` file), or Docker for --docker.
+# and its host packages installed (pi-gen's `depends` file), or Docker for --docker, and the
+# pjproject 2.15.1 release tarball downloaded beforehand (the Pi builds pjsua2 from it):
+#   https://github.com/pjsip/pjproject/archive/refs/tags/2.15.1.tar.gz
 # The image lands in pi-gen's deploy/ as image_<date>-depotline-depotline.img.xz.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -11,6 +14,9 @@ pi_gen="$(realpath "${1:?usage: build.sh PI_GEN_DIR [--docker]}")"
 mode="${2:-}"
 [ -x "$pi_gen/build.sh" ] || { echo "$pi_gen is not a pi-gen checkout" >&2; exit 1; }
 : "${FIRST_USER_PASS:?set FIRST_USER_PASS: the image has no default password}"
+: "${PJPROJECT_TARBALL:?set PJPROJECT_TARBALL to the pjproject-2.15.1.tar.gz release tarball}"
+[ -f "$PJPROJECT_TARBALL" ] || { echo "$PJPROJECT_TARBALL does not exist" >&2; exit 1; }
+export PJPROJECT_TARBALL
 
 "$here/assemble-files.sh" "$here/stage-depotline/01-depotline/files"
 

@@ -15,12 +15,19 @@ python3 -m venv --system-site-packages "${venv}"
 "${venv}/bin/pip" install --no-cache-dir --disable-pip-version-check "${install_dir}"/depotline-*.whl
 
 if ! "${venv}/bin/python" -c 'import pjsua2' 2>/dev/null; then
+    # No wheel for this machine (the Pi): build pjproject and its binding from the release
+    # tarball the build host supplied (image_build/build.sh, PJPROJECT_TARBALL).
     build="${install_dir}/pjsua2/build.sh"
-    if [ ! -f "${build}" ]; then
-        echo "pjsua2 is not installable here and ${build} is missing" >&2
-        exit 1
-    fi
-    PYTHON="${venv}/bin/python" VENV="${venv}" bash "${build}"
+    tarball="${install_dir}/pjproject-2.15.1.tar.gz"
+    for needed in "${build}" "${tarball}"; do
+        if [ ! -f "${needed}" ]; then
+            echo "pjsua2 has no wheel for $(uname -m) and ${needed} is missing" >&2
+            exit 1
+        fi
+    done
+    work="$(mktemp -d)"
+    WORK="${work}" sh "${build}" "${tarball}" "${venv}"
+    rm -rf "${work}"
     "${venv}/bin/python" -c 'import pjsua2'
 fi
 ln -sf "${venv}/bin/depotline" /usr/local/bin/depotline

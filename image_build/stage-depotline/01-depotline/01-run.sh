@@ -15,6 +15,9 @@ cp "${files}"/depotline-*.whl "${files}/requirements.lock" "${root}/tmp/depotlin
 if [ -d "${files}/pjsua2" ]; then
     cp -r "${files}/pjsua2" "${root}/tmp/depotline-install/"
 fi
+if [ -f "${files}/pjproject-2.15.1.tar.gz" ]; then
+    cp "${files}/pjproject-2.15.1.tar.gz" "${root}/tmp/depotline-install/"
+fi
 
 # systemd units, udev rules, users and directories
 install -m 644 -D -t "${root}/usr/lib/systemd/system" \
