@@ -201,8 +201,9 @@ class Figures:
         )
 
     def start_of_day_s(self, time_s: float) -> float:
-        """Local midnight before `time_s`: after a restart, fold the log from here (and the
-        shell's QUEUESTART entry) to get today's figures back."""
+        """Local midnight before `time_s`. After a restart, fold the log from the last daemon
+        start at or before it (`Store.last_start_s`): agents logged in across midnight need
+        their login, everything before a start is over anyway."""
         return self.calendar.start_of(self.calendar.day_of(time_s))
 
     # -- folding ----------------------------------------------------------------------------
