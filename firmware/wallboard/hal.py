@@ -45,6 +45,8 @@ class PicoHal(Hal):
         # Frames carry any byte, 0x03 included: Ctrl-C must not stop the firmware. A REPL
         # message from the Pi (before flashing) gives the keyboard interrupt back.
         micropython.kbd_intr(-1)
+        # MicroPython's time (ticks_ms, ticks_diff, sleep_ms); looked up so mypy, which knows
+        # only CPython's time, takes it as Any.
         self._time = __import__("time")
         self._stdin = sys.stdin.buffer
         self._stdout = sys.stdout.buffer
