@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from drivers.roles import LineAction, LineEventSink
 from drivers.sip.stack import SipStack
 
@@ -22,7 +20,7 @@ class SipLines:
         async with self._stack.running():
             self._stack.attach_lines(emit)
             try:
-                await asyncio.Event().wait()
+                await self._stack.until_failed()
             finally:
                 self._stack.attach_lines(None)
 

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from drivers.roles import PositionAction, PositionEventSink
 from drivers.sip.stack import SipStack
 
@@ -21,7 +19,7 @@ class SipPositions:
         async with self._stack.running():
             self._stack.attach_positions(emit)
             try:
-                await asyncio.Event().wait()
+                await self._stack.until_failed()
             finally:
                 self._stack.attach_positions(None)
 

@@ -195,7 +195,10 @@ class SipStack:
         self._legs: dict[int, Any] = {}  # pjsua call id → Leg, until DISCONNECTED
         self._library: Any = None
         self._local_account: Any = None
-        self._worker = PjsuaWorker(self._start_library, self._poll, self._stop_library)
+        self._worker = PjsuaWorker(
+            self._start_library, self._poll, self._stop_library, self._worker_exited
+        )
+        self._failed: asyncio.Future[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._line_sink: LineEventSink | None = None
         self._position_sink: PositionEventSink | None = None
@@ -221,6 +224,7 @@ class SipStack:
         async with self._start_lock:
             if self._users == 0:
                 self._loop = asyncio.get_running_loop()
+                self._failed = self._loop.create_future()
                 await asyncio.to_thread(self._worker.start)
                 await self._start_keepalive()
             self._users += 1
@@ -270,6 +274,24 @@ class SipStack:
             await asyncio.sleep(gateway.options_timeout_s)
             self._worker.post(lambda: self._options_deadline(gateway))
             await asyncio.sleep(max(0.0, gateway.options_interval_s - gateway.options_timeout_s))
+
+    async def until_failed(self) -> None:
+        """Wait while the stack runs; raise SipError if its thread dies under the shell."""
+        assert self._failed is not None
+        await asyncio.shield(self._failed)
+
+    def _worker_exited(self, failure: BaseException | None) -> None:
+        """On the pjsua thread, as it ends: an unexpected end fails the drivers' run()."""
+        if failure is None or self._loop is None:
+            return
+
+        def fail() -> None:
+            if self._failed is not None and not self._failed.done():
+                self._failed.set_exception(
+                    SipError(f"the SIP stack stopped after an internal error: {failure}")
+                )
+
+        self._loop.call_soon_threadsafe(fail)
 
     def attach_lines(self, sink: LineEventSink | None) -> None:
         self._line_sink = sink

@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from drivers.sip.errors import SipError
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -29,10 +31,13 @@ class PjsuaWorker:
         start_library: Callable[[], None],
         poll: Callable[[int], None],
         stop_library: Callable[[], None],
+        on_exit: Callable[[BaseException | None], None] = lambda failure: None,
     ) -> None:
         self._start_library = start_library
         self._poll = poll
         self._stop_library = stop_library
+        self._on_exit = on_exit
+        self._dead = False
         self._commands: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
         self._timers: list[tuple[float, int, Callable[[], None]]] = []
         self._timer_order = itertools.count()
@@ -61,9 +66,15 @@ class PjsuaWorker:
     def submit(self, command: Callable[[], T]) -> concurrent.futures.Future[T]:
         """Hand a command to the thread (from any thread); its result or error in a future."""
         future = concurrent.futures.Future[T]()
+        if self._dead:
+            future.set_exception(SipError("the SIP stack is not running"))
+            return future
 
         def run() -> None:
             if not future.set_running_or_notify_cancel():
+                return
+            if self._dead:
+                future.set_exception(SipError("the SIP stack is not running"))
                 return
             try:
                 future.set_result(command())
@@ -102,13 +113,30 @@ class PjsuaWorker:
             return
         self._started.set_result(None)
         self._running = True
+        failure: BaseException | None = None
         try:
             while self._running:
                 self._poll(POLL_MS)
                 self._run_commands()
                 self._run_timers()
+        except BaseException as error:  # a bug or a library failure: the stack is gone
+            log.exception("the SIP thread failed")
+            failure = error
         finally:
             self._stop_library()
+            self._refuse_pending()
+            self._on_exit(failure)
+
+    def _refuse_pending(self) -> None:
+        """After the loop: every command still queued fails instead of waiting for ever."""
+        self._dead = True
+        while True:
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            if command is not None:
+                self._guarded(command)
 
     def _run_commands(self) -> None:
         while True:

@@ -1,0 +1,65 @@
+"""The thread that owns pjsua2, with plain callables standing in for the library."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from drivers.sip.errors import SipError
+from drivers.sip.worker import PjsuaWorker
+
+
+def test_worker_runs_commands_and_timers_on_its_own_thread_in_order() -> None:
+    threads: list[str] = []
+    worker = PjsuaWorker(lambda: None, lambda wait_ms: None, lambda: None)
+    worker.start()
+    try:
+        order = [worker.submit(lambda n=n: n).result(2) for n in range(5)]
+        assert order == [0, 1, 2, 3, 4]
+        fired = threading.Event()
+        worker.submit(lambda: worker.call_later(0.01, fired.set)).result(2)
+        assert fired.wait(2)
+        threads.append(worker.submit(lambda: threading.current_thread().name).result(2))
+    finally:
+        worker.stop()
+    assert threads == ["pjsua"]
+
+
+def test_worker_command_error_reaches_the_caller_and_the_thread_goes_on() -> None:
+    worker = PjsuaWorker(lambda: None, lambda wait_ms: None, lambda: None)
+    worker.start()
+    try:
+        with pytest.raises(SipError, match="busy"):
+            worker.submit(lambda: (_ for _ in ()).throw(SipError("busy"))).result(2)
+        assert worker.submit(lambda: "still here").result(2) == "still here"
+    finally:
+        worker.stop()
+
+
+def test_worker_failing_library_is_reported_and_later_commands_fail_fast() -> None:
+    exited: list[BaseException | None] = []
+    stopped = threading.Event()
+    polls = [0]
+
+    def poll(wait_ms: int) -> None:
+        polls[0] += 1
+        if polls[0] == 3:
+            raise RuntimeError("library broke")
+
+    worker = PjsuaWorker(lambda: None, poll, stopped.set, exited.append)
+    worker.start()
+    assert stopped.wait(2)  # the library was still shut down
+    worker.stop()
+    assert [type(e) for e in exited] == [RuntimeError]
+    with pytest.raises(SipError, match="not running"):
+        worker.submit(lambda: 1).result(2)
+
+
+def test_worker_start_failure_is_raised_by_start() -> None:
+    def start() -> None:
+        raise SipError("port 5060 in use")
+
+    worker = PjsuaWorker(start, lambda wait_ms: None, lambda: None)
+    with pytest.raises(SipError, match="5060"):
+        worker.start()
