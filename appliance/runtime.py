@@ -32,6 +32,7 @@ from appliance.engine.records import (
 from appliance.engine.setup import DepotSetup
 from appliance.engine.types import Action, Event
 from appliance.engine.views import AgentState, EngineSnapshot
+from appliance.recovery import interrupted_calls
 from appliance.sd_notify import Notifier
 from appliance.stats.figures import Figures
 from appliance.store import Store
@@ -73,6 +74,7 @@ STORABLE = (QueueLogEntry, CallEnded, CallbackRequested, NumberBlocked, FaultRec
 WALLBOARD_MIN_INTERVAL_S = 0.25  # real seconds between pushes to the displays
 WALLBOARD_REFRESH_S = 1.0  # push at least this often while figures change with time
 LINES_UP_TIMEOUT_S = 30.0  # READY=1 even if a line has not reported by then
+RECOVERY_WINDOW_S = 2 * 24 * 3600.0  # how far back to look for calls cut off by a power cut
 SUBSCRIBER_BACKLOG = 256  # updates kept for a slow subscriber; older ones are dropped
 
 _LAMP_STATES = {
@@ -204,8 +206,10 @@ class Runtime:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run until `stop` is set, then stop taking calls, end calls and finish cleanly."""
-        await self.store.record([self._entry(Verb.QUEUESTART)])
-        self.figures.fold(self._entry(Verb.QUEUESTART))
+        await self._end_interrupted_calls()
+        start = self._entry(Verb.QUEUESTART)
+        await self.store.record([start])
+        self.figures.fold(start)
         try:
             async with asyncio.TaskGroup() as group:
                 self._group = group
@@ -248,6 +252,20 @@ class Runtime:
             for queue in tuple(self._subscribers):
                 with contextlib.suppress(asyncio.QueueFull):
                     queue.put_nowait(None)
+
+    async def _end_interrupted_calls(self) -> None:
+        """Calls cut off by a power cut or crash get their end and record now."""
+        now = self.clock.now()
+        entries = await self.store.queue_log(now - RECOVERY_WINDOW_S)
+        records = interrupted_calls(entries, now_s=now, callback_due_s=self.setup.callback_due_s)
+        if not records:
+            return
+        ended = sum(isinstance(record, CallEnded) for record in records)
+        log.warning("%d calls were cut off when depotline last stopped; recording their end", ended)
+        await self.store.record(records)
+        for record in records:
+            if isinstance(record, QueueLogEntry):
+                self.figures.fold(record)
 
     def emit(self, event: LineEvent | PositionEvent | ButtonPressed) -> None:
         """Drivers report here (on the loop thread)."""

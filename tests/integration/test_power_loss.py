@@ -15,9 +15,19 @@ from depot_db import (
     check_records_agree,
     count,
     integrity,
+    query,
     start_demo,
     wait_until,
 )
+
+from appliance.engine.records import (
+    CallbackRequested,
+    CallEnded,
+    EndReason,
+    QueueLogEntry,
+    Verb,
+)
+from appliance.recovery import interrupted_calls
 
 KILLS = 15
 DEMO_ARGS = ("--no-web", "--speed", "100", "--calls-per-hour", "300")
@@ -78,3 +88,41 @@ def test_demo_daemon_killed_at_random_moments_keeps_every_ended_call(tmp_path: P
     assert started is not None
     assert started.group(1) == stopped.group(1)
     assert integrity(db) == "ok"
+    # the calls the power cuts interrupted were ended and recorded at the next start
+    began = {row[0] for row in query(db, "SELECT call_id FROM queue_log WHERE verb = 'INBOUND'")}
+    ended = {row[0] for row in query(db, "SELECT call_id FROM queue_log WHERE verb = 'HANGUP'")}
+    assert began == ended
+    check_records_agree(db)
+
+
+def test_calls_cut_off_get_their_end_a_record_and_a_callback() -> None:
+    def entry(time_s: float, call: str, verb: Verb, *data: str, queue: str = "NONE",
+              agent: str = "NONE") -> QueueLogEntry:  # fmt: skip
+        return QueueLogEntry(time_s, call, queue, agent, verb, data)
+
+    log = [
+        entry(100.0, "waiting", Verb.INBOUND, "13800138000", "张伟"),
+        entry(103.0, "waiting", Verb.ENTERQUEUE, "", "13800138000", "0", queue="cargo"),
+        entry(110.0, "talking", Verb.INBOUND, "13912345678", "李娜"),
+        entry(112.0, "talking", Verb.ENTERQUEUE, "", "13912345678", "0", queue="orders"),
+        entry(115.0, "talking", Verb.CONNECT, "3.000", "", "2.000", queue="orders", agent="1001"),
+        entry(120.0, "done", Verb.INBOUND, "13600001111", ""),
+        entry(121.0, "done", Verb.HANGUP, "blocked"),
+        entry(130.0, "NONE", Verb.QUEUESTART),
+    ]
+    records = interrupted_calls(log, now_s=200.0, callback_due_s=3600.0)
+    hangups = [r for r in records if isinstance(r, QueueLogEntry)]
+    assert [(h.call_id, h.time_s, h.verb, h.data) for h in hangups] == [
+        ("waiting", 103.0, Verb.HANGUP, ("line_fault",)),
+        ("talking", 115.0, Verb.HANGUP, ("line_fault",)),
+    ]
+    cdrs = {r.record.call_id: r.record for r in records if isinstance(r, CallEnded)}
+    assert (cdrs["waiting"].queue, cdrs["waiting"].agent, cdrs["waiting"].wait_s) == (
+        "cargo", "", 0.0,
+    )  # fmt: skip
+    assert (cdrs["talking"].agent, cdrs["talking"].wait_s) == ("1001", 3.0)
+    assert {r.end_reason for r in cdrs.values()} == {EndReason.LINE_FAULT}
+    callbacks = [r for r in records if isinstance(r, CallbackRequested)]
+    assert [(c.number, c.reason, c.due_s) for c in callbacks] == [
+        ("13800138000", "abandoned", 3800.0)
+    ]
