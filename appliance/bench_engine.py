@@ -1,10 +1,5 @@
-"""`depotline bench engine`: how fast the engine decides and how small the demo daemon stays.
-
-events_per_s            engine events handled per second of CPU, a busy depot in virtual time
-decision_p99_ms_depot   p99 time of a handle() call that makes an offer, 8 lines / 12 agents
-decision_p99_ms_large   the same with 500 agents and 1 000 callers waiting
-demo_rss_mb             resident memory of `depotline demo` after 10 simulated hours
-"""
+"""`depotline bench engine`: events per second, routing-decision latency at a depot and at a
+large centre, and the demo daemon's resident memory."""
 
 from __future__ import annotations
 
@@ -17,6 +12,11 @@ import time
 from pathlib import Path
 
 from appliance.simulate import START_S, SimulationOptions, VirtualDepot, run_simulation
+
+# events_per_s            engine events handled per second, a busy depot in virtual time
+# decision_p99_ms_depot   p99 time of a handle() call that makes an offer, 8 lines / 12 agents
+# decision_p99_ms_large   the same with 500 agents and 1 000 callers waiting
+# demo_rss_mb             resident memory of `depotline demo` after 10 simulated hours
 
 DEMO_SPEED = 1200
 DEMO_DURATION_S = 30  # × 1200 = 10 simulated hours

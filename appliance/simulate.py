@@ -1,10 +1,6 @@
-"""`depotline simulate`: the real engine in virtual time with Poisson callers, N agents who
-answer at once and a handle-time distribution, printing the figures (from the queue log, by the
-stats reducer) beside the Erlang C prediction (Erlang A when callers have a patience).
-
-This module plays the drivers' side: it answers lines and offers at once, finishes prompts at
-once, and hangs the caller up after the handle time or when their patience runs out.
-"""
+"""`depotline simulate`: the real engine in virtual time with Poisson callers and N agents,
+printing the figures (from the queue log, by the stats reducer) beside the Erlang C prediction
+(Erlang A when callers have a patience)."""
 
 from __future__ import annotations
 
@@ -48,6 +44,9 @@ from drivers.roles import (
     PromptFinished,
     RingPosition,
 )
+
+# This module plays the drivers' side: it answers lines and offers at once, finishes prompts at
+# once, and hangs the caller up after the handle time or when their patience runs out.
 
 QUEUE_ID = "sim"
 START_S = 1_767_571_200.0  # 2026-01-05 00:00 UTC, a Monday

@@ -1,22 +1,22 @@
-"""Queueing-theory predictions for staffing: Erlang C (callers wait for ever) and Erlang A
-(callers give up after an exponentially distributed patience), and agents needed for a target.
-
-Erlang C is the M/M/N queue. Its probability of waiting comes from the Erlang B recursion
-B(0) = 1, B(k) = A·B(k−1) / (k + A·B(k−1)) — stable for any N, no factorials — and
-C = N·B / (N − A·(1 − B)); then SL(T) = 1 − C·e^(−(N−A)·T/h) and ASA = C·h / (N − A).
-
-Erlang A is Palm's M/M/N+M model (C. Palm 1943; O. Garnett, A. Mandelbaum, M. Reiman,
-"Designing a call center with impatient customers", MSOM 4(3), 2002). We solve its
-birth–death chain (birth λ, death min(n, N)·μ + max(n − N, 0)·θ) for the stationary
-probabilities, then follow a tagged caller who finds n callers ahead: at queue position j it
-moves up at rate N·μ + (j − 1)·θ and gives up at rate θ. That gives P(wait), P(abandon), the
-share answered within T and ASA of answered callers exactly, without incomplete-gamma series.
-"""
+"""Queueing-theory predictions for staffing: Erlang C (callers wait for ever), Erlang A
+(callers give up after an exponential patience), and agents needed for a target."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+# Erlang C is the M/M/N queue. Its probability of waiting comes from the Erlang B recursion
+# B(0) = 1, B(k) = A·B(k−1) / (k + A·B(k−1)) — stable for any N, no factorials — and
+# C = N·B / (N − A·(1 − B)); then SL(T) = 1 − C·e^(−(N−A)·T/h) and ASA = C·h / (N − A).
+#
+# Erlang A is Palm's M/M/N+M model (C. Palm 1943; O. Garnett, A. Mandelbaum, M. Reiman,
+# "Designing a call center with impatient customers", MSOM 4(3), 2002). We solve its
+# birth–death chain (birth λ, death min(n, N)·μ + max(n − N, 0)·θ) for the stationary
+# probabilities, then follow a tagged caller who finds n callers ahead: at queue position j it
+# moves up at rate N·μ + (j − 1)·θ and gives up at rate θ. That gives P(wait), P(abandon), the
+# share answered within T and the ASA of answered callers exactly, without incomplete-gamma
+# series.
 
 
 @dataclass(frozen=True, slots=True)

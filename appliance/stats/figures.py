@@ -1,11 +1,6 @@
 """The figures reducer: folds queue-log entries (no I/O, no clock) into live counts and day,
 hour, queue and agent sums, so the wallboard, the reports and a restarted daemon all get the
-same numbers from the same log.
-
-Calls are counted in the local day and hour of their first ENTERQUEUE (a call offered at
-23:59 and answered at 00:01 belongs to the day it was offered); agent time is split at local
-midnight. Definitions are in docs/figures.md.
-"""
+same numbers from the same log. Definitions: docs/figures.md."""
 
 from __future__ import annotations
 
@@ -19,6 +14,10 @@ from appliance.engine.views import AgentState
 from appliance.stats.calendar import DepotCalendar
 from appliance.stats.counters import AgentCounters, CallCounters, SlVariant
 from drivers.roles import WallboardFigures
+
+# Calls are counted in the local day and hour of their first ENTERQUEUE (a call offered at
+# 23:59 and answered at 00:01 belongs to the day it was offered); agent time is split at local
+# midnight.
 
 _BUSY_STATES = (AgentState.ON_CALL.value, AgentState.WRAP_UP.value)
 _STAFFED_STATES = (
