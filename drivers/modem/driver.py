@@ -23,15 +23,13 @@ from drivers.modem.dialects import (
     detect_dialect,
     dialect_commands,
 )
+from drivers.modem.port import ModemError, ModemNotAnswering, ModemPort
 from drivers.modem.protocol import (
-    FINAL_RESULTS,
     Audio,
     CallerIdCollector,
     CallerIdField,
     DleCode,
     DleEvent,
-    InfoLine,
-    ModemStreamParser,
     ResultCode,
     ResultLine,
     StreamItem,
@@ -45,7 +43,6 @@ from drivers.roles import (
     DialFailed,
     DialOut,
     DigitPressed,
-    DriverError,
     HangUpCause,
     HangUpLine,
     LineAction,
@@ -73,14 +70,6 @@ wire_log = logging.getLogger("drivers.modem.wire")
 BYTES_PER_S = audio.SAMPLE_RATE_HZ  # 8-bit samples
 FRAME_S = 0.02
 PCM16_FRAME_BYTES = 320  # 20 ms of 16-bit linear PCM at 8 kHz: what audio_frames() yields
-
-
-class ModemError(DriverError):
-    """The modem failed in a way a depot owner can act on."""
-
-
-class ModemNotAnswering(ModemError):
-    """A command got no answer in time: the modem is hung (a reset may bring it back)."""
 
 
 _HANGUP_SIGNALS = {
@@ -145,7 +134,6 @@ class ModemLine:
         self._prompt_dirs = (prompts_dir,) if isinstance(prompts_dir, str) else tuple(prompts_dir)
         self._clock = clock
         self._ping_interval_s = ping_interval_s
-        self._command_timeout_s = command_timeout_s
         self._silence_s = silence_s
         self._hangup_on_silence = hangup_on_silence
         self._caller_id_wait_s = caller_id_wait_s
@@ -156,16 +144,15 @@ class ModemLine:
         self._refuse_tone_s = refuse_tone_s
 
         self._emit: LineEventSink = lambda event: None
-        self._serial: Any = None
-        self._fd = -1
-        self._parser = ModemStreamParser()
+        self._port = ModemPort(
+            line_id,
+            device,
+            self._on_item,
+            command_timeout_s=command_timeout_s,
+            power_cycle_hint=bool(power_cycle_command),
+        )
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._fault: asyncio.Future[None] | None = None
         self._in_service = False
-        self._command_lock = asyncio.Lock()
-        self._response: asyncio.Future[ResultLine] | None = None
-        self._response_lines: list[str] = []
-        self._sent_command = ""
         self._actions: asyncio.Queue[LineAction] = asyncio.Queue()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -221,10 +208,11 @@ class ModemLine:
         try:
             while True:
                 try:
-                    self._open()
+                    self._loop = asyncio.get_running_loop()
+                    self._port.open()
                     await self._initialise()
                 except ModemError as e:
-                    self._close()
+                    self._port.close()
                     failures += 1
                     if not fault_reported:
                         fault_reported = True
@@ -244,7 +232,7 @@ class ModemLine:
                 except ModemError as e:
                     self._in_service = False
                     await self._drop_call(HangUpCause.DEVICE_LOST)
-                    self._close()
+                    self._port.close()
                     fault_reported = True
                     self._report_fault(str(e))
                     if isinstance(e, ModemNotAnswering):
@@ -255,7 +243,10 @@ class ModemLine:
             for task in list(self._tasks):
                 task.cancel()
             self._in_service = False
-            self._shutdown_port()
+            if self._call in ("connected", "dialing"):
+                self._port.hang_up_and_close(streaming=bool(self._media_kind))
+            else:
+                self._port.close()
 
     # -----------------------------------------------------------------------------------------
     # full-duplex audio for the media bridge
@@ -269,10 +260,10 @@ class ModemLine:
         self._media_stop = False
         self._frame_rest = b""
         self._frames = asyncio.Queue(maxsize=50)
-        self._parser.audio_after_connect = True
-        result, _ = await self._command("AT+VTR", expect_stream=True)
+        self._port.parser.audio_after_connect = True
+        result, _ = await self._port.command("AT+VTR", expect_stream=True)
         if result.code is not ResultCode.CONNECT:
-            self._parser.audio_after_connect = False
+            self._port.parser.audio_after_connect = False
             return False
         self._media_kind = "duplex"
         return True
@@ -296,99 +287,10 @@ class ModemLine:
         """Play 16-bit little-endian PCM at 8 kHz to the caller (duplex only)."""
         self._check_line(line)
         if self._media_kind == "duplex":
-            self._write(audio.dle_shield(audio.pcm16_to_modem(frame, self.sample_format)))
+            self._port.write(audio.dle_shield(audio.pcm16_to_modem(frame, self.sample_format)))
 
     # -----------------------------------------------------------------------------------------
     # port
-
-    def _open(self) -> None:
-        import serial
-
-        try:
-            self._serial = serial.Serial(
-                self._device, baudrate=115200, timeout=0, write_timeout=2.0, exclusive=True
-            )
-        except (serial.SerialException, OSError, ValueError) as e:
-            raise ModemError(
-                f"cannot open the voice modem of line {self._line} at {self._device} ({e}); "
-                "check that it is plugged in and that the udev rule names it"
-            ) from e
-        self._fd = self._serial.fileno()
-        self._parser = ModemStreamParser()
-        self._fault = asyncio.get_running_loop().create_future()
-        asyncio.get_running_loop().add_reader(self._fd, self._on_readable)
-
-    def _close(self) -> None:
-        if self._fd >= 0 and self._loop is not None:
-            self._loop.remove_reader(self._fd)
-        self._fd = -1
-        if self._serial is not None:
-            with contextlib.suppress(Exception):
-                self._serial.close()
-        self._serial = None
-        if self._fault is not None and self._fault.done():
-            self._fault.exception()  # seen: the run loop reports it
-        if self._response is not None and not self._response.done():
-            self._response.set_exception(ModemError(f"the modem of line {self._line} went away"))
-
-    def _shutdown_port(self) -> None:
-        """Stopping: never leave the line off-hook behind us."""
-        if self._serial is not None and self._call in ("connected", "dialing"):
-            with contextlib.suppress(Exception):
-                if self._parser.audio_mode or self._media_kind:
-                    self._serial.write(b"\x10\x18\x10\x03\x10!")
-                self._serial.write(b"\rATH\r")
-                self._serial.flush()
-        self._close()
-
-    def _on_readable(self) -> None:
-        try:
-            data = os.read(self._fd, 4096)
-        except OSError as e:
-            self._fail(self._lost(e))
-            return
-        if not data:
-            self._fail(self._lost(None))
-            return
-        wire_log.debug("%s < %r", self._line, data)
-        for item in self._parser.feed(data):
-            self._on_item(item)
-
-    def _lost(self, error: OSError | None) -> ModemError:
-        detail = f" ({error.strerror})" if error is not None and error.strerror else ""
-        return ModemError(
-            f"the voice modem of line {self._line} ({self._device}) was unplugged or its USB "
-            f"port failed{detail}; the line comes back by itself when the modem returns"
-        )
-
-    def _fail(self, error: ModemError) -> None:
-        if self._loop is not None and self._fd >= 0:
-            self._loop.remove_reader(self._fd)
-        if self._fault is not None and not self._fault.done():
-            self._fault.set_exception(error)
-        if self._response is not None and not self._response.done():
-            self._response.set_exception(error)
-
-    def _write(self, data: bytes) -> None:
-        if self._serial is None:
-            raise ModemError(f"the voice modem of line {self._line} is not connected")
-        import serial
-
-        try:
-            self._serial.write(data)
-        except serial.SerialTimeoutException as e:
-            raise ModemNotAnswering(self._not_answering()) from e
-        except (serial.SerialException, OSError) as e:
-            error = self._lost(e if isinstance(e, OSError) else None)
-            self._fail(error)
-            raise error from e
-
-    def _not_answering(self) -> str:
-        return (
-            f"the voice modem of line {self._line} ({self._device}) stopped answering; unplug "
-            "it and plug it back in"
-            + ("" if self._power_cycle_command else " (or set power_cycle_command to do it)")
-        )
 
     def _report_fault(self, reason: str) -> None:
         log.warning("line %s out of service: %s", self._line, reason)
@@ -404,67 +306,17 @@ class ModemLine:
         except (OSError, TimeoutError) as e:
             log.error("line %s: power_cycle_command failed: %s", self._line, e)
 
-    # -----------------------------------------------------------------------------------------
-    # commands
-
-    async def _command(
-        self, command: str, timeout_s: float | None = None, *, expect_stream: bool = False
-    ) -> tuple[ResultLine, list[str]]:
-        async with self._command_lock:
-            loop = asyncio.get_running_loop()
-            self._response = loop.create_future()
-            self._response_lines = []
-            self._sent_command = command
-            wire_log.debug("%s > %s", self._line, command)
-            try:
-                self._write(command.encode("ascii") + b"\r")
-                result = await asyncio.wait_for(
-                    asyncio.shield(self._response), timeout_s or self._command_timeout_s
-                )
-            except TimeoutError:
-                raise ModemNotAnswering(self._not_answering()) from None
-            finally:
-                self._response = None
-            if expect_stream and result.code is not ResultCode.CONNECT:
-                self._parser.audio_after_connect = False
-            return result, list(self._response_lines)
-
-    async def _expect(self, command: str, timeout_s: float | None = None) -> ResultLine:
-        """A command that must be answered OK (VCON counts: some modems answer VLS=1 so)."""
-        result, _ = await self._command(command, timeout_s)
-        if result.code not in (ResultCode.OK, ResultCode.VCON):
-            raise ModemError(
-                f"the voice modem of line {self._line} refused {command} ({result.text})"
-            )
-        return result
-
-    async def _end_stream(self, ending: bytes, timeout_s: float = 3.0) -> None:
-        """End AT+VTX/VRX/VTR with DLE codes and wait for the modem's OK."""
-        async with self._command_lock:
-            loop = asyncio.get_running_loop()
-            self._response = loop.create_future()
-            self._response_lines = []
-            self._sent_command = ""
-            try:
-                self._write(ending)
-                await asyncio.wait_for(asyncio.shield(self._response), timeout_s)
-            except TimeoutError:
-                raise ModemNotAnswering(self._not_answering()) from None
-            finally:
-                self._response = None
-                self._parser.audio_mode = False
-
     async def _initialise(self) -> None:
         # a bare CR first: ends any half-typed command a crashed client left behind
-        self._write(b"\r")
-        await self._expect("ATZ", self._command_timeout_s * 2)
+        self._port.write(b"\r")
+        await self._port.expect("ATZ", self._port.command_timeout_s * 2)
         await self._run_init(base_commands(self._country_code))
         identity = []
         for query in ("ATI", "ATI3"):
-            result, lines = await self._command(query)
+            result, lines = await self._port.command(query)
             if result.code is ResultCode.OK:
                 identity += lines
-        result, lines = await self._command("AT+VSM=?")
+        result, lines = await self._port.command("AT+VSM=?")
         methods = parse_vsm_list(lines) if result.code is ResultCode.OK else []
         if self._dialect_setting == "auto":
             self.dialect = detect_dialect(" ".join(identity), methods)
@@ -473,17 +325,17 @@ class ModemLine:
         await self._run_init(dialect_commands(self.dialect, self._silence_s))
         await self._run_init([InitCommand(command) for command in self._extra_init])
         self._vsm_argument, self.sample_format = choose_sample_format(self.dialect, methods)
-        await self._expect(f"AT+VSM={self._vsm_argument}")
+        await self._port.expect(f"AT+VSM={self._vsm_argument}")
         full_duplex = self._full_duplex_setting
         if full_duplex is None:
-            result, _ = await self._command("AT+VTR=?")
+            result, _ = await self._port.command("AT+VTR=?")
             full_duplex = result.code is ResultCode.OK
         self.media = MediaCapability.FULL_DUPLEX if full_duplex else MediaCapability.HALF_DUPLEX
         self._reset_call()
 
     async def _run_init(self, commands: Sequence[InitCommand]) -> None:
         for item in commands:
-            result, _ = await self._command(item.command)
+            result, _ = await self._port.command(item.command)
             if result.code is ResultCode.OK:
                 continue
             if item.required:
@@ -495,15 +347,16 @@ class ModemLine:
 
     async def _serve(self) -> None:
         """Wait for a fault; ping an idle modem now and then, and reset it if it hangs."""
-        assert self._fault is not None
+        fault = self._port.fault
+        assert fault is not None
         while True:
-            done, _ = await asyncio.wait({self._fault}, timeout=self._ping_interval_s)
+            done, _ = await asyncio.wait({fault}, timeout=self._ping_interval_s)
             if done:
-                self._fault.result()  # raises the fault
-            if self._call != "idle" or self._command_lock.locked():
+                fault.result()  # raises the fault
+            if self._call != "idle" or self._port.busy:
                 continue
             try:
-                await self._expect("AT")
+                await self._port.expect("AT")
             except ModemNotAnswering:
                 log.warning("line %s: modem did not answer AT; resetting it", self._line)
                 await self._initialise()  # raises ModemNotAnswering again if still hung
@@ -516,22 +369,10 @@ class ModemLine:
             self._on_audio(item.data)
         elif isinstance(item, DleEvent):
             self._on_dle(item)
-        elif isinstance(item, ResultLine):
-            if item.code is ResultCode.RING:
-                self._on_ring()
-            elif self._response is not None and not self._response.done():
-                if item.code in FINAL_RESULTS:
-                    self._response.set_result(item)
-            else:
-                wire_log.debug("%s: unsolicited %s", self._line, item.text)
+        elif isinstance(item, ResultLine) and item.code is ResultCode.RING:
+            self._on_ring()
         elif isinstance(item, CallerIdField):
             self._on_caller_id(item)
-        elif (
-            isinstance(item, InfoLine)
-            and self._response is not None
-            and item.text.upper() != self._sent_command.upper()
-        ):
-            self._response_lines.append(item.text)
 
     def _on_ring(self) -> None:
         if not self._in_service:
@@ -681,7 +522,7 @@ class ModemLine:
             try:
                 await self._carry_out(action)
             except ModemNotAnswering as e:
-                self._fail(e)
+                self._port.fail(e)
             except ModemError as e:
                 log.warning("line %s: %s failed: %s", self._line, type(action).__name__, e)
             except Exception as e:  # a bug: stop the line loudly rather than go deaf
@@ -720,7 +561,7 @@ class ModemLine:
             await self._stop_media()
             digits = ",".join(ch for ch in action.digits if ch in "0123456789*#ABCD")
             if digits:
-                await self._expect(f"AT+VTS={digits}", 2.0 + 0.2 * len(action.digits))
+                await self._port.expect(f"AT+VTS={digits}", 2.0 + 0.2 * len(action.digits))
         elif isinstance(action, RecordMessage):
             await self._stop_media()
             self._start_media("record", self._record(action))
@@ -733,8 +574,8 @@ class ModemLine:
         self._call = "connected"
         self._ending = False
         try:
-            await self._expect("AT+VLS=1")
-            await self._expect(f"AT+VSM={self._vsm_argument}")
+            await self._port.expect("AT+VLS=1")
+            await self._port.expect(f"AT+VSM={self._vsm_argument}")
         except ModemError:
             # the engine waits for LineAnswered: tell it the call is gone instead
             self._reset_call()
@@ -749,7 +590,7 @@ class ModemLine:
         self._cancel_ring_timers()
         self._call = "connected"
         self._ending = True
-        await self._expect("AT+VLS=1")
+        await self._port.expect("AT+VLS=1")
         await self._play_tone(Tone.BUSY, self._refuse_tone_s)
         await self._on_hook()
 
@@ -761,12 +602,12 @@ class ModemLine:
             return
         self._call = "dialing"
         self._ending = False
-        result, _ = await self._command(f"ATDT{digits}", 90.0)
+        result, _ = await self._port.command(f"ATDT{digits}", 90.0)
         if self._call != "dialing":
             return
         if result.code in (ResultCode.OK, ResultCode.VCON):
             self._call = "connected"
-            await self._expect(f"AT+VSM={self._vsm_argument}")
+            await self._port.expect(f"AT+VSM={self._vsm_argument}")
             self._start_hard_cap()
             self._send(LineAnswered(self._clock(), self._line))
             return
@@ -777,9 +618,9 @@ class ModemLine:
     async def _on_hook(self) -> None:
         self._cancel_ring_timers()
         try:
-            result, _ = await self._command("AT+VLS=0")
+            result, _ = await self._port.command("AT+VLS=0")
             if result.code is not ResultCode.OK:
-                await self._command("ATH")
+                await self._port.command("ATH")
         finally:
             self._reset_call()
 
@@ -792,7 +633,7 @@ class ModemLine:
             repeats = max(1, round(duration_s / period_s))
             spec = ",".join([period] * repeats)
             total_s = repeats * period_s
-        await self._expect(f"AT+VTS={spec}", total_s + 2.0)
+        await self._port.expect(f"AT+VTS={spec}", total_s + 2.0)
 
     # -----------------------------------------------------------------------------------------
     # media streams
@@ -806,7 +647,7 @@ class ModemLine:
         if self._media_kind == "duplex":
             self._media_kind = ""
             self._frames_end()
-            await self._end_stream(b"\x10^")
+            await self._port.end_stream(b"\x10^")
             return
         task = self._media_task
         if task is None or task.done():
@@ -820,7 +661,7 @@ class ModemLine:
             await asyncio.wait_for(asyncio.shield(task), 5.0)
         except TimeoutError:
             task.cancel()
-            raise ModemNotAnswering(self._not_answering()) from None
+            raise self._port.not_answering() from None
         except asyncio.CancelledError:
             if not task.cancelled():
                 raise  # we are being cancelled ourselves
@@ -875,7 +716,7 @@ class ModemLine:
     async def _stream_out(self, data: bytes, *, loop_forever: bool) -> bool:
         """Play `data` with AT+VTX, paced to real time a little ahead of the modem. True when
         stopped early (key with barge-in, StopMedia, hang-up)."""
-        result, _ = await self._command("AT+VTX", expect_stream=True)
+        result, _ = await self._port.command("AT+VTX", expect_stream=True)
         if result.code is not ResultCode.CONNECT:
             raise ModemError(f"the modem of line {self._line} cannot play audio ({result.text})")
         loop = asyncio.get_running_loop()
@@ -891,7 +732,7 @@ class ModemLine:
             due = int((loop.time() - started) * BYTES_PER_S) + lead_bytes
             if sent < due:
                 size = min(due - sent, len(data) - offset)
-                self._write(audio.dle_shield(data[offset : offset + size]))
+                self._port.write(audio.dle_shield(data[offset : offset + size]))
                 sent += size
                 offset += size
                 if offset >= len(data):
@@ -901,15 +742,15 @@ class ModemLine:
             await asyncio.sleep(FRAME_S)
         # DLE CAN drops what the modem still has queued, so a key stops the prompt at once
         ending = b"\x10\x18\x10\x03" if interrupted else b"\x10\x03"
-        await self._end_stream(ending, timeout_s=3.0 + lead_bytes / BYTES_PER_S)
+        await self._port.end_stream(ending, timeout_s=3.0 + lead_bytes / BYTES_PER_S)
         return interrupted
 
     async def _record(self, action: RecordMessage) -> None:
         self._record_buffer = bytearray()
         self._record_end = ""
         self._record_wake = asyncio.Event()
-        self._parser.audio_after_connect = True
-        result, _ = await self._command("AT+VRX", expect_stream=True)
+        self._port.parser.audio_after_connect = True
+        result, _ = await self._port.command("AT+VRX", expect_stream=True)
         if result.code is not ResultCode.CONNECT:
             self._media_kind = ""
             self._send(RecordingFinished(self._clock(), self._line, path="", duration_s=0.0))
@@ -919,7 +760,7 @@ class ModemLine:
         if self._media_stop and not self._record_end:
             self._record_end = "stop"
         with contextlib.suppress(ModemNotAnswering):
-            await self._end_stream(b"\x10!", timeout_s=2.0)
+            await self._port.end_stream(b"\x10!", timeout_s=2.0)
         self._media_kind = ""
         self._record_wake = None
         recorded = bytes(self._record_buffer)
@@ -989,7 +830,7 @@ class ModemLine:
         try:
             await work
         except ModemNotAnswering as e:
-            self._fail(e)
+            self._port.fail(e)
         except ModemError as e:
             log.warning("line %s: %s", self._line, e)
         except Exception as e:
@@ -997,9 +838,9 @@ class ModemLine:
 
     def _crash(self, error: Exception) -> None:
         """An unexpected exception is a bug: end run() with it (tests fail, systemd restarts)."""
-        if self._fault is None or self._fault.done():
+        if self._port.fault is None or self._port.fault.done():
             raise error
-        self._fault.set_exception(error)
+        self._port.fail(error)
 
     def _send(self, event: LineEvent) -> None:
         self._emit(event)
