@@ -372,6 +372,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def options_from(argv: Sequence[str]) -> SimulationOptions:
+    return _parse(argv)[0]
+
+
+def _parse(argv: Sequence[str]) -> tuple[SimulationOptions, bool]:
+    """The simulation options and whether to print JSON; exits with usage on bad options."""
     parser = _parser()
     args = parser.parse_args(list(argv))
     if args.agents < 1:
@@ -384,7 +389,7 @@ def options_from(argv: Sequence[str]) -> SimulationOptions:
         parser.error("--patience-s must be positive")
     if args.handle_cv <= 0 or args.wrap_up_s < 0 or args.sl_threshold_s < 0:
         parser.error("--handle-cv must be positive; --wrap-up-s and --sl-threshold-s not negative")
-    return SimulationOptions(
+    options = SimulationOptions(
         agents=args.agents,
         calls_per_hour=args.calls_per_hour,
         aht_s=args.aht_s,
@@ -398,6 +403,7 @@ def options_from(argv: Sequence[str]) -> SimulationOptions:
         wrap_up_s=args.wrap_up_s,
         lines=args.lines,
     )
+    return options, bool(args.json)
 
 
 def result_json(result: SimulationResult, predicted: Prediction) -> dict[str, object]:
@@ -485,8 +491,7 @@ def result_table(result: SimulationResult, predicted: Prediction) -> str:
 
 
 def main(argv: list[str]) -> int:
-    options = options_from(argv)
-    args_json = "--json" in argv
+    options, args_json = _parse(argv)
     result = run_simulation(options)
     predicted = prediction(options)
     if args_json:
