@@ -4,6 +4,7 @@ reaches the depot's data only through this and appliance.service."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import logging
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from appliance import desk_settings
+from appliance import desk_prompts, desk_settings
 from appliance.desk_forms import (
     COMPLAINT_DEPARTMENTS,
     RECORD_KINDS,
@@ -133,8 +134,10 @@ class DeskService:
         *,
         session_idle_s: float = SESSION_IDLE_S,
         wall_clock: Callable[[], float] = time.time,
+        prompts_dir: str = "",
     ) -> None:
         self._store = store
+        self.prompts_dir = prompts_dir  # where uploaded recordings replace generated prompts
         self._db = desk_store
         self.service = service
         self.session_idle_s = session_idle_s
@@ -300,6 +303,11 @@ class DeskService:
         setup = desk_settings.without_agent(self.service.setup(), agent_id)
         await self.service.change_setup(setup)
         await self.audit(who, "settings.agent_remove", agent_id)
+
+    async def upload_prompt(self, who: SignedIn, language: str, name: str, data: bytes) -> None:
+        """A recorded prompt replaces the generated one (checked: 8 kHz mono WAV, size)."""
+        await asyncio.to_thread(desk_prompts.save_prompt, self.prompts_dir, language, name, data)
+        await self.audit(who, "prompt.upload", f"{language}/{name}", str(len(data)))
 
     # -- callback tasks (回访) ------------------------------------------------------------------
 
@@ -562,12 +570,18 @@ async def open_desk(
     *,
     session_idle_s: float = SESSION_IDLE_S,
     wall_clock: Callable[[], float] = time.time,
+    prompts_dir: str = "",
 ) -> AsyncIterator[DeskService]:
     """The desk on the depot's open store (which has migrated the file)."""
     desk_store = await DeskStore.open(store.path)
     try:
         yield DeskService(
-            store, desk_store, service, session_idle_s=session_idle_s, wall_clock=wall_clock
+            store,
+            desk_store,
+            service,
+            session_idle_s=session_idle_s,
+            wall_clock=wall_clock,
+            prompts_dir=prompts_dir,
         )
     finally:
         await desk_store.close()

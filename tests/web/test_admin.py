@@ -4,6 +4,7 @@ assignment — each refused for the wrong role and kept in the audit log."""
 from __future__ import annotations
 
 import asyncio
+import struct
 from pathlib import Path
 
 import aiohttp
@@ -150,5 +151,59 @@ def test_supervisor_changes_queue_and_agent_settings_engine_uses_them(tmp_path: 
             assert any(a.id == "1006" for a in depot.service.snapshot().agents)
             actions = [e.action for e in await depot.desk.audit_log()]
             assert "settings.queue" in actions and "settings.agent" in actions
+
+    asyncio.run(main())
+
+
+def _wav(rate: int, format_tag: int = 7, bits: int = 8, frames: bytes = b"\xff" * 800) -> bytes:
+    fmt = struct.pack("<HHIIHH", format_tag, 1, rate, rate * bits // 8, bits // 8, bits)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt + b"data"
+    body += struct.pack("<I", len(frames)) + frames
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def test_prompt_upload_checked_for_type_and_size_then_kept(tmp_path: Path) -> None:
+    prompts = tmp_path / "prompts"
+    real = (Path(__file__).resolve().parents[2] / "appliance/prompts/en/greeting.wav").read_bytes()
+
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db", prompts_dir=str(prompts)) as depot:
+            async with new_session() as session:
+                supervisor = Browserish(depot.url, session)
+                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+                token = await supervisor.csrf("/supervisor/settings")
+
+                async def upload(
+                    name: str, data: bytes, prompt: str = "greeting"
+                ) -> tuple[int, str]:
+                    form = aiohttp.FormData()
+                    form.add_field("csrf_token", token)
+                    form.add_field("language", "en")
+                    form.add_field("name", prompt)
+                    form.add_field("file", data, filename=name, content_type="audio/wav")
+                    async with session.post(
+                        f"{depot.url}/supervisor/prompts", data=form, allow_redirects=False
+                    ) as response:
+                        return response.status, await response.text()
+
+                for name, data, prompt in (
+                    ("greeting.wav", _wav(44100, 1, 16), "greeting"),  # CD rate
+                    ("greeting.wav", b"ID3\x03 not a wav at all", "greeting"),
+                    ("greeting.txt", real, "greeting"),
+                    ("greeting.wav", real, "../../etc/passwd"),
+                ):
+                    status, page = await upload(name, data, prompt)
+                    assert status == 400, name
+                    assert 'data-field="file"' in page or 'data-field="name"' in page
+                status, _ = await upload("big.wav", _wav(8000, frames=b"\xff" * 3_000_000))
+                assert status == 413
+                assert not prompts.exists() or list(prompts.rglob("*.wav")) == []
+                status, _ = await upload("my-greeting.wav", real)
+                assert status == 303
+            assert (prompts / "en" / "greeting.wav").read_bytes() == real
+            assert [p.name for p in prompts.rglob("*")] == ["en", "greeting.wav"]
+            assert ("prompt.upload", "en/greeting") in [
+                (e.action, e.target) for e in await depot.desk.audit_log()
+            ]
 
     asyncio.run(main())

@@ -72,7 +72,7 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def running_depot(database: Path) -> AsyncIterator[Depot]:
+async def running_depot(database: Path, *, prompts_dir: str = "") -> AsyncIterator[Depot]:
     clock = MovableClock()
     wall = WallClock()
     lines = SimulatedLines(("L1", "L2"), clock=clock.now)
@@ -93,7 +93,9 @@ async def running_depot(database: Path) -> AsyncIterator[Depot]:
         await runtime.store.add_user(SUPERVISOR_ID, "孙主管", Role.SUPERVISOR, SUPERVISOR_PASSWORD)
         await runtime.store.add_user(ADMIN_ID, "Admin", Role.ADMIN, ADMIN_PASSWORD)
         stop = asyncio.Event()
-        async with open_desk(runtime.store, service, wall_clock=wall) as desk:
+        async with open_desk(
+            runtime.store, service, wall_clock=wall, prompts_dir=prompts_dir
+        ) as desk:
             running = asyncio.create_task(runtime.run(stop))
             await runtime.ready.wait()
             runner = web.AppRunner(build_site_app(desk, service), shutdown_timeout=0.5)

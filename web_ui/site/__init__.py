@@ -23,7 +23,7 @@ from web_ui.site.security import DEPOT_KEY, DESK_KEY, SITE_TEMPLATES_KEY, templa
 __all__ = ["STATIC_PREFIX", "add_site", "build_site_app"]
 
 STATIC_PREFIX = "/site-static"
-UPLOAD_MAX_BYTES = 1024 * 1024  # aiohttp refuses larger request bodies with 413
+UPLOAD_MAX_BYTES = 2 * 1024 * 1024 + 64 * 1024  # a prompt upload and its form; more → 413
 _HERE = Path(__file__).resolve().parent
 
 

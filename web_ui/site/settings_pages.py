@@ -3,9 +3,12 @@ queue. Saved as a new setup and handed to the running engine."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from aiohttp import web
 
 from appliance.desk import FormError
+from appliance.desk_prompts import PROMPT_LANGUAGES, PROMPT_MAX_BYTES, known_prompts
 from appliance.desk_settings import QUEUE_SECONDS, STRATEGIES, TIERS
 from web_ui.site.security import (
     DEPOT_KEY,
@@ -31,6 +34,10 @@ async def _settings_page(request: web.Request, *, error: FormError | None = None
         strategies=STRATEGIES,
         seconds_fields=QUEUE_SECONDS,
         tiers=TIERS,
+        prompt_names=known_prompts(),
+        prompt_languages=PROMPT_LANGUAGES,
+        prompt_max_kib=PROMPT_MAX_BYTES // 1024,
+        uploaded=request.query.get("uploaded", "")[:80],
         error=error,
     )
 
@@ -60,3 +67,22 @@ async def change_settings(request: web.Request) -> web.StreamResponse:
     except FormError as error:
         return await _settings_page(request, error=error)
     raise web.HTTPSeeOther("/supervisor/settings")
+
+
+@routes.post("/supervisor/prompts")
+@requires(SUPERVISOR)
+async def upload_prompt(request: web.Request) -> web.StreamResponse:
+    """A recorded prompt (multipart form): checked for type and size before it is kept."""
+    form = await request.post()
+    upload = form.get("file")
+    language, name = str(form.get("language", "")), str(form.get("name", ""))
+    try:
+        if not isinstance(upload, web.FileField) or not upload.filename:
+            raise FormError("file", "required")
+        if not upload.filename.lower().endswith(".wav"):
+            raise FormError("file", "wav_format")
+        data = upload.file.read(PROMPT_MAX_BYTES + 1)
+        await request.app[DESK_KEY].upload_prompt(signed_in(request), language, name, data)
+    except FormError as error:
+        return await _settings_page(request, error=error)
+    raise web.HTTPSeeOther(f"/supervisor/settings?uploaded={quote(language)}/{quote(name)}")

@@ -1,0 +1,67 @@
+"""Recorded prompts uploaded from the web: only an 8 kHz mono WAV (µ-law, A-law or 16-bit PCM)
+of a known prompt name, at most PROMPT_MAX_BYTES, written to the override folder atomically."""
+
+from __future__ import annotations
+
+import os
+import struct
+import tempfile
+from pathlib import Path
+
+from appliance.desk_forms import FormError
+from appliance.prompts import PROMPTS_DIR
+
+PROMPT_MAX_BYTES = 2 * 1024 * 1024
+PROMPT_LANGUAGES = ("zh-CN", "en")
+_FORMATS = {1: 16, 6: 8, 7: 8}  # WAVE format tag → bits per sample: PCM, A-law, µ-law
+
+
+def known_prompts() -> tuple[str, ...]:
+    """The names of the prompt set (as generated for the first language)."""
+    return tuple(sorted(path.stem for path in (PROMPTS_DIR / PROMPT_LANGUAGES[0]).glob("*.wav")))
+
+
+def check_prompt_wav(data: bytes) -> None:
+    """FormError naming the file field unless `data` is a WAV the lines can play."""
+    if len(data) > PROMPT_MAX_BYTES:
+        raise FormError("file", "too_large")
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise FormError("file", "wav_format")
+    offset = 12
+    while offset + 8 <= len(data):
+        chunk_id = data[offset : offset + 4]
+        (size,) = struct.unpack_from("<I", data, offset + 4)
+        if chunk_id == b"fmt " and size >= 16 and offset + 8 + 16 <= len(data):
+            tag, channels, rate, _byte_rate, _align, bits = struct.unpack_from(
+                "<HHIIHH", data, offset + 8
+            )
+            if _FORMATS.get(tag) != bits or channels != 1 or rate != 8000:
+                raise FormError("file", "wav_format")
+            return
+        offset += 8 + size + (size & 1)
+    raise FormError("file", "wav_format")
+
+
+def save_prompt(override_dir: str, language: str, name: str, data: bytes) -> Path:
+    """Check and keep an uploaded prompt as `<override_dir>/<language>/<name>.wav`."""
+    if not override_dir:
+        raise FormError("file", "no_prompts_dir")
+    if language not in PROMPT_LANGUAGES:
+        raise FormError("language", "choice")
+    if name not in known_prompts():
+        raise FormError("name", "choice")
+    check_prompt_wav(data)
+    folder = Path(override_dir) / language
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}.wav"
+    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
