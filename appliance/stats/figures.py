@@ -77,6 +77,7 @@ class FigureSet:
     occupancy: float | None
     by_queue: tuple[tuple[str, CallFigures], ...]
     by_hour: tuple[tuple[int, CallFigures], ...]  # hour of the local day, 0–23, all 24
+    by_day: tuple[tuple[dt.date, CallFigures], ...]  # days with calls, oldest first
     by_agent: tuple[AgentFigures, ...]
     waiting_by_queue: tuple[tuple[str, int], ...]
     faults: tuple[str, ...]
@@ -540,6 +541,11 @@ class Figures:
                 for queue_id, counters in sorted(queues.items())
             ),
             by_hour=tuple((hour, self._call_figures(hours[hour])) for hour in range(24)),
+            by_day=tuple(
+                (day, self._call_figures(self._days[day].totals))
+                for day in sorted(self._days)
+                if first_day <= day <= last_day
+            ),
             by_agent=tuple(
                 self._agent_figures(agent_id, counters)
                 for agent_id, counters in sorted(agents.items())

@@ -240,6 +240,10 @@ def test_figures_day_boundary_is_local_midnight() -> None:
     assert dict(figures.report(before + 40).by_hour)[23].answered == 1
     both = figures.report(after + 10, since_s=before)
     assert both.totals.offered == 2
+    assert [(day, f.offered, f.answered) for day, f in both.by_day] == [
+        (dt.date(2026, 11, 23), 1, 1),
+        (dt.date(2026, 11, 24), 1, 0),
+    ]
     assert (both.first_day, both.last_day) == (dt.date(2026, 11, 23), dt.date(2026, 11, 24))
     # a call offered at 23:59 and answered after midnight counts on the day it was offered
     late = folded([log[0], QueueLogEntry(after, "a", "cargo", "1001", Verb.CONNECT, ("120",))])
