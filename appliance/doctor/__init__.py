@@ -5,8 +5,10 @@ config, database, disk and clock, and prints one OK/WARN/FAIL line per finding w
 from __future__ import annotations
 
 import argparse
+import grp
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -28,6 +30,29 @@ def _stable_names(device_path: str, link_dir: Path = LINK_DIR) -> list[str]:
         for link in link_dir.rglob("*")
         if link.is_symlink() and os.path.realpath(link) == target
     )
+
+
+def _access_findings(device_path: str) -> list[Finding]:
+    """The daemon reaches serial devices through the dialout group (99-depotline.rules)."""
+    try:
+        status = os.stat(device_path)
+    except FileNotFoundError:
+        return []  # udev has not made the node yet; the probe says whether it answers
+    try:
+        group = grp.getgrgid(status.st_gid).gr_name
+    except KeyError:
+        group = str(status.st_gid)
+    if group != "dialout" or status.st_mode & stat.S_IRWXG != stat.S_IRGRP | stat.S_IWGRP:
+        mode = stat.filemode(status.st_mode)
+        return [
+            Finding(
+                WARN,
+                "serial",
+                f"{device_path} is {mode} group {group}: the depotline user cannot open it;"
+                " install 99-depotline.rules and run `sudo udevadm trigger`",
+            )
+        ]
+    return []
 
 
 def _probe_findings(path: str, kind: str) -> list[Finding]:
@@ -102,6 +127,7 @@ def serial_findings(
                     " `sudo depotline doctor udev-rules --write`",
                 )
             )
+        findings.extend(_access_findings(device.dev_path))
         properties = usb.udev_properties(device, sysfs)
         if properties and properties.get("ID_MM_DEVICE_IGNORE") != "1":
             findings.append(
@@ -135,16 +161,23 @@ def run_checks(args: argparse.Namespace) -> list[Finding]:
 
 def _write_rules(args: argparse.Namespace) -> int:
     path = Path(args.rules)
-    existing = path.read_text() if path.exists() else ""
+    try:
+        existing = path.read_text() if path.exists() else ""
+    except PermissionError:
+        existing = ""  # only root can write it anyway; the write below says so
     text = udev.generate(usb.serial_devices(Path(args.sysfs)), existing)
     if not args.write:
         sys.stdout.write(text)
         return 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as temporary:
-        temporary.write(text)
-    os.chmod(temporary.name, 0o644)
-    os.replace(temporary.name, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as temporary:
+            temporary.write(text)
+        os.chmod(temporary.name, 0o644)
+        os.replace(temporary.name, path)
+    except PermissionError:
+        print(f"cannot write {path}: run it as root (sudo depotline doctor udev-rules --write)")
+        return 1
     print(f"wrote {path}")
     if path == udev.RULES_PATH and shutil.which("udevadm"):
         subprocess.run(["udevadm", "control", "--reload"], check=False)

@@ -4,9 +4,12 @@ database and clock — one OK/WARN/FAIL line each, exit 1 when anything failed."
 
 from __future__ import annotations
 
+import grp
+import os
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -194,3 +197,48 @@ def test_clock_check_fails_when_the_pi_booted_in_1970() -> None:
     assert "1970-01-01 00:00 UTC" in year.message and "NTP" in year.message
     [good, *_] = checks.check_clock(now_s=1_780_000_000.0)
     assert good == checks.Finding(checks.OK, "clock", "2026-05-28 20:26 UTC")
+
+
+def test_doctor_warns_when_the_daemon_user_cannot_open_a_device(tmp_path: Path) -> None:
+    node = tmp_path / "ttyACM0"
+    node.touch()
+    os.chown(node, 0, 0)
+    node.chmod(0o600)  # as the kernel makes it when no udev rule gave it to dialout
+    [finding] = doctor._access_findings(str(node))
+    assert finding.level == checks.WARN
+    assert "is -rw------- group root: the depotline user cannot open it" in finding.message
+    os.chown(node, 0, grp.getgrnam("dialout").gr_gid)
+    node.chmod(0o660)
+    assert doctor._access_findings(str(node)) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to switch to the nobody user")
+def test_udev_rules_write_without_root_says_to_use_sudo(tmp_path: Path) -> None:
+    # like /etc/udev/rules.d: everyone may read, only root may write
+    rules_dir = Path(tempfile.mkdtemp(prefix="depotline-rules-"))
+    rules_dir.chmod(0o755)
+    result = subprocess.run(
+        [
+            "setpriv",
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            sys.executable,
+            "-m",
+            "appliance.doctor",
+            "udev-rules",
+            "--write",
+            "--rules",
+            str(rules_dir / "98-depotline-ports.rules"),
+            "--sysfs",
+            "/nonexistent",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "run it as root (sudo depotline doctor udev-rules --write)" in result.stdout
+    assert "Traceback" not in result.stderr
+    rules_dir.rmdir()
