@@ -148,10 +148,21 @@ class AlphaSign:
         self.faulted = False
         self.ready = asyncio.Event()
         self.packets_sent = 0
+        self._on_sign: dict[str, bytes] = {}
 
     async def show(self, figures: WallboardFigures) -> None:
         self._desired = strings_for(figures)
         self._wake.set()
+
+    async def flush(self, timeout_s: float = 1.0) -> bool:
+        """Waits until the sign holds the latest figures; False if not within `timeout_s`."""
+        try:
+            async with asyncio.timeout(timeout_s):
+                while self._on_sign != self._desired:
+                    await asyncio.sleep(0.01)
+        except TimeoutError:
+            return False
+        return True
 
     async def run(self, report: DeviceStatusSink) -> None:
         retry_s = self.first_retry_s
@@ -191,7 +202,7 @@ class AlphaSign:
             await asyncio.to_thread(port.reset_input_buffer)
             await self._send(port, self._packet(af.configure_memory(memory_files())))
             await self._send(port, self._packet(af.write_text(TEXT_LABEL, layout())))
-            on_sign: dict[str, bytes] = {}
+            on_sign = self._on_sign = {}
             next_check_s = 0.0
             while True:
                 for label, data in list(self._desired.items()):

@@ -59,6 +59,17 @@ class LedBoard:
         self.link.set_fields(wire_fields(figures))
         self._wake.set()
 
+    async def flush(self, timeout_s: float = 1.0) -> bool:
+        """Waits until the board has acknowledged the latest figures (e.g. "closed" before the
+        daemon stops); False if it did not within `timeout_s`."""
+        try:
+            async with asyncio.timeout(timeout_s):
+                while not self.link.idle:
+                    await asyncio.sleep(0.01)
+        except TimeoutError:
+            return False
+        return True
+
     async def run(self, report: DeviceStatusSink) -> None:
         retry_s = self.first_retry_s
         while True:

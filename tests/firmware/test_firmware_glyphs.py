@@ -9,9 +9,11 @@ from firmware.wallboard import glyphs, labels
 from firmware.wallboard.render import Canvas, draw_text
 
 UNIFONT = Path(make_glyphs.UNIFONT_HEX)
-pytestmark = pytest.mark.skipif(
-    not UNIFONT.exists(), reason="Debian package unifont missing: run `make test` (installs it)"
-)
+
+
+@pytest.fixture(autouse=True)
+def _font_installed() -> None:
+    assert UNIFONT.exists(), "Debian package unifont is missing: run `make test` (installs it)"
 
 
 def _unifont(points: set[int]) -> dict[int, str]:

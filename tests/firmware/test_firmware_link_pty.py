@@ -174,3 +174,14 @@ def test_heartbeats_keep_unchanged_figures_on_the_board(tmp_path: Path) -> None:
         assert driver.link.frames_sent >= 4
 
     run(tmp_path, scenario, no_data_after_s=1)
+
+
+def test_closed_reaches_the_board_before_the_daemon_lets_go(tmp_path: Path) -> None:
+    async def scenario(board: SimulatedBoard, driver: LedBoard, reports: list) -> None:
+        await driver.show(WallboardFigures(calls_waiting=2))
+        await until(shows(board, "等待 2"))
+        await driver.show(WallboardFigures(calls_waiting=2, closed=True))
+        assert await driver.flush(timeout_s=2.0)  # acknowledged by the board
+        await until(lambda: board.screen_lines() == ["已关闭", "CLOSED"])
+
+    run(tmp_path, scenario)

@@ -160,6 +160,7 @@ def test_sign_shows_figures_and_updates_only_strings(tmp_path: Path) -> None:
         await until(driver.ready.is_set)
         before = len(sign.packets)
         await driver.show(WallboardFigures(calls_waiting=4, longest_wait_s=65, service_level=0.8))
+        assert await driver.flush(timeout_s=2.0)  # written to the port
         await until(lambda: sign.shown()[:1] == ["WAIT 4 LONG 1:05 IDLE 0 TALK 0"])
         later = sign.packets[before:]
         codes = {command.code for packet in later for command in packet.commands}
