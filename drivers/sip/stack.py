@@ -63,11 +63,11 @@ from drivers.roles import (
     StopRinging,
     Tone,
 )
+from drivers.sip.conference import Conference
 from drivers.sip.errors import SipError
 from drivers.sip.headers import caller_id_from_request, split_host_port, split_uri
 from drivers.sip.keepalive import OptionsPinger
 from drivers.sip.mixing import (
-    Edge,
     MixPlan,
     Supervision,
     Talk,
@@ -75,7 +75,6 @@ from drivers.sip.mixing import (
     line_port,
     position_player_port,
     recorder_port,
-    wanted_edges,
 )
 from drivers.sip.prompt_audio import PromptAudio
 from drivers.sip.settings import PositionMode, SipGateway, SipPosition
@@ -190,7 +189,7 @@ class SipStack:
         self._health = {g.id: _GatewayHealth() for g in self.gateways}
         self._modem_lines = {line: _ModemLine(audio) for line, audio in (line_audio or {}).items()}
         self._plan = MixPlan()
-        self._applied: dict[Edge, tuple[int, int]] = {}
+        self._conference = Conference(self._source)
         self._player_serial = 0
         self._legs: dict[int, Any] = {}  # pjsua call id → Leg, until DISCONNECTED
         self._library: Any = None
@@ -421,7 +420,7 @@ class SipStack:
         for modem in self._modem_lines.values():
             modem.port = None
         self._plan = MixPlan()
-        self._applied.clear()
+        self._conference.clear()
         if self._legs:
             with contextlib.suppress(Exception):
                 self._library.hang_up_all()
@@ -463,21 +462,7 @@ class SipStack:
         return names
 
     def _bridge_links(self) -> set[tuple[str, str]]:
-        names = self._port_names()
-        by_id: dict[int, str] = {}
-        for name in names:
-            sink = self._source(name, as_sink=True)
-            if sink is not None:
-                by_id[sink.getPortId()] = name
-        links = set()
-        for name in names:
-            source = self._source(name)
-            if source is None:
-                continue
-            info = source.getPortInfo()  # keep it: its listener vector dies with it (SWIG)
-            for listener in info.listeners:
-                links.add((name, by_id.get(int(listener), f"port {listener}")))
-        return links
+        return self._conference.links(self._port_names())
 
     # -- incoming requests ----------------------------------------------------------------------
 
@@ -1095,31 +1080,10 @@ class SipStack:
         return None
 
     def _forget(self, name: str) -> None:
-        """A port is about to go: its connections go with it, without stopTransmit."""
-        for edge in [e for e in self._applied if name in e]:
-            del self._applied[edge]
+        self._conference.forget(name)
 
     def _remix(self) -> None:
-        wanted = wanted_edges(self._plan_with_players())
-        for edge, ids in list(self._applied.items()):
-            src, dst = self._source(edge[0]), self._source(edge[1], as_sink=True)
-            current = (src.getPortId(), dst.getPortId()) if src and dst else None
-            if edge in wanted and current == ids:
-                continue
-            del self._applied[edge]
-            if current == ids and src is not None:
-                with contextlib.suppress(Exception):
-                    src.stopTransmit(dst)
-        for edge in wanted - set(self._applied):
-            src, dst = self._source(edge[0]), self._source(edge[1], as_sink=True)
-            if src is None or dst is None:
-                continue
-            try:
-                src.startTransmit(dst)
-            except Exception as error:
-                log.error("bridge cannot connect %s to %s: %s", edge[0], edge[1], error)
-                continue
-            self._applied[edge] = (src.getPortId(), dst.getPortId())
+        self._conference.apply(self._plan_with_players())
 
     def _plan_with_players(self) -> MixPlan:
         plan = self._plan
