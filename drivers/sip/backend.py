@@ -313,13 +313,15 @@ class Library:
         username: str = "",
         password: str = "",
         default: bool = False,
+        retry_s: float = 30.0,
     ) -> BoxAccount:
         config = pj.AccountConfig()
         config.idUri = id_uri
         if registrar:
             config.regConfig.registrarUri = registrar
-            config.regConfig.retryIntervalSec = 30
-            config.regConfig.firstRetryIntervalSec = 5
+            config.regConfig.retryIntervalSec = max(1, int(retry_s))
+            config.regConfig.firstRetryIntervalSec = max(1, min(5, int(retry_s)))
+            config.regConfig.randomRetryIntervalSec = 0
         if username:
             config.sipConfig.authCreds.append(pj.AuthCredInfo("digest", "*", username, 0, password))
         config.mediaConfig.transportConfig.port = self.rtp_port

@@ -24,6 +24,7 @@ class SipGateway:
     options_interval_s: float = 30.0
     options_timeout_s: float = 5.0
     options_misses_before_fault: int = 2
+    registration_retry_s: float = 30.0  # after a failed registration
 
     @property
     def line_ids(self) -> tuple[str, ...]:

@@ -392,6 +392,7 @@ class SipStack:
                 gateway.id,
                 f"sip:{user}@{reg_host}",
                 registrar=registrar,
+                retry_s=gateway.registration_retry_s,
                 username=gateway.username,
                 password=gateway.password,
             )

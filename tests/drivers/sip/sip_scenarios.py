@@ -791,6 +791,37 @@ async def call_control(workdir: Path) -> dict[str, object]:
     return {"steps": steps, "events": rig.engine.names()}
 
 
+async def trunk_comes_back(workdir: Path) -> dict[str, object]:
+    """A trunk whose registrar is down (503) is a line fault, and comes back by itself when the
+    registrar answers again on the next retry."""
+    trunk = SipGateway(
+        id="trunk1",
+        host="127.0.0.7",
+        registrar="127.0.0.7:5060",
+        username="trunkuser",
+        password="s3cret",
+        registration_retry_s=1,
+    )
+    down = Sipp(
+        workdir,
+        "registrar_down",
+        ["-i", "127.0.0.7", "-p", "5060", "-m", "1"],
+        scenario="registrar_unavailable.xml",
+    )
+    async with Rig(workdir, [trunk], []) as rig:
+        faulted = await rig.engine.wait_for(LineFaulted, line="trunk1")
+        down_exit = await asyncio.to_thread(down.wait, 10)
+        up = Sipp(
+            workdir,
+            "registrar_up",
+            ["-i", "127.0.0.7", "-p", "5060", "-m", "1"],
+            scenario="registrar.xml",
+        )
+        await rig.engine.wait_for(LineInService, line="trunk1")
+        up_exit = await asyncio.to_thread(up.wait, 10)
+    return {"reason": faulted.reason, "exits": [down_exit, up_exit], "events": rig.engine.names()}
+
+
 SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "full_call": full_call,
     "agent_rejects": agent_rejects,
@@ -807,6 +838,7 @@ SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "headset_position": headset_position,
     "sip_info_key": sip_info_key,
     "call_control": call_control,
+    "trunk_comes_back": trunk_comes_back,
 }
 
 

@@ -239,3 +239,10 @@ def test_sip_hold_mute_supervisor_modes_and_recording_on_the_live_bridge() -> No
     assert steps["disconnect"] == links((caller, rec))  # the supervisor left with the agent
     assert steps["stop_recording"] == []
     assert "CallerHungUp(gw1-1)" not in result["events"]  # our own hang-up is no event
+
+
+def test_sip_trunk_with_registrar_down_is_faulted_and_comes_back_by_itself() -> None:
+    result: Any = run_scenario("trunk_comes_back")
+    assert result["events"] == ["LineFaulted(trunk1)", "LineInService(trunk1)"]
+    assert "503 Service Unavailable" in result["reason"]
+    assert result["exits"] == [0, 0]
