@@ -3,10 +3,13 @@ reviewer of an appliance service expects to find in them."""
 
 from __future__ import annotations
 
+import array
 import configparser
 import re
 import shutil
 import subprocess
+import sys
+import wave
 from pathlib import Path
 
 import pytest
@@ -147,3 +150,26 @@ def test_service_exposure_score_is_low() -> None:
     score = re.search(r"Overall exposure level for depotline.service: ([\d.]+)", result.stdout)
     assert score, result.stdout + result.stderr
     assert float(score[1]) <= 2.0
+
+
+def test_pjsua2_media_runs_where_writable_executable_memory_is_refused(tmp_path: Path) -> None:
+    # depotline.service sets MemoryDenyWriteExecute=yes; systemd is not PID 1 here, so the
+    # kernel's equivalent (PR_SET_MDWE) is applied to a process running the SIP stack set-up
+    # and a tone through the conference bridge into a recording
+    wav_path = tmp_path / "tone.wav"
+    result = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("pjsua2_under_mdwe.py")), str(wav_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=SYSTEMD.parent,
+    )
+    if "PR_SET_MDWE not supported" in result.stdout + result.stderr:
+        pytest.skip("this kernel has no PR_SET_MDWE (Linux 6.3+)")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "recorded" in result.stdout
+    with wave.open(str(wav_path)) as recording:
+        samples = array.array("h", recording.readframes(recording.getnframes()))
+    assert len(samples) >= 8000  # a second at 8 kHz
+    assert max(samples) > 1000  # the DTMF tones, not silence
