@@ -72,10 +72,21 @@ class GpioLamp:
         self._leds: dict[str, tuple[PositionLampState, float]] = {}
         self._levels: dict[int, bool] = {}
         self._set_up = False
+        self.unavailable = ""
 
-    def _ensure_set_up(self) -> Any:
-        if self._gpio is None:
-            self._gpio = load_gpio()
+    def _ensure_set_up(self) -> bool:
+        """Sets the pins up once; False (and `unavailable` says why) without a GPIO library."""
+        if self._set_up:
+            return True
+        if self.unavailable:
+            return False
+        try:
+            if self._gpio is None:
+                self._gpio = load_gpio()
+        except GpioError as error:
+            log.error("%s", error)
+            self.unavailable = str(error)
+            return False
         gpio = self._gpio
         if not self._set_up:
             gpio.setwarnings(False)
@@ -84,7 +95,7 @@ class GpioLamp:
                 gpio.setup(pin, gpio.OUT, initial=self._electrical(False))
                 self._levels[pin] = False
             self._set_up = True
-        return gpio
+        return True
 
     def _all_pins(self) -> list[int]:
         pins = [pin for pin in self._stack_pins.values() if pin is not None]
@@ -102,11 +113,8 @@ class GpioLamp:
         self._gpio.output(pin, self._electrical(lit))
 
     async def run(self, report: DeviceStatusSink) -> None:
-        try:
-            self._ensure_set_up()
-        except GpioError as error:
-            log.error("%s", error)
-            report(DeviceFaulted(time.time(), "lamp", str(error)))
+        if not self._ensure_set_up():
+            report(DeviceFaulted(time.time(), "lamp", self.unavailable))
             await asyncio.Event().wait()  # the pins do not come back by themselves
         try:
             while True:
@@ -117,7 +125,8 @@ class GpioLamp:
 
     async def set_stack_light(self, colour: StackLight, buzz: bool) -> None:
         """`buzz`: the buzzer is wanted; it sounds for `buzz_s` when the light gets worse."""
-        self._ensure_set_up()
+        if not self._ensure_set_up():
+            return
         now_s = self._clock()
         if buzz and crossed_upward(self.colour, colour):
             self._buzz_until_s = now_s + self.buzz_s
@@ -125,7 +134,8 @@ class GpioLamp:
         self.tick(now_s)
 
     async def set_position_lamp(self, position: str, state: PositionLampState) -> None:
-        self._ensure_set_up()
+        if not self._ensure_set_up():
+            return
         if position not in self.led_pins:
             return  # a position without a desk panel
         current = self._leds.get(position)

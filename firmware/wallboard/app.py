@@ -120,6 +120,18 @@ class Wallboard:
         self.display.show(self.canvas)
 
 
+def run_forever(hal: Hal, board: Wallboard) -> None:
+    """The main loop. A bug must not leave old figures lit: show NO DATA and restart."""
+    try:
+        while board.poll():
+            hal.sleep_ms(1)
+    except Exception as error:  # any bug at all, on a board nobody watches
+        board.screen.draw_no_data(board.canvas)
+        board.display.show(board.canvas)
+        hal.reset(error)
+    hal.release()
+
+
 def main() -> None:
     """Entry point on the board (`main.py` calls it)."""
     from . import config, display
@@ -135,6 +147,4 @@ def main() -> None:
         )
     board = Wallboard(hal, panel, config.NO_DATA_AFTER_S, config.LANGUAGE)
     board.announce()
-    while board.poll():
-        hal.sleep_ms(1)
-    hal.release()
+    run_forever(hal, board)

@@ -25,6 +25,7 @@ class FakeHal(Hal):
         self.outgoing = bytearray()
         self.spi_frames: list[bytes] = []
         self.pin_levels: dict[int, int] = {}
+        self.resets: list[Exception] = []
         # Tests corrupt the wire here: each takes the bytes and returns what gets through.
         self.tamper_in: Callable[[bytes], bytes] | None = None
         self.tamper_out: Callable[[bytes], bytes] | None = None
@@ -76,3 +77,6 @@ class FakeHal(Hal):
 
     def release(self) -> None:
         pass
+
+    def reset(self, error: Exception) -> None:
+        self.resets.append(error)

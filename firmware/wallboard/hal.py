@@ -31,6 +31,10 @@ class Hal:
     def release(self) -> None:
         raise NotImplementedError
 
+    def reset(self, error: Exception) -> None:
+        """Restart the board after a bug (`error`)."""
+        raise NotImplementedError
+
 
 class PicoHal(Hal):
     """Raspberry Pi Pico: USB CDC serial through stdin/stdout, SPI0 for the MAX7219 chain."""
@@ -91,3 +95,10 @@ class PicoHal(Hal):
         import micropython
 
         micropython.kbd_intr(3)
+
+    def reset(self, error: Exception) -> None:
+        import sys
+
+        sys.print_exception(error)  # type: ignore[attr-defined]  # MicroPython only
+        self._time.sleep_ms(2000)
+        self._machine.reset()

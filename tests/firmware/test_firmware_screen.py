@@ -3,7 +3,7 @@ ticker, and the MAX7219 chain's SPI traffic."""
 
 from drivers.wallboard.board_sim import read_text
 from firmware.wallboard import protocol as p
-from firmware.wallboard.app import Wallboard
+from firmware.wallboard.app import Wallboard, run_forever
 from firmware.wallboard.display import Max7219Chain, Panel
 from firmware.wallboard.fake_hal import FakeHal
 from firmware.wallboard.render import AMBER, GREEN, RED, Canvas
@@ -192,3 +192,29 @@ def test_closed_depot_shows_closed() -> None:
     rig.send(p.hello_request(60))
     rig.figures((p.F_CLOSED, 0, 1))
     assert rig.at(100) == ["已关闭", "CLOSED"]
+
+
+def test_a_bug_in_the_main_loop_blanks_the_figures_to_no_data_and_restarts_the_board() -> None:
+    rig = Rig()
+    rig.send(p.hello_request(60))
+    rig.figures((p.F_WAITING, 0, 3))
+    assert rig.at(0)[0].startswith("等待 3")
+    rig.hal.incoming.extend(p.encode_frame(rig.seq, bytes([p.MSG_HEARTBEAT])))
+
+    def broken_read() -> bytes:
+        raise RuntimeError("a bug")
+
+    rig.hal.serial_read = broken_read  # type: ignore[method-assign]
+    run_forever(rig.hal, rig.board)
+    assert read_text(rig.board.canvas) == ["无数据", "NO DATA"]
+    spi_rows = rig.hal.spi_frames[-8:]
+    assert all(any(data[1::2]) for data in spi_rows[2:6])  # NO DATA is on the LEDs themselves
+    assert [str(error) for error in rig.hal.resets] == ["a bug"]
+
+
+def test_main_loop_ends_when_the_pi_asks_for_the_repl() -> None:
+    rig = Rig()
+    rig.send(p.hello_request(60))
+    rig.hal.incoming.extend(p.encode_frame(rig.seq, bytes([p.MSG_REPL])))
+    run_forever(rig.hal, rig.board)  # returns instead of looping for ever
+    assert rig.hal.resets == []

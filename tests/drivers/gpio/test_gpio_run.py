@@ -71,3 +71,24 @@ def test_missing_gpio_library_is_reported_as_a_panel_fault_that_says_what_to_ins
     reports = asyncio.run(main())
     assert isinstance(reports[0], DeviceFaulted) and reports[0].device == "panel"
     assert "rpi-lgpio" in reports[0].reason
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("RPi") is not None, reason="RPi.GPIO is installed here"
+)
+def test_lamp_without_gpio_library_reports_once_and_ignores_commands() -> None:
+    async def main() -> list[DeviceStatus]:
+        reports: list[DeviceStatus] = []
+        lamp = GpioLamp(green_pin=17)
+        await lamp.set_stack_light(StackLight.RED, buzz=True)  # no exception for the shell
+        task = asyncio.create_task(lamp.run(reports.append))
+        async with asyncio.timeout(2):
+            while not reports:
+                await asyncio.sleep(0.01)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return reports
+
+    reports = asyncio.run(main())
+    assert len(reports) == 1
+    assert isinstance(reports[0], DeviceFaulted) and reports[0].device == "lamp"
