@@ -627,10 +627,12 @@ class SipStack:
             self._gateway_alive(gateway)
         else:
             log.warning("SIP trunk %s: registration failed: %s %s", gateway.id, code, reason)
+            if code in (401, 403, 407):
+                advice = "the trunk refuses the user name or password: check both"
+            else:
+                advice = "check the network and the registrar's address; retrying"
             self._gateway_lost(
-                gateway,
-                f"registration with {gateway.registrar} failed ({code} {reason}):"
-                " check the trunk's user name, password and network",
+                gateway, f"registration with {gateway.registrar} failed ({code} {reason}): {advice}"
             )
 
     def _options_sent(self, gateway: SipGateway) -> None:
