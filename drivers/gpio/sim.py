@@ -1,7 +1,8 @@
 """A simulated RPi.GPIO module: same calls and constants, virtual time, pin levels, edge
 callbacks, and a record of every output change (stack light, buzzer, desk LEDs).
 
-Pass an instance as `gpio=` and its `clock` as `clock=` to the GPIO devices.
+Pass an instance as `gpio=` and its `clock` as `clock=` to the GPIO devices. Tests move virtual
+time with `advance`; the demo gives it a real clock instead (`SimGpio(clock=time.monotonic)`).
 """
 
 from __future__ import annotations
@@ -31,8 +32,11 @@ class SimGpio:
     FALLING = 32
     BOTH = 33
 
-    def __init__(self, start_s: float = 1_000_000.0) -> None:
-        self.now_s = start_s
+    def __init__(
+        self, start_s: float = 1_000_000.0, clock: Callable[[], float] | None = None
+    ) -> None:
+        self._virtual_s = start_s
+        self._real_clock = clock
         self.mode: int | None = None
         self.directions: dict[int, int] = {}
         self.levels: dict[int, int] = {}
@@ -88,11 +92,17 @@ class SimGpio:
             self._callbacks.pop(pin, None)
 
     # --- the simulation ---------------------------------------------------------------------
+    @property
+    def now_s(self) -> float:
+        return self._real_clock() if self._real_clock is not None else self._virtual_s
+
     def clock(self) -> float:
         return self.now_s
 
     def advance(self, seconds: float) -> None:
-        self.now_s += seconds
+        if self._real_clock is not None:
+            raise RuntimeError("this simulated GPIO follows a real clock")
+        self._virtual_s += seconds
 
     def _set_output(self, channel: int, level: int) -> None:
         if self.levels.get(channel) != level:

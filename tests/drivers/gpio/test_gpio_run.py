@@ -92,3 +92,14 @@ def test_lamp_without_gpio_library_reports_once_and_ignores_commands() -> None:
     reports = asyncio.run(main())
     assert len(reports) == 1
     assert isinstance(reports[0], DeviceFaulted) and reports[0].device == "lamp"
+
+
+def test_simulated_gpio_can_follow_a_real_clock_for_the_demo() -> None:
+    ticks = iter([10.0, 10.5, 11.0])
+    gpio = SimGpio(clock=lambda: next(ticks))
+    gpio.setmode(gpio.BCM)
+    gpio.setup(17, gpio.OUT)
+    gpio.output(17, 1)
+    assert [(c.time_s, c.level) for c in gpio.changes_of(17)] == [(10.0, 1)]
+    with pytest.raises(RuntimeError):
+        gpio.advance(1.0)
