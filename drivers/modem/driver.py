@@ -432,6 +432,13 @@ class ModemLine:
             return
         if self._call == "idle" and time.monotonic() - self._caller_id_at > 10.0:
             self._caller_id = CallerIdCollector()
+        if self._call in ("ringing", "offered", "refused") and item.key in self._caller_id.fields:
+            # a second caller-ID block: the caller we knew gave up and a new call rings
+            log.info("line %s: a new call rings before the last one's ringing stopped", self._line)
+            self._ringing_stopped()
+            self._call = "ringing"
+            self._rings = 0
+            self._restart_ring_gap()
         self._caller_id.add(item)
         self._caller_id_at = time.monotonic()
         if self._caller_id_timer is not None and item.key in ("NMBR", "NAME"):

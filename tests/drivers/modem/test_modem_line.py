@@ -606,3 +606,29 @@ def test_modem_line_plays_recorded_override_even_one_added_while_running(tmp_pat
 
     line = run_line(tmp_path, scenario, "usr", prompts_dir=(str(override), str(PROMPTS_DIR)))
     assert line.sim.heard == audio.encode(tone, audio.SampleFormat.UNSIGNED_LINEAR)
+
+
+def test_modem_line_dial_out_during_a_call_fails_as_busy(tmp_path: Path) -> None:
+    async def scenario(line: LineUnderTest) -> None:
+        await line.answered_call()
+        await line.driver.perform(DialOut("fxo0", "5550123"))
+        assert (await line.next(DialFailed)).reason == "line busy"
+        await line.driver.perform(DialOut("fxo0", "call me"))
+        assert "not a phone number" in (await line.next(DialFailed)).reason
+
+    line = run_line(tmp_path, scenario, "usr")
+    assert line.sim.dialled == []
+
+
+def test_modem_line_call_declined_while_ringing_is_not_offered_again(tmp_path: Path) -> None:
+    async def scenario(line: LineUnderTest) -> None:
+        line.sim.incoming_call("5550999", "DECLINED", rings=5)
+        await line.next(CallArrived)
+        await line.driver.perform(HangUpLine("fxo0"))
+        await line.sim_until(lambda: "= caller gave up ringing" in line.sim.transcript)
+        line.sim.incoming_call("5550111", "NEXT")
+        assert (await line.next(CallArrived)).caller.number == "5550111"
+
+    line = run_line(tmp_path, scenario, "usr")
+    assert line.kinds().count("CallArrived") == 2
+    assert "> AT+VLS=1" not in line.transcript
