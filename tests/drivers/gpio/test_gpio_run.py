@@ -103,3 +103,22 @@ def test_simulated_gpio_can_follow_a_real_clock_for_the_demo() -> None:
     assert [(c.time_s, c.level) for c in gpio.changes_of(17)] == [(10.0, 1)]
     with pytest.raises(RuntimeError):
         gpio.advance(1.0)
+
+
+def test_gpio_devices_built_from_settings_share_one_gpio_module() -> None:
+    from drivers.gpio.panel import build_gpio_devices
+
+    gpio = SimGpio()
+    lamp, buttons = build_gpio_devices(
+        stack_light={"green": 17, "amber": 27, "red": 22},
+        buzzer=23,
+        panels=[("pos1", 5, 6), ("pos2", 13, 19)],
+        gpio=gpio,
+        clock=gpio.clock,
+    )
+    asyncio.run(lamp.set_stack_light(StackLight.AMBER, buzz=False))
+    buttons.start()
+    assert gpio.levels[27] == 1 and gpio.levels[17] == 0
+    assert lamp.led_pins == {"pos1": 6, "pos2": 19}
+    assert buttons.button_pins == {"pos1": 5, "pos2": 13}
+    assert gpio.directions[13] == gpio.IN and gpio.directions[19] == gpio.OUT
