@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from typing import Any
 
@@ -186,6 +187,8 @@ class AlphaSign:
 
         import serial
 
+        if not os.path.exists(self.device):
+            raise SignLost(f"no serial port at {self.device}: is the sign's adapter plugged in?")
         try:
             port = serial.Serial(
                 self.device,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 
 from drivers.roles import (
@@ -91,6 +92,8 @@ class LedBoard:
 
         import serial
 
+        if not os.path.exists(self.device):
+            raise WallboardLost(f"no wallboard at {self.device}: is its USB cable plugged in?")
         try:
             port = serial.Serial(
                 self.device, self.baud, timeout=0, write_timeout=1.0, exclusive=True

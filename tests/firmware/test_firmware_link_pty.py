@@ -185,3 +185,18 @@ def test_closed_reaches_the_board_before_the_daemon_lets_go(tmp_path: Path) -> N
         await until(lambda: board.screen_lines() == ["已关闭", "CLOSED"])
 
     run(tmp_path, scenario)
+
+
+def test_board_missing_at_start_is_a_fault_saying_to_plug_it_in(tmp_path: Path) -> None:
+    async def main() -> list[DeviceStatus]:
+        driver = LedBoard(str(tmp_path / "nothing"), first_retry_s=0.05)
+        reports: list[DeviceStatus] = []
+        task = asyncio.create_task(driver.run(reports.append))
+        await until(lambda: bool(reports))
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return reports
+
+    reports = asyncio.run(main())
+    assert isinstance(reports[0], DeviceFaulted)
+    assert "plugged in" in reports[0].reason and "nothing" in reports[0].reason
