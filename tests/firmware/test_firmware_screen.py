@@ -218,3 +218,15 @@ def test_main_loop_ends_when_the_pi_asks_for_the_repl() -> None:
     rig.hal.incoming.extend(p.encode_frame(rig.seq, bytes([p.MSG_REPL])))
     run_forever(rig.hal, rig.board)  # returns instead of looping for ever
     assert rig.hal.resets == []
+
+
+def test_chinese_ticker_words_render_from_the_glyph_subset() -> None:
+    rig = Rig()
+    rig.send(p.hello_request(60))
+    rig.figures((p.F_TICKER, 0, "暴雨预警".encode()))
+    screen = rig.board.screen
+    pages = len(screen.pages(rig.board.figures, "zh")) + len(screen.pages(rig.board.figures, "en"))
+    rig.at(pages * 4000 + 3000)  # the ticker page, text well inside the board
+    middle_rows = Canvas(128, 16)
+    middle_rows.pixels[:] = rig.board.canvas.pixels[8 * 128 : 24 * 128]
+    assert read_text(middle_rows) == ["暴雨预警"]
