@@ -3,6 +3,7 @@ page, started as a subprocess on a database on disk."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import signal
@@ -19,6 +20,13 @@ from depot_db import (
     start_demo,
     wait_until,
 )
+
+from appliance import seed, wiring
+from appliance.clock import ShellClock
+from appliance.config import ThresholdsConfig
+from appliance.engine.records import EndReason
+from appliance.runtime import open_runtime
+from appliance.service import CallStage, DepotService
 
 
 def fetch(url: str) -> str:
@@ -78,17 +86,60 @@ def test_demo_daemon_answers_calls_records_agree_and_the_page_shows_figures(
     assert "figures today at stop: answered=" in log.read_text()
 
 
-def test_demo_with_modems_answers_calls_through_the_real_modem_driver(tmp_path: Path) -> None:
-    db = tmp_path / "modems.db"
-    log = tmp_path / "modems.log"
-    daemon = start_demo(db, log, "--modems", "2", "--no-web", "--calls-per-hour", "1500")
-    modem_answered = (
-        "SELECT count(*) FROM calls WHERE line IN ('fxo0', 'fxo1') AND end_reason = 'answered'"
-    )
-    try:
-        wait_until(lambda: count(db, modem_answered) >= 1, "a call answered on a modem", daemon)
-    finally:
-        daemon.send_signal(signal.SIGTERM)
-        assert daemon.wait(timeout=30) == 0, log.read_text()
-    check_records_agree(db)
-    assert "4 lines (2 modems)" in log.read_text()
+def test_demo_with_modems_connects_a_modem_caller_to_an_agent(tmp_path: Path) -> None:
+    """`--modems`: the demo's modem lines are the real modem driver on simulated modems."""
+
+    async def main() -> None:
+        clock = ShellClock(1.0)
+        demo = wiring.build_demo(
+            clock,
+            lines=4,
+            agents=seed.DEMO_AGENTS,
+            callers=seed.DEMO_CALLERS,
+            console=False,
+            timezone="Asia/Shanghai",
+            seed=3,
+            calls_per_hour=2400.0,
+            modems=2,
+            scratch_dir=str(tmp_path),
+        )
+        try:
+            async with open_runtime(
+                database=str(tmp_path / "modems.db"),
+                devices=demo.devices,
+                clock=clock,
+                timezone="Asia/Shanghai",
+                thresholds=ThresholdsConfig(),
+                default_setup=seed.demo_setup,
+            ) as runtime:
+                service = DepotService(runtime)
+                stop = asyncio.Event()
+                running = asyncio.create_task(runtime.run(stop))
+                await asyncio.wait_for(runtime.ready.wait(), 30)
+                assert demo.modem_callers is not None
+                people = [
+                    asyncio.create_task(demo.modem_callers()),
+                    asyncio.create_task(demo.agents_for(service).run()),
+                ]
+
+                def modem_call_connected() -> bool:
+                    return any(
+                        call.line.startswith("fxo") and call.stage is CallStage.CONNECTED
+                        for call in service.snapshot().calls
+                    )
+
+                async with asyncio.timeout(60):
+                    while not modem_call_connected():
+                        await asyncio.sleep(0.05)
+                for task in people:
+                    task.cancel()
+                stop.set()
+                await asyncio.wait_for(running, 30)
+                records = await runtime.store.calls(0.0, clock.now() + 1)
+                assert any(
+                    r.line.startswith("fxo") and r.end_reason is EndReason.ANSWERED for r in records
+                )
+        finally:
+            demo.close()
+
+    asyncio.run(main())
