@@ -77,13 +77,13 @@ class LedBoard:
             try:
                 await self._session(report)
             except WallboardLost as error:
+                if self.connected.is_set():
+                    retry_s = self.first_retry_s  # it worked until now: retry soon
                 self.connected.clear()
                 if not self.faulted:
                     log.warning("wallboard %s: %s", self.device, error)
                     self.faulted = True
                     report(DeviceFaulted(self._clock(), self.name, str(error)))
-                if self.link.ready:
-                    retry_s = self.first_retry_s  # it worked for a while: retry soon
             await asyncio.sleep(retry_s)
             retry_s = min(retry_s * 2, self.max_retry_s)
 

@@ -3,6 +3,7 @@ real pyserial: figures reach the LEDs; damaged, lost and duplicated frames, garb
 and a replug are survived."""
 
 import asyncio
+import itertools
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -200,3 +201,22 @@ def test_board_missing_at_start_is_a_fault_saying_to_plug_it_in(tmp_path: Path) 
     reports = asyncio.run(main())
     assert isinstance(reports[0], DeviceFaulted)
     assert "plugged in" in reports[0].reason and "nothing" in reports[0].reason
+
+
+def test_retries_back_off_while_the_board_stays_unplugged(tmp_path: Path) -> None:
+    async def scenario(board: SimulatedBoard, driver: LedBoard, reports: list) -> None:
+        await until(driver.connected.is_set)
+        opened: list[float] = []
+        real_session = driver._session
+
+        async def counting_session(report: Callable[[DeviceStatus], None]) -> None:
+            opened.append(time.monotonic())
+            await real_session(report)
+
+        driver._session = counting_session  # type: ignore[method-assign]
+        board.unplug()
+        await until(lambda: len(opened) >= 5, timeout_s=5)
+        gaps = [later - earlier for earlier, later in itertools.pairwise(opened)]
+        assert gaps[-1] > gaps[0] * 1.5  # 0.05 → 0.1 → 0.2 s (capped at max_retry_s)
+
+    run(tmp_path, scenario)
