@@ -77,6 +77,8 @@ log = logging.getLogger(__name__)
 SESSION_IDLE_S = 8 * 3600.0
 LOGIN_WINDOW_S = 60.0
 LOGIN_FAILURES_ALLOWED = 5  # the next wrong try within the window is refused unchecked
+LOGIN_KEYS_KEPT = 10_000  # ids and addresses with recent failures remembered at most
+SESSION_TOUCH_S = 60.0  # a session's last-seen time is written at most this often
 ESCALATE_AFTER_S = 24 * 3600.0  # open this long: the shift lead (班长); twice as long: manager
 ESCALATION_LEVELS = ("department", "shift_lead", "manager")
 
@@ -158,6 +160,13 @@ class DeskService:
                 wait_s = max(wait_s, failures[0] + LOGIN_WINDOW_S - now_s)
         return wait_s
 
+    def _forget_old_failures(self, now_s: float) -> None:
+        """Keep the memory bounded when someone guesses across many ids or addresses."""
+        for key in [
+            k for k, times in self._failures.items() if times[-1] <= now_s - LOGIN_WINDOW_S
+        ]:
+            del self._failures[key]
+
     async def sign_in(self, agent_id: str, password: str, address: str) -> tuple[str, SignedIn]:
         """A new session's cookie token and who it is. LoginThrottled after too many wrong
         passwords for this id or from this address; DeskError for a wrong id or password."""
@@ -169,6 +178,8 @@ class DeskService:
             raise LoginThrottled(wait_s)
         user = await self._store.check_password(agent_id, password) if agent_id else None
         if user is None:
+            if len(self._failures) >= LOGIN_KEYS_KEPT:
+                self._forget_old_failures(now_s)
             for key in keys:
                 self._failures.setdefault(key, deque()).append(now_s)
             log.info("wrong agent id or password for %r from %s", agent_id, address)
@@ -205,7 +216,8 @@ class DeskService:
         if user is None:  # the user was removed: the session ends with them
             await self._db.write(lambda c: web_sessions.remove(c, token_hash))
             return None
-        await self._db.write(lambda c: web_sessions.touch(c, token_hash, now_s))
+        if now_s - session.last_seen_s >= SESSION_TOUCH_S:
+            await self._db.write(lambda c: web_sessions.touch(c, token_hash, now_s))
         return SignedIn(user.agent_id, user.name, user.role, session.csrf_token, session.created_s)
 
     async def sign_out(self, token: str) -> None:
