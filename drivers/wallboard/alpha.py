@@ -171,6 +171,8 @@ class AlphaSign:
             try:
                 await self._session(report)
             except SignLost as error:
+                if self.ready.is_set():
+                    retry_s = self.first_retry_s  # it worked until now: retry soon
                 self.ready.clear()
                 if not self.faulted:
                     log.warning("sign %s: %s", self.device, error)
