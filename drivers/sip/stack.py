@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import ipaddress
 import logging
 import os
+import socket
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -191,6 +193,7 @@ class SipStack:
         self._plan = MixPlan()
         self._conference = Conference(self._source)
         self._player_serial = 0
+        self._resolved: dict[str, set[str]] = {}
         self._legs: dict[int, Any] = {}  # pjsua call id → Leg, until DISCONNECTED
         self._library: Any = None
         self._local_account: Any = None
@@ -349,6 +352,7 @@ class SipStack:
     def _start_library(self) -> None:
         from drivers.sip import backend
 
+        self._resolve_hosts()
         library = backend.Library()
         self._library = library
         try:
@@ -467,12 +471,36 @@ class SipStack:
 
     # -- incoming requests ----------------------------------------------------------------------
 
+    def _addresses_of(self, host: str) -> set[str]:
+        """A configured host name and the addresses it resolved to at start."""
+        return self._resolved.get(host.lower(), set()) | {host.lower()}
+
+    def _resolve_hosts(self) -> None:
+        """Requests come from addresses; the configuration may name hosts. Resolve once."""
+        hosts = {g.host for g in self.gateways}
+        hosts |= {split_uri(g.registrar)[1] for g in self.gateways if g.registrar}
+        hosts |= {split_uri(p.uri)[1] for p in self.positions}
+        for host in hosts:
+            try:
+                ipaddress.ip_address(host)
+                continue
+            except ValueError:
+                pass
+            try:
+                infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_UDP)
+            except OSError as error:
+                log.warning("cannot resolve %s (%s): requests from it will be refused", host, error)
+                continue
+            self._resolved[host.lower()] = {str(info[4][0]) for info in infos}
+
     def _gateway_for(self, host: str, port: int | None) -> SipGateway | None:
-        matches = [
-            g
-            for g in self.gateways
-            if host in (g.host.lower(), split_uri(g.registrar)[1] if g.registrar else "")
-        ]
+        matches = []
+        for g in self.gateways:
+            known = self._addresses_of(g.host)
+            if g.registrar:
+                known |= self._addresses_of(split_uri(g.registrar)[1])
+            if host in known:
+                matches.append(g)
         exact = [g for g in matches if g.port == port]
         best = exact or matches
         return best[0] if best else None
@@ -481,7 +509,7 @@ class SipStack:
         matches = []
         for spec in self.positions:
             user, spec_host, spec_port = split_uri(spec.uri)
-            if spec_host == host and spec_port in (None, port):
+            if host in self._addresses_of(spec_host) and spec_port in (None, port):
                 matches.append((user == from_user, spec))
         matches.sort(key=lambda m: not m[0])
         return matches[0][1] if matches else None

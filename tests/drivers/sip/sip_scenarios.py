@@ -822,6 +822,22 @@ async def trunk_comes_back(workdir: Path) -> dict[str, object]:
     return {"reason": faulted.reason, "exits": [down_exit, up_exit], "events": rig.engine.names()}
 
 
+async def gateway_by_name(workdir: Path) -> dict[str, object]:
+    """A gateway configured by host name: its calls come from the address the name has."""
+    named = SipGateway(id="gw1", host="localhost", options_interval_s=0)
+    async with Rig(workdir, [named], []) as rig:
+        await rig.engine.wait_for(LineInService, line="gw1")
+        call = caller(workdir, "caller_gives_up.xml", hold_ms=300, host=BOX)
+        arrived = await rig.engine.wait_for(CallArrived)
+        await rig.engine.wait_for(CallerHungUp, line=arrived.line)
+        caller_exit = await asyncio.to_thread(call.wait, 10)
+    return {
+        "caller": arrived.caller.number,
+        "caller_exit": caller_exit,
+        "events": rig.engine.names(),
+    }
+
+
 SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "full_call": full_call,
     "agent_rejects": agent_rejects,
@@ -839,6 +855,7 @@ SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "sip_info_key": sip_info_key,
     "call_control": call_control,
     "trunk_comes_back": trunk_comes_back,
+    "gateway_by_name": gateway_by_name,
 }
 
 

@@ -246,3 +246,10 @@ def test_sip_trunk_with_registrar_down_is_faulted_and_comes_back_by_itself() -> 
     assert result["events"] == ["LineFaulted(trunk1)", "LineInService(trunk1)"]
     assert "503 Service Unavailable" in result["reason"]
     assert result["exits"] == [0, 0]
+
+
+def test_sip_gateway_configured_by_host_name_is_recognised_by_its_address() -> None:
+    result: Any = run_scenario("gateway_by_name")
+    assert result["events"] == ["LineInService(gw1)", "CallArrived(gw1)", "CallerHungUp(gw1)"]
+    assert result["caller"] == "13900139000"
+    assert result["caller_exit"] == 0
