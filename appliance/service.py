@@ -4,7 +4,7 @@ running depot. Everything it returns is frozen data; commands carry the shell's 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from appliance.engine.commands import (
     Block,
@@ -70,7 +70,7 @@ class DepotService:
         """Today's wallboard figures with their alert levels."""
         return self._runtime.compute_figures()
 
-    def subscribe(self) -> AsyncIterator[Update]:
+    def subscribe(self) -> AsyncGenerator[Update, None]:
         """Updates as they happen: figures changed, agent notices, calls logged. Starts with
         the current figures; ends when the daemon stops."""
         return self._runtime.updates()

@@ -4,7 +4,6 @@ depot's updates) and today's call log. Served in-process by aiohttp through an A
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import json
 import logging
@@ -145,11 +144,10 @@ async def events(request: web.Request) -> web.StreamResponse:
                 continue
             data = json.dumps(payload[1], ensure_ascii=False)
             await response.write(f"event: {payload[0]}\ndata: {data}\n\n".encode())
-    except (ConnectionResetError, asyncio.CancelledError):
-        pass
+    except ConnectionResetError:
+        log.debug("a live page went away")
     finally:
-        with contextlib.suppress(Exception):
-            await updates.aclose()  # type: ignore[attr-defined]
+        await updates.aclose()
     return response
 
 
