@@ -130,3 +130,9 @@ class PlaceCall(Command):
     number: str
     purpose: str = "click_to_dial"  # "callback", "rescue_dispatch", "click_to_dial"
     task_id: str = ""
+
+
+class CommandRefused(ValueError):
+    """A person's command that cannot apply now (unknown agent, not logged in, no call to
+    hold, colleague not free …). The engine raises it before changing anything; the message
+    says why, for the person who asked."""

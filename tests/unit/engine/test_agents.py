@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 from engine_harness import T0, Harness, agent, make_setup, queue
 
-from appliance.engine.commands import KeypadLoginChecked, LogIn, LogOut, Pause, Ready
+from appliance.engine.commands import (
+    CommandRefused,
+    KeypadLoginChecked,
+    LogIn,
+    LogOut,
+    Pause,
+    Ready,
+)
 from appliance.engine.records import (
     CheckKeypadLogin,
     FaultCleared,
@@ -272,7 +280,8 @@ def test_login_at_position_of_agent_on_a_call_is_refused() -> None:
     h.login("a1")
     waiting_call(h)
     h.pick_up("pos_a1")
-    h.ev(LogIn, agent="a2", position="pos_a1")
+    with pytest.raises(CommandRefused, match="a1 is on a call at pos_a1"):
+        h.ev(LogIn, agent="a2", position="pos_a1")
     assert view(h, "a2").state is AgentState.LOGGED_OUT
     assert view(h, "a1").state is AgentState.ON_CALL and view(h, "a1").position == "pos_a1"
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from engine_harness import Harness, agent, make_setup, queue
 
 from appliance.engine.commands import (
     Block,
+    CommandRefused,
     HangUp,
     Hold,
     Listen,
@@ -143,9 +145,23 @@ def test_transfer_not_answered_leaves_caller_with_first_agent() -> None:
     assert call_id in {c.id for c in h.engine.snapshot(h.now).calls}
 
 
-def test_transfer_to_busy_agent_does_nothing() -> None:
+def test_transfer_to_unknown_or_busy_agent_is_refused() -> None:
     h, _call_id = talking()
-    h.ev(Transfer, agent="a1", to_agent="boss2")
+    with pytest.raises(CommandRefused, match="no agent 'boss2'"):
+        h.ev(Transfer, agent="a1", to_agent="boss2")
+    h.ev(Listen, supervisor="boss", agent="a1")
+    with pytest.raises(CommandRefused, match="boss is not free"):
+        h.ev(Transfer, agent="a1", to_agent="boss")
+    assert not h.of(RingPosition)
+
+
+def test_call_control_without_a_conversation_is_refused() -> None:
+    h, _call_id = talking()
+    for command in (Hold, Unhold, Mute, Block, HangUp):
+        with pytest.raises(CommandRefused, match=r"a2 is not in a conversation|a2 has no call"):
+            h.ev(command, agent="a2")
+    with pytest.raises(CommandRefused, match="not on hold"):
+        h.ev(Unhold, agent="a1")
     assert h.actions == []
 
 
@@ -192,7 +208,8 @@ def test_listening_supervisor_is_dropped_when_call_ends() -> None:
 
 def test_only_supervisors_may_listen() -> None:
     h, _call_id = talking()
-    h.ev(Listen, supervisor="a2", agent="a1")
+    with pytest.raises(CommandRefused, match="a2 is not a supervisor"):
+        h.ev(Listen, supervisor="a2", agent="a1")
     assert h.actions == []
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from engine_harness import Harness, agent, make_setup, queue
 
-from appliance.engine.commands import LogIn, Pause, Ready, SetupChanged
+from appliance.engine.commands import CommandRefused, LogIn, Pause, Ready, SetupChanged
 from appliance.engine.records import CallbackRequested, EndReason, FaultCleared, Verb
 from appliance.engine.setup import Overflow, OverflowKind, Strategy
 from appliance.engine.views import AgentState
@@ -159,14 +160,33 @@ def test_setup_change_adding_agent_skill_routes_waiting_caller() -> None:
     assert h.rung() == ["pos_a1"]
 
 
-def test_unknown_agent_login_is_ignored() -> None:
+def test_unknown_agent_login_is_refused() -> None:
     h = Harness(make_setup())
-    assert h.ev(LogIn, agent="nobody", position="p") == []
+    with pytest.raises(CommandRefused, match="there is no agent 'nobody'"):
+        h.ev(LogIn, agent="nobody", position="p")
 
 
-def test_ready_for_logged_out_agent_does_nothing() -> None:
+def test_ready_for_logged_out_agent_is_refused() -> None:
     h = Harness(make_setup())
-    assert h.ev(Ready, agent="a1") == []
+    with pytest.raises(CommandRefused, match="a1 is not logged in"):
+        h.ev(Ready, agent="a1")
+
+
+def test_refused_command_fires_no_timer_and_loses_nothing() -> None:
+    h = Harness(
+        make_setup(
+            queues=(queue("cargo"),), agents=(agent("a1", "cargo"),), line_queues=(("l1", "cargo"),)
+        )
+    )
+    h.lines("l1")
+    h.login("a1")
+    direct(h, "l1")
+    h.now += 20  # the ring time-out (15 s) is due …
+    with pytest.raises(CommandRefused):
+        h.ev(Ready, agent="a9")
+    assert not h.of(StopRinging)  # … but a refused command changed nothing
+    h.advance(0)
+    assert h.of(StopRinging) == [StopRinging("pos_a1")]
 
 
 def test_events_for_idle_lines_are_ignored() -> None:

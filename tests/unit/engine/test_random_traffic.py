@@ -13,6 +13,7 @@ from engine_harness import Harness, agent, make_setup, queue
 
 from appliance.engine.commands import (
     Block,
+    CommandRefused,
     HangUp,
     Hold,
     KeypadLoginChecked,
@@ -112,6 +113,18 @@ class Traffic:
         self.folded = 0
         self.last_play: dict[str, int] = {}
         self.replies: list[Event] = []  # what the devices answer to the engine's actions
+        self.refused = 0
+
+    def send(self, event: Event) -> list[Action]:
+        """Send; a refused command must leave the engine exactly as it was."""
+        h = self.h
+        before = (h.engine.snapshot(h.now), h.engine.next_deadline())
+        try:
+            return h.send(event)
+        except CommandRefused:
+            self.refused += 1
+            assert (h.engine.snapshot(h.now), h.engine.next_deadline()) == before
+            return []
 
     def step(self) -> None:
         """Either a device answers an earlier action (mostly), or something random happens."""
@@ -119,7 +132,7 @@ class Traffic:
         h.now += rng.choice((0.0, 0.5, 1.0, 3.0, 10.0, 30.0))
         if self.replies and rng.random() < 0.7:
             reply = self.replies.pop(rng.randrange(len(self.replies)))
-            self.react(h.send(replace(reply, time_s=h.now)))
+            self.react(self.send(replace(reply, time_s=h.now)))
             return
         views = h.engine.snapshot(h.now).agents
         talking = [v.id for v in views if v.state is AgentState.ON_CALL]
@@ -139,7 +152,7 @@ class Traffic:
                     Listen(h.now, "boss", agent_id),
                 )
             )
-            self.react(h.send(command))
+            self.react(self.send(command))
             return
         line = rng.choice(LINES)
         agent_id = rng.choice(AGENTS)
@@ -182,7 +195,7 @@ class Traffic:
             PositionDigitPressed(h.now, position, rng.choice(("#", "*", agent_id[-1], "a"))),
             Tick(h.now),
         ]
-        self.react(h.send(rng.choice(events)))
+        self.react(self.send(rng.choice(events)))
 
     def react(self, actions: list[Action]) -> None:
         """The devices' side: lines answer, prompts end, phones are picked up (or not)."""
@@ -269,3 +282,4 @@ def test_random_traffic_keeps_engine_consistent(seed: int, strategy: Strategy) -
         traffic.check()
     h.advance(3600)
     traffic.check()
+    assert traffic.refused > 0  # the random commands include ones that cannot apply
