@@ -230,3 +230,27 @@ def test_chinese_ticker_words_render_from_the_glyph_subset() -> None:
     middle_rows = Canvas(128, 16)
     middle_rows.pixels[:] = rig.board.canvas.pixels[8 * 128 : 24 * 128]
     assert read_text(middle_rows) == ["暴雨预警"]
+
+
+def test_hub75_panel_clocks_out_rows_with_the_top_and_bottom_halves_colours() -> None:
+    from firmware.wallboard.config import HUB75_PINS
+    from firmware.wallboard.display import Hub75Panel
+
+    hal = FakeHal(clock_ms=lambda: 0)
+    panel = Hub75Panel(hal, HUB75_PINS, 64, 32)
+    canvas = Canvas(64, 32)
+    canvas.set(0, 3, RED)  # top half, row 3
+    canvas.set(0, 19, GREEN)  # bottom half, row 3
+    panel.show(canvas)
+    writes: list[tuple[int, int]] = []
+    hal.pin_write = lambda pin, level: writes.append((pin, level))  # type: ignore[method-assign]
+    for _ in range(4):  # rows 0..3, one a call
+        panel.refresh()
+    row3 = writes[3 * len(writes) // 4 :]
+    first_column = dict(row3[:6])
+    assert first_column[HUB75_PINS["r1"]] == 1 and first_column[HUB75_PINS["g1"]] == 0
+    assert first_column[HUB75_PINS["g2"]] == 1 and first_column[HUB75_PINS["r2"]] == 0
+    address = {pin: level for pin, level in row3 if pin in (6, 7, 8, 9)}
+    assert [address[HUB75_PINS[name]] for name in "abcd"] == [1, 1, 0, 0]  # row 3
+    clocks = [level for pin, level in row3 if pin == HUB75_PINS["clk"]]
+    assert clocks == [1, 0] * 64
