@@ -25,7 +25,7 @@ from appliance.desk_forms import (
     clean_record_fields,
     clean_text,
 )
-from appliance.desk_reports import PERIOD_DAYS, DepotReports
+from appliance.desk_reports import PERIOD_DAYS, DepotReports, ReportCache
 from appliance.engine.records import CallRecord
 from appliance.service import DepotService
 from appliance.store import (
@@ -145,6 +145,7 @@ class DeskService:
         self.session_idle_s = session_idle_s
         self._wall_clock = wall_clock
         self._failures: dict[str, deque[float]] = {}
+        self._report_cache = ReportCache()
 
     # -- sign-in and sessions -----------------------------------------------------------------
 
@@ -229,7 +230,12 @@ class DeskService:
         """Reports (S4) and staffing (S7) with the settings in force now."""
         setup = self.service.setup()
         threshold_s = min((queue.sl_threshold_s for queue in setup.queues), default=20.0)
-        return DepotReports(self._store, timezone=setup.hours.timezone, sl_threshold_s=threshold_s)
+        return DepotReports(
+            self._store,
+            timezone=setup.hours.timezone,
+            sl_threshold_s=threshold_s,
+            cache=self._report_cache,
+        )
 
     # -- audit ----------------------------------------------------------------------------------
 

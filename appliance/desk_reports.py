@@ -3,6 +3,7 @@ store with the same reducer as the live figures, so a report and the wallboard a
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
 
@@ -34,13 +35,40 @@ class Staffing:
     hours: tuple[StaffingHour, ...]
 
 
+REPORT_SETTLE_S = 2.0  # entries younger than this may still be on their way to the disk
+REPORTS_CACHED = 8
+
+
+@dataclass
+class _Folded:
+    figures: Figures
+    horizon_s: float  # every queue-log entry before this time is folded in
+
+
+class ReportCache:
+    """Folded reducers of recent reports, so asking again folds only what came since (the
+    reducer is incremental: entries are folded in log order, once)."""
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.folded: dict[tuple[str, float, dt.date, dt.date], _Folded] = {}
+
+
 class DepotReports:
     """Reports over whole local days of the depot's time zone."""
 
-    def __init__(self, store: Store, *, timezone: str, sl_threshold_s: float) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        timezone: str,
+        sl_threshold_s: float,
+        cache: ReportCache | None = None,
+    ) -> None:
         self._store = store
         self.timezone = timezone
         self.sl_threshold_s = sl_threshold_s
+        self._cache = cache if cache is not None else ReportCache()
 
     def _figures(self) -> Figures:
         return Figures(timezone=self.timezone, sl_threshold_s=self.sl_threshold_s)
@@ -50,13 +78,25 @@ class DepotReports:
 
     async def report(self, last_day: dt.date, days: int, now_s: float) -> FigureSet:
         """Figures for `days` local days ending with `last_day` (up to now if it is today)."""
-        figures = self._figures()
         first_day = last_day - dt.timedelta(days=days - 1)
-        start_s = figures.calendar.start_of(first_day)
-        end_s = min(now_s, figures.calendar.start_of(last_day + dt.timedelta(days=1)))
-        async for entries in self._store.iter_queue_log(start_s, end_s):
-            figures.fold_all(entries)
-        return figures.report(max(start_s, end_s - 0.001), since_s=start_s)
+        key = (self.timezone, self.sl_threshold_s, first_day, last_day)
+        async with self._cache.lock:
+            folded = self._cache.folded.pop(key, None)
+            if folded is None:
+                figures = self._figures()
+                folded = _Folded(figures, figures.calendar.start_of(first_day))
+            start_s = folded.figures.calendar.start_of(first_day)
+            day_end_s = folded.figures.calendar.start_of(last_day + dt.timedelta(days=1))
+            horizon_s = min(now_s - REPORT_SETTLE_S, day_end_s)
+            if horizon_s > folded.horizon_s:
+                async for entries in self._store.iter_queue_log(folded.horizon_s, horizon_s):
+                    folded.figures.fold_all(entries)
+                folded.horizon_s = horizon_s
+            self._cache.folded[key] = folded
+            while len(self._cache.folded) > REPORTS_CACHED:
+                del self._cache.folded[next(iter(self._cache.folded))]
+            as_of_s = max(start_s, min(now_s, day_end_s) - 0.001)
+            return folded.figures.report(as_of_s, since_s=start_s)
 
     async def staffing(
         self, now_s: float, *, target: float = 0.8, days: int = STAFFING_HISTORY_DAYS

@@ -17,7 +17,7 @@ from appliance.desk_bench import BENCH_ADMIN, BenchDepot, bench_depot
 from web_ui.site import build_site_app
 
 PAGE_REQUESTS = 200
-REPORT_REQUESTS = 10
+REPORT_REQUESTS = 50
 THROUGHPUT_S = 3.0
 THROUGHPUT_CLIENTS = 8
 LIVE_CHANGES = 10
@@ -118,7 +118,11 @@ async def _measure(folder: Path) -> dict[str, float | int | str]:
                 wallboard = await _timed(session, f"{base}/supervisor/wallboard", PAGE_REQUESTS)
                 desk = await _timed(session, f"{base}/desk", PAGE_REQUESTS)
                 pop = await _timed(session, f"{base}/desk/pop?number=13800138000", PAGE_REQUESTS)
-                report = await _timed(session, f"{base}/reports?period=month", REPORT_REQUESTS)
+                month = f"{base}/reports?period=month"
+                # the first asking folds the month's queue log; later ones fold only what came
+                # since (the reducer is incremental), as when a supervisor opens it again
+                report_cold = await _timed(session, month, 1)
+                report = await _timed(session, month, REPORT_REQUESTS)
                 requests_per_s = await _throughput(session, f"{base}/supervisor/wallboard")
                 live_ms = await _live_update_ms(session, base, depot)
             calls = depot.calls
@@ -132,6 +136,7 @@ async def _measure(folder: Path) -> dict[str, float | int | str]:
         "wallboard_p99_ms": round(_p(wallboard, 0.99), 2),
         "desk_p99_ms": round(_p(desk, 0.99), 2),
         "screen_pop_p99_ms": round(_p(pop, 0.99), 2),
+        "report_cold_ms": round(report_cold[0], 1),
         "report_p50_ms": round(_p(report, 0.50), 1),
         "report_p99_ms": round(_p(report, 0.99), 1),
         "requests_per_s": round(requests_per_s, 1),

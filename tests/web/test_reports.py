@@ -49,6 +49,7 @@ def test_reports_count_the_calls_taken_and_export_csv(tmp_path: Path) -> None:
             await depot.service.ready(AGENT_ID)
             await take_one_call(depot, "13800138000")
             await take_one_call(depot, "13912345678")
+            depot.clock.offset_s += 5  # reports take entries once they are REPORT_SETTLE_S old
             jar = aiohttp.CookieJar(unsafe=True)
             async with aiohttp.ClientSession(
                 cookie_jar=jar, headers={"Accept-Language": "zh-CN"}
@@ -68,6 +69,12 @@ def test_reports_count_the_calls_taken_and_export_csv(tmp_path: Path) -> None:
                 async with session.get(f"{depot.url}/reports.csv?table=agents") as response:
                     rows = list(csv.reader(io.StringIO((await response.text()).lstrip("\ufeff"))))
                 assert [row[:2] for row in rows[1:]] == [[AGENT_ID, "2"]]
+                # asked again after another call, the cached report folds only the new entries
+                await take_one_call(depot, "13600001111")
+                depot.clock.offset_s += 5
+                async with session.get(f"{depot.url}/reports.csv?table=queues") as response:
+                    rows = list(csv.reader(io.StringIO((await response.text()).lstrip("\ufeff"))))
+                assert [row[:4] for row in rows[1:]] == [["cargo", "3", "3", "0"]]
                 status, page = await supervisor.page("/reports/staffing?target=90")
                 assert status == 200
                 assert page.count("<tr><td>") == 24
