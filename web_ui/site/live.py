@@ -66,6 +66,8 @@ async def stream(
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await watcher
-        with contextlib.suppress(Exception):
-            await updates.aclose()  # type: ignore[attr-defined]
+        close = getattr(updates, "aclose", None)  # an async generator: end its subscription
+        if close is not None:
+            with contextlib.suppress(Exception):
+                await close()
     return response
