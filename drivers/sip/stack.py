@@ -194,6 +194,7 @@ class SipStack:
         self._conference = Conference(self._source)
         self._player_serial = 0
         self._resolved: dict[str, set[str]] = {}
+        self._stopping = False
         self._legs: dict[int, Any] = {}  # pjsua call id → Leg, until DISCONNECTED
         self._library: Any = None
         self._local_account: Any = None
@@ -343,6 +344,11 @@ class SipStack:
 
     def _emit(self, event: LineEvent | PositionEvent) -> None:
         assert self._loop is not None
+        if self._stopping:
+            # Calls cut by our own shutdown are no news: the shell ends calls through the
+            # engine before it stops the drivers, and a fault here would be a false record.
+            log.debug("at shutdown, not reported: %s", event)
+            return
         log.debug("event %s", event)
         self._loop.call_soon_threadsafe(self._deliver, event)
 
@@ -415,6 +421,7 @@ class SipStack:
         if self._library is None or self._library.endpoint is None:
             return
         self._worker.cancel_timers()
+        self._stopping = True
         for slot in self._lines.values():
             self._stop_player(slot, emit=False)
             self._finish_message(slot, emit=False)
@@ -448,6 +455,7 @@ class SipStack:
                 self._local_account.shutdown()
             self._local_account = None
         self._library.destroy()
+        self._stopping = False
 
     def _audio_packets(self) -> dict[str, tuple[int, int]]:
         legs = [(line, slot.leg) for line, slot in self._lines.items()]
@@ -649,8 +657,8 @@ class SipStack:
 
     def on_registration(self, account: Any, code: int, reason: str, active: bool) -> None:
         gateway = self._gateway_of_account(account)
-        if gateway is None:
-            return
+        if gateway is None or self._stopping:
+            return  # unregistering at shutdown is no fault
         if active and 200 <= code < 300:
             self._gateway_alive(gateway)
         else:
