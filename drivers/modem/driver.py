@@ -10,6 +10,7 @@ import logging
 import os
 import re
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from typing import Any
 
@@ -36,6 +37,7 @@ from drivers.modem.protocol import (
     parse_vsm_list,
 )
 from drivers.roles import (
+    LINE_AUDIO_FRAME_BYTES,
     AnswerLine,
     CallArrived,
     CallerHungUp,
@@ -47,6 +49,7 @@ from drivers.roles import (
     HangUpLine,
     LineAction,
     LineAnswered,
+    LineAudio,
     LineEvent,
     LineEventSink,
     LineFaulted,
@@ -69,7 +72,8 @@ wire_log = logging.getLogger("drivers.modem.wire")
 
 BYTES_PER_S = audio.SAMPLE_RATE_HZ  # 8-bit samples
 FRAME_S = 0.02
-PCM16_FRAME_BYTES = 320  # 20 ms of 16-bit linear PCM at 8 kHz: what audio_frames() yields
+BRIDGE_IDLE_S = 0.2  # the bridge stopped asking for audio this long ago: end the duplex stream
+BRIDGE_RETRY_S = 0.5  # the line was busy with a prompt or music: look again after this
 
 
 _HANGUP_SIGNALS = {
@@ -179,8 +183,12 @@ class ModemLine:
         self._record_end = ""  # why a recording ended: hash | silence | hangup | stop
         self._record_buffer = bytearray()
         self._record_wake: asyncio.Event | None = None
-        self._frames: asyncio.Queue[bytes] = asyncio.Queue(maxsize=50)
+        # duplex audio: deques, because the media bridge's thread reads and writes them
+        self._received: deque[bytes] = deque(maxlen=25)  # caller → bridge, 0.5 s at most
+        self._to_send: deque[bytes] = deque(maxlen=10)  # bridge → caller; oldest dropped
         self._frame_rest = b""
+        self._bridge_seen_at = 0.0
+        self._bridge_wants_duplex = False
         self._prompt_cache: dict[tuple[str, int, SampleFormat], bytes] = {}
 
     # -----------------------------------------------------------------------------------------
@@ -251,6 +259,14 @@ class ModemLine:
     # -----------------------------------------------------------------------------------------
     # full-duplex audio for the media bridge
 
+    def line_audio(self, line: str) -> LineAudio:
+        """The line's audio for the media bridge (drivers.roles.LineAudio). While the bridge
+        calls it (every 20 ms, on its own thread, while the line is Connected) the modem
+        streams both ways with AT+VTR; when the calls stop, the stream ends. A prompt or music
+        the engine plays on the line comes first. Half-duplex modems never stream."""
+        self._check_line(line)
+        return LineAudio(take_received=self._take_received, put_to_send=self._put_to_send)
+
     async def start_duplex(self, line: str) -> bool:
         """Stream the call's audio both ways (AT+VTR). False on a half-duplex modem."""
         self._check_line(line)
@@ -259,7 +275,8 @@ class ModemLine:
         await self._stop_media()
         self._media_stop = False
         self._frame_rest = b""
-        self._frames = asyncio.Queue(maxsize=50)
+        self._received.clear()
+        self._to_send.clear()
         self._port.parser.audio_after_connect = True
         result, _ = await self._port.command("AT+VTR", expect_stream=True)
         if result.code is not ResultCode.CONNECT:
@@ -275,19 +292,85 @@ class ModemLine:
 
     async def audio_frames(self, line: str) -> AsyncIterator[bytes]:
         """The caller's audio while duplex: 20 ms frames of 16-bit little-endian PCM at 8 kHz
-        (320 bytes). Ends when the duplex stream ends."""
+        (LINE_AUDIO_FRAME_BYTES = 320 bytes). Ends when the duplex stream ends. (The asyncio
+        counterpart of line_audio(); use one or the other.)"""
         self._check_line(line)
-        while True:
-            frame = await self._frames.get()
-            if not frame:
-                return
-            yield frame
+        while self._media_kind == "duplex" or self._received:
+            if self._received:
+                yield self._received.popleft()
+            else:
+                await asyncio.sleep(FRAME_S / 2)
 
     async def send_audio(self, line: str, frame: bytes) -> None:
         """Play 16-bit little-endian PCM at 8 kHz to the caller (duplex only)."""
         self._check_line(line)
         if self._media_kind == "duplex":
             self._port.write(audio.dle_shield(audio.pcm16_to_modem(frame, self.sample_format)))
+
+    # the bridge's thread
+
+    def _take_received(self) -> bytes | None:
+        self._bridge_active()
+        try:
+            return self._received.popleft()
+        except IndexError:
+            return None
+
+    def _put_to_send(self, frame: bytes) -> None:
+        self._bridge_active()
+        self._to_send.append(frame)
+
+    def _bridge_active(self) -> None:
+        self._bridge_seen_at = time.monotonic()
+        if not self._bridge_wants_duplex and self._loop is not None:
+            self._bridge_wants_duplex = True
+            self._loop.call_soon_threadsafe(self._bridge_joined)
+
+    # back on the loop
+
+    def _bridge_joined(self) -> None:
+        if self._media_kind == "duplex":
+            return
+        if (
+            self.media is MediaCapability.FULL_DUPLEX
+            and self._call == "connected"
+            and not self._media_kind
+            and not self._ending
+        ):
+            self._to_send.clear()
+            self._start_media("duplex", self._bridge_duplex())
+            return
+        assert self._loop is not None
+        # busy with a prompt or music (or half-duplex): ask again a little later
+        self._loop.call_later(BRIDGE_RETRY_S, self._bridge_may_retry)
+
+    def _bridge_may_retry(self) -> None:
+        self._bridge_wants_duplex = False
+
+    async def _bridge_duplex(self) -> None:
+        """The media task while the bridge carries the call: AT+VTR, the bridge's frames out,
+        until the bridge goes quiet or a prompt, music or the end of the call stops it."""
+        try:
+            self._frame_rest = b""
+            self._received.clear()
+            self._port.parser.audio_after_connect = True
+            result, _ = await self._port.command("AT+VTR", expect_stream=True)
+            if result.code is not ResultCode.CONNECT:
+                log.warning("line %s: the modem refused AT+VTR (%s)", self._line, result.text)
+                return
+            while not self._media_stop:
+                while self._to_send:
+                    frame = self._to_send.popleft()
+                    self._port.write(
+                        audio.dle_shield(audio.pcm16_to_modem(frame, self.sample_format))
+                    )
+                if time.monotonic() - self._bridge_seen_at > BRIDGE_IDLE_S:
+                    break
+                await asyncio.sleep(FRAME_S)
+            await self._port.end_stream(b"\x10^")
+        finally:
+            self._media_kind = ""
+            self._bridge_wants_duplex = False
 
     # -----------------------------------------------------------------------------------------
     # port
@@ -478,11 +561,10 @@ class ModemLine:
             self._record_buffer += data
         elif self._media_kind == "duplex":
             pcm = self._frame_rest + audio.modem_to_pcm16(data, self.sample_format)
-            whole = len(pcm) - len(pcm) % PCM16_FRAME_BYTES
-            for start in range(0, whole, PCM16_FRAME_BYTES):
-                if self._frames.full():
-                    self._frames.get_nowait()  # the bridge fell behind: drop the oldest
-                self._frames.put_nowait(pcm[start : start + PCM16_FRAME_BYTES])
+            whole = len(pcm) - len(pcm) % LINE_AUDIO_FRAME_BYTES
+            for start in range(0, whole, LINE_AUDIO_FRAME_BYTES):
+                # a full deque drops the oldest frame: the bridge fell behind
+                self._received.append(pcm[start : start + LINE_AUDIO_FRAME_BYTES])
             self._frame_rest = pcm[whole:]
 
     def _far_end_gone(self, cause: HangUpCause) -> None:
@@ -510,7 +592,6 @@ class ModemLine:
             self._media_task = None
         had_call = self._call in ("connected", "dialing", "offered")
         self._media_kind = ""
-        self._frames_end()
         self._reset_call()
         if had_call:
             self._send(CallerHungUp(self._clock(), self._line, cause=cause))
@@ -651,12 +732,12 @@ class ModemLine:
         self._media_task = self._spawn(work)
 
     async def _stop_media(self) -> None:
-        if self._media_kind == "duplex":
+        task = self._media_task
+        if self._media_kind == "duplex" and (task is None or task.done()):
+            # started with start_duplex(): no task of its own
             self._media_kind = ""
-            self._frames_end()
             await self._port.end_stream(b"\x10^")
             return
-        task = self._media_task
         if task is None or task.done():
             self._media_task = None
             self._media_kind = ""
@@ -793,10 +874,6 @@ class ModemLine:
         if self._record_wake is not None:
             self._record_wake.set()
 
-    def _frames_end(self) -> None:
-        with contextlib.suppress(asyncio.QueueFull):
-            self._frames.put_nowait(b"")
-
     # -----------------------------------------------------------------------------------------
     # small things
 
@@ -819,8 +896,6 @@ class ModemLine:
         if self._hard_cap_timer is not None:
             self._hard_cap_timer.cancel()
             self._hard_cap_timer = None
-        if self._media_kind == "duplex":
-            self._frames_end()
         self._call = "idle"
         self._rings = 0
         self._ending = False

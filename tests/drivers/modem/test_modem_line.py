@@ -5,6 +5,7 @@ dialling out and voicemail."""
 from __future__ import annotations
 
 import math
+import threading
 import wave
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from modem_harness import LineUnderTest, run_line
 from appliance.prompts import PROMPTS_DIR
 from drivers.modem import audio
 from drivers.roles import (
+    LINE_AUDIO_FRAME_BYTES,
     AnswerLine,
     CallArrived,
     CallerHungUp,
@@ -24,6 +26,7 @@ from drivers.roles import (
     HangUpCause,
     HangUpLine,
     LineAnswered,
+    LineAudio,
     LineFaulted,
     LineInService,
     MediaCapability,
@@ -632,3 +635,52 @@ def test_modem_line_call_declined_while_ringing_is_not_offered_again(tmp_path: P
     line = run_line(tmp_path, scenario, "usr")
     assert line.kinds().count("CallArrived") == 2
     assert "> AT+VLS=1" not in line.transcript
+
+
+class _BridgeThread:
+    """Stands in for the media bridge's clock thread: both LineAudio calls every 20 ms."""
+
+    def __init__(self, line_audio: LineAudio) -> None:
+        self.audio = line_audio
+        self.received: list[bytes] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run)
+
+    def _run(self) -> None:
+        while not self.stop.wait(0.02):
+            frame = self.audio.take_received()
+            if frame is not None:
+                self.received.append(frame)
+            self.audio.put_to_send(b"\x00\x20" * (LINE_AUDIO_FRAME_BYTES // 2))
+
+
+def test_modem_line_bridge_carries_the_call_while_it_asks_for_audio(tmp_path: Path) -> None:
+    async def scenario(line: LineUnderTest) -> None:
+        await line.answered_call()
+        await line.driver.perform(PlayMusic("fxo0"))
+        await line.sim_until(lambda: line.sim.heard_s > 0.2)
+        line.sim.speak(3.0)
+        bridge = _BridgeThread(line.driver.line_audio("fxo0"))
+        bridge.thread.start()
+        try:
+            # the agent answers: the engine stops the music, the bridge takes over
+            await line.driver.perform(StopMedia("fxo0"))
+            await line.sim_until(lambda: "> AT+VTR" in line.sim.transcript)
+            await line.sim_until(lambda: len(bridge.received) >= 20)
+            heard_before = line.sim.heard_s
+            await line.sim_until(lambda: line.sim.heard_s > heard_before + 0.3)
+        finally:
+            bridge.stop.set()
+            bridge.thread.join()
+        # the bridge went quiet: the modem leaves duplex by itself
+        await line.sim_until(lambda: "> <DLE ^>" in line.sim.transcript)
+        assert {len(frame) for frame in bridge.received} == {LINE_AUDIO_FRAME_BYTES}
+        assert max(abs(int.from_bytes(f[i : i + 2], "little", signed=True))
+                   for f in bridge.received[-5:] for i in range(0, 320, 2)) > 5000  # fmt: skip
+        await line.driver.perform(HangUpLine("fxo0"))
+        await line.sim_until(lambda: not line.sim.offhook)
+
+    line = run_line(tmp_path, scenario, "conexant", {"full_duplex": True})
+    duplex = line.transcript[line.transcript.index("> AT+VTR") :]
+    assert duplex[:3] == ["> AT+VTR", "< CONNECT", "< <audio>"]
+    assert "> <DLE ^>" in duplex and duplex[-2:] == ["> AT+VLS=0", "< OK"]
