@@ -99,7 +99,16 @@ _DIAL_FAILURES = {
 
 
 class ModemLine:
-    """A phone line on one USB voice modem (USR5637, Conexant CX93010, any V.253 modem)."""
+    """A phone line on one USB voice modem (USR5637, Conexant CX93010, any V.253 modem).
+
+    `device` is the modem's tty (a udev name such as /dev/depotline/fxo0); `prompts_dir` the
+    prompt directories, first match wins (recorded overrides, then the generated set), each
+    holding `<language>/<name>.wav` and `music/hold.wav`. Beyond the configuration's keys:
+    `silence_s` is the modem's silence report (ends a recording; outside one it means the caller
+    has gone when `hangup_on_silence`), `caller_id_wait_s` how long to wait after the first
+    ring for caller ID, `ring_gap_s` the quiet after which ringing has stopped, and
+    `full_duplex` overrides the AT+VTR=? probe. The timing keywords exist for tests.
+    """
 
     def __init__(
         self,
