@@ -90,6 +90,16 @@ class SimulatedBoard:
         os.symlink(slave_name, temporary)
         os.replace(temporary, self.path)
 
+    def restart(self) -> None:
+        """The firmware restarts (a soft reset) while the USB link stays up."""
+        with self.lock:
+            assert self.firmware is not None, "plug the board in first"
+            self.firmware = Wallboard(
+                self.hal, self.firmware.display, self.no_data_after_s, self.language
+            )
+            self.boots += 1
+            self.firmware.announce()
+
     def unplug(self) -> None:
         with self.lock:
             if self._master is not None:

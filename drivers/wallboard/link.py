@@ -124,11 +124,15 @@ class HostLink:
         self.board_size = (payload[2], payload[3])
         if self.board_version != p.PROTOCOL_VERSION:
             return
-        if self.ready:
-            log.info("wallboard said hello again (restarted?): sending every figure")
         # Whether it answered our hello or started afresh, it holds no figures now.
-        self.ready = True
         self._board_has = {}
+        if self.ready:
+            # It restarted: say hello again (it needs our silence time), then send everything.
+            log.info("the wallboard restarted: sending every figure again")
+            self.ready = False
+            self._hello_sent_s = None
+            return
+        self.ready = True
 
     def _acked(self, next_seq: int, now_s: float) -> None:
         in_flight = self._in_flight

@@ -220,3 +220,16 @@ def test_retries_back_off_while_the_board_stays_unplugged(tmp_path: Path) -> Non
         assert gaps[-1] > gaps[0] * 1.5  # 0.05 → 0.1 → 0.2 s (capped at max_retry_s)
 
     run(tmp_path, scenario)
+
+
+def test_board_that_restarts_on_a_live_link_gets_every_figure_again(tmp_path: Path) -> None:
+    async def scenario(board: SimulatedBoard, driver: LedBoard, reports: list) -> None:
+        await driver.show(WallboardFigures(calls_waiting=7, agents_ready=3))
+        await until(shows(board, "等待 7", "空闲 3"))
+        board.no_data_after_s = 30  # the restarted firmware's own default
+        board.restart()
+        await until(shows(board, "等待 7", "空闲 3"))  # the Pi sent everything again…
+        assert board.firmware is not None and board.firmware.no_data_ms == 10_000  # …and hello
+        assert reports == []
+
+    run(tmp_path, scenario)

@@ -113,8 +113,11 @@ def test_board_hello_after_a_restart_makes_the_pi_send_every_field_again() -> No
     seq, _ = sent(link.poll(0.02))
     link.received(ack(seq + 1), 0.03)
     assert link.idle
-    link.received(board_hello(), 0.5)
-    _, payload = sent(link.poll(0.5))
+    link.received(board_hello(), 0.5)  # unasked: it restarted
+    seq, payload = sent(link.poll(0.5))
+    assert payload == p.hello_request(10)  # it needs the silence time again
+    link.received(ack((seq + 1) & p.SEQ_MASK) + board_hello(), 0.51)
+    _, payload = sent(link.poll(0.52))
     assert len(p.decode_figures(payload)) == len(wire_fields(WallboardFigures()))
 
 
