@@ -10,10 +10,12 @@ import hashlib
 import logging
 import os
 import secrets
+import shutil
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from importlib import metadata
 
 import aiosqlite
 
@@ -27,6 +29,7 @@ from appliance.desk_forms import (
 )
 from appliance.desk_reports import PERIOD_DAYS, DepotReports, ReportCache
 from appliance.engine.records import CallRecord
+from appliance.engine.views import LineView
 from appliance.service import DepotService
 from appliance.store import (
     Role,
@@ -66,6 +69,7 @@ __all__ = [
     "ScreenPop",
     "Script",
     "SignedIn",
+    "SystemStatus",
     "Ticket",
     "TicketStep",
     "User",
@@ -106,6 +110,19 @@ class SignedIn:
     @property
     def is_supervisor(self) -> bool:
         return self.role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+@dataclass(frozen=True, slots=True)
+class SystemStatus:
+    """What an admin checks first: version, database and disk, lines and device faults."""
+
+    version: str
+    database_path: str
+    database_bytes: int
+    disk_free_bytes: int
+    lines: tuple[LineView, ...]
+    faults: tuple[str, ...]
+    open_now: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +311,31 @@ class DeskService:
             raise FormError("agent_id", "not_found")
         await self._db.write(lambda c: web_sessions.remove_for_user(c, agent_id))
         await self.audit(who, "user.remove", agent_id)
+
+    async def system_status(self) -> SystemStatus:
+        path = self._store.path
+
+        def sizes() -> tuple[int, int]:
+            size = sum(
+                os.path.getsize(name) for name in (path, f"{path}-wal") if os.path.exists(name)
+            )
+            return size, shutil.disk_usage(os.path.dirname(os.path.abspath(path))).free
+
+        database_bytes, free_bytes = await asyncio.to_thread(sizes)
+        try:
+            version = metadata.version("depotline")
+        except metadata.PackageNotFoundError:
+            version = "0+unknown"
+        snapshot = self.service.snapshot()
+        return SystemStatus(
+            version,
+            path,
+            database_bytes,
+            free_bytes,
+            snapshot.lines,
+            self.service.figures().faults,
+            snapshot.open_now,
+        )
 
     async def backup(self, who: SignedIn, target: str) -> None:
         """A consistent copy of the whole database at `target` (for the admin to download)."""

@@ -37,7 +37,7 @@ SUPERVISOR_PAGES = (
     "/reports.csv?table=queues",
     "/reports/staffing",
 )
-ADMIN_PAGES = ("/admin/users", "/admin/audit")
+ADMIN_PAGES = ("/admin/users", "/admin/audit", "/admin/status")
 
 
 def with_depot(

@@ -24,6 +24,7 @@ routes = web.RouteTableDef()
 
 PAUSE_REASONS = ("break", "lunch", "meeting", "training", "restroom")
 WAITING_STAGES = (CallStage.QUEUED, CallStage.OFFERED)
+DIAL_PURPOSES = ("click_to_dial", "callback", "rescue_dispatch")
 
 
 def _agent_view(service: DepotService, agent_id: str) -> AgentView | None:
@@ -167,14 +168,14 @@ async def dial(request: web.Request) -> web.StreamResponse:
     if not number.replace("+", "").isdigit() or len(number) > 32:
         return _state_error(request, "error.field_invalid", "number")
     task_id = form.get("task_id", "")
+    purpose = form.get("purpose", "callback" if task_id else "click_to_dial")
+    if purpose not in DIAL_PURPOSES:
+        return _state_error(request, "error.field_choice", "purpose")
     try:
         await request.app[DEPOT_KEY].place_call(
-            user.agent_id,
-            number,
-            purpose="callback" if task_id else "click_to_dial",
-            task_id=task_id,
+            user.agent_id, number, purpose=purpose, task_id=task_id
         )
     except (ValueError, LookupError):
         return _state_error(request, "desk.refused", "")
-    await request.app[DESK_KEY].audit(user, "call.dial", number, task_id)
+    await request.app[DESK_KEY].audit(user, f"call.{purpose}", number, task_id)
     raise web.HTTPSeeOther("/desk")

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from appliance.desk import FormError, Role
 from appliance.service import DepotService
-from web_ui.app import FIGURE_FIELDS, figures_json
+from web_ui.site.figures import FIGURE_FIELDS, figures_json
 from web_ui.site.live import stream
 from web_ui.site.security import (
     ADMIN,
@@ -37,7 +37,7 @@ async def wallboard(request: web.Request) -> web.Response:
     return render(
         request,
         "wallboard.html",
-        fields=[name for name, *_rest in FIGURE_FIELDS],
+        fields=[name for name, _kind in FIGURE_FIELDS],
         figures=figures,
     )
 
@@ -284,3 +284,9 @@ async def assign_task(request: web.Request) -> web.StreamResponse:
     except FormError as error:
         return await _tasks_page(request, error=error)
     raise web.HTTPSeeOther("/supervisor/tasks")
+
+
+@routes.get("/admin/status")
+@requires(ADMIN)
+async def status(request: web.Request) -> web.Response:
+    return render(request, "status.html", system=await request.app[DESK_KEY].system_status())
