@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from appliance.engine.setup import Agent, Tier
-from appliance.engine.views import AgentState
+from appliance.engine.views import AgentState, AgentView
 
 
 @dataclass(slots=True, eq=False)
@@ -45,6 +45,22 @@ class AgentSeat:
         if self.activity is not None:
             return self.activity
         return AgentState.PAUSED if self.paused else AgentState.READY
+
+    def view(self) -> AgentView:
+        return AgentView(
+            id=self.id,
+            name=self.config.name,
+            state=self.state(),
+            since_s=self.state_since_s(),
+            position=self.position,
+            pause_reason=self.pause_reason if self.paused else "",
+            call_id=self.call_id or self.listening_to,
+            wrap_up_until_s=self.wrap_up_until_s,
+            calls_today=self.calls_today,
+            talk_s_today=self.talk_s_today,
+            logged_in_since_s=self.logged_in_since_s,
+            missed_offers=self.missed_offers,
+        )
 
     def state_since_s(self) -> float:
         if self.activity is not None:

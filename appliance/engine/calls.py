@@ -6,9 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from appliance.engine.records import EndReason
-from appliance.engine.views import CallStage
+from appliance.engine.views import CallStage, CallView
 from appliance.engine.waiting import WaitKey
 from drivers.roles import CallerId
+
+WAITING = (CallStage.QUEUED, CallStage.OFFERED)  # in a queue's waiting line
+TALKING = (CallStage.CONNECTED, CallStage.ON_HOLD)  # in a conversation with an agent
+
+
+def seconds_text(seconds: float) -> str:
+    """Seconds as queue-log data: "12.500"."""
+    return f"{seconds:.3f}"
 
 
 @dataclass(slots=True, eq=False)
@@ -79,6 +87,23 @@ class Call:
     @property
     def can_be_called_back(self) -> bool:
         return bool(self.caller.number) and not self.caller.withheld
+
+    def view(self, place_in_queue: int) -> CallView:
+        return CallView(
+            id=self.id,
+            line=self.line,
+            number=self.caller.number,
+            name=self.caller.name,
+            stage=self.stage,
+            arrived_s=self.arrived_s,
+            queue=self.queue,
+            enqueued_s=self.entered_s,
+            position_in_queue=place_in_queue,
+            agent=self.agent,
+            connected_s=self.connected_s,
+            vip=self.vip,
+            language=self.language,
+        )
 
 
 @dataclass(slots=True, eq=False)

@@ -12,7 +12,7 @@ from typing import Any
 
 from appliance.engine.agents import AgentBoard, AgentSeat
 from appliance.engine.announce import HandleTimeAverage, position_prompts
-from appliance.engine.calls import Call, Offer
+from appliance.engine.calls import TALKING, WAITING, Call, Offer, seconds_text
 from appliance.engine.commands import (
     Block,
     CommandRefused,
@@ -33,6 +33,7 @@ from appliance.engine.commands import (
     Transfer,
     Unhold,
 )
+from appliance.engine.devices import LineState, PositionState
 from appliance.engine.hours import is_open, next_midnight_s
 from appliance.engine.records import (
     AgentNotice,
@@ -54,9 +55,7 @@ from appliance.engine.timers import TimerQueue
 from appliance.engine.types import Action, Event
 from appliance.engine.views import (
     AgentState,
-    AgentView,
     CallStage,
-    CallView,
     EngineSnapshot,
     LineView,
 )
@@ -107,35 +106,7 @@ log = logging.getLogger(__name__)
 OUTBOUND_RING_S = 30.0  # the agent's own phone rings this long before an outbound call
 SURVEY_WAIT_S = 10.0  # no key after the survey prompt: hang up without a score
 VOICEMAIL_MAX_S = 120.0
-_WAITING = (CallStage.QUEUED, CallStage.OFFERED)
-_TALKING = (CallStage.CONNECTED, CallStage.ON_HOLD)
-_PRIORITY_DATA = {RETURNING: "2", VIP: "1", NORMAL: "0"}  # higher is served first, as app_queue
-
-
-def _s(seconds: float) -> str:
-    return f"{seconds:.3f}"
-
-
-class _Line:
-    __slots__ = ("call_id", "fault", "id", "in_service", "media")
-
-    def __init__(self, line_id: str) -> None:
-        self.id = line_id
-        self.in_service = True
-        self.media = MediaCapability.FULL_DUPLEX
-        self.call_id = ""
-        self.fault = ""
-
-
-class _Position:
-    __slots__ = ("agent", "id", "in_service", "keypad", "persistent")
-
-    def __init__(self, position_id: str) -> None:
-        self.id = position_id
-        self.in_service = False
-        self.persistent = False
-        self.agent = ""
-        self.keypad = ""
+PRIORITY_DATA = {RETURNING: "2", VIP: "1", NORMAL: "0"}  # higher is served first, as app_queue
 
 
 class Engine:
@@ -159,8 +130,8 @@ class Engine:
         self._retired_queues: dict[str, Queue] = {}
         self._waiting: dict[str, WaitingList] = {queue.id: WaitingList() for queue in setup.queues}
         self._calls: dict[str, Call] = {}
-        self._lines: dict[str, _Line] = {}
-        self._positions: dict[str, _Position] = {}
+        self._lines: dict[str, LineState] = {}
+        self._positions: dict[str, PositionState] = {}
         self._faulted_positions: set[str] = set()
         self._offers: dict[str, Offer] = {}  # agent id -> the call ringing at that agent
         self._blacklist: set[str] = set(setup.blacklist)
@@ -270,8 +241,11 @@ class Engine:
         return self._timers.next_due()
 
     def snapshot(self, time_s: float) -> EngineSnapshot:
-        agents = tuple(self._agent_view(seat) for seat in self._board.seats.values())
-        calls = tuple(self._call_view(call) for call in self._calls.values())
+        agents = tuple(seat.view() for seat in self._board.seats.values())
+        calls = tuple(
+            call.view(self._waiting[call.queue].position(call.wait_key) if call.wait_key else 0)
+            for call in self._calls.values()
+        )
         lines = tuple(
             LineView(
                 id=line.id,
@@ -353,10 +327,10 @@ class Engine:
     # -----------------------------------------------------------------------------------------
     # Lines
 
-    def _line(self, line_id: str) -> _Line:
+    def _line(self, line_id: str) -> LineState:
         line = self._lines.get(line_id)
         if line is None:
-            line = self._lines[line_id] = _Line(line_id)
+            line = self._lines[line_id] = LineState(line_id)
         return line
 
     def _call_on(self, line_id: str) -> Call | None:
@@ -391,7 +365,7 @@ class Engine:
 
     def _line_lost(self, call: Call) -> None:
         """The line failed under a call: end it without touching the line again."""
-        if call.stage in _WAITING:
+        if call.stage in WAITING:
             place = self._leave_queue(call)
             self._log(
                 call.id,
@@ -400,12 +374,12 @@ class Engine:
                 Verb.ABANDON,
                 str(place),
                 str(call.orig_position),
-                _s(self._wait_s(call)),
+                seconds_text(self._wait_s(call)),
             )
             self._request_callback(call, "line_fault")
-        elif call.stage in _TALKING and call.direction == "in":
+        elif call.stage in TALKING and call.direction == "in":
             self._end_conversation(call, Verb.COMPLETECALLER, hang_up_position=True)
-        elif call.stage in _TALKING or call.stage is CallStage.DIALLING:
+        elif call.stage in TALKING or call.stage is CallStage.DIALLING:
             self._drop_outbound_agent(call)
         elif call.stage is CallStage.VOICEMAIL:
             self._voicemail_done(call, None)
@@ -550,7 +524,7 @@ class Engine:
         stage = call.stage
         if stage is CallStage.GREETING and call.menu_plays:
             self._menu_digit(call, event.digit)
-        elif stage in _WAITING:
+        elif stage in WAITING:
             queue = self._queue(call.queue)
             if event.digit == queue.virtual_hold_key and call.can_be_called_back:
                 self._virtual_hold(call)
@@ -584,7 +558,7 @@ class Engine:
         call.stage = CallStage.QUEUED
         priority = RETURNING if call.returning else VIP if call.vip else NORMAL
         waiting = self._waiting[queue.id]
-        enter_data = ("", call.caller.number, _PRIORITY_DATA[priority])
+        enter_data = ("", call.caller.number, PRIORITY_DATA[priority])
         if queue.max_length and len(waiting) >= queue.max_length:
             # the caller asked for an agent (ENTERQUEUE) but never got a place in line
             self._log(call.id, queue.id, "", Verb.ENTERQUEUE, *enter_data)
@@ -728,7 +702,7 @@ class Engine:
             queue.virtual_hold_key,
             str(place),
             str(call.orig_position),
-            _s(self._wait_s(call)),
+            seconds_text(self._wait_s(call)),
         )
         self._request_callback(call, "virtual_hold", due_now=True)
         call.stage = CallStage.ENDING
@@ -737,7 +711,7 @@ class Engine:
 
     def _max_wait_reached(self, call_id: str) -> None:
         call = self._calls.get(call_id)
-        if call is None or call.stage not in _WAITING:
+        if call is None or call.stage not in WAITING:
             return
         call.max_wait_timer = 0
         queue = self._queue(call.queue)
@@ -749,13 +723,13 @@ class Engine:
             Verb.EXITWITHTIMEOUT,
             str(place),
             str(call.orig_position),
-            _s(self._wait_s(call)),
+            seconds_text(self._wait_s(call)),
         )
         self._overflow(call, queue)
 
     def _announce(self, call_id: str) -> None:
         call = self._calls.get(call_id)
-        if call is None or call.stage not in _WAITING or call.wait_key is None:
+        if call is None or call.stage not in WAITING or call.wait_key is None:
             return
         queue = self._queue(call.queue)
         call.announce_timer = 0
@@ -784,7 +758,7 @@ class Engine:
 
     def _escalate(self, call_id: str) -> None:
         call = self._calls.get(call_id)
-        if call is None or call.stage not in _WAITING:
+        if call is None or call.stage not in WAITING:
             return
         queue = self._queue(call.queue)
         call.escalate_timer = 0
@@ -793,7 +767,7 @@ class Engine:
 
     def _retry(self, call_id: str) -> None:
         call = self._calls.get(call_id)
-        if call is None or call.stage not in _WAITING:
+        if call is None or call.stage not in WAITING:
             return
         call.retry_timer = 0
         self._dispatch_queue(self._queue(call.queue))
@@ -817,7 +791,7 @@ class Engine:
                     Verb.EXITEMPTY,
                     str(place),
                     str(call.orig_position),
-                    _s(self._wait_s(call)),
+                    seconds_text(self._wait_s(call)),
                 )
                 self._overflow(call, queue)
 
@@ -1022,9 +996,9 @@ class Engine:
             queue.id,
             seat.id,
             Verb.CONNECT,
-            _s(wait_s),
+            seconds_text(wait_s),
             "",
-            _s(self._now - offer.started_s),
+            seconds_text(self._now - offer.started_s),
         )
         call.stage = CallStage.CONNECTED
         call.agent = seat.id
@@ -1049,15 +1023,15 @@ class Engine:
 
     def _talk_time_exceeded(self, call_id: str) -> None:
         call = self._calls.get(call_id)
-        if call is None or call.stage not in _TALKING:
+        if call is None or call.stage not in TALKING:
             return
         call.talk_timer = 0
         call.talk_warned = True
         talk_s = self._now - (call.connected_s or self._now)
-        self._log(call.id, call.queue, call.agent, Verb.TALKWARNING, _s(talk_s))
+        self._log(call.id, call.queue, call.agent, Verb.TALKWARNING, seconds_text(talk_s))
         seat = self._board.seats.get(call.agent)
         if seat is not None:
-            self._notice(seat, NoticeKind.TALK_TIME_WARNING, call, detail=_s(talk_s))
+            self._notice(seat, NoticeKind.TALK_TIME_WARNING, call, detail=seconds_text(talk_s))
 
     # -----------------------------------------------------------------------------------------
     # The end of a call
@@ -1071,7 +1045,7 @@ class Engine:
         """The caller hung up (or the line reported the far end gone)."""
         stage = call.stage
         if call.direction == "out":
-            if stage in _TALKING:
+            if stage in TALKING:
                 self._drop_outbound_agent(call)
                 self._end_call(call, EndReason.ANSWERED)
             else:
@@ -1086,7 +1060,7 @@ class Engine:
             self._cancel(call.menu_timer)
             self._request_callback(call, "abandoned")
             self._end_call(call, EndReason.ABANDONED_IN_MENU)
-        elif stage in _WAITING:
+        elif stage in WAITING:
             ringing = bool(call.ringing)
             place = self._leave_queue(call)
             self._log(
@@ -1096,13 +1070,13 @@ class Engine:
                 Verb.ABANDON,
                 str(place),
                 str(call.orig_position),
-                _s(self._wait_s(call)),
+                seconds_text(self._wait_s(call)),
             )
             self._request_callback(call, "abandoned")
             self._end_call(
                 call, EndReason.ABANDONED_RINGING if ringing else EndReason.ABANDONED_IN_QUEUE
             )
-        elif stage in _TALKING:
+        elif stage in TALKING:
             self._end_conversation(call, Verb.COMPLETECALLER, hang_up_position=True)
             self._end_call(call, EndReason.ANSWERED)
         elif stage is CallStage.VOICEMAIL:
@@ -1134,8 +1108,8 @@ class Engine:
             call.queue,
             seat.id,
             verb,
-            _s(call.connect_wait_s),
-            _s(talk_s),
+            seconds_text(call.connect_wait_s),
+            seconds_text(talk_s),
             str(call.orig_position),
         )
         queue = self._queue(call.queue)
@@ -1165,7 +1139,7 @@ class Engine:
         seat.activity_since_s = self._now
         seat.wrap_up_until_s = self._now + wrap_up_s
         seat.wrap_up_timer = self._schedule(wrap_up_s, "wrap", seat.id)
-        self._log("", call.queue, seat.id, Verb.WRAPUPSTART, _s(wrap_up_s))
+        self._log("", call.queue, seat.id, Verb.WRAPUPSTART, seconds_text(wrap_up_s))
 
     def _wrap_up_over(self, agent_id: str) -> None:
         seat = self._board.seats.get(agent_id)
@@ -1176,7 +1150,7 @@ class Engine:
     def _end_wrap_up(self, seat: AgentSeat) -> None:
         self._cancel(seat.wrap_up_timer)
         seat.wrap_up_timer = 0
-        self._log("", "", seat.id, Verb.WRAPUPEND, _s(self._now - seat.activity_since_s))
+        self._log("", "", seat.id, Verb.WRAPUPEND, seconds_text(self._now - seat.activity_since_s))
         self._idle(seat)
         self._refresh(seat)
 
@@ -1266,17 +1240,17 @@ class Engine:
         if call.agent != seat.id:
             return
         if call.direction == "out":
-            if call.stage in _TALKING:
+            if call.stage in TALKING:
                 self._out.append(Disconnect(call.line, call.position))
                 self._log_outbound_talk_end(call, seat, Verb.COMPLETEAGENT)
             if from_desk:
                 self._out.append(HangUpPosition(call.position))
             self._agent_done(seat, call, self._leg_talk_s(call), 0.0)
             self._hang_up_line(
-                call, EndReason.ANSWERED if call.stage in _TALKING else EndReason.OUTBOUND_FAILED
+                call, EndReason.ANSWERED if call.stage in TALKING else EndReason.OUTBOUND_FAILED
             )
             return
-        if call.stage not in _TALKING:
+        if call.stage not in TALKING:
             return
         queue = self._queue(call.queue)
         self._end_conversation(call, Verb.COMPLETEAGENT, hang_up_position=from_desk)
@@ -1287,7 +1261,7 @@ class Engine:
             self._hang_up_line(call, EndReason.ANSWERED)
 
     def _leg_talk_s(self, call: Call) -> float:
-        return self._now - call.leg_connected_s if call.stage in _TALKING else 0.0
+        return self._now - call.leg_connected_s if call.stage in TALKING else 0.0
 
     def _on_position_hung_up(self, event: PositionHungUp) -> None:
         seat = self._seat_at(event.position)
@@ -1318,7 +1292,9 @@ class Engine:
         call.voicemail_logged = True
         if duration_s is None:
             duration_s = self._now - call.voicemail_started_s
-        self._log(call.id, call.queue, "", Verb.VOICEMAIL, call.voicemail_path, _s(duration_s))
+        self._log(
+            call.id, call.queue, "", Verb.VOICEMAIL, call.voicemail_path, seconds_text(duration_s)
+        )
         self._request_callback(call, "voicemail")
 
     # -----------------------------------------------------------------------------------------
@@ -1330,10 +1306,10 @@ class Engine:
             return None
         return self._board.seats.get(position.agent)
 
-    def _position(self, position_id: str) -> _Position:
+    def _position(self, position_id: str) -> PositionState:
         position = self._positions.get(position_id)
         if position is None:
-            position = self._positions[position_id] = _Position(position_id)
+            position = self._positions[position_id] = PositionState(position_id)
         return position
 
     def _refresh(self, seat: AgentSeat) -> None:
@@ -1390,9 +1366,9 @@ class Engine:
         elif call.direction == "out":
             self._drop_outbound_agent(call, Verb.COMPLETEAGENT)
             self._hang_up_line(
-                call, EndReason.ANSWERED if call.stage in _TALKING else EndReason.OUTBOUND_FAILED
+                call, EndReason.ANSWERED if call.stage in TALKING else EndReason.OUTBOUND_FAILED
             )
-        elif call.stage in _TALKING:
+        elif call.stage in TALKING:
             self._requeue_after_position_fault(call, seat)
 
     def _requeue_after_position_fault(self, call: Call, seat: AgentSeat) -> None:
@@ -1410,8 +1386,8 @@ class Engine:
             call.queue,
             seat.id,
             Verb.COMPLETEAGENT,
-            _s(call.connect_wait_s),
-            _s(talk_s),
+            seconds_text(call.connect_wait_s),
+            seconds_text(talk_s),
             str(call.orig_position),
         )
         self._cancel(call.talk_timer)
@@ -1478,7 +1454,9 @@ class Engine:
         if seat.activity is AgentState.WRAP_UP:
             self._cancel(seat.wrap_up_timer)
             seat.wrap_up_timer = 0
-            self._log("", "", seat.id, Verb.WRAPUPEND, _s(self._now - seat.activity_since_s))
+            self._log(
+                "", "", seat.id, Verb.WRAPUPEND, seconds_text(self._now - seat.activity_since_s)
+            )
             self._idle(seat)
         self._log_out(seat, moving)
 
@@ -1488,7 +1466,12 @@ class Engine:
         self._board.set_available(seat, False)
         self._board.set_logged_in(seat, False)
         self._log(
-            "", "", seat.id, Verb.AGENTLOGOFF, seat.position, _s(self._now - seat.logged_in_since_s)
+            "",
+            "",
+            seat.id,
+            Verb.AGENTLOGOFF,
+            seat.position,
+            seconds_text(self._now - seat.logged_in_since_s),
         )
         position = self._positions.get(seat.position)
         if position is not None and position.agent == seat.id:
@@ -1694,7 +1677,7 @@ class Engine:
         if seat is None:
             return None
         call = self._calls.get(seat.call_id)
-        if call is None or call.agent != seat.id or call.stage not in _TALKING:
+        if call is None or call.agent != seat.id or call.stage not in TALKING:
             return None
         return seat, call
 
@@ -1729,7 +1712,7 @@ class Engine:
         seat, call = found
         seconds = self._setup.mute_s
         self._out.append(MuteCaller(call.line, call.position, seconds))
-        self._log(call.id, call.queue, seat.id, Verb.MUTE, _s(seconds))
+        self._log(call.id, call.queue, seat.id, Verb.MUTE, seconds_text(seconds))
 
     def _free_colleague(self, agent_id: str) -> AgentSeat | None:
         seat = self._board.seats.get(agent_id)
@@ -1800,8 +1783,8 @@ class Engine:
             Verb.TRANSFER,
             target.id,
             "",
-            _s(call.connect_wait_s),
-            _s(talk_s),
+            seconds_text(call.connect_wait_s),
+            seconds_text(talk_s),
         )
         # the new agent's leg: ON_CALL from here (figures count a call as answered once)
         self._log(
@@ -1809,9 +1792,9 @@ class Engine:
             call.queue,
             target.id,
             Verb.CONNECT,
-            _s(call.connect_wait_s),
+            seconds_text(call.connect_wait_s),
             "",
-            _s(self._now - offer.started_s),
+            seconds_text(self._now - offer.started_s),
         )
         call.stage = CallStage.CONNECTED
         call.agent = target.id
@@ -1837,9 +1820,9 @@ class Engine:
             call.queue,
             seat.id,
             Verb.CONNECT,
-            _s(call.connect_wait_s),
+            seconds_text(call.connect_wait_s),
             "",
-            _s(self._now - offer.started_s),
+            seconds_text(self._now - offer.started_s),
         )
 
     def _leave_three_way(self, call: Call, seat: AgentSeat, hang_up_position: bool) -> None:
@@ -1854,8 +1837,8 @@ class Engine:
             call.queue,
             seat.id,
             Verb.COMPLETEAGENT,
-            _s(call.connect_wait_s),
-            _s(talk_s),
+            seconds_text(call.connect_wait_s),
+            seconds_text(talk_s),
             str(call.orig_position),
         )
         self._agent_done(seat, call, talk_s, 0.0)
@@ -2006,7 +1989,7 @@ class Engine:
             self._idle(seat)
             self._refresh(seat)
             return
-        if call.stage in _TALKING:
+        if call.stage in TALKING:
             self._out.append(Disconnect(call.line, call.position))
             self._log_outbound_talk_end(call, seat, verb)
         self._out.append(HangUpPosition(call.position))
@@ -2016,43 +1999,4 @@ class Engine:
         """COMPLETECALLER/COMPLETEAGENT for an outbound conversation, so the agent's ON_CALL
         time in the queue log ends (no queue: it counts for the agent, not for a queue)."""
         call.talk_ended_s = self._now
-        self._log(call.id, "", seat.id, verb, "0.000", _s(self._leg_talk_s(call)), "0")
-
-    # -----------------------------------------------------------------------------------------
-    # Views
-
-    def _agent_view(self, seat: AgentSeat) -> AgentView:
-        return AgentView(
-            id=seat.id,
-            name=seat.config.name,
-            state=seat.state(),
-            since_s=seat.state_since_s(),
-            position=seat.position,
-            pause_reason=seat.pause_reason if seat.paused else "",
-            call_id=seat.call_id or seat.listening_to,
-            wrap_up_until_s=seat.wrap_up_until_s,
-            calls_today=seat.calls_today,
-            talk_s_today=seat.talk_s_today,
-            logged_in_since_s=seat.logged_in_since_s,
-            missed_offers=seat.missed_offers,
-        )
-
-    def _call_view(self, call: Call) -> CallView:
-        place = 0
-        if call.wait_key is not None:
-            place = self._waiting[call.queue].position(call.wait_key)
-        return CallView(
-            id=call.id,
-            line=call.line,
-            number=call.caller.number,
-            name=call.caller.name,
-            stage=call.stage,
-            arrived_s=call.arrived_s,
-            queue=call.queue,
-            enqueued_s=call.entered_s,
-            position_in_queue=place,
-            agent=call.agent,
-            connected_s=call.connected_s,
-            vip=call.vip,
-            language=call.language,
-        )
+        self._log(call.id, "", seat.id, verb, "0.000", seconds_text(self._leg_talk_s(call)), "0")
