@@ -171,3 +171,14 @@ def test_caller_hanging_up_before_answer_gets_no_callback() -> None:
     h.hang_up()
     assert h.record(call_id).end_reason is EndReason.ABANDONED_IN_MENU
     assert not h.of(CallbackRequested)
+
+
+def test_menu_without_options_sends_caller_to_default_queue_after_greeting() -> None:
+    from appliance.engine.setup import Menu
+
+    h = depot(menu=Menu(default_queue="cargo"))
+    call_id = h.arrive()
+    h.answer()
+    assert h.last_prompt("l1").prompts == ("greeting",)
+    h.finish_prompt("l1")
+    assert queue_entered(h, call_id) == "cargo"

@@ -265,3 +265,41 @@ def test_fifo_within_a_priority_class() -> None:
     direct_call(h, "l2", "2")
     h.ev(Ready, agent="a1")
     assert h.of(RingPosition)[0].call_id == first_id
+
+
+def test_ring_all_time_out_stops_every_phone_and_counts_a_miss_each() -> None:
+    h = depot_with(Strategy.RING_ALL, retry_s=3.0)
+    call_id = direct_call(h)
+    h.advance(15)
+    assert sorted(s.position for s in h.of(StopRinging)) == ["pos_a1", "pos_a2", "pos_a3"]
+    misses = [e.agent for e in h.log(call_id) if e.verb is Verb.RINGNOANSWER]
+    assert sorted(misses) == ["a1", "a2", "a3"]
+    h.advance(3)
+    assert len(h.rung()) == 6  # everybody rung again after retry_s
+
+
+def test_tier_escalation_counts_the_whole_wait_after_overflow() -> None:
+    from appliance.engine.setup import Overflow, OverflowKind
+
+    h = Harness(
+        make_setup(
+            queues=(
+                queue("cargo", max_wait_s=40, overflow=Overflow(OverflowKind.QUEUE, "orders")),
+                queue("orders", tier_escalation_s=30.0),
+            ),
+            agents=(
+                agent("c1", "cargo"),
+                agent("g1", "orders", tier=Tier.GENERAL),
+                agent("s1", "orders", tier=Tier.SKILLED),
+            ),
+            line_queues=(("l1", "cargo"),),
+        )
+    )
+    h.lines("l1")
+    for agent_id in ("c1", "g1", "s1"):
+        h.login(agent_id)
+    h.ev(Pause, agent="c1")
+    h.ev(Pause, agent="g1")
+    direct_call(h)
+    h.advance(40)  # overflow to orders after 40 s: already past one escalation step
+    assert h.rung() == ["pos_s1"]
