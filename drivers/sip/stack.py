@@ -12,7 +12,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -311,13 +311,24 @@ class SipStack:
                 sink(event)
 
     async def perform_line(self, action: LineAction) -> None:
-        await self._worker.run(lambda: self._line_action(action))
+        await self._worker.run(lambda: self._translated(action, self._line_action))
 
     async def perform_position(self, action: PositionAction) -> None:
-        await self._worker.run(lambda: self._position_action(action))
+        await self._worker.run(lambda: self._translated(action, self._position_action))
 
     async def perform_media(self, action: MediaAction) -> None:
-        await self._worker.run(lambda: self._media_action(action))
+        await self._worker.run(lambda: self._translated(action, self._media_action))
+
+    def _translated(self, action: Any, carry_out: Callable[[Any], None]) -> None:
+        """pjsua2 errors (a call that ended a moment ago, a port that is gone) become SipError."""
+        from drivers.sip import backend
+
+        try:
+            carry_out(action)
+        except backend.Error as error:
+            raise SipError(
+                f"SIP could not carry out {action}: {backend.describe(error)}"
+            ) from error
 
     async def audio_packets(self) -> dict[str, tuple[int, int]]:
         """RTP packets received and sent so far on each line's and position's current call: what
@@ -762,10 +773,8 @@ class SipStack:
         account = self._health[gateway.id].account
         leg = backend.Leg(self, account)
         leg.kind, leg.owner = "line", slot.line
-        host = split_uri(gateway.registrar)[1] if gateway.registers else gateway.host
-        port = "" if gateway.registers else f":{gateway.port}"
         try:
-            leg.dial(f"sip:{number}@{host}{port}")
+            leg.dial(f"sip:{_uri_user(number)}@{gateway.host}:{gateway.port}")
         except backend.Error as error:
             self._emit(DialFailed(self._now(), slot.line, reason=backend.describe(error)))
             return
@@ -1136,5 +1145,7 @@ def _quote(text: str) -> str:
 
 
 def _uri_user(number: str) -> str:
+    """A dialled number as the user part of a SIP URI ('#' must be escaped there)."""
     allowed = set("0123456789+*#abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_.")
-    return "".join(c for c in number if c in allowed) or "depotline"
+    kept = "".join(c for c in number if c in allowed).replace("#", "%23")
+    return kept or "depotline"
