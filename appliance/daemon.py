@@ -33,9 +33,13 @@ async def serve(config: Config, stop: asyncio.Event) -> None:
         service = DepotService(runtime, depot_name=config.depot.name)
         async with contextlib.AsyncExitStack() as stack:
             if config.web.enabled:
+                from appliance.desk import open_desk
                 from web_ui.app import start_web
 
-                runner = await start_web(service, config.web.listen, config.web.port)
+                desk = await stack.enter_async_context(
+                    open_desk(runtime.store, service, prompts_dir=config.depot.prompts_dir)
+                )
+                runner = await start_web(service, config.web.listen, config.web.port, desk=desk)
                 stack.push_async_callback(runner.cleanup)
                 log.info("web UI on http://%s:%d/", config.web.listen, config.web.port)
             await runtime.run(stop)

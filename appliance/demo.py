@@ -97,9 +97,13 @@ async def _run(
         runtime_stop = asyncio.Event()
         async with contextlib.AsyncExitStack() as stack:
             if options.port is not None:
+                from appliance.desk import open_desk
                 from web_ui.app import start_web
 
-                runner = await start_web(service, options.listen, options.port)
+                desk = await stack.enter_async_context(
+                    open_desk(runtime.store, service, prompts_dir="")
+                )
+                runner = await start_web(service, options.listen, options.port, desk=desk)
                 stack.push_async_callback(runner.cleanup)
                 log.info("demo web page: http://%s:%d/", options.listen, options.port)
             if options.duration_s > 0:

@@ -461,9 +461,13 @@ class Runtime:
 
     async def _shut_down(self) -> None:
         self._closing = True
-        snapshot = self.snapshot()
-        for call in snapshot.calls:
-            if call.line and call.line in self._line_driver:
+        # events already waiting are handled first: a call that just arrived is ended too
+        await self.submit(Tick(self.clock.now()))
+        for _ in range(3):
+            calls = [call for call in self.snapshot().calls if call.line in self._line_driver]
+            if not calls:
+                break
+            for call in calls:
                 # the call ends as if the caller left; its record is written like any other
                 ended = CallerHungUp(self.clock.now(), call.line, HangUpCause.NORMAL)
                 await self.submit(ended)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from aiohttp import web
 
+from appliance.desk import DeskService
 from appliance.service import (
     CallLogged,
     CallRecord,
@@ -21,10 +22,12 @@ from appliance.service import (
     FiguresChanged,
     WallboardFigures,
 )
+from web_ui.site import UPLOAD_MAX_BYTES, add_site
 
 log = logging.getLogger(__name__)
 
 SERVICE_KEY = web.AppKey("service", DepotService)
+SITE_KEY = web.AppKey("site", bool)
 TEMPLATES_KEY = web.AppKey("templates", jinja2.Environment)
 _HERE = Path(__file__).resolve().parent
 SSE_KEEPALIVE_S = 15.0
@@ -102,6 +105,7 @@ async def index(request: web.Request) -> web.Response:
         ],
         faults=figures.faults,
         closed=figures.closed,
+        site=request.app[SITE_KEY],
         calls=[call_json(record, zone) for record in calls],
     )
     return web.Response(text=html, content_type="text/html")
@@ -151,9 +155,14 @@ async def events(request: web.Request) -> web.StreamResponse:
     return response
 
 
-def make_app(service: DepotService) -> web.Application:
-    app = web.Application()
+def make_app(service: DepotService, desk: DeskService | None = None) -> web.Application:
+    """The wallboard page and its live feed; with a desk, the whole site beside it (sign-in,
+    agent desk, records, tickets, supervisor and admin pages)."""
+    app = web.Application(client_max_size=UPLOAD_MAX_BYTES)
     app[SERVICE_KEY] = service
+    app[SITE_KEY] = desk is not None
+    if desk is not None:
+        add_site(app, desk, service)
     app[TEMPLATES_KEY] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(_HERE / "templates"),
         autoescape=jinja2.select_autoescape(["html"]),
@@ -170,9 +179,11 @@ def make_app(service: DepotService) -> web.Application:
     return app
 
 
-async def start_web(service: DepotService, host: str, port: int) -> web.AppRunner:
+async def start_web(
+    service: DepotService, host: str, port: int, *, desk: DeskService | None = None
+) -> web.AppRunner:
     """Serve the web UI; the caller calls `await runner.cleanup()` to stop it."""
-    runner = web.AppRunner(make_app(service), shutdown_timeout=2.0)
+    runner = web.AppRunner(make_app(service, desk), shutdown_timeout=2.0)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     try:
