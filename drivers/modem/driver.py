@@ -257,13 +257,23 @@ class ModemLine:
                     await asyncio.sleep(delay_s)
         finally:
             worker.cancel()
+            self._in_service = False
+            if self._call in ("connected", "dialing") and self._port.is_open:
+                await self._hang_up_on_stop()
             for task in list(self._tasks):
                 task.cancel()
-            self._in_service = False
-            if self._call in ("connected", "dialing"):
-                self._port.hang_up_and_close(streaming=bool(self._media_kind))
-            else:
-                self._port.close()
+            self._port.close()
+
+    async def _hang_up_on_stop(self) -> None:
+        """The daemon stops with a call up: end the stream and go on-hook properly (the modem
+        must leave the stream before it reads commands again), or at worst blindly."""
+        try:
+            async with asyncio.timeout(2.0):
+                self._ending = True
+                await self._stop_media()
+                await self._on_hook()
+        except (ModemError, TimeoutError, asyncio.CancelledError):
+            self._port.hang_up_and_close(streaming=bool(self._media_kind))
 
     # -----------------------------------------------------------------------------------------
     # full-duplex audio for the media bridge

@@ -472,10 +472,13 @@ class ModemSimulator:
                 self._stream_audio(b"\x10")
             elif byte == ETX:
                 self._transcript.append("> <DLE ETX>")
-                if self._mode == "vtx":
-                    self._playback_ending = True
-                else:
+                if self._mode != "vtx":
                     self._end_receive()
+                elif self._playback_buffer:
+                    self._playback_ending = True  # OK once what is buffered has played
+                else:
+                    self._mode = "command"
+                    self._respond("OK")
             elif byte == CAN:
                 self._transcript.append("> <DLE CAN>")
                 self._playback_buffer.clear()

@@ -684,3 +684,16 @@ def test_modem_line_bridge_carries_the_call_while_it_asks_for_audio(tmp_path: Pa
     duplex = line.transcript[line.transcript.index("> AT+VTR") :]
     assert duplex[:3] == ["> AT+VTR", "< CONNECT", "< <audio>"]
     assert "> <DLE ^>" in duplex and duplex[-2:] == ["> AT+VLS=0", "< OK"]
+
+
+def test_modem_line_stopping_mid_call_puts_the_line_on_hook(tmp_path: Path) -> None:
+    async def scenario(line: LineUnderTest) -> None:
+        await line.answered_call()
+        await line.driver.perform(PlayMusic("fxo0"))
+        await line.sim_until(lambda: line.sim.heard_s > 0.2)
+
+    line = run_line(tmp_path, scenario, "usr")  # the harness cancels run() when done
+    assert line.sim.wait_for(lambda: not line.sim.offhook, 5.0)
+    assert line.sim.transcript[-6:] == [
+        "> <DLE CAN>", "> <DLE ETX>", "< OK", "> AT+VLS=0", "< OK", "= host closed the port"
+    ]  # fmt: skip
