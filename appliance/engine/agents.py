@@ -144,6 +144,3 @@ class AgentBoard:
             else:
                 free.discard(seat.id)
         return True
-
-    def free_in(self, queue: str, tier: Tier) -> set[str]:
-        return self._free.get(queue, {}).get(tier, set())
