@@ -76,6 +76,11 @@ class DepotReports:
     def today(self, now_s: float) -> dt.date:
         return self._figures().calendar.day_of(now_s)
 
+    def day_bounds(self, day: dt.date) -> tuple[float, float]:
+        """When the local day starts and ends (epoch seconds)."""
+        calendar = self._figures().calendar
+        return calendar.start_of(day), calendar.start_of(day + dt.timedelta(days=1))
+
     async def report(self, last_day: dt.date, days: int, now_s: float) -> FigureSet:
         """Figures for `days` local days ending with `last_day` (up to now if it is today)."""
         first_day = last_day - dt.timedelta(days=days - 1)

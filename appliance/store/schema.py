@@ -197,6 +197,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # daemon starts, found fast however long ago: figures are rebuilt from the last one
         "CREATE INDEX queue_log_starts ON queue_log (time_s) WHERE verb = 'QUEUESTART'",
     ),
+    (
+        # 质检: a supervisor's quality check of a recorded call; rows are only appended
+        """CREATE TABLE quality_checks (
+            id INTEGER PRIMARY KEY,
+            call_id TEXT NOT NULL,
+            time_s REAL NOT NULL,
+            checker TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            greeting INTEGER NOT NULL,
+            accuracy INTEGER NOT NULL,
+            attitude INTEGER NOT NULL,
+            note TEXT NOT NULL
+        )""",
+        "CREATE INDEX quality_checks_by_call ON quality_checks (call_id, time_s)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -33,6 +33,7 @@ SUPERVISOR_PAGES = (
     "/supervisor/monitor/live",
     "/supervisor/tasks",
     "/supervisor/settings",
+    "/supervisor/recordings",
     "/reports",
     "/reports.csv?table=queues",
     "/reports/staffing",

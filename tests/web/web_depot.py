@@ -72,7 +72,9 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def running_depot(database: Path, *, prompts_dir: str = "") -> AsyncIterator[Depot]:
+async def running_depot(
+    database: Path, *, prompts_dir: str = "", recordings_dir: str = ""
+) -> AsyncIterator[Depot]:
     clock = MovableClock()
     wall = WallClock()
     lines = SimulatedLines(("L1", "L2"), clock=clock.now)
@@ -94,7 +96,11 @@ async def running_depot(database: Path, *, prompts_dir: str = "") -> AsyncIterat
         await runtime.store.add_user(ADMIN_ID, "Admin", Role.ADMIN, ADMIN_PASSWORD)
         stop = asyncio.Event()
         async with open_desk(
-            runtime.store, service, wall_clock=wall, prompts_dir=prompts_dir
+            runtime.store,
+            service,
+            wall_clock=wall,
+            prompts_dir=prompts_dir,
+            recordings_dir=recordings_dir,
         ) as desk:
             running = asyncio.create_task(runtime.run(stop))
             await runtime.ready.wait()

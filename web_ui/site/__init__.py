@@ -12,6 +12,7 @@ from appliance.service import DepotService
 from web_ui.site import (
     auth_pages,
     desk_pages,
+    quality_pages,
     record_pages,
     report_pages,
     script_pages,
@@ -41,6 +42,7 @@ def add_site(app: web.Application, desk: DeskService, service: DepotService) -> 
     app.router.add_routes(report_pages.routes)
     app.router.add_routes(script_pages.routes)
     app.router.add_routes(settings_pages.routes)
+    app.router.add_routes(quality_pages.routes)
     app.router.add_static(STATIC_PREFIX, _HERE / "static")
 
 
