@@ -42,6 +42,7 @@ CALLS = 16
 CONCURRENT = 2  # 4 call legs in the PyPI wheel
 TALK_MS = 3000
 HOST = "127.0.0.1"
+IDLE_S = 1.5
 
 CALLER_SCENARIO = """<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="bench caller">
@@ -185,7 +186,7 @@ async def _run(workdir: Path, calls: int, talk_ms: int) -> dict[str, float | int
         while not isinstance(await asyncio.wait_for(queue.get(), 10), LineInService):
             pass
         idle_cpu_start, idle_wall_start = time.process_time(), time.monotonic()
-        await asyncio.sleep(2.0)  # idle baseline: the bridge clock and polling alone
+        await asyncio.sleep(IDLE_S)  # idle baseline: the bridge clock and polling alone
         idle_pct = (
             100 * (time.process_time() - idle_cpu_start) / (time.monotonic() - idle_wall_start)
         )

@@ -122,7 +122,7 @@ def test_sip_dial_out_answered_is_line_answered_and_busy_is_dial_failed() -> Non
 def test_sip_benchmark_reports_its_figures() -> None:
     root = Path(__file__).resolve().parents[3]
     done = subprocess.run(
-        [str(root / ".venv" / "bin" / "python"), "-m", "drivers.sip.bench", "4", "800"],
+        [str(root / ".venv" / "bin" / "python"), "-m", "drivers.sip.bench", "2", "500"],
         capture_output=True,
         text=True,
         timeout=90,
