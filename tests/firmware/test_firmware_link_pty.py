@@ -43,7 +43,7 @@ def run(tmp_path: Path, scenario: Scenario, *, no_data_after_s: int = 10) -> Non
             board.path,
             no_data_after_s=no_data_after_s,
             retransmit_s=0.05,
-            fault_after_s=1.0,
+            fault_after_s=2.0,
             first_retry_s=0.05,
             max_retry_s=0.2,
         )
@@ -168,13 +168,13 @@ def test_heartbeats_keep_unchanged_figures_on_the_board(tmp_path: Path) -> None:
     async def scenario(board: SimulatedBoard, driver: LedBoard, reports: list) -> None:
         await driver.show(WallboardFigures(calls_waiting=2))
         await until(shows(board, "等待 2"))
-        deadline = time.monotonic() + 2.5  # 2.5 times the silence time, nothing changes
+        deadline = time.monotonic() + 4.0  # twice the silence time, nothing changes
         while time.monotonic() < deadline:
             assert board.screen_lines() != ["无数据", "NO DATA"]
             await asyncio.sleep(0.05)
         assert driver.link.frames_sent >= 4
 
-    run(tmp_path, scenario, no_data_after_s=1)
+    run(tmp_path, scenario, no_data_after_s=2)
 
 
 def test_closed_reaches_the_board_before_the_daemon_lets_go(tmp_path: Path) -> None:
@@ -217,7 +217,8 @@ def test_retries_back_off_while_the_board_stays_unplugged(tmp_path: Path) -> Non
         board.unplug()
         await until(lambda: len(opened) >= 5, timeout_s=5)
         gaps = [later - earlier for earlier, later in itertools.pairwise(opened)]
-        assert gaps[-1] > gaps[0] * 1.5  # 0.05 → 0.1 → 0.2 s (capped at max_retry_s)
+        # 0.05 → 0.1 → 0.2 s, capped at max_retry_s (a load can only make gaps longer)
+        assert gaps[-1] >= 0.18
 
     run(tmp_path, scenario)
 
