@@ -241,8 +241,12 @@ def test_browser_every_page_in_both_languages_on_desk_phone_and_tv(
             "supervisor/notices",
             "supervisor/handover",
             "supervisor/blacklist",
+            "supervisor/tasks",
+            "supervisor/settings",
+            "supervisor/recordings",
             "admin/users",
             "admin/audit",
+            "admin/status",
         ]
         for language, locale in (("zh-CN", "zh-CN"), ("en", "en-US")):
             context = browser.new_context(locale=locale)  # type: ignore[attr-defined]
