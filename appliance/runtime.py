@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from appliance.clock import ShellClock
 from appliance.config import ThresholdsConfig
-from appliance.engine.commands import KeypadLoginChecked, LogOut, Tick
+from appliance.engine.commands import CommandRefused, KeypadLoginChecked, LogOut, Tick
 from appliance.engine.engine import Engine
 from appliance.engine.records import (
     AgentNotice,
@@ -334,10 +334,10 @@ class Runtime:
                 continue
             try:
                 await self.step(job.event)
-            except (ValueError, LookupError) as exc:
+            except CommandRefused as exc:
                 if job.done is None:
                     raise  # a driver's event the engine cannot take is a bug
-                # a person's command the engine refused (unknown agent, not logged in …)
+                # a person's command that cannot apply now; nothing changed in the engine
                 log.info("%s refused: %s", type(job.event).__name__, exc)
                 job.done.set_exception(exc)
             else:
@@ -478,7 +478,7 @@ class Runtime:
                     await self._perform_position(HangUpPosition(agent.position))
                 try:
                     await self.submit(LogOut(self.clock.now(), agent.id))
-                except (ValueError, LookupError) as exc:
+                except CommandRefused as exc:
                     log.warning("could not log out %s at stop: %s", agent.id, exc)
         closed = self.compute_figures()
         self._last_figures = closed

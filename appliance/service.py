@@ -8,6 +8,7 @@ from collections.abc import AsyncGenerator
 
 from appliance.engine.commands import (
     Block,
+    CommandRefused,
     Hold,
     Listen,
     LogIn,
@@ -41,6 +42,7 @@ __all__ = [
     "CallStage",
     "CallView",
     "CallbackTask",
+    "CommandRefused",
     "DepotService",
     "EngineSnapshot",
     "FiguresChanged",
@@ -94,7 +96,8 @@ class DepotService:
     async def check_pin(self, agent: str, pin: str) -> bool:
         return await self._runtime.store.check_pin(agent, pin)
 
-    # -- commands (each returns once the engine has handled it and its actions are done) ------
+    # -- commands: each returns once the engine has handled it and its actions are done, or
+    # raises CommandRefused (a ValueError) saying why it cannot apply now ---------------------
 
     async def log_in(self, agent: str, position: str) -> None:
         await self._runtime.submit(LogIn(self.now(), agent, position))

@@ -22,7 +22,7 @@ from appliance.engine.records import Verb
 from appliance.engine.setup import DepotSetup, OpeningHours
 from appliance.engine.views import AgentState
 from appliance.runtime import DeviceSet, Runtime, open_runtime
-from appliance.service import CallLogged, DepotService, FiguresChanged, Update
+from appliance.service import CallLogged, CommandRefused, DepotService, FiguresChanged, Update
 from drivers.roles import (
     CallerId,
     DeviceFaulted,
@@ -322,5 +322,22 @@ def test_runtime_number_an_agent_blocked_stays_blocked_after_a_restart(tmp_path:
             entries = await d.runtime.store.queue_log(0.0)
             refused = [e for e in entries if e.verb is Verb.BLOCKED]
             assert [e.data for e in refused] == [("1001",), ("blacklist",)]
+
+    asyncio.run(main())
+
+
+def test_runtime_refused_command_raises_for_the_person_and_the_depot_goes_on(
+    tmp_path: Path,
+) -> None:
+    async def main() -> None:
+        async with depot(tmp_path) as d:
+            with pytest.raises(CommandRefused) as unknown:
+                await d.service.log_in("9999", "pos1")
+            assert "9999" in str(unknown.value)
+            await d.service.log_in("1001", "pos1")
+            with pytest.raises(CommandRefused):
+                await d.service.hold("1001")  # no call to hold
+            await call_until_connected(d, "sim-1", "13800138000", "pos1")
+            assert not d.running.done()
 
     asyncio.run(main())
