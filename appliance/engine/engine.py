@@ -1137,6 +1137,7 @@ class Engine:
             return
         seat.activity = AgentState.WRAP_UP
         seat.activity_since_s = self._now
+        seat.call_id = call.id  # the call being wrapped up, for the desk's record form
         seat.wrap_up_until_s = self._now + wrap_up_s
         seat.wrap_up_timer = self._schedule(wrap_up_s, "wrap", seat.id)
         self._log("", call.queue, seat.id, Verb.WRAPUPSTART, seconds_text(wrap_up_s))
@@ -1356,13 +1357,15 @@ class Engine:
         if seat.id in self._offers:
             self._offer_failed(seat.id, Verb.RINGCANCELED, "")
             return
+        if seat.listening_to:
+            self._stop_listening(seat)
         call = self._calls.get(seat.call_id)
-        if call is None:
-            return
+        if call is None or seat.activity is not AgentState.ON_CALL:
+            return  # idle, or wrapping up a call that goes on without them
         if seat.id in call.extras:
             self._leave_three_way(call, seat, hang_up_position=False)
-        elif seat.listening_to:
-            self._stop_listening(seat)
+        elif call.agent != seat.id:
+            return
         elif call.direction == "out":
             self._drop_outbound_agent(call, Verb.COMPLETEAGENT)
             self._hang_up_line(
@@ -1639,7 +1642,7 @@ class Engine:
 
     def _check_hang_up(self, command: HangUp) -> None:
         seat = self._known_seat(command.agent)
-        if seat.id not in self._offers and seat.call_id not in self._calls:
+        if seat.id not in self._offers and seat.activity is not AgentState.ON_CALL:
             raise CommandRefused(f"agent {seat.id} has no call to hang up")
 
     def _check_listen(self, command: Listen) -> None:

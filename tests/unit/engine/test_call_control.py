@@ -44,6 +44,7 @@ from drivers.roles import (
     PlayMusic,
     PlayTone,
     PositionAnswered,
+    PositionFaulted,
     PositionHungUp,
     RefuseCall,
     RingPosition,
@@ -344,3 +345,14 @@ def test_outbound_with_no_free_line_fails() -> None:
     call_id = next(e for e in h.log() if e.verb is Verb.OUTBOUND).call_id
     assert h.record(call_id).end_reason is EndReason.OUTBOUND_FAILED
     assert not h.of(DialOut)
+
+
+def test_position_fault_of_agent_who_transferred_leaves_the_new_conversation_alone() -> None:
+    h, call_id = talking()
+    h.ev(Transfer, agent="a1", to_agent="a2")
+    h.ev(PositionAnswered, position="pos_a2")  # a1 wraps up the call a2 now has
+    h.clear()
+    h.ev(PositionFaulted, position="pos_a1")
+    assert not h.of(Disconnect)
+    assert states(h)["a2"] is AgentState.ON_CALL
+    assert [e.verb for e in h.log(call_id)] == []

@@ -112,17 +112,18 @@ def test_agent_hang_up_completes_agent_and_hangs_up_line(depot: Harness) -> None
 
 
 def test_wrap_up_counts_down_then_agent_is_ready_again(depot: Harness) -> None:
-    depot.call_into_queue()
+    call_id = depot.call_into_queue()
     depot.pick_up("pos_a1")
     depot.now += 20
     depot.hang_up("l1")
     view = {a.id: a for a in depot.engine.snapshot(depot.now).agents}["a1"]
-    assert view.state is AgentState.WRAP_UP
+    assert view.state is AgentState.WRAP_UP and view.call_id == call_id
     assert view.wrap_up_until_s == depot.now + 10
     assert depot.engine.next_deadline() == depot.now + 10
     depot.advance(10)
     view = {a.id: a for a in depot.engine.snapshot(depot.now).agents}["a1"]
     assert view.state is AgentState.READY and view.wrap_up_until_s is None
+    assert view.call_id == ""
     assert view.calls_today == 1 and view.talk_s_today == 20
     wrap_end = next(e for e in depot.agent_log("a1") if e.verb is Verb.WRAPUPEND)
     assert wrap_end.data == ("10.000",)
