@@ -91,16 +91,22 @@ def erlang_a_prediction(
     give_up = 1.0 / patience_s
     traffic = arrival / service
 
-    # Unnormalised stationary probabilities, n = 0.. until the tail is negligible.
+    # Unnormalised stationary probabilities, n = 0.. until the tail is negligible; rescaled
+    # whenever they grow large (heavy traffic would overflow floats), kept with a running sum.
     weights = [1.0]
+    total = 1.0
     n = 0
     while True:
         n += 1
         death = min(n, agents) * service + max(n - agents, 0) * give_up
-        weights.append(weights[-1] * arrival / death)
-        if n > agents + 10 and weights[-1] < tail * sum(weights):
+        weight = weights[-1] * arrival / death
+        weights.append(weight)
+        total += weight
+        if weight > 1e200:
+            weights = [w / weight for w in weights]
+            total /= weight
+        elif n > agents + 10 and weight < tail * total:
             break
-    total = sum(weights)
     found = [w / total for w in weights]  # PASTA: what an arriving caller finds
 
     p_wait = sum(found[agents:])
@@ -171,15 +177,24 @@ def agents_needed(
     Erlang A when a mean patience is given)."""
     if not 0.0 < target_service_level < 1.0:
         raise ValueError("the target service level must be between 0 and 1")
-    traffic = traffic_erlangs(calls_per_hour, aht_s)
-    start = max(1, math.floor(traffic) if patience_s is None else 1)
-    for agents in range(start, max_agents + 1):
+
+    def reaches(agents: int) -> bool:
         if patience_s is None:
             predicted = erlang_c_prediction(agents, calls_per_hour, aht_s, sl_threshold_s)
         else:
             predicted = erlang_a_prediction(
                 agents, calls_per_hour, aht_s, sl_threshold_s, patience_s
             )
-        if predicted.service_level >= target_service_level:
-            return agents
-    raise ValueError(f"more than {max_agents} agents needed")
+        return predicted.service_level >= target_service_level
+
+    if not reaches(max_agents):
+        raise ValueError(f"more than {max_agents} agents needed")
+    # the service level only grows with more agents: bisect for the first that reaches it
+    low, high = 0, max_agents  # low never reaches, high always does
+    while high - low > 1:
+        middle = (low + high) // 2
+        if reaches(middle):
+            high = middle
+        else:
+            low = middle
+    return high
