@@ -253,6 +253,9 @@ class Traffic:
         for view in snapshot.agents:
             if view.state in (AgentState.RINGING, AgentState.ON_CALL):
                 assert view.call_id in live
+            assert (view.wrap_up_until_s is not None) == (view.state is AgentState.WRAP_UP)
+            if view.state is AgentState.LOGGED_OUT:
+                assert not view.position and view.logged_in_since_s is None
         # one offer per agent: a phone rings for one call only
         ringing = [v.id for v in snapshot.agents if v.state is AgentState.RINGING]
         assert len(ringing) == len(set(ringing))
