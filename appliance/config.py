@@ -476,12 +476,15 @@ def _position(t: _Table) -> PositionConfig:
 
 def _wallboard(t: _Table) -> WallboardConfig:
     d = WallboardConfig()
+    kind = t.string("type", d.type, choices=("board", "alpha", "console", "none"))
+    # Alpha signs speak 9600 baud 7E1 out of the box; the LED board 115200 8N1
+    baud, serial_format = (9600, "7E1") if kind == "alpha" else (d.baud, d.serial_format)
     config = WallboardConfig(
-        type=t.string("type", d.type, choices=("board", "alpha", "console", "none")),
+        type=kind,
         device=t.string("device", d.device, nonempty=True),
-        baud=t.integer("baud", d.baud, 1200, 1_000_000),
+        baud=t.integer("baud", baud, 1200, 1_000_000),
         serial_format=t.string(
-            "serial_format", d.serial_format, choices=("8N1", "7E1", "7O1", "8E1", "8O1")
+            "serial_format", serial_format, choices=("8N1", "7E1", "7O1", "8E1", "8O1")
         ),
         no_data_after_s=t.number("no_data_after_s", d.no_data_after_s, 1, 3600),
     )
@@ -557,6 +560,15 @@ def _check_references(config: Config, file: str) -> None:
                 )
             seen[line_id] = f"lines[{n}]"
     positions: dict[str, int] = {}
+    headsets = [
+        n for n, p in enumerate(config.positions) if isinstance(p, SoundDevicePositionConfig)
+    ]
+    if len(headsets) > 1:
+        n = headsets[1]
+        raise ConfigError(
+            f'{file}: positions[{n}].type = "sound_device": the box has one headset position,'
+            f" positions[{headsets[0]}] already; expected one sound_device position at most"
+        )
     for n, position in enumerate(config.positions):
         if position.id in positions:
             raise ConfigError(

@@ -29,7 +29,7 @@ from appliance.config import (
 )
 from appliance.prompts import prompt_dirs
 from appliance.runtime import DeviceSet
-from drivers.roles import Display, LineDriver, MediaBridge, PositionDriver
+from drivers.roles import ButtonPanel, Display, Lamp, LineDriver, MediaBridge, PositionDriver
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +72,13 @@ def build_devices(config: Config, clock: ShellClock) -> DeviceSet:
     sip_positions: list[Any] = []
     sim_line_ids: list[str] = []
     sim_position_ids: list[str] = []
+    modem_lines: list[Any] = []
+    headset: SoundDevicePositionConfig | None = None
     for n, line in enumerate(config.lines):
         key = f"lines[{n}]"
         if isinstance(line, ModemLineConfig):
             modem = _backend("drivers.modem.driver", "a voice modem line", key, config)
-            lines.append(
+            modem_lines.append(
                 modem.ModemLine(
                     line.id,
                     line.device,
@@ -115,14 +117,13 @@ def build_devices(config: Config, clock: ShellClock) -> DeviceSet:
                 )
             )
         elif isinstance(position, SoundDevicePositionConfig):
-            raise ConfigError(
-                f'{config.path}: {key}.type = "sound_device": a USB headset position is not'
-                " supported yet"
-            )
+            # the box's own USB headset is a position on the SIP stack's sound device
+            headset = position
         elif isinstance(position, SimPositionConfig):
             sim_position_ids.append(position.id)
 
-    if sip_gateways or sip_positions:
+    lines.extend(modem_lines)
+    if sip_gateways or sip_positions or headset is not None:
         stack_module = _backend("drivers.sip.stack", "SIP", "sip", config)
         sip_lines = _backend("drivers.sip.lines", "SIP", "sip", config)
         sip_pos = _backend("drivers.sip.positions", "SIP", "sip", config)
@@ -133,12 +134,18 @@ def build_devices(config: Config, clock: ShellClock) -> DeviceSet:
             rtp_port=config.sip.rtp_port,
             gateways=sip_gateways,
             positions=sip_positions,
-            prompts_dir=_prompt_dirs(config)[0],
+            prompt_dirs=_prompt_dirs(config),
+            sound_device=headset.device if headset is not None else "",
+            headset_position=headset.id if headset is not None else "",
+            # full-duplex modem lines join the conference bridge through their audio frames
+            line_audio={
+                line.line_ids[0]: line.line_audio(line.line_ids[0]) for line in modem_lines
+            },
             clock=clock.now,
         )
         if sip_gateways:
             lines.append(sip_lines.SipLines(stack))
-        if sip_positions:
+        if sip_positions or headset is not None:
             positions.append(sip_pos.SipPositions(stack))
         bridge = sip_bridge.SipMediaBridge(stack)
 
@@ -169,15 +176,39 @@ def build_devices(config: Config, clock: ShellClock) -> DeviceSet:
         )
     elif wallboard.type == "alpha":
         alpha = _backend("drivers.wallboard.alpha", "an Alpha sign", "wallboard", config)
-        displays.append(alpha.AlphaSign(wallboard.device, baud=wallboard.baud))
+        displays.append(
+            alpha.AlphaSign(
+                wallboard.device,
+                baud=wallboard.baud,
+                serial_format=wallboard.serial_format,
+                clock=clock.now,
+            )
+        )
 
-    if config.gpio.enabled:
-        # the GPIO backend (lamps, buzzer, desk panels) reports its constructor to the lead
-        _backend("drivers.gpio.panel", "GPIO lamps and desk panels", "gpio", config)
-        raise ConfigError(f"{config.path}: gpio.enabled = true: GPIO is not supported yet")
+    lamps: list[Lamp] = []
+    buttons: list[ButtonPanel] = []
+    gpio = config.gpio
+    if gpio.enabled:
+        panel = _backend("drivers.gpio.panel", "GPIO lamps and desk panels", "gpio", config)
+        light = gpio.stack_light
+        pins = {"green": light.green, "amber": light.amber, "red": light.red}
+        lamp, desk_buttons = panel.build_gpio_devices(
+            stack_light={colour: pin for colour, pin in pins.items() if pin is not None},
+            buzzer=gpio.buzzer,
+            panels=[(p.position, p.button, p.led) for p in gpio.panels],
+            clock=clock.now,
+        )
+        lamps.append(lamp)
+        if gpio.panels:
+            buttons.append(desk_buttons)
 
     return DeviceSet(
-        lines=tuple(lines), positions=tuple(positions), bridge=bridge, displays=tuple(displays)
+        lines=tuple(lines),
+        positions=tuple(positions),
+        bridge=bridge,
+        displays=tuple(displays),
+        lamps=tuple(lamps),
+        buttons=tuple(buttons),
     )
 
 
