@@ -199,6 +199,13 @@ def test_browser_agent_call_complaint_then_supervisor_escalates_overdue_ticket(
         shot(supervisor, "en-wallboard")
         # and so does the agent's desk
         expect(agent.locator("#state")).to_have_text("暂停", timeout=1000)
+        # and the agent monitor
+        supervisor.goto(f"{depot.url}/supervisor/monitor")
+        row = supervisor.locator(f"#agents tr[data-agent='{AGENT_ID}']")
+        expect(row).to_contain_text("Paused (Lunch)")
+        run(depot.service.ready(AGENT_ID))
+        expect(row).to_contain_text("Ready", timeout=1000)
+        shot(supervisor, "en-monitor")
         agent_context.close()
         supervisor_context.close()
 

@@ -89,6 +89,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reason.meeting": ("Meeting", "会议"),
     "reason.training": ("Training", "培训"),
     "reason.restroom": ("Restroom", "洗手间"),
+    "reason.missed": ("Missed calls", "未接自动暂停"),
     "pop.past_calls": ("Past calls", "历史来电"),
     "pop.records": ("Records", "历史记录"),
     "pop.open_tickets": ("Open tickets", "未结工单"),

@@ -23,7 +23,11 @@
     const agents = document.querySelector("#agents tbody");
     agents.textContent = "";
     picture.agents.forEach(function (a) {
-      const tr = row([a.id, a.name, texts.state[a.state], a.position, duration(a.in_state_s),
+      let state = texts.state[a.state];
+      if (a.pause_reason) {
+        state += " (" + (texts.reason[a.pause_reason] || a.pause_reason) + ")";
+      }
+      const tr = row([a.id, a.name, state, a.position, duration(a.in_state_s),
         a.number, String(a.calls_today), duration(a.talk_s_today)], "state-" + a.state);
       tr.dataset.agent = a.id;
       agents.appendChild(tr);
