@@ -52,6 +52,14 @@ T = TypeVar("T")
 
 # compared against when the agent id is unknown, so a wrong id costs the same time as a
 # wrong PIN (no telling which agent ids exist)
+def _is_about_the_file(error: sqlite3.DatabaseError) -> bool:
+    """SQLite failures the owner can act on (disk full, damaged, locked, read-only) — not the
+    ones that mean a bug in depotline (a broken constraint, misused API)."""
+    return not isinstance(
+        error, (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError)
+    )
+
+
 @functools.cache
 def _dummy_hash() -> str:
     return passwords.hash_secret("depotline-no-such-agent")
@@ -103,7 +111,7 @@ class Store:
                 # the transaction may be gone already; report the first failure
                 with contextlib.suppress(sqlite3.Error):
                     await self._writer.execute("ROLLBACK")
-                if isinstance(failure, sqlite3.OperationalError):
+                if isinstance(failure, sqlite3.DatabaseError) and _is_about_the_file(failure):
                     raise explain(self.path, failure) from failure
                 raise
             return result
@@ -213,7 +221,9 @@ class Store:
     async def _read(self, work: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
         try:
             return await work(self._reader)
-        except sqlite3.OperationalError as error:
+        except sqlite3.DatabaseError as error:
+            if not _is_about_the_file(error):
+                raise
             raise explain(self.path, error) from error
 
     async def queue_log(self, since_s: float, until_s: float | None = None) -> list[QueueLogEntry]:

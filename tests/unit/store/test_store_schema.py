@@ -128,3 +128,29 @@ def test_store_open_folder_instead_of_file_says_it_cannot_be_opened(tmp_path: Pa
     path.mkdir()
     with pytest.raises(StoreError, match=r"depot\.db cannot be opened"):
         open_and_close(path)
+
+
+def test_store_full_disk_is_a_store_error_and_the_step_is_not_half_written(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "depot.db"
+
+    async def main() -> int:
+        store = await Store.open(path)
+        try:
+            # SQLite reports a file that may not grow as a full disk (SQLITE_FULL)
+            cursor = await store._writer.execute("PRAGMA page_count")
+            row = await cursor.fetchone()
+            assert row is not None
+            await store._writer.execute(f"PRAGMA max_page_count = {row[0] + 2}")
+            big_step = [
+                QueueLogEntry(float(i), f"c{i}", "q", "NONE", Verb.INBOUND, ("x" * 500, ""))
+                for i in range(200)
+            ]
+            with pytest.raises(StoreError, match=r"depot\.db cannot grow: the disk is full"):
+                await store.record(big_step)
+            return len(await store.queue_log(0.0))
+        finally:
+            await store.close()
+
+    assert asyncio.run(main()) == 0
