@@ -133,6 +133,7 @@ class _GatewayHealth:
 class _ModemLine:
     audio: LineAudio
     port: Any = None
+    music: Any = None  # hold music from the bridge while the modem's caller is held
 
 
 @dataclass
@@ -441,7 +442,7 @@ class SipStack:
             pslot.zip = None
         self._headset_media = None
         for modem in self._modem_lines.values():
-            modem.port = None
+            modem.port, modem.music = None, None
         self._plan = MixPlan()
         self._conference.clear()
         if self._legs:
@@ -479,7 +480,7 @@ class SipStack:
 
     def _port_names(self) -> list[str]:
         names = [line_port(line) for line in (*self._lines, *self._modem_lines)]
-        names += [line_player_port(line) for line in self._lines]
+        names += [line_player_port(line) for line in (*self._lines, *self._modem_lines)]
         names += [recorder_port(line) for line in self._lines]
         for position in self._positions:
             names += [f"pos:{position}", position_player_port(position)]
@@ -1013,6 +1014,8 @@ class SipStack:
             slot = self._lines.get(action.line)
             if slot is not None and slot.leg is not None:
                 self._play_music(slot)
+            elif action.line in self._modem_lines:
+                self._modem_music(self._modem_lines[action.line])
         elif isinstance(action, MuteCaller):
             self._mute(action)
         elif isinstance(action, JoinSupervisor):
@@ -1035,6 +1038,7 @@ class SipStack:
             self._stop_player(slot, emit=True)
         elif line in self._modem_lines:
             self._open_modem_line(line)
+            self._modem_music_off(line)
         else:
             raise SipError(f"{line} is neither a SIP line nor a full-duplex modem line")
         talks = self._plan.talks.setdefault(line, {})
@@ -1090,8 +1094,22 @@ class SipStack:
     def _release_modem_line(self, line: str) -> None:
         modem = self._modem_lines.get(line)
         if modem is not None and modem.port is not None and line not in self._plan.talks:
+            self._modem_music_off(line)
             self._forget(line_port(line))
             modem.port = None
+
+    def _modem_music(self, modem: _ModemLine) -> None:
+        from drivers.sip import backend
+
+        music = self._playable(self.music_file) if self.music_file else ""
+        if music and modem.music is None:
+            modem.music = backend.open_player([music], True, lambda: None)
+
+    def _modem_music_off(self, line: str) -> None:
+        modem = self._modem_lines[line]
+        if modem.music is not None:
+            self._forget(line_player_port(line))
+            modem.music = None
 
     def _drop_position_from_plan(self, position: str) -> None:
         for line in self._plan.lines_of(position):
@@ -1121,6 +1139,8 @@ class SipStack:
         if kind == "play":
             sub, _, ident = key.partition(":")
             if sub == "line":
+                if ident in self._modem_lines:
+                    return self._modem_lines[ident].music
                 return self._lines[ident].player if ident in self._lines else None
             return self._positions[ident].zip if ident in self._positions else None
         if kind == "rec":
@@ -1136,6 +1156,7 @@ class SipStack:
     def _plan_with_players(self) -> MixPlan:
         plan = self._plan
         plan.line_players = {line for line, slot in self._lines.items() if slot.player is not None}
+        plan.line_players |= {line for line, m in self._modem_lines.items() if m.music is not None}
         plan.position_players = {p for p, slot in self._positions.items() if slot.zip is not None}
         return plan
 

@@ -186,6 +186,20 @@ class Rig:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
+async def settled_links(rig: Rig, want: set[tuple[str, str]]) -> list[list[str]]:
+    """The bridge's links once they equal `want` (or what they are after 3 s)."""
+    links: set[tuple[str, str]] = set()
+
+    async def reached() -> bool:
+        nonlocal links
+        links = await rig.stack.bridge_links()
+        return links == want
+
+    with contextlib.suppress(AssertionError):
+        await rig.engine.wait_until(reached, timeout_s=3)
+    return sorted([a, b] for a, b in links)
+
+
 def agent(workdir: Path, name: str, host: str, scenario: str = "") -> Sipp:
     args = ["-i", host, "-p", "5060", "-mi", host, "-mp", "30000"]
     # the built-in answering phone echoes audio; a scripted phone handles one call and exits
@@ -561,7 +575,13 @@ async def modem_line_bridged(workdir: Path) -> dict[str, object]:
     phone = agent(workdir, "agent1", AGENT1)
     rig = Rig(workdir, [], [POS1])
     rig.stack = SipStack(
-        listen=BOX, port=BOX_PORT, rtp_port=20000, positions=[POS1], line_audio={"fxo0": audio}
+        listen=BOX,
+        port=BOX_PORT,
+        rtp_port=20000,
+        positions=[POS1],
+        line_audio={"fxo0": audio},
+        prompt_dirs=[str(workdir / "prompts")],
+        prompt_cache_dir=str(workdir / "prompt_cache"),
     )
     rig.positions, rig.bridge = SipPositions(rig.stack), SipMediaBridge(rig.stack)
     rig.lines = SipLines(rig.stack)
@@ -575,11 +595,19 @@ async def modem_line_bridged(workdir: Path) -> dict[str, object]:
             return len(loud) >= 25
 
         await rig.engine.wait_until(echo_heard)
+        await rig.bridge.perform(HoldCaller("fxo0", "pos1"))
+        held_links = await settled_links(rig, {("play:line:fxo0", "line:fxo0")})
+        await rig.bridge.perform(Connect("fxo0", "pos1"))
+        talk_links = await settled_links(
+            rig, {("line:fxo0", "pos:pos1"), ("pos:pos1", "line:fxo0")}
+        )
         await rig.bridge.perform(Disconnect("fxo0", "pos1"))
         await rig.positions.perform(HangUpPosition("pos1"))
         frames_after_disconnect = len(heard)
     phone.stop()
     return {
+        "held_links": held_links,
+        "talk_links": talk_links,
         "frames_taken": taken[0],
         "frames_heard": len(heard),
         "frame_sizes": sorted({len(f) for f in heard}),

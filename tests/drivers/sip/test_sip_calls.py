@@ -171,6 +171,8 @@ def test_sip_modem_line_frames_reach_the_agent_and_the_agents_audio_comes_back()
     assert result["frames_taken"] >= 25
     assert result["frames_heard"] >= 25  # the agent's echo of the modem caller's tone
     assert result["stopped"] is True  # Disconnect stops the frames
+    assert result["held_links"] == [["play:line:fxo0", "line:fxo0"]]  # music while held
+    assert result["talk_links"] == [["line:fxo0", "pos:pos1"], ["pos:pos1", "line:fxo0"]]
     assert result["events"] == ["PositionInService(pos1)", "PositionAnswered(pos1)"]
 
 
