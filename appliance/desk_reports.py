@@ -9,10 +9,20 @@ from dataclasses import dataclass
 
 from appliance.stats.erlang import agents_needed, erlang_c_prediction
 from appliance.stats.figures import Figures, FigureSet
-from appliance.store import Store
+from appliance.store import Fault, Store
 
 PERIOD_DAYS = {"day": 1, "week": 7, "month": 30}
 STAFFING_HISTORY_DAYS = 28
+
+
+@dataclass(frozen=True, slots=True)
+class DayFigures:
+    day: dt.date
+    offered: int
+    answered: int
+    abandoned: int
+    service_level: float | None
+    answer_rate: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +112,42 @@ class DepotReports:
                 del self._cache.folded[next(iter(self._cache.folded))]
             as_of_s = max(start_s, min(now_s, day_end_s) - 0.001)
             return folded.figures.report(as_of_s, since_s=start_s)
+
+    async def by_day(self, last_day: dt.date, days: int, now_s: float) -> list[DayFigures]:
+        """Each day's service level, answer rate and counts over the period (the folded
+        reducer of `report` keeps one bucket per day, so this folds nothing new)."""
+        await self.report(last_day, days, now_s)
+        first_day = last_day - dt.timedelta(days=days - 1)
+        key = (self.timezone, self.sl_threshold_s, first_day, last_day)
+        async with self._cache.lock:
+            figures = self._cache.folded[key].figures
+            result = []
+            for n in range(days):
+                day = first_day + dt.timedelta(days=n)
+                start_s = figures.calendar.start_of(day)
+                if start_s > now_s:
+                    break
+                end_s = figures.calendar.start_of(day + dt.timedelta(days=1))
+                totals = figures.report(min(now_s, end_s - 0.001), since_s=start_s).totals
+                result.append(
+                    DayFigures(
+                        day,
+                        totals.offered,
+                        totals.answered,
+                        totals.abandoned,
+                        totals.service_level,
+                        totals.answer_rate,
+                    )
+                )
+            return result
+
+    async def faults(self, last_day: dt.date, days: int) -> list[Fault]:
+        """Device faults that began in the period (故障统计)."""
+        calendar = self._figures().calendar
+        first_day = last_day - dt.timedelta(days=days - 1)
+        return await self._store.faults(
+            calendar.start_of(first_day), calendar.start_of(last_day + dt.timedelta(days=1))
+        )
 
     async def staffing(
         self, now_s: float, *, target: float = 0.8, days: int = STAFFING_HISTORY_DAYS

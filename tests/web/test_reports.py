@@ -11,6 +11,7 @@ import aiohttp
 from web_depot import POSITION, SUPERVISOR_ID, SUPERVISOR_PASSWORD, Depot, running_depot
 from web_http import Browserish
 
+from appliance.engine.records import FaultRecorded
 from drivers.roles import CallerId
 
 AGENT_ID = "1001"
@@ -75,6 +76,16 @@ def test_reports_count_the_calls_taken_and_export_csv(tmp_path: Path) -> None:
                 async with session.get(f"{depot.url}/reports.csv?table=queues") as response:
                     rows = list(csv.reader(io.StringIO((await response.text()).lstrip("\ufeff"))))
                 assert [row[:4] for row in rows[1:]] == [["cargo", "3", "3", "0"]]
+                await depot.runtime.store.record(
+                    [FaultRecorded("fxo1", "modem does not answer", depot.service.now() - 60)]
+                )
+                status, page = await supervisor.page("/reports?period=week")
+                assert status == 200
+                by_day = page[page.index('id="by-day"') : page.index('id="by-queue"')]
+                assert by_day.count("<tr><td>") == 7  # a row per day of the week
+                assert "<td>3</td><td>3</td><td>0</td><td>100.0%</td>" in by_day  # today
+                faults = page[page.index('id="faults"') :]
+                assert "fxo1" in faults and "仍未恢复" in faults
                 status, page = await supervisor.page("/reports/staffing?target=90")
                 assert status == 200
                 assert page.count("<tr><td>") == 24

@@ -63,10 +63,19 @@ async def report_page(request: web.Request) -> web.Response:
         [(str(hour), float(f.offered)) for hour, f in figures.by_hour],
         title=translate(language, "reports.by_hour"),
     )
+    reports = request.app[DESK_KEY].reports
+    days = await reports.by_day(last_day, PERIOD_DAYS[period], service.now())
+    sl_chart = bar_chart(
+        [(f"{d.day.month}/{d.day.day}", round((d.service_level or 0.0) * 100)) for d in days],
+        title=translate(language, "reports.sl_by_day"),
+    )
     return render(
         request,
         "report.html",
         figures=figures,
+        days=days,
+        sl_chart=sl_chart,
+        faults=await reports.faults(last_day, PERIOD_DAYS[period]),
         period=period,
         periods=tuple(PERIOD_DAYS),
         day=last_day.isoformat(),
