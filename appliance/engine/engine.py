@@ -315,6 +315,10 @@ class Engine:
             queue = self._retired_queues[queue_id]
         return queue
 
+    def _known_queue(self, queue_id: str) -> Queue | None:
+        """The queue's settings, old ones if settings removed it while callers still wait."""
+        return self._queues.get(queue_id) or self._retired_queues.get(queue_id)
+
     def _roll_day(self) -> None:
         """The depot's midnight has passed: reset the agents' "today" counts (not on the first
         event, which only learns when today ends)."""
@@ -775,7 +779,7 @@ class Engine:
     def _leave_empty_queues(self, queue_ids: Iterable[str]) -> None:
         """After the last agent of a queue logged out: its callers leave (leave_when_no_agents)."""
         for queue_id in queue_ids:
-            queue = self._queues.get(queue_id)
+            queue = self._known_queue(queue_id)
             if queue is None or not queue.leave_when_no_agents:
                 continue
             if self._board.logged_in_count(queue_id) > 0:
@@ -803,7 +807,7 @@ class Engine:
         urgent (priority, then entry time) first."""
         if len(queue_ids) == 1:
             for queue_id in queue_ids:
-                queue = self._queues.get(queue_id)
+                queue = self._known_queue(queue_id)
                 if queue is not None:
                     self._dispatch_queue(queue)
             return
@@ -816,7 +820,7 @@ class Engine:
                     ordered.append((head, queue_id))
         ordered.sort()
         for _head, queue_id in ordered:
-            queue = self._queues.get(queue_id)
+            queue = self._known_queue(queue_id)
             if queue is not None:
                 self._dispatch_queue(queue)
 
