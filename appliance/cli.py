@@ -20,6 +20,14 @@ EX_USAGE = 64
 EX_SOFTWARE = 70
 EX_OSERR = 71
 
+# verbs whose modules parse their own arguments: (module, argv starts with the verb, help)
+DELEGATED = {
+    "simulate": ("appliance.simulate", False, "simulate days of calls in virtual time"),
+    "doctor": ("appliance.doctor", False, "check the box: devices, udev rules, database, disk"),
+    "backup": ("appliance.backup", True, "back up the database (and the configuration)"),
+    "restore": ("appliance.backup", True, "restore the database from a backup"),
+}
+
 
 def _version() -> str:
     try:
@@ -65,22 +73,25 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("name", help="engine, modem, sip, wallboard or web")
     bench.add_argument("--json", action="store_true", help="print one JSON object")
 
-    simulate = verbs.add_parser(
-        "simulate", help="simulate days of calls in virtual time", add_help=False
-    )
-    simulate.add_argument("args", nargs=argparse.REMAINDER)
+    for verb, (_module, _with_verb, summary) in DELEGATED.items():
+        # each parses its own arguments (its --help included)
+        delegated = verbs.add_parser(verb, help=summary, add_help=False)
+        delegated.add_argument("args", nargs=argparse.REMAINDER)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args_list = sys.argv[1:] if argv is None else argv
     parser = _parser()
-    # `simulate` hands every argument (its own --help included) to appliance.simulate
     verb_index = next((n for n, a in enumerate(args_list) if not a.startswith("-")), None)
-    if verb_index is not None and args_list[verb_index] == "simulate":
-        _logging(verbose="-v" in args_list[:verb_index] or "--verbose" in args_list[:verb_index])
-        simulate = importlib.import_module("appliance.simulate")
-        code: int = simulate.main(args_list[verb_index + 1 :])
+    if verb_index is not None and args_list[verb_index] in DELEGATED:
+        verb = args_list[verb_index]
+        options = args_list[:verb_index]
+        _logging(verbose="-v" in options or "--verbose" in options)
+        module, with_verb, _summary = DELEGATED[verb]
+        rest = args_list[verb_index + 1 :]
+        entry = importlib.import_module(module)
+        code: int = entry.main([verb, *rest] if with_verb else rest)
         return code
     args = parser.parse_args(args_list)
     _logging(verbose=args.verbose)

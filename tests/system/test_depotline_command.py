@@ -87,3 +87,16 @@ def test_demo_runs_for_its_duration_and_stops_cleanly(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "depotline is taking calls on 4 lines" in result.stderr
     assert "figures today at stop: answered=" in result.stderr
+
+
+def test_help_lists_every_command_including_the_box_verbs() -> None:
+    result = depotline("--help")
+    assert result.returncode == 0
+    for verb in ("run", "demo", "check-config", "bench", "simulate", "doctor", "backup", "restore"):
+        assert f"    {verb}" in result.stdout, verb
+
+
+def test_backup_is_handed_its_own_arguments() -> None:
+    result = depotline("backup", "--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: depotline backup")
