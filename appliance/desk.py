@@ -369,6 +369,11 @@ class DeskService:
         await self.service.change_setup(setup)
         await self.audit(who, "settings.agent", form.get("agent_id", "").strip())
 
+    async def change_hours(self, who: SignedIn, form: dict[str, str]) -> None:
+        setup = desk_settings.with_hours(self.service.setup(), form)
+        await self.service.change_setup(setup)
+        await self.audit(who, "settings.hours", "hours", str(len(setup.hours.holidays)))
+
     async def remove_agent(self, who: SignedIn, agent_id: str) -> None:
         if any(
             a.id == agent_id and a.state.value != "logged_out"

@@ -4,6 +4,7 @@ form is checked, a new DepotSetup is saved and handed to the engine through the 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from appliance.desk_forms import FormError, clean_seconds, clean_text
 from appliance.engine.setup import Agent, DepotSetup, Strategy, Tier
@@ -66,3 +67,54 @@ def without_agent(setup: DepotSetup, agent_id: str) -> DepotSetup:
     if not any(a.id == agent_id for a in setup.agents):
         raise FormError("agent_id", "not_found")
     return dataclasses.replace(setup, agents=tuple(a for a in setup.agents if a.id != agent_id))
+
+
+def hours_text(ranges: tuple[tuple[int, int], ...]) -> str:
+    """ "08:00-12:00, 13:00-20:00" for minute-of-day ranges ("" = closed that day)."""
+    return ", ".join(
+        f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
+        for start, end in ranges
+    )
+
+
+def _minute(field: str, text: str) -> int:
+    hours, _, minutes = text.strip().partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise FormError(field, "hours")
+    value = int(hours) * 60 + int(minutes)
+    if not 0 <= value <= 24 * 60 or int(minutes) >= 60:
+        raise FormError(field, "hours")
+    return value
+
+
+def with_hours(setup: DepotSetup, form: dict[str, str]) -> DepotSetup:
+    """Weekly hours (`day_0` Monday … `day_6`), holidays one ISO date a line, always open."""
+    weekly = []
+    for day in range(7):
+        field = f"day_{day}"
+        ranges: list[tuple[int, int]] = []
+        for part in form.get(field, "").split(","):
+            if not part.strip():
+                continue
+            start_text, dash, end_text = part.partition("-")
+            if not dash:
+                raise FormError(field, "hours")
+            start, end = _minute(field, start_text), _minute(field, end_text)
+            if start >= end or (ranges and start < ranges[-1][1]):
+                raise FormError(field, "hours")
+            ranges.append((start, end))
+        weekly.append(tuple(ranges))
+    holidays = []
+    for line in form.get("holidays", "").splitlines():
+        if line.strip():
+            try:
+                holidays.append(dt.date.fromisoformat(line.strip()))
+            except ValueError:
+                raise FormError("holidays", "dates") from None
+    hours = dataclasses.replace(
+        setup.hours,
+        weekly=tuple(weekly),
+        holidays=tuple(sorted(set(holidays))),
+        always_open=form.get("always_open", "") == "on",
+    )
+    return dataclasses.replace(setup, hours=hours)

@@ -266,3 +266,38 @@ def test_recordings_play_inside_their_folder_only_and_quality_checks_are_kept(
             assert ("recording.play", "c1") in actions and ("quality.check", "c1") in actions
 
     asyncio.run(main())
+
+
+def test_supervisor_sets_opening_hours_and_holidays_and_bad_times_are_named(
+    tmp_path: Path,
+) -> None:
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db") as depot:
+            async with new_session() as session:
+                supervisor = Browserish(depot.url, session)
+                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+                token = await supervisor.csrf("/supervisor/settings")
+                form = {
+                    "csrf_token": token,
+                    "action": "hours",
+                    **{f"day_{d}": "08:00-12:00, 13:00-20:00" for d in range(6)},
+                    "day_6": "",
+                    "holidays": "2026-10-01\n2026-10-02\n",
+                }
+                status, page = await supervisor.post(
+                    "/supervisor/settings", {**form, "day_2": "13:00-12:00"}
+                )
+                assert status == 400 and 'data-field="day_2"' in page
+                status, page = await supervisor.post(
+                    "/supervisor/settings", {**form, "holidays": "National Day"}
+                )
+                assert status == 400 and 'data-field="holidays"' in page
+                assert (await supervisor.post("/supervisor/settings", form))[0] == 303
+                status, page = await supervisor.page("/supervisor/settings")
+                assert 'value="08:00-12:00, 13:00-20:00"' in page
+            hours = depot.service.setup().hours
+            assert hours.weekly[0] == ((480, 720), (780, 1200)) and hours.weekly[6] == ()
+            assert [d.isoformat() for d in hours.holidays] == ["2026-10-01", "2026-10-02"]
+            assert hours.always_open is False
+
+    asyncio.run(main())

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from appliance.desk import FormError
 from appliance.desk_prompts import PROMPT_LANGUAGES, PROMPT_MAX_BYTES, known_prompts
-from appliance.desk_settings import QUEUE_SECONDS, STRATEGIES, TIERS
+from appliance.desk_settings import QUEUE_SECONDS, STRATEGIES, TIERS, hours_text
 from web_ui.site.security import (
     DEPOT_KEY,
     DESK_KEY,
@@ -34,6 +34,8 @@ async def _settings_page(request: web.Request, *, error: FormError | None = None
         strategies=STRATEGIES,
         seconds_fields=QUEUE_SECONDS,
         tiers=TIERS,
+        hours=setup.hours,
+        hours_text=hours_text,
         prompt_names=known_prompts(),
         prompt_languages=PROMPT_LANGUAGES,
         prompt_max_kib=PROMPT_MAX_BYTES // 1024,
@@ -60,6 +62,8 @@ async def change_settings(request: web.Request) -> web.StreamResponse:
             await desk.change_queue(who, form.get("queue_id", ""), form)
         elif action == "agent":
             await desk.save_agent(who, form)
+        elif action == "hours":
+            await desk.change_hours(who, form)
         elif action == "remove_agent":
             await desk.remove_agent(who, form.get("agent_id", ""))
         else:
