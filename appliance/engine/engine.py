@@ -15,7 +15,7 @@ from appliance.engine.announce import HandleTimeAverage, position_prompts
 from appliance.engine.calls import TALKING, WAITING, Call, Offer, seconds_text
 from appliance.engine.commands import (
     Block,
-    CommandRefused,
+    Command,
     HangUp,
     Hold,
     KeypadLoginChecked,
@@ -49,6 +49,7 @@ from appliance.engine.records import (
     QueueLogEntry,
     Verb,
 )
+from appliance.engine.refusals import CommandChecks
 from appliance.engine.routing import RoundRobinMemory, choose
 from appliance.engine.setup import DepotSetup, OverflowKind, Queue, Tier
 from appliance.engine.timers import TimerQueue
@@ -179,22 +180,7 @@ class Engine:
             StopListening: self._on_stop_listening,
             PlaceCall: self._on_place_call,
         }
-        self._refusals: dict[type, Callable[[Any], None]] = {
-            LogIn: self._check_log_in,
-            LogOut: self._check_logged_in,
-            Pause: self._check_logged_in,
-            Ready: self._check_logged_in,
-            Hold: self._check_hold,
-            Unhold: self._check_unhold,
-            Mute: self._check_talking,
-            Transfer: self._check_transfer,
-            ThreeWay: self._check_three_way,
-            HangUp: self._check_hang_up,
-            Block: self._check_block,
-            Listen: self._check_listen,
-            StopListening: self._check_stop_listening,
-            PlaceCall: self._check_place_call,
-        }
+        self._checks = CommandChecks(self._board, self._positions, self._calls, self._offers)
         self._timer_handlers: dict[str, Callable[[Any], None]] = {
             "menu": self._menu_timed_out,
             "max_wait": self._max_wait_reached,
@@ -213,9 +199,8 @@ class Engine:
     def handle(self, event: Event) -> list[Action]:
         """Fire every timer due by the event's time, then handle the event. A person's
         command that cannot apply raises CommandRefused, and then nothing has changed."""
-        refuse = self._refusals.get(type(event))
-        if refuse is not None:
-            refuse(event)  # raises CommandRefused before anything changes
+        if isinstance(event, Command):
+            self._checks.check(event)  # raises CommandRefused before anything changes
         out: list[Action] = []
         self._out = out
         now = event.time_s
@@ -1581,115 +1566,10 @@ class Engine:
         self._dispatch(self._queues)
 
     # -----------------------------------------------------------------------------------------
-    # Refusing people's commands that cannot apply (checked before anything changes)
-
-    def _known_seat(self, agent_id: str) -> AgentSeat:
-        seat = self._board.seats.get(agent_id)
-        if seat is None:
-            raise CommandRefused(f"there is no agent {agent_id!r}")
-        return seat
-
-    def _check_logged_in(self, command: LogOut | Pause | Ready) -> None:
-        if not self._known_seat(command.agent).logged_in:
-            raise CommandRefused(f"agent {command.agent} is not logged in")
-
-    def _check_log_in(self, command: LogIn) -> None:
-        seat = self._known_seat(command.agent)
-        position = self._positions.get(command.position)
-        holder = self._board.seats.get(position.agent) if position and position.agent else None
-        if holder is not None and holder is not seat and holder.activity is AgentState.ON_CALL:
-            raise CommandRefused(f"{holder.id} is on a call at {command.position}")
-        moving = seat.logged_in and seat.position != command.position
-        if moving and seat.activity is AgentState.ON_CALL:
-            raise CommandRefused(f"agent {seat.id} is on a call at {seat.position}")
-
-    def _conversation_of(self, agent_id: str) -> Call:
-        self._known_seat(agent_id)
-        found = self._talking_call(agent_id)
-        if found is None:
-            raise CommandRefused(f"agent {agent_id} is not in a conversation")
-        return found[1]
-
-    def _inbound_conversation_of(self, agent_id: str) -> Call:
-        call = self._conversation_of(agent_id)
-        if call.direction != "in":
-            raise CommandRefused("only an inbound caller can be transferred, joined or blocked")
-        return call
-
-    def _check_talking(self, command: Mute) -> None:
-        self._conversation_of(command.agent)
-
-    def _check_hold(self, command: Hold) -> None:
-        if self._conversation_of(command.agent).stage is not CallStage.CONNECTED:
-            raise CommandRefused(f"agent {command.agent}'s caller is already on hold")
-
-    def _check_unhold(self, command: Unhold) -> None:
-        if self._conversation_of(command.agent).stage is not CallStage.ON_HOLD:
-            raise CommandRefused(f"agent {command.agent}'s caller is not on hold")
-
-    def _check_block(self, command: Block) -> None:
-        self._inbound_conversation_of(command.agent)
-
-    def _check_colleague(self, agent_id: str, colleague_id: str) -> None:
-        call = self._inbound_conversation_of(agent_id)
-        colleague = self._known_seat(colleague_id)
-        if not colleague.available:
-            raise CommandRefused(f"agent {colleague_id} is not free")
-        if self._side_offer_of(call):
-            raise CommandRefused("a colleague is already being rung for this call")
-
-    def _check_transfer(self, command: Transfer) -> None:
-        self._check_colleague(command.agent, command.to_agent)
-
-    def _check_three_way(self, command: ThreeWay) -> None:
-        self._check_colleague(command.agent, command.with_agent)
-
-    def _check_hang_up(self, command: HangUp) -> None:
-        seat = self._known_seat(command.agent)
-        if seat.id not in self._offers and seat.activity is not AgentState.ON_CALL:
-            raise CommandRefused(f"agent {seat.id} has no call to hang up")
-
-    def _check_listen(self, command: Listen) -> None:
-        supervisor = self._known_seat(command.supervisor)
-        if not supervisor.config.supervisor:
-            raise CommandRefused(f"{supervisor.id} is not a supervisor")
-        position = self._positions.get(supervisor.position)
-        if not supervisor.logged_in or position is None or not position.in_service:
-            raise CommandRefused(f"{supervisor.id} is not logged in at a working position")
-        if supervisor.activity is not None:
-            raise CommandRefused(f"{supervisor.id} is busy")
-        self._known_seat(command.agent)
-        if self._talking_call(command.agent) is None:
-            raise CommandRefused(f"agent {command.agent} is not in a conversation")
-
-    def _check_stop_listening(self, command: StopListening) -> None:
-        if not self._known_seat(command.supervisor).listening_to:
-            raise CommandRefused(f"{command.supervisor} is not listening to a call")
-
-    def _check_place_call(self, command: PlaceCall) -> None:
-        seat = self._known_seat(command.agent)
-        if not command.number:
-            raise CommandRefused("no number to call")
-        position = self._positions.get(seat.position)
-        if not seat.logged_in or position is None or not position.in_service:
-            raise CommandRefused(f"agent {seat.id} is not logged in at a working position")
-        if seat.listening_to or seat.activity not in (None, AgentState.WRAP_UP):
-            raise CommandRefused(f"agent {seat.id} is busy")
-
-    # -----------------------------------------------------------------------------------------
     # Call control: hold, mute, transfer, three-way, listen, block
 
-    def _talking_call(self, agent_id: str) -> tuple[AgentSeat, Call] | None:
-        seat = self._board.seats.get(agent_id)
-        if seat is None:
-            return None
-        call = self._calls.get(seat.call_id)
-        if call is None or call.agent != seat.id or call.stage not in TALKING:
-            return None
-        return seat, call
-
     def _on_hold(self, command: Hold) -> None:
-        found = self._talking_call(command.agent)
+        found = self._checks.talking_call(command.agent)
         if found is None or found[1].stage is not CallStage.CONNECTED:
             return
         seat, call = found
@@ -1700,7 +1580,7 @@ class Engine:
         self._log(call.id, call.queue, seat.id, Verb.HOLD)
 
     def _on_unhold(self, command: Unhold) -> None:
-        found = self._talking_call(command.agent)
+        found = self._checks.talking_call(command.agent)
         if found is None or found[1].stage is not CallStage.ON_HOLD:
             return
         seat, call = found
@@ -1713,7 +1593,7 @@ class Engine:
         self._log(call.id, call.queue, seat.id, Verb.UNHOLD)
 
     def _on_mute(self, command: Mute) -> None:
-        found = self._talking_call(command.agent)
+        found = self._checks.talking_call(command.agent)
         if found is None:
             return
         seat, call = found
@@ -1730,7 +1610,7 @@ class Engine:
 
     def _inbound_talking_call(self, agent_id: str) -> tuple[AgentSeat, Call] | None:
         """Transfer, three-way and block apply to inbound calls (a caller in a queue)."""
-        found = self._talking_call(agent_id)
+        found = self._checks.talking_call(agent_id)
         if found is None or found[1].direction != "in":
             return None
         return found
@@ -1738,7 +1618,7 @@ class Engine:
     def _on_transfer(self, command: Transfer) -> None:
         found = self._inbound_talking_call(command.agent)
         target = self._free_colleague(command.to_agent)
-        if found is None or target is None or self._side_offer_of(found[1]):
+        if found is None or target is None or self._checks.side_offer_of(found[1]):
             return
         call = found[1]
         self._ring(target, call, "transfer", self._queue(call.queue).ring_timeout_s)
@@ -1746,20 +1626,13 @@ class Engine:
     def _on_three_way(self, command: ThreeWay) -> None:
         found = self._inbound_talking_call(command.agent)
         target = self._free_colleague(command.with_agent)
-        if found is None or target is None or self._side_offer_of(found[1]):
+        if found is None or target is None or self._checks.side_offer_of(found[1]):
             return
         call = found[1]
         self._ring(target, call, "three_way", self._queue(call.queue).ring_timeout_s)
 
-    def _side_offer_of(self, call: Call) -> str:
-        """The agent being rung to transfer to or join this call, if any."""
-        for agent_id, offer in self._offers.items():
-            if offer.call_id == call.id and offer.kind in ("transfer", "three_way"):
-                return agent_id
-        return ""
-
     def _cancel_side_offers(self, call: Call) -> None:
-        agent_id = self._side_offer_of(call)
+        agent_id = self._checks.side_offer_of(call)
         if agent_id:
             offer = self._offers.pop(agent_id)
             self._cancel(offer.timer)
@@ -1856,7 +1729,7 @@ class Engine:
 
     def _on_listen(self, command: Listen) -> None:
         supervisor = self._board.seats.get(command.supervisor)
-        found = self._talking_call(command.agent)
+        found = self._checks.talking_call(command.agent)
         if supervisor is None or found is None or not supervisor.config.supervisor:
             return
         position = self._positions.get(supervisor.position)
