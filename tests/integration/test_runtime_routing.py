@@ -22,7 +22,15 @@ from appliance.engine.records import Verb
 from appliance.engine.setup import DepotSetup, OpeningHours
 from appliance.engine.views import AgentState
 from appliance.runtime import DeviceSet, Runtime, open_runtime
-from appliance.service import CallLogged, CommandRefused, DepotService, FiguresChanged, Update
+from appliance.service import (
+    CallLogged,
+    CommandRefused,
+    DepotService,
+    FiguresChanged,
+    NoticeIssued,
+    NoticeKind,
+    Update,
+)
 from drivers.roles import (
     CallerId,
     DeviceFaulted,
@@ -168,6 +176,15 @@ def test_runtime_answered_call_is_recorded_before_subscribers_hear_of_it(tmp_pat
                 "the call is logged", lambda: any(isinstance(u, CallLogged) for u in d.updates)
             )
             logged = next(u for u in d.updates if isinstance(u, CallLogged))
+            # the agent's desk was told of the offer (screen pop) with the caller's number
+            pops = [
+                u.notice
+                for u in d.updates
+                if isinstance(u, NoticeIssued) and u.notice.kind is NoticeKind.SCREEN_POP
+            ]
+            assert [(n.agent, n.number, n.queue) for n in pops] == [
+                ("1001", "13800138000", "cargo")
+            ]
             # the subscriber heard of the call only after its record was on disk
             saved = await d.service.calls_today()
             assert [(r.call_id, r.agent, r.queue, r.number, r.end_reason.value) for r in saved] == [
