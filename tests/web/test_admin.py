@@ -301,3 +301,34 @@ def test_supervisor_sets_opening_hours_and_holidays_and_bad_times_are_named(
             assert hours.always_open is False
 
     asyncio.run(main())
+
+
+def test_supervisor_blocks_and_unblocks_a_number_engine_follows(tmp_path: Path) -> None:
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db") as depot:
+            async with new_session() as session:
+                supervisor = Browserish(depot.url, session)
+                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+                token = await supervisor.csrf("/supervisor/blacklist")
+                status, page = await supervisor.post(
+                    "/supervisor/blacklist", {"csrf_token": token, "number": "138-abc"}
+                )
+                assert status == 400 and 'data-field="number"' in page
+                await supervisor.post(
+                    "/supervisor/blacklist", {"csrf_token": token, "number": "13011112222"}
+                )
+                assert "13011112222" in depot.service.setup().blacklist
+                assert "13011112222" in await depot.service.blacklist()
+                await supervisor.post(
+                    "/supervisor/blacklist", {"csrf_token": token, "unblock": "13011112222"}
+                )
+                status, page = await supervisor.post(
+                    "/supervisor/blacklist", {"csrf_token": token, "unblock": "13011112222"}
+                )
+                assert status == 400  # not on the list any more
+            assert "13011112222" not in depot.service.setup().blacklist
+            assert "13011112222" not in await depot.service.blacklist()
+            actions = [(e.action, e.target) for e in await depot.desk.audit_log()]
+            assert ("blacklist.remove", "13011112222") in actions
+
+    asyncio.run(main())

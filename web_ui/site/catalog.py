@@ -206,6 +206,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notices.withdraw": ("Withdraw", "撤回"),
     "handover.add": ("Add to log", "记录交接"),
     "blacklist.add": ("Block number", "加入黑名单"),
+    "blacklist.remove": ("Unblock", "移出黑名单"),
     "users.add": ("Add user", "添加用户"),
     "nav.reports": ("Reports", "报表"),
     "nav.staffing": ("Staffing (Erlang C)", "排班测算（Erlang C）"),

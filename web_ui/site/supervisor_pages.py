@@ -181,7 +181,10 @@ async def blacklist(request: web.Request) -> web.Response:
 async def block(request: web.Request) -> web.StreamResponse:
     form = await form_of(request)
     try:
-        await request.app[DESK_KEY].block_number(signed_in(request), form.get("number", ""))
+        if form.get("unblock"):
+            await request.app[DESK_KEY].unblock_number(signed_in(request), form["unblock"])
+        else:
+            await request.app[DESK_KEY].block_number(signed_in(request), form.get("number", ""))
     except FormError as error:
         return await _blacklist_page(request, error=error)
     raise web.HTTPSeeOther("/supervisor/blacklist")
