@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from appliance.engine.records import EndReason
+from appliance.engine.records import CallRecord, EndReason
 from appliance.engine.views import CallStage, CallView
 from appliance.engine.waiting import WaitKey
 from drivers.roles import CallerId
@@ -87,6 +87,42 @@ class Call:
     @property
     def can_be_called_back(self) -> bool:
         return bool(self.caller.number) and not self.caller.withheld
+
+    def record(self, ended_s: float, reason: EndReason) -> CallRecord:
+        """The call detail record. Wait: first queue entry until connected (or until the caller
+        left the queues); talk: first connection until the conversation ended, holds included
+        (a survey after it is not talk)."""
+        talk_s = 0.0
+        if self.connected_s is not None:
+            talk_end_s = ended_s if self.talk_ended_s is None else self.talk_ended_s
+            talk_s = talk_end_s - self.connected_s
+        if self.connected_s is not None:
+            wait_s = self.connect_wait_s
+        elif self.entered_s is not None:
+            wait_end_s = ended_s if self.left_queue_s is None else self.left_queue_s
+            wait_s = wait_end_s - self.entered_s
+        else:
+            wait_s = 0.0
+        return CallRecord(
+            call_id=self.id,
+            line=self.line,
+            direction=self.direction,
+            number=self.caller.number,
+            name=self.caller.name,
+            arrived_s=self.arrived_s,
+            ended_s=ended_s,
+            end_reason=reason,
+            queue=self.queue,
+            enqueued_s=self.entered_s,
+            agent=self.agent,
+            connected_s=self.connected_s,
+            wait_s=wait_s,
+            talk_s=talk_s,
+            hold_s=self.hold_s,
+            recording_path=self.recording_path,
+            survey_score=self.survey_score,
+            vip=self.vip,
+        )
 
     def view(self, place_in_queue: int) -> CallView:
         return CallView(

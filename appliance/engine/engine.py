@@ -39,7 +39,6 @@ from appliance.engine.records import (
     AgentNotice,
     CallbackRequested,
     CallEnded,
-    CallRecord,
     CheckKeypadLogin,
     EndReason,
     FaultCleared,
@@ -355,16 +354,7 @@ class Engine:
     def _line_lost(self, call: Call) -> None:
         """The line failed under a call: end it without touching the line again."""
         if call.stage in WAITING:
-            place = self._leave_queue(call)
-            self._log(
-                call.id,
-                call.queue,
-                "",
-                Verb.ABANDON,
-                str(place),
-                str(call.orig_position),
-                seconds_text(self._wait_s(call)),
-            )
+            self._leave_queue_logged(call, Verb.ABANDON)
             self._request_callback(call, "line_fault")
         elif call.stage in TALKING and call.direction == "in":
             self._end_conversation(call, Verb.COMPLETECALLER, hang_up_position=True)
@@ -608,6 +598,15 @@ class Engine:
         call.max_wait_timer = call.announce_timer = call.escalate_timer = call.retry_timer = 0
         return place
 
+    def _leave_queue_logged(self, call: Call, verb: Verb, *before: str) -> None:
+        """Leave the queue and log how: ABANDON, EXITWITHTIMEOUT, EXITEMPTY or EXITWITHKEY,
+        with data (*before, place, original place, wait_s) as app_queue writes them."""
+        place = self._leave_queue(call)
+        wait_s = seconds_text(self._wait_s(call))
+        self._log(
+            call.id, call.queue, "", verb, *before, str(place), str(call.orig_position), wait_s
+        )
+
     def _withdraw_offers(self, call: Call) -> None:
         freed: list[AgentSeat] = []
         for agent_id in call.ringing:
@@ -682,17 +681,7 @@ class Engine:
         """Keep the place: the callback task is due at once and carries the original entry
         time, so the callback list, ordered by entry time, keeps the caller's turn."""
         queue = self._queue(call.queue)
-        place = self._leave_queue(call)
-        self._log(
-            call.id,
-            queue.id,
-            "",
-            Verb.EXITWITHKEY,
-            queue.virtual_hold_key,
-            str(place),
-            str(call.orig_position),
-            seconds_text(self._wait_s(call)),
-        )
+        self._leave_queue_logged(call, Verb.EXITWITHKEY, queue.virtual_hold_key)
         self._request_callback(call, "virtual_hold", due_now=True)
         call.stage = CallStage.ENDING
         call.ending_reason = EndReason.VIRTUAL_HOLD
@@ -704,16 +693,7 @@ class Engine:
             return
         call.max_wait_timer = 0
         queue = self._queue(call.queue)
-        place = self._leave_queue(call)
-        self._log(
-            call.id,
-            queue.id,
-            "",
-            Verb.EXITWITHTIMEOUT,
-            str(place),
-            str(call.orig_position),
-            seconds_text(self._wait_s(call)),
-        )
+        self._leave_queue_logged(call, Verb.EXITWITHTIMEOUT)
         self._overflow(call, queue)
 
     def _announce(self, call_id: str) -> None:
@@ -772,16 +752,7 @@ class Engine:
             waiting = self._waiting[queue_id]
             for _key, call_id in waiting.in_order():
                 call = self._calls[call_id]
-                place = self._leave_queue(call)
-                self._log(
-                    call.id,
-                    queue.id,
-                    "",
-                    Verb.EXITEMPTY,
-                    str(place),
-                    str(call.orig_position),
-                    seconds_text(self._wait_s(call)),
-                )
+                self._leave_queue_logged(call, Verb.EXITEMPTY)
                 self._overflow(call, queue)
 
     # -----------------------------------------------------------------------------------------
@@ -1051,16 +1022,7 @@ class Engine:
             self._end_call(call, EndReason.ABANDONED_IN_MENU)
         elif stage in WAITING:
             ringing = bool(call.ringing)
-            place = self._leave_queue(call)
-            self._log(
-                call.id,
-                call.queue,
-                "",
-                Verb.ABANDON,
-                str(place),
-                str(call.orig_position),
-                seconds_text(self._wait_s(call)),
-            )
+            self._leave_queue_logged(call, Verb.ABANDON)
             self._request_callback(call, "abandoned")
             self._end_call(
                 call, EndReason.ABANDONED_RINGING if ringing else EndReason.ABANDONED_IN_QUEUE
@@ -1174,41 +1136,7 @@ class Engine:
         if line is not None and line.call_id == call.id:
             line.call_id = ""
         self._log(call.id, call.queue, call.agent, Verb.HANGUP, reason.value)
-        talk_s = 0.0
-        if call.connected_s is not None:
-            talk_end_s = self._now if call.talk_ended_s is None else call.talk_ended_s
-            talk_s = talk_end_s - call.connected_s
-        if call.connected_s is not None:
-            wait_s = call.connect_wait_s
-        elif call.entered_s is not None:
-            wait_end_s = self._now if call.left_queue_s is None else call.left_queue_s
-            wait_s = wait_end_s - call.entered_s
-        else:
-            wait_s = 0.0
-        self._out.append(
-            CallEnded(
-                CallRecord(
-                    call_id=call.id,
-                    line=call.line,
-                    direction=call.direction,
-                    number=call.caller.number,
-                    name=call.caller.name,
-                    arrived_s=call.arrived_s,
-                    ended_s=self._now,
-                    end_reason=reason,
-                    queue=call.queue,
-                    enqueued_s=call.entered_s,
-                    agent=call.agent,
-                    connected_s=call.connected_s,
-                    wait_s=wait_s,
-                    talk_s=talk_s,
-                    hold_s=call.hold_s,
-                    recording_path=call.recording_path,
-                    survey_score=call.survey_score,
-                    vip=call.vip,
-                )
-            )
-        )
+        self._out.append(CallEnded(call.record(self._now, reason)))
         call.stage = CallStage.ENDING
         self._calls.pop(call.id, None)
 
