@@ -160,7 +160,8 @@ async def _run(workdir: Path, calls: int, talk_ms: int) -> dict[str, float | int
         id="gw", host=HOST, port=gw_port, channels=CONCURRENT, options_interval_s=0
     )
     positions = [
-        SipPosition(id=f"p{n}", uri=f"sip:agent{n}@{HOST}:{agent_port}") for n in range(CONCURRENT)
+        SipPosition(id=f"p{n}", uri=f"sip:agent{n}@{HOST}:{agent_port}", options_interval_s=0)
+        for n in range(CONCURRENT)
     ]
     stack = SipStack(
         listen=HOST,

@@ -49,3 +49,8 @@ class SipPosition:
     id: str
     uri: str
     mode: PositionMode = PositionMode.RING
+    # A ring-mode phone is asked with OPTIONS every interval (0 = not checked) and offered
+    # calls only while it answers; a dial-in phone is in service while its call lasts.
+    options_interval_s: float = 30.0
+    options_timeout_s: float = 5.0
+    options_misses_before_fault: int = 2

@@ -119,10 +119,11 @@ class _PositionSlot:
     zip_serial: int = 0
     ringing: bool = False
     headset: bool = False  # the box's sound device, not a SIP phone
+    health: _PeerHealth = field(default_factory=lambda: _PeerHealth())
 
 
 @dataclass
-class _GatewayHealth:
+class _PeerHealth:
     account: Any = None
     in_service: bool | None = None  # None until the first answer or time-out
     misses: int = 0
@@ -189,7 +190,7 @@ class SipStack:
             headset = SipPosition(headset_position, uri="", mode=PositionMode.PERSISTENT)
             self._positions[headset_position] = _PositionSlot(headset, headset=True)
         self._headset_media: tuple[Any, Any] | None = None  # (microphone, earpiece)
-        self._health = {g.id: _GatewayHealth() for g in self.gateways}
+        self._health = {g.id: _PeerHealth() for g in self.gateways}
         self._modem_lines = {line: _ModemLine(audio) for line, audio in (line_audio or {}).items()}
         self._plan = MixPlan()
         self._conference = Conference(self._source)
@@ -242,15 +243,22 @@ class SipStack:
                     await asyncio.to_thread(self._worker.stop)
 
     async def _start_keepalive(self) -> None:
-        by_ip = [g for g in self.gateways if not g.registers and g.options_interval_s > 0]
-        if not by_ip:
+        """OPTIONS to by-IP gateways and to ring-mode phones that are watched."""
+        gateways = [g for g in self.gateways if not g.registers and g.options_interval_s > 0]
+        phones = [
+            p for p in self.positions if p.mode is PositionMode.RING and p.options_interval_s > 0
+        ]
+        if not gateways and not phones:
             return
         host = self.listen if self.listen not in ("", "0.0.0.0") else "0.0.0.0"
-        by_id = {g.id: g for g in by_ip}
+        by_name = {f"gw:{g.id}": g for g in gateways}
 
-        def answered(gateway_id: str) -> None:
-            gateway = by_id[gateway_id]
-            self._worker.post(lambda: self._options_answered(gateway))
+        def answered(name: str) -> None:
+            gateway = by_name.get(name)
+            if gateway is not None:
+                self._worker.post(lambda: self._options_answered(gateway))
+            else:
+                self._worker.post(lambda: self._phone_answered(name.removeprefix("pos:")))
 
         try:
             self._pinger = await OptionsPinger.open(host, answered)
@@ -258,7 +266,8 @@ class SipStack:
             raise SipError(
                 f"cannot open the gateway keep-alive socket on {host}: {error}"
             ) from error
-        self._keepalive_tasks = [asyncio.create_task(self._keep_alive(g)) for g in by_ip]
+        self._keepalive_tasks = [asyncio.create_task(self._keep_alive(g)) for g in gateways]
+        self._keepalive_tasks += [asyncio.create_task(self._watch_phone(p)) for p in phones]
 
     async def _stop_keepalive(self) -> None:
         for task in self._keepalive_tasks:
@@ -274,10 +283,21 @@ class SipStack:
         assert self._pinger is not None
         while True:
             self._worker.post(lambda: self._options_sent(gateway))
-            self._pinger.ping(gateway.id, gateway.host, gateway.port)
+            self._pinger.ping(f"gw:{gateway.id}", gateway.host, gateway.port)
             await asyncio.sleep(gateway.options_timeout_s)
             self._worker.post(lambda: self._options_deadline(gateway))
             await asyncio.sleep(max(0.0, gateway.options_interval_s - gateway.options_timeout_s))
+
+    async def _watch_phone(self, phone: SipPosition) -> None:
+        """OPTIONS to a ring-mode phone: it is offered calls only while it answers."""
+        assert self._pinger is not None
+        _, host, port = split_uri(phone.uri)
+        while True:
+            self._worker.post(lambda: self._phone_asked(phone.id))
+            self._pinger.ping(f"pos:{phone.id}", host, port or 5060)
+            await asyncio.sleep(phone.options_timeout_s)
+            self._worker.post(lambda: self._phone_deadline(phone))
+            await asyncio.sleep(max(0.0, phone.options_interval_s - phone.options_timeout_s))
 
     async def until_failed(self) -> None:
         """Wait while the stack runs; raise SipError if its thread dies under the shell."""
@@ -396,8 +416,8 @@ class SipStack:
             if slot.headset:
                 self._headset_media = library.headset_media()
                 self._emit(PositionInService(self._now(), slot.spec.id, persistent=True))
-            elif slot.spec.mode is PositionMode.RING:
-                self._emit(PositionInService(self._now(), slot.spec.id, persistent=False))
+            elif slot.spec.mode is PositionMode.RING and slot.spec.options_interval_s <= 0:
+                self._phone_answered(slot.spec.id)  # not watched: taken to be there
         for gateway in self.gateways:
             if not gateway.registers and gateway.options_interval_s <= 0:
                 self._gateway_alive(gateway)  # not watched: taken to be there
@@ -682,6 +702,30 @@ class SipStack:
             self._gateway_lost(
                 gateway, f"registration with {gateway.registrar} failed ({code} {reason}): {advice}"
             )
+
+    def _phone_asked(self, position: str) -> None:
+        self._positions[position].health.awaiting_answer = True
+
+    def _phone_answered(self, position: str) -> None:
+        health = self._positions[position].health
+        health.awaiting_answer, health.misses = False, 0
+        if health.in_service is not True:
+            health.in_service = True
+            self._emit(PositionInService(self._now(), position, persistent=False))
+
+    def _phone_deadline(self, phone: SipPosition) -> None:
+        health = self._positions[phone.id].health
+        if not health.awaiting_answer:
+            return
+        health.misses += 1
+        if health.misses >= phone.options_misses_before_fault and health.in_service is not False:
+            health.in_service = False
+            reason = (
+                f"the phone {phone.uri} does not answer SIP OPTIONS: check that it is plugged"
+                " in, on the network and set to accept calls by IP"
+            )
+            log.warning("position %s out of service: %s", phone.id, reason)
+            self._emit(PositionFaulted(self._now(), phone.id, reason=reason))
 
     def _options_sent(self, gateway: SipGateway) -> None:
         self._health[gateway.id].awaiting_answer = True

@@ -241,8 +241,9 @@ GW = SipGateway(
     options_timeout_s=0.4,
     options_misses_before_fault=2,
 )
-POS1 = SipPosition(id="pos1", uri=f"sip:agent1@{AGENT1}:5060")
-POS2 = SipPosition(id="pos2", uri=f"sip:agent2@{AGENT2}:5060")
+# sipp's built-in answering phone does not answer OPTIONS: these phones are not watched
+POS1 = SipPosition(id="pos1", uri=f"sip:agent1@{AGENT1}:5060", options_interval_s=0)
+POS2 = SipPosition(id="pos2", uri=f"sip:agent2@{AGENT2}:5060", options_interval_s=0)
 
 
 async def full_call(workdir: Path) -> dict[str, object]:
@@ -749,7 +750,7 @@ async def sip_info_key(workdir: Path) -> dict[str, object]:
 
 async def call_control(workdir: Path) -> dict[str, object]:
     """Q6 and Q8 on the live bridge: after each action, who hears whom as pjsua2 reports it."""
-    sup = SipPosition(id="sup", uri=f"sip:sup@{AGENT2}:5060")
+    sup = SipPosition(id="sup", uri=f"sip:sup@{AGENT2}:5060", options_interval_s=0)
     peers = [
         gateway_keepalive(workdir),
         agent(workdir, "agent1", AGENT1),
@@ -866,6 +867,33 @@ async def gateway_by_name(workdir: Path) -> dict[str, object]:
     }
 
 
+async def phone_lost_and_back(workdir: Path) -> dict[str, object]:
+    """A ring-mode desk phone is offered calls only while it answers OPTIONS."""
+    phone = SipPosition(
+        id="pos1", uri=f"sip:agent1@{AGENT1}:5060", options_interval_s=0.5, options_timeout_s=0.4
+    )
+
+    def answering_phone() -> Sipp:
+        return Sipp(
+            workdir, "phone_options", ["-i", AGENT1, "-p", "5060"], scenario="gateway_options.xml"
+        )
+
+    alive = answering_phone()
+    async with Rig(workdir, [], [phone]) as rig:
+        await rig.engine.wait_for(PositionInService, position="pos1")
+        alive.stop()
+        faulted = await rig.engine.wait_for(PositionFaulted, position="pos1")
+        count = len(rig.engine.events)
+        alive = answering_phone()
+
+        async def back() -> bool:
+            return any(isinstance(e, PositionInService) for e in rig.engine.events[count:])
+
+        await rig.engine.wait_until(back)
+        alive.stop()
+    return {"reason": faulted.reason, "events": rig.engine.names()}
+
+
 SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "full_call": full_call,
     "agent_rejects": agent_rejects,
@@ -884,6 +912,7 @@ SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "call_control": call_control,
     "trunk_comes_back": trunk_comes_back,
     "gateway_by_name": gateway_by_name,
+    "phone_lost_and_back": phone_lost_and_back,
 }
 
 

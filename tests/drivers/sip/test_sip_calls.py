@@ -255,3 +255,13 @@ def test_sip_gateway_configured_by_host_name_is_recognised_by_its_address() -> N
     assert result["events"] == ["LineInService(gw1)", "CallArrived(gw1)", "CallerHungUp(gw1)"]
     assert result["caller"] == "13900139000"
     assert result["caller_exit"] == 0
+
+
+def test_sip_ring_phone_silent_to_options_is_position_faulted_then_back_in_service() -> None:
+    result: Any = run_scenario("phone_lost_and_back")
+    assert result["events"] == [
+        "PositionInService(pos1)",
+        "PositionFaulted(pos1)",
+        "PositionInService(pos1)",
+    ]
+    assert "does not answer SIP OPTIONS" in result["reason"]
