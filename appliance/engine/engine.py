@@ -110,7 +110,8 @@ PRIORITY_DATA = {RETURNING: "2", VIP: "1", NORMAL: "0"}  # higher is served firs
 
 
 class Engine:
-    """See ARCHITECTURE.md: `handle(event) -> [action]`, `next_deadline()`, `snapshot()`."""
+    """The depot's decisions: `handle(event) -> [action]`, `next_deadline()`, `snapshot()`.
+    What it does and why is in docs/engine.md."""
 
     def __init__(
         self,
