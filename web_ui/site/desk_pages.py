@@ -84,6 +84,7 @@ async def desk_page(request: web.Request) -> web.Response:
         agent=_agent_view(service, user.agent_id),
         picture=desk_picture(service, user.agent_id),
         pause_reasons=PAUSE_REASONS,
+        colleagues=[a for a in service.setup().agents if a.id != user.agent_id],
         notices=await desk.notices(),
         tasks=tasks,
         error_key=request.query.get("error", ""),
@@ -178,4 +179,41 @@ async def dial(request: web.Request) -> web.StreamResponse:
     except (ValueError, LookupError):
         return _state_error(request, "desk.refused", "")
     await request.app[DESK_KEY].audit(user, f"call.{purpose}", number, task_id)
+    raise web.HTTPSeeOther("/desk")
+
+
+CALL_ACTIONS = ("hold", "unhold", "mute", "hang_up", "block", "transfer")
+
+
+@routes.post("/desk/call")
+@requires(AGENT)
+async def call_control(request: web.Request) -> web.StreamResponse:
+    """Hold, take off hold, mute, hang up, 闭塞 (busy tone and blacklist), transfer (转机)."""
+    user = signed_in(request)
+    service = request.app[DEPOT_KEY]
+    form = await form_of(request)
+    action = form.get("action", "")
+    if action not in CALL_ACTIONS:
+        return _state_error(request, "error.field_choice", "action")
+    to_agent = form.get("to_agent", "").strip()
+    if action == "transfer" and not to_agent:
+        return _state_error(request, "error.field_required", "to_agent")
+    try:
+        if action == "hold":
+            await service.hold(user.agent_id)
+        elif action == "unhold":
+            await service.unhold(user.agent_id)
+        elif action == "mute":
+            await service.mute(user.agent_id)
+        elif action == "hang_up":
+            await service.hang_up(user.agent_id)
+        elif action == "block":
+            await service.block_caller(user.agent_id)
+        else:
+            await service.transfer(user.agent_id, to_agent)
+    except (ValueError, LookupError):
+        return _state_error(request, "desk.no_call_refused", "")
+    await request.app[DESK_KEY].audit(user, f"call.{action}", user.agent_id, to_agent)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return json_response(desk_picture(service, user.agent_id))
     raise web.HTTPSeeOther("/desk")
