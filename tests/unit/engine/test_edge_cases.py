@@ -195,3 +195,57 @@ def test_events_for_idle_lines_are_ignored() -> None:
     assert h.hang_up("l1") == []
     assert h.press("l1", "5") == []
     assert h.answer("l1") == []
+
+
+def test_caller_hanging_up_during_callback_confirmation_keeps_the_task() -> None:
+    h = Harness(
+        make_setup(
+            queues=(queue("cargo", max_wait_s=10, overflow=Overflow(OverflowKind.CALLBACK)),),
+            agents=(agent("a1", "cargo"),),
+            line_queues=(("l1", "cargo"),),
+        )
+    )
+    h.lines("l1")
+    h.login("a1")
+    h.ev(Pause, agent="a1")
+    call_id = direct(h, "l1")
+    h.advance(10)
+    h.hang_up("l1")  # before "callback_confirmed" finished
+    assert h.of(CallbackRequested)[0].reason == "callback_request"
+    assert h.record(call_id).end_reason is EndReason.OVERFLOWED
+
+
+def test_closed_caller_hanging_up_during_closed_prompt_ends_closed_hours() -> None:
+    from appliance.engine.setup import OpeningHours
+
+    h = Harness(make_setup(hours=OpeningHours()))  # never open
+    h.lines("l1")
+    call_id = h.arrive("l1")
+    h.answer("l1")
+    h.hang_up("l1")
+    assert h.record(call_id).end_reason is EndReason.CLOSED_HOURS
+    assert not h.of(CallbackRequested)
+
+
+def test_vip_flag_reaches_the_call_record() -> None:
+    h = Harness(make_setup(vip_numbers=("13999999999",), line_queues=(("l1", "cargo"),)))
+    h.lines("l1")
+    h.login("a1")
+    call_id = direct(h, "l1", "13999999999")
+    h.pick_up("pos_a1")
+    h.hang_up("l1")
+    assert h.record(call_id).vip
+
+
+def test_place_call_during_wrap_up_ends_wrap_up_first() -> None:
+    from appliance.engine.commands import PlaceCall
+
+    h = Harness(make_setup(line_queues=(("l1", "cargo"),)))
+    h.lines("l1", "l2")
+    h.login("a1")
+    direct(h, "l1")
+    h.pick_up("pos_a1")
+    h.hang_up("l1")
+    h.ev(PlaceCall, agent="a1", number="13600000000")
+    verbs = [e.verb for e in h.agent_log("a1")]
+    assert verbs[-3:] == [Verb.WRAPUPEND, Verb.OUTBOUND, Verb.OFFER]
