@@ -109,6 +109,11 @@ VOICEMAIL_MAX_S = 120.0
 PRIORITY_DATA = {RETURNING: "2", VIP: "1", NORMAL: "0"}  # higher is served first, as app_queue
 
 
+def _file_in(folder: str, name: str) -> str:
+    """A recording's path; just the name when no folder is set (never the file-system root)."""
+    return f"{folder}/{name}" if folder else name
+
+
 class Engine:
     """The depot's decisions: `handle(event) -> [action]`, `next_deadline()`, `snapshot()`.
     What it does and why is in docs/engine.md."""
@@ -490,7 +495,7 @@ class Engine:
             if queue.announce_every_s > 0:
                 call.announce_timer = self._schedule(queue.announce_every_s, "announce", call.id)
         elif after == "record":
-            call.voicemail_path = f"{self._voicemail_dir}/{call.id}-voicemail.wav"
+            call.voicemail_path = _file_in(self._voicemail_dir, f"{call.id}-voicemail.wav")
             call.voicemail_started_s = self._now
             self._out.append(PlayTone(call.line, Tone.BEEP, 0.5))
             self._out.append(RecordMessage(call.line, call.voicemail_path, VOICEMAIL_MAX_S))
@@ -975,7 +980,7 @@ class Engine:
         self._notice(seat, NoticeKind.CONNECTED, call)
         if queue.record_calls and not call.recording:
             call.recording = True
-            call.recording_path = f"{self._recordings_dir}/{call.id}.wav"
+            call.recording_path = _file_in(self._recordings_dir, f"{call.id}.wav")
             self._out.append(StartRecording(call.line, call.recording_path))
         if queue.talk_time_limit_s > 0 and not call.talk_warned and not call.talk_timer:
             call.talk_timer = self._schedule(queue.talk_time_limit_s, "talk", call.id)

@@ -356,3 +356,20 @@ def test_position_fault_of_agent_who_transferred_leaves_the_new_conversation_alo
     assert not h.of(Disconnect)
     assert states(h)["a2"] is AgentState.ON_CALL
     assert [e.verb for e in h.log(call_id)] == []
+
+
+def test_recording_without_a_folder_is_a_bare_file_name() -> None:
+    from appliance.engine.engine import Engine
+
+    engine = Engine(
+        make_setup(queues=(queue("cargo", record_calls=True),), line_queues=(("l1", "cargo"),))
+    )
+    h = Harness(make_setup())
+    h.engine = engine
+    h.lines("l1")
+    h.login("a1")
+    call_id = h.arrive("l1")
+    h.answer("l1")
+    h.finish_prompt("l1")
+    h.pick_up("pos_a1")
+    assert h.of(StartRecording) == [StartRecording("l1", f"{call_id}.wav")]
