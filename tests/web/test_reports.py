@@ -86,6 +86,15 @@ def test_reports_count_the_calls_taken_and_export_csv(tmp_path: Path) -> None:
                 assert "<td>3</td><td>3</td><td>0</td><td>100.0%</td>" in by_day  # today
                 faults = page[page.index('id="faults"') :]
                 assert "fxo1" in faults and "仍未恢复" in faults
+                async with session.get(
+                    f"{depot.url}/reports.csv?table=days&period=week"
+                ) as response:
+                    rows = list(csv.reader(io.StringIO((await response.text()).lstrip("\ufeff"))))
+                assert rows[0][:4] == ["day", "offered", "answered", "abandoned"]
+                assert len(rows) == 8 and rows[-1][1:4] == ["3", "3", "0"]
+                async with session.get(f"{depot.url}/reports.csv?table=faults") as response:
+                    rows = list(csv.reader(io.StringIO((await response.text()).lstrip("\ufeff"))))
+                assert [row[:2] for row in rows[1:]] == [["fxo1", "modem does not answer"]]
                 status, page = await supervisor.page("/reports/staffing?target=90")
                 assert status == 200
                 assert page.count("<tr><td>") == 24

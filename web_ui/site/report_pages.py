@@ -23,7 +23,7 @@ from web_ui.site.security import (
 )
 
 routes = web.RouteTableDef()
-CSV_TABLES = ("queues", "hours", "agents")
+CSV_TABLES = ("queues", "hours", "agents", "days", "faults")
 
 
 def _period(request: web.Request) -> tuple[str, dt.date | None]:
@@ -106,7 +106,29 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
         "asa_s",
         "aht_s",
     ]
-    if table == "agents":
+    reports = request.app[DESK_KEY].reports
+    if table == "days":
+        writer.writerow(
+            ["day", "offered", "answered", "abandoned", "service_level_pct", "answer_rate_pct"]
+        )
+        now_s = request.app[DEPOT_KEY].now()
+        for d in await reports.by_day(last_day, PERIOD_DAYS[period], now_s):
+            writer.writerow(
+                [
+                    d.day.isoformat(),
+                    d.offered,
+                    d.answered,
+                    d.abandoned,
+                    _rate(d.service_level),
+                    _rate(d.answer_rate),
+                ]
+            )
+    elif table == "faults":
+        writer.writerow(["device", "reason", "started_s", "cleared_s"])
+        for fault in await reports.faults(last_day, PERIOD_DAYS[period]):
+            cleared = "" if fault.cleared_s is None else f"{fault.cleared_s:.0f}"
+            writer.writerow([fault.device, fault.reason, f"{fault.started_s:.0f}", cleared])
+    elif table == "agents":
         writer.writerow(
             [
                 "agent",
