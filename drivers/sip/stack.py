@@ -630,13 +630,7 @@ class SipStack:
         leg.media = None
         if leg.kind == "line" and self._lines[leg.owner].leg is leg:
             slot = self._lines[leg.owner]
-            slot.leg = None
-            self._stop_player(slot, emit=True)
-            self._finish_message(slot, emit=True)
-            self._end_recording(slot)
-            self._plan.talks.pop(slot.line, None)
-            self._plan.supervisions.pop(slot.line, None)
-            self._remix()
+            self._release_line(slot)
             if leg.local_hangup:
                 return
             if slot.outbound and not leg.confirmed:
@@ -645,10 +639,8 @@ class SipStack:
                 self._emit(CallerHungUp(now, slot.line, cause=HangUpCause.BYE))
         elif leg.kind == "position" and self._positions[leg.owner].leg is leg:
             pslot = self._positions[leg.owner]
-            pslot.leg, pslot.ringing, pslot.zip = None, False, None
             was_talking = bool(self._plan.lines_of(pslot.spec.id))
-            self._drop_position_from_plan(pslot.spec.id)
-            self._remix()
+            self._release_position(pslot)
             if pslot.spec.mode is PositionMode.PERSISTENT:
                 if was_talking:
                     self._emit(PositionHungUp(now, pslot.spec.id))
@@ -661,6 +653,21 @@ class SipStack:
                 self._emit(PositionHungUp(now, pslot.spec.id))
             else:
                 self._emit(PositionRejected(now, pslot.spec.id, reason=f"{code} {reason}".strip()))
+
+    def _release_line(self, slot: _LineSlot) -> None:
+        """The line's call is over (or being ended by us): free the line for the next call."""
+        slot.leg = None
+        self._stop_player(slot, emit=True)
+        self._finish_message(slot, emit=True)
+        self._end_recording(slot)
+        self._plan.talks.pop(slot.line, None)
+        self._plan.supervisions.pop(slot.line, None)
+        self._remix()
+
+    def _release_position(self, slot: _PositionSlot) -> None:
+        slot.leg, slot.ringing, slot.zip = None, False, None
+        self._drop_position_from_plan(slot.spec.id)
+        self._remix()
 
     def on_call_media(self, leg: Any) -> None:
         leg.media = leg.audio_media()
@@ -791,6 +798,8 @@ class SipStack:
         elif isinstance(action, RefuseCall):
             leg.respond(486)
         elif isinstance(action, HangUpLine):
+            # Free the line now: a new call may come before pjsua reports this one gone.
+            self._release_line(slot)
             leg.end()
         elif isinstance(action, PlayPrompt):
             self._play_prompt(slot, action)
@@ -978,15 +987,17 @@ class SipStack:
             self._forget(position_player_port(slot.spec.id))
             self._plan.position_players.discard(slot.spec.id)
             if slot.spec.mode is PositionMode.RING and slot.leg is not None and slot.ringing:
-                slot.ringing = False
-                slot.leg.end()
+                leg = slot.leg
+                self._release_position(slot)  # ready to ring again before the CANCEL completes
+                leg.end()
             self._remix()
         elif isinstance(action, HangUpPosition):
             self._drop_position_from_plan(slot.spec.id)
             self._remix()
             if slot.spec.mode is PositionMode.RING and slot.leg is not None:
-                slot.ringing = False
-                slot.leg.end()
+                leg = slot.leg
+                self._release_position(slot)
+                leg.end()
         else:
             raise SipError(f"the SIP position driver cannot do {type(action).__name__}")
 
