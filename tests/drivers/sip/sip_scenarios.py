@@ -318,12 +318,19 @@ async def agent_rejects(workdir: Path) -> dict[str, object]:
 
 
 async def agent_never_answers(workdir: Path) -> dict[str, object]:
-    phone = agent(workdir, "agent1", AGENT1, scenario="agent_never_answers.xml")
+    """The engine gives up on a ringing phone (its own ring time-out) and at once offers the
+    next call to the same phone: CANCEL for the first, a new INVITE for the second."""
+    phone = Sipp(
+        workdir,
+        "agent1",
+        ["-i", AGENT1, "-p", "5060", "-m", "2"],
+        scenario="agent_never_answers.xml",
+    )
     async with Rig(workdir, [], [POS1]) as rig:
         await rig.engine.wait_for(PositionInService, position="pos1")
-        await rig.positions.perform(RingPosition("pos1", call_id="c1"))
-        await asyncio.sleep(0.3)  # the phone rings a while: the engine's own ring time-out
-        await rig.positions.perform(StopRinging("pos1"))
+        for call_id in ("c1", "c2"):
+            await rig.positions.perform(RingPosition("pos1", call_id=call_id))
+            await rig.positions.perform(StopRinging("pos1"))
         phone_exit = await asyncio.to_thread(phone.wait, 10)
     return {"phone_exit": phone_exit, "phone_errors": phone.errors(), "events": rig.engine.names()}
 

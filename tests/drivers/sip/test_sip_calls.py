@@ -52,7 +52,7 @@ def test_sip_agent_phone_busy_486_is_position_rejected() -> None:
     assert result["events"] == ["PositionInService(pos1)", "PositionRejected(pos1)"]
 
 
-def test_sip_agent_not_answering_gets_cancel_on_stop_ringing_and_no_event() -> None:
+def test_sip_agent_not_answering_gets_cancel_and_can_be_rung_again_at_once() -> None:
     result: Any = run_scenario("agent_never_answers")
     assert result["phone_exit"] == 0, result["phone_errors"]  # the phone saw CANCEL, sent 487
     assert result["events"] == ["PositionInService(pos1)"]
