@@ -375,6 +375,11 @@ class DeskService:
         await self.service.change_setup(setup)
         await self.audit(who, "settings.hours", "hours", str(len(setup.hours.holidays)))
 
+    async def change_vips(self, who: SignedIn, form: dict[str, str]) -> None:
+        setup = desk_settings.with_vips(self.service.setup(), form)
+        await self.service.change_setup(setup)
+        await self.audit(who, "settings.vips", "vip_numbers", str(len(setup.vip_numbers)))
+
     async def remove_agent(self, who: SignedIn, agent_id: str) -> None:
         if any(
             a.id == agent_id and a.state.value != "logged_out"

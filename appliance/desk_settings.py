@@ -118,3 +118,17 @@ def with_hours(setup: DepotSetup, form: dict[str, str]) -> DepotSetup:
         always_open=form.get("always_open", "") == "on",
     )
     return dataclasses.replace(setup, hours=hours)
+
+
+def with_vips(setup: DepotSetup, form: dict[str, str]) -> DepotSetup:
+    """VIP numbers, one a line: they jump ahead of everyone who is not a VIP."""
+    numbers = []
+    for line in form.get("vip_numbers", "").splitlines():
+        number = line.strip()
+        if not number:
+            continue
+        if not number.replace("+", "").isdigit() or len(number) > 32:
+            raise FormError("vip_numbers", "digits_only")
+        if number not in numbers:
+            numbers.append(number)
+    return dataclasses.replace(setup, vip_numbers=tuple(numbers))

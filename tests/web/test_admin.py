@@ -295,6 +295,21 @@ def test_supervisor_sets_opening_hours_and_holidays_and_bad_times_are_named(
                 assert (await supervisor.post("/supervisor/settings", form))[0] == 303
                 status, page = await supervisor.page("/supervisor/settings")
                 assert 'value="08:00-12:00, 13:00-20:00"' in page
+                status, page = await supervisor.post(
+                    "/supervisor/settings",
+                    {"csrf_token": token, "action": "vips", "vip_numbers": "13900000001\nboss"},
+                )
+                assert status == 400 and 'data-field="vip_numbers"' in page
+                status, _ = await supervisor.post(
+                    "/supervisor/settings",
+                    {
+                        "csrf_token": token,
+                        "action": "vips",
+                        "vip_numbers": "13900000001\n\n13800138000\n13900000001",
+                    },
+                )
+                assert status == 303
+            assert depot.service.setup().vip_numbers == ("13900000001", "13800138000")
             hours = depot.service.setup().hours
             assert hours.weekly[0] == ((480, 720), (780, 1200)) and hours.weekly[6] == ()
             assert [d.isoformat() for d in hours.holidays] == ["2026-10-01", "2026-10-02"]

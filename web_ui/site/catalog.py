@@ -373,6 +373,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "call.block": ("Block caller", "闭塞"),
     "call.transfer": ("Transfer", "转机"),
     "field.to_agent": ("Transfer to", "转给"),
+    "settings.vips": ("VIP callers", "VIP 客户"),
+    "field.vip_numbers": ("VIP numbers, one a line", "VIP 号码（每行一个）"),
     "audit.who": ("Who", "操作人"),
     "audit.action": ("What", "操作"),
     "audit.target": ("On", "对象"),

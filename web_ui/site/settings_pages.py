@@ -35,6 +35,7 @@ async def _settings_page(request: web.Request, *, error: FormError | None = None
         seconds_fields=QUEUE_SECONDS,
         tiers=TIERS,
         hours=setup.hours,
+        vip_numbers=setup.vip_numbers,
         hours_text=hours_text,
         prompt_names=known_prompts(),
         prompt_languages=PROMPT_LANGUAGES,
@@ -62,6 +63,8 @@ async def change_settings(request: web.Request) -> web.StreamResponse:
             await desk.change_queue(who, form.get("queue_id", ""), form)
         elif action == "agent":
             await desk.save_agent(who, form)
+        elif action == "vips":
+            await desk.change_vips(who, form)
         elif action == "hours":
             await desk.change_hours(who, form)
         elif action == "remove_agent":
