@@ -56,6 +56,7 @@ from drivers.roles import (
     PromptFinished,
     RecordingFinished,
     RecordMessage,
+    RefuseCall,
     RingPosition,
     StartRecording,
     StopRecording,
@@ -820,6 +821,9 @@ async def call_control(workdir: Path) -> dict[str, object]:
         await settle("disconnect", (c, rec))
         await bridge.perform(StopRecording(line))
         await settle("stop_recording")
+        await bridge.perform(Connect(line, "pos1"))
+        await bridge.perform(Connect(line, "sup"))  # a second agent joins: three-way (三通)
+        await settle("three_way", *talk, (c, s_), (s_, c), (a, s_), (s_, a))
         await rig.lines.perform(HangUpLine(line))
         call.stop()
     for peer in peers:
@@ -901,6 +905,42 @@ async def phone_lost_and_back(workdir: Path) -> dict[str, object]:
     return {"reason": faulted.reason, "events": rig.engine.names()}
 
 
+async def refused_and_hash(workdir: Path) -> dict[str, object]:
+    """RefuseCall gives the caller 486 Busy Here; a voicemail ends when the caller presses #."""
+    peers = [gateway_keepalive(workdir)]
+    message = workdir / "voicemail" / "msg2.wav"
+    async with Rig(workdir, [GW], []) as rig:
+        engine = rig.engine
+        await engine.wait_for(LineInService, line="gw1-1")
+        refused = caller(workdir, "caller_refused.xml", hold_ms=0)
+        arrived = await engine.wait_for(CallArrived)
+        await rig.lines.perform(RefuseCall(arrived.line))
+        refused_exit = await asyncio.to_thread(refused.wait, 10)
+        count = len(engine.events)
+        call = caller(workdir, "caller_hash.xml", hold_ms=1000)
+
+        async def second_call() -> bool:
+            return any(isinstance(e, CallArrived) for e in engine.events[count:])
+
+        await engine.wait_until(second_call)
+        line = next(e for e in engine.events[count:] if isinstance(e, CallArrived)).line
+        await rig.lines.perform(AnswerLine(line))
+        await engine.wait_for(LineAnswered, line=line)
+        await rig.lines.perform(RecordMessage(line, path=str(message), max_s=30))
+        finished = await engine.wait_for(RecordingFinished, line=line)
+        await rig.lines.perform(HangUpLine(line))
+        call.stop()
+    for peer in peers:
+        peer.stop()
+    return {
+        "refused_exit": refused_exit,
+        "refused_errors": refused.errors(),
+        "finished_s": finished.duration_s,
+        "message_s": wav_energy(message)["seconds"],
+        "events": [n for n in engine.names() if not n.startswith("LineInService")],
+    }
+
+
 SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "full_call": full_call,
     "agent_rejects": agent_rejects,
@@ -920,6 +960,7 @@ SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "trunk_comes_back": trunk_comes_back,
     "gateway_by_name": gateway_by_name,
     "phone_lost_and_back": phone_lost_and_back,
+    "refused_and_hash": refused_and_hash,
 }
 
 

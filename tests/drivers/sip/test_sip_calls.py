@@ -240,6 +240,10 @@ def test_sip_hold_mute_supervisor_modes_and_recording_on_the_live_bridge() -> No
     )
     assert steps["disconnect"] == links((caller, rec))  # the supervisor left with the agent
     assert steps["stop_recording"] == []
+    # three-way: everybody hears everybody
+    assert steps["three_way"] == links(
+        (caller, agent), (agent, caller), (caller, sup), (sup, caller), (agent, sup), (sup, agent)
+    )
     assert "CallerHungUp(gw1-1)" not in result["events"]  # our own hang-up is no event
 
 
@@ -265,3 +269,17 @@ def test_sip_ring_phone_silent_to_options_is_position_faulted_then_back_in_servi
         "PositionInService(pos1)",
     ]
     assert "does not answer SIP OPTIONS" in result["reason"]
+
+
+def test_sip_refused_caller_gets_486_and_hash_ends_a_voicemail() -> None:
+    result: Any = run_scenario("refused_and_hash")
+    assert result["refused_exit"] == 0, result["refused_errors"]  # it got 486 Busy Here
+    assert result["events"] == [
+        "CallArrived(gw1-1)",  # refused: no further event
+        "CallArrived(gw1-1)",  # the line is free for the next caller
+        "LineAnswered(gw1-1)",
+        "DigitPressed(gw1-1)",  # '#'
+        "RecordingFinished(gw1-1)",
+    ]
+    assert 1.0 < result["finished_s"] < 5.0  # ended by the key, not the 30 s limit
+    assert result["message_s"] > 1.0
