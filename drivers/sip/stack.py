@@ -388,7 +388,13 @@ class SipStack:
         return self.clock()
 
     def _start_library(self) -> None:
-        from drivers.sip import backend
+        try:
+            from drivers.sip import backend
+        except ImportError as error:
+            raise SipError(
+                f"pjsua2 is not installed ({error}): on x86_64 install the pjsua2-python wheel;"
+                " on a Raspberry Pi build it with image_build/pjsua2/build.sh"
+            ) from error
 
         self._resolve_hosts()
         library = backend.Library()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 import threading
 
 import pytest
 
+from drivers.sip import SipLines, SipStack
 from drivers.sip.errors import SipError
 from drivers.sip.worker import PjsuaWorker
 
@@ -63,3 +66,12 @@ def test_worker_start_failure_is_raised_by_start() -> None:
     worker = PjsuaWorker(start, lambda wait_ms: None, lambda: None)
     with pytest.raises(SipError, match="5060"):
         worker.start()
+
+
+def test_stack_without_pjsua2_stops_with_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pjsua2", None)  # import pjsua2 → ImportError
+    monkeypatch.delitem(sys.modules, "drivers.sip.backend", raising=False)
+    lines = SipLines(SipStack(listen="127.0.0.1", port=0))
+
+    with pytest.raises(SipError, match="pjsua2 is not installed"):
+        asyncio.run(lines.run(lambda event: None))
