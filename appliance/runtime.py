@@ -153,7 +153,6 @@ class Runtime:
         self._lamp_states: dict[str, PositionLampState] = {}
         self._stack_light: tuple[StackLight, bool] | None = None
         self._group: asyncio.TaskGroup | None = None
-        self.steps = 0
 
     # -----------------------------------------------------------------------------------------
     # What the service uses
@@ -170,9 +169,6 @@ class Runtime:
 
     def snapshot(self) -> EngineSnapshot:
         return self.engine.snapshot(self.clock.now())
-
-    def current_figures(self) -> WallboardFigures:
-        return self._last_figures
 
     def compute_figures(self) -> WallboardFigures:
         now = self.clock.now()
@@ -347,7 +343,6 @@ class Runtime:
     async def step(self, event: Event) -> list[Action]:
         """One engine step: decide, keep the records in one transaction, then act and tell."""
         actions = self.engine.handle(event)
-        self.steps += 1
         storable = [action for action in actions if isinstance(action, STORABLE)]
         if storable:
             await self.store.record(storable)
