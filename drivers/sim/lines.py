@@ -149,7 +149,9 @@ class SimulatedLines:
                 line.state = LineState.IDLE
             case DialOut(number=number):
                 if line.state is not LineState.IDLE:
-                    raise SimLineError(f"simulated line {line.id} is busy; cannot dial {number}")
+                    # a call rang in first: the dial attempt fails, as on a real line
+                    self._send(DialFailed(self._clock(), line.id, reason="line in use"))
+                    return
                 line.state = LineState.DIALLING
                 if self._outbound_answer(line.id, number):
                     self._later(line, 6.0, LineAnswered(0.0, line.id), connect=True)

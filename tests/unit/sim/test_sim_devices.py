@@ -14,6 +14,8 @@ from drivers.roles import (
     CallerHungUp,
     CallerId,
     Connect,
+    DialFailed,
+    DialOut,
     DigitPressed,
     Disconnect,
     HangUpLine,
@@ -221,5 +223,36 @@ def test_sim_bridge_keeps_who_talks_to_whom() -> None:
         assert {(c.line, c.position) for c in bridge.conversations} == {("sim-1", "pos1")}
         await bridge.perform(Disconnect("sim-1", "pos1"))
         assert bridge.conversations == set()
+
+    asyncio.run(main())
+
+
+def test_sim_line_dial_out_is_answered_or_fails() -> None:
+    async def main() -> None:
+        lines = SimulatedLines(
+            ("sim-1", "sim-2"),
+            clock=clock,
+            speed=SPEED,
+            outbound_answer=lambda line, number: number != "13000000000",
+        )
+        events = Events()
+        runner = asyncio.create_task(lines.run(events))
+        await events.next()
+        await events.next()
+        await lines.perform(DialOut("sim-1", number="13800138000"))
+        answered = await events.next()
+        assert isinstance(answered, LineAnswered) and answered.line == "sim-1"
+        assert lines.state("sim-1") is LineState.CONNECTED
+        await lines.perform(DialOut("sim-2", number="13000000000"))
+        failed = await events.next()
+        assert isinstance(failed, DialFailed) and failed.reason == "no answer"
+        assert lines.state("sim-2") is LineState.IDLE
+        lines.incoming_call("sim-2", CallerId("1"))
+        await events.next()
+        await lines.perform(DialOut("sim-2", number="13800138000"))
+        busy = await events.next()
+        assert isinstance(busy, DialFailed) and busy.reason == "line in use"
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
 
     asyncio.run(main())
