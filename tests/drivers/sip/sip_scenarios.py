@@ -202,7 +202,19 @@ async def settled_links(rig: Rig, want: set[tuple[str, str]]) -> list[list[str]]
 
 
 def agent(workdir: Path, name: str, host: str, scenario: str = "") -> Sipp:
-    args = ["-i", host, "-p", "5060", "-mi", host, "-mp", "30000"]
+    args = [
+        "-i",
+        host,
+        "-p",
+        "5060",
+        "-mi",
+        host,
+        "-mp",
+        "30000",
+        "-trace_msg",
+        "-message_file",
+        str(workdir / f"{name}_messages.log"),
+    ]
     # the built-in answering phone echoes audio; a scripted phone handles one call and exits
     args = [*args, "-m", "1"] if scenario else ["-sn", "uas", "-rtp_echo", *args]
     return Sipp(workdir, name, args, scenario=scenario)
@@ -299,6 +311,10 @@ async def full_call(workdir: Path) -> dict[str, object]:
         await bridge.perform(StopRecording(line))
         await positions.perform(HangUpPosition("pos2"))
         result["caller_exit"] = call.wait()
+        agent_log = (workdir / "agent1_messages.log").read_text(errors="replace")
+        result["agent_saw_from"] = [
+            line.strip() for line in agent_log.splitlines() if line.startswith("From:")
+        ][:1]
         result["caller_errors"] = call.errors()
     result["recording"] = wav_energy(recording)
     result["events"] = rig.engine.names()

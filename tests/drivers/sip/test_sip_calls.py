@@ -40,6 +40,8 @@ def test_sip_call_greeting_menu_agent_hold_transfer_hangup_is_carried_and_record
     assert caller_rx >= 50 and caller_tx >= 50
     assert agent_rx >= 50 and agent_tx >= 50
     assert result["hangup_cause"] == "bye"
+    # the agent's phone shows who is calling
+    assert result["agent_saw_from"][0].startswith('From: "Li Wei" <sip:13800138000@')
     assert result["caller_exit"] == 0, result["caller_errors"]
     # the recording holds the conversation: seconds of it, much of it loud speech
     assert result["recording"]["seconds"] > 3
