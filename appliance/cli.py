@@ -13,12 +13,14 @@ import sys
 from importlib import metadata
 
 from appliance.config import DEFAULT_PATH, EX_CONFIG, ConfigError
+from appliance.store import StoreError
 
 log = logging.getLogger(__name__)
 
 EX_USAGE = 64
 EX_SOFTWARE = 70
 EX_OSERR = 71
+EX_IOERR = 74
 
 # verbs whose modules parse their own arguments: (module, argv starts with the verb, help)
 DELEGATED = {
@@ -111,9 +113,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"depotline: {exc}", file=sys.stderr)
         return EX_CONFIG
     except OSError as exc:
-        # a port in use, a database directory that is not writable …
+        # a port in use, a folder that is not writable …
         print(f"depotline: {exc}", file=sys.stderr)
         return EX_OSERR
+    except StoreError as exc:
+        # at start-up: the database cannot be opened (later failures crash with a traceback)
+        print(f"depotline: {exc}", file=sys.stderr)
+        return EX_IOERR
     parser.error(f"unknown command {args.verb}")
     return EX_USAGE
 

@@ -100,3 +100,18 @@ def test_backup_is_handed_its_own_arguments() -> None:
     result = depotline("backup", "--help")
     assert result.returncode == 0
     assert result.stdout.startswith("usage: depotline backup")
+
+
+def test_run_with_a_database_folder_missing_says_so_and_exits_74(tmp_path: Path) -> None:
+    database = tmp_path / "missing" / "depotline.db"
+    path = tmp_path / "depotline.toml"
+    path.write_text(
+        f'[depot]\ndatabase = "{database}"\n[web]\nenabled = false\n'
+        '[[lines]]\nid = "sim"\ntype = "sim"\n'
+    )
+    result = depotline("run", "--config", str(path))
+    assert result.returncode == 74
+    assert result.stderr.strip().endswith(
+        f"depotline: database {database} cannot be opened; check that its folder exists and"
+        " is writable (SQLite: unable to open database file)"
+    )
