@@ -78,6 +78,7 @@ from drivers.sip.mixing import (
     position_player_port,
     recorder_port,
 )
+from drivers.sip.peer_health import PeerHealth
 from drivers.sip.prompt_audio import PromptAudio
 from drivers.sip.settings import PositionMode, SipGateway, SipPosition
 from drivers.sip.worker import PjsuaWorker
@@ -119,15 +120,7 @@ class _PositionSlot:
     zip_serial: int = 0
     ringing: bool = False
     headset: bool = False  # the box's sound device, not a SIP phone
-    health: _PeerHealth = field(default_factory=lambda: _PeerHealth())
-
-
-@dataclass
-class _PeerHealth:
-    account: Any = None
-    in_service: bool | None = None  # None until the first answer or time-out
-    misses: int = 0
-    awaiting_answer: bool = False
+    health: PeerHealth = field(default_factory=PeerHealth)
 
 
 @dataclass
@@ -183,14 +176,18 @@ class SipStack:
         }
         if len(self._lines) != sum(g.channels for g in self.gateways):
             raise SipError("two SIP gateways give the same line id: give each gateway its own id")
-        self._positions = {p.id: _PositionSlot(p) for p in self.positions}
+        self._positions = {
+            p.id: _PositionSlot(p, health=PeerHealth(p.options_misses_before_fault))
+            for p in self.positions
+        }
         if headset_position:
             if headset_position in self._positions:
                 raise SipError(f"position {headset_position} is both a SIP phone and the headset")
             headset = SipPosition(headset_position, uri="", mode=PositionMode.PERSISTENT)
             self._positions[headset_position] = _PositionSlot(headset, headset=True)
         self._headset_media: tuple[Any, Any] | None = None  # (microphone, earpiece)
-        self._health = {g.id: _PeerHealth() for g in self.gateways}
+        self._health = {g.id: PeerHealth(g.options_misses_before_fault) for g in self.gateways}
+        self._accounts: dict[str, Any] = {}  # gateway id → its pjsua2 Account
         self._modem_lines = {line: _ModemLine(audio) for line, audio in (line_audio or {}).items()}
         self._plan = MixPlan()
         self._conference = Conference(self._source)
@@ -408,7 +405,7 @@ class SipStack:
                 self, "local", f"sip:depotline@{host}:{self.port}", default=True
             )
             for gateway in self.gateways:
-                self._health[gateway.id].account = self._gateway_account(gateway, host)
+                self._accounts[gateway.id] = self._gateway_account(gateway, host)
         except SipError:
             self._stop_library()
             raise
@@ -482,11 +479,10 @@ class SipStack:
             slot.leg = None
         for pslot in self._positions.values():
             pslot.leg = None
-        for health in self._health.values():
-            if health.account is not None:
-                with contextlib.suppress(Exception):
-                    health.account.shutdown()
-            health.account = None
+        for account in self._accounts.values():
+            with contextlib.suppress(Exception):
+                account.shutdown()
+        self._accounts.clear()
         gc.collect()  # pjsua2 objects caught in reference cycles must go before libDestroy
         if self._local_account is not None:
             with contextlib.suppress(Exception):
@@ -698,7 +694,7 @@ class SipStack:
     # -- gateways: registration and keep-alive --------------------------------------------------
 
     def _gateway_of_account(self, account: Any) -> SipGateway | None:
-        return next((g for g in self.gateways if self._health[g.id].account is account), None)
+        return next((g for g in self.gateways if self._accounts.get(g.id) is account), None)
 
     def on_registration(self, account: Any, code: int, reason: str, active: bool) -> None:
         gateway = self._gateway_of_account(account)
@@ -717,22 +713,14 @@ class SipStack:
             )
 
     def _phone_asked(self, position: str) -> None:
-        self._positions[position].health.awaiting_answer = True
+        self._positions[position].health.asked()
 
     def _phone_answered(self, position: str) -> None:
-        health = self._positions[position].health
-        health.awaiting_answer, health.misses = False, 0
-        if health.in_service is not True:
-            health.in_service = True
+        if self._positions[position].health.answered():
             self._emit(PositionInService(self._now(), position, persistent=False))
 
     def _phone_deadline(self, phone: SipPosition) -> None:
-        health = self._positions[phone.id].health
-        if not health.awaiting_answer:
-            return
-        health.misses += 1
-        if health.misses >= phone.options_misses_before_fault and health.in_service is not False:
-            health.in_service = False
+        if self._positions[phone.id].health.deadline():
             reason = (
                 f"the phone {phone.uri} does not answer SIP OPTIONS: check that it is plugged"
                 " in, on the network and set to accept calls by IP"
@@ -741,39 +729,31 @@ class SipStack:
             self._emit(PositionFaulted(self._now(), phone.id, reason=reason))
 
     def _options_sent(self, gateway: SipGateway) -> None:
-        self._health[gateway.id].awaiting_answer = True
+        self._health[gateway.id].asked()
 
     def _options_answered(self, gateway: SipGateway) -> None:
-        self._health[gateway.id].awaiting_answer = False
         self._gateway_alive(gateway)
 
     def _options_deadline(self, gateway: SipGateway) -> None:
-        health = self._health[gateway.id]
-        if not health.awaiting_answer:
-            return
-        health.misses += 1
-        if health.misses >= gateway.options_misses_before_fault:
-            self._gateway_lost(
+        if self._health[gateway.id].deadline():
+            self._report_gateway_lost(
                 gateway,
                 f"gateway {gateway.host}:{gateway.port} does not answer SIP OPTIONS:"
                 " check its power, network cable and SIP settings",
             )
 
     def _gateway_alive(self, gateway: SipGateway) -> None:
-        health = self._health[gateway.id]
-        health.misses = 0
-        if health.in_service is True:
+        if not self._health[gateway.id].answered():
             return
-        health.in_service = True
         log.info("SIP gateway %s is in service", gateway.id)
         for line in gateway.line_ids:
             self._emit(LineInService(self._now(), line))
 
     def _gateway_lost(self, gateway: SipGateway, reason: str) -> None:
-        health = self._health[gateway.id]
-        if health.in_service is False:
-            return
-        health.in_service = False
+        if self._health[gateway.id].lost():
+            self._report_gateway_lost(gateway, reason)
+
+    def _report_gateway_lost(self, gateway: SipGateway, reason: str) -> None:
         log.warning("SIP gateway %s out of service: %s", gateway.id, reason)
         for line in gateway.line_ids:
             slot = self._lines[line]
@@ -830,7 +810,7 @@ class SipStack:
             self._emit(DialFailed(self._now(), slot.line, reason="the line is busy"))
             return
         gateway = slot.gateway
-        account = self._health[gateway.id].account
+        account = self._accounts[gateway.id]
         leg = backend.Leg(self, account)
         leg.kind, leg.owner = "line", slot.line
         try:
