@@ -145,8 +145,25 @@ class PromptAudio:
         except SipError as error:
             raise SipError(f"prompt {path}: {error}") from error
         os.makedirs(self._cache_dir, exist_ok=True)
-        temporary = f"{cached}.{os.getpid()}.tmp"
-        with open(temporary, "wb") as target:
+        # a unique temporary name: the warm-up thread and a call may convert the same file
+        handle, temporary = tempfile.mkstemp(suffix=".tmp", dir=self._cache_dir)
+        with os.fdopen(handle, "wb") as target:
             target.write(converted)
         os.replace(temporary, cached)
         return cached
+
+    def warm(self, directories: tuple[str, ...]) -> int:
+        """Convert every prompt in the directories ahead of the first call; returns how many.
+        A file that cannot be converted is left for the call to report."""
+        count = 0
+        for directory in directories:
+            for root, _, files in os.walk(directory):
+                for name in sorted(files):
+                    if not name.lower().endswith(".wav"):
+                        continue
+                    try:
+                        self.playable(os.path.join(root, name))
+                    except (SipError, OSError):
+                        continue
+                    count += 1
+        return count

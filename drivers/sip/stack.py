@@ -209,6 +209,7 @@ class SipStack:
         self._start_lock = asyncio.Lock()
         self._pinger: OptionsPinger | None = None
         self._keepalive_tasks: list[asyncio.Task[None]] = []
+        self._warm_up: asyncio.Task[None] | None = None
 
     # -- life cycle (event loop side) ---------------------------------------------------------
 
@@ -229,6 +230,7 @@ class SipStack:
                 self._failed = self._loop.create_future()
                 await asyncio.to_thread(self._worker.start)
                 await self._start_keepalive()
+                self._warm_up = asyncio.create_task(self._warm_prompts())
             self._users += 1
         try:
             yield
@@ -236,8 +238,17 @@ class SipStack:
             async with self._start_lock:
                 self._users -= 1
                 if self._users == 0:
+                    if self._warm_up is not None:
+                        self._warm_up.cancel()
+                        await asyncio.gather(self._warm_up, return_exceptions=True)
                     await self._stop_keepalive()
                     await asyncio.to_thread(self._worker.stop)
+
+    async def _warm_prompts(self) -> None:
+        """Convert the prompt set in the background, so the first caller's greeting starts at
+        once (a Pi takes a noticeable moment to convert a long music file)."""
+        count = await asyncio.to_thread(self._prompt_audio.warm, self.prompt_dirs)
+        log.info("%d prompts ready for the bridge", count)
 
     async def _start_keepalive(self) -> None:
         """OPTIONS to by-IP gateways and to ring-mode phones that are watched."""

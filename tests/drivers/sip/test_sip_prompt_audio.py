@@ -83,3 +83,16 @@ def test_a_file_that_is_not_wav_is_a_clear_error(tmp_path: Path) -> None:
     source.write_bytes(b"ID3 this is an mp3")
     with pytest.raises(SipError, match="not a WAV file"):
         PromptAudio(str(tmp_path / "cache")).playable(str(source))
+
+
+def test_warm_up_converts_the_whole_prompt_set_and_skips_broken_files(tmp_path: Path) -> None:
+    prompts = tmp_path / "prompts"
+    make_tone_wav(prompts / "zh-CN" / "greeting.wav", 0.2, 500, encoding="u-law")
+    make_tone_wav(prompts / "en" / "greeting.wav", 0.2, 500, encoding="a-law")
+    make_tone_wav(prompts / "music" / "hold.wav", 0.5, 300)
+    (prompts / "en" / "broken.wav").write_bytes(b"not a wav")
+    (prompts / "README.txt").write_text("not a prompt")
+    audio = PromptAudio(str(tmp_path / "cache"))
+    assert audio.warm((str(prompts),)) == 3
+    assert len(list((tmp_path / "cache").glob("*.wav"))) == 3
+    assert not list((tmp_path / "cache").glob("*.tmp"))
