@@ -26,6 +26,9 @@ $(STAMP): pyproject.toml .ci/setup-python
 	.ci/setup-python $(VENV)
 	touch $@
 
+prompts: $(STAMP)
+	$(BIN)/python -m appliance.prompts.generate
+
 system-deps:
 	.ci/setup-system
 

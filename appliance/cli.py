@@ -14,6 +14,7 @@ from importlib import metadata
 
 from appliance.config import DEFAULT_PATH, EX_CONFIG, ConfigError
 from appliance.store import StoreError
+from drivers.roles import DriverError
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("name", help="engine, modem, sip, wallboard or web")
     bench.add_argument("--json", action="store_true", help="print one JSON object")
 
+    firmware = verbs.add_parser("firmware", help="install the wallboard board's firmware")
+    firmware_verbs = firmware.add_subparsers(dest="firmware_verb", metavar="ACTION", required=True)
+    flash = firmware_verbs.add_parser("flash", help="copy the firmware to the board with mpremote")
+    flash.add_argument("port", help="the board's serial device, e.g. /dev/depotline/board0")
+
     for verb, (_module, _with_verb, summary) in DELEGATED.items():
         # each parses its own arguments (its --help included)
         delegated = verbs.add_parser(verb, help=summary, add_help=False)
@@ -109,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args.config)
         if args.verb == "demo":
             return _demo(args)
+        if args.verb == "firmware":
+            return _flash_firmware(args.port)
     except ConfigError as exc:
         print(f"depotline: {exc}", file=sys.stderr)
         return EX_CONFIG
@@ -130,6 +138,18 @@ def _logging(*, verbose: bool) -> None:
         stream=sys.stderr,
         format="%(levelname)s %(name)s: %(message)s",
     )
+
+
+def _flash_firmware(port: str) -> int:
+    from appliance.wiring import flash_wallboard_firmware
+
+    try:
+        flash_wallboard_firmware(port)
+    except DriverError as exc:
+        print(f"depotline: {exc}", file=sys.stderr)
+        return 1
+    print(f"depotline: the wallboard firmware is installed on {port}; the board restarts")
+    return 0
 
 
 def _check_config(path: str) -> int:

@@ -52,6 +52,13 @@ def benchmark(name: str) -> Callable[[], dict[str, Any]]:
     return run
 
 
+def flash_wallboard_firmware(port: str) -> None:
+    """Installs the wallboard firmware on the board at `port` (raises DriverError)."""
+    from drivers.wallboard.flash import flash
+
+    flash(port)
+
+
 def _backend(module: str, what: str, key: str, config: Config) -> ModuleType:
     try:
         return importlib.import_module(module)

@@ -92,7 +92,8 @@ def test_demo_runs_for_its_duration_and_stops_cleanly(tmp_path: Path) -> None:
 def test_help_lists_every_command_including_the_box_verbs() -> None:
     result = depotline("--help")
     assert result.returncode == 0
-    for verb in ("run", "demo", "check-config", "bench", "simulate", "doctor", "backup", "restore"):
+    verbs = ("run", "demo", "check-config", "bench", "simulate", "doctor", "backup", "restore")
+    for verb in (*verbs, "firmware"):
         assert f"    {verb}" in result.stdout, verb
 
 
@@ -115,3 +116,10 @@ def test_run_with_a_database_folder_missing_says_so_and_exits_74(tmp_path: Path)
         f"depotline: database {database} cannot be opened; check that its folder exists and"
         " is writable (SQLite: unable to open database file)"
     )
+
+
+def test_firmware_flash_on_a_missing_port_names_the_port_and_exits_1(tmp_path: Path) -> None:
+    port = tmp_path / "board0"
+    result = depotline("firmware", "flash", str(port))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"depotline: cannot open {port}:")
