@@ -34,6 +34,9 @@ class AgentSeat:
     logout_pending: bool = False
     available: bool = False
     skills: dict[str, Tier] = field(default_factory=dict)
+    # the board's free-agent sets this agent belongs in, one per skill (queue, set): found
+    # once per setup, not on every change of availability
+    free_sets: list[tuple[str, set[str]]] = field(default_factory=list)
 
     @property
     def logged_in(self) -> bool:
@@ -76,11 +79,12 @@ class AgentBoard:
     """Every agent's seat, and per queue and tier the set of agents free for an offer now, so
     routing never scans agents who cannot take the call."""
 
-    __slots__ = ("_free", "_levels", "_logged_in", "seats")
+    __slots__ = ("_free", "_free_count", "_levels", "_logged_in", "seats")
 
     def __init__(self, agents: tuple[Agent, ...]) -> None:
         self.seats: dict[str, AgentSeat] = {}
         self._free: dict[str, dict[Tier, set[str]]] = {}
+        self._free_count: dict[str, int] = {}  # free agents per queue, all tiers
         self._logged_in: dict[str, dict[Tier, int]] = {}
         self._levels: dict[str, list[Tier]] = {}
         self.replace_agents(agents)
@@ -92,6 +96,7 @@ class AgentBoard:
         old = self.seats
         self.seats = {}
         self._free = {}
+        self._free_count = {}
         self._logged_in = {}
         self._levels = {}
         for order, config in enumerate(agents):
@@ -109,6 +114,12 @@ class AgentBoard:
             self.seats[seat.id] = seat
         for seat in self.seats.values():
             seat.available = False
+            seat.free_sets = [
+                (queue, self._free.setdefault(queue, {}).setdefault(tier, set()))
+                for queue, tier in seat.skills.items()
+            ]
+            for queue in seat.skills:
+                self._free_count[queue] = 0
             if seat.logged_in:
                 self.set_logged_in(seat, True)
         return removed
@@ -131,16 +142,21 @@ class AgentBoard:
     def free_by_tier(self, queue: str) -> dict[Tier, set[str]]:
         return self._free.get(queue, {})
 
+    def has_free(self, queue: str) -> bool:
+        """Anybody free for this queue now (a free agent is logged in, so their tier counts)."""
+        return self._free_count.get(queue, 0) > 0
+
     def set_available(self, seat: AgentSeat, available: bool) -> bool:
         """Record whether the agent can be offered a call; True if that changed."""
         if seat.available == available:
             return False
         seat.available = available
-        for queue, tier in seat.skills.items():
-            tiers = self._free.setdefault(queue, {})
-            free = tiers.setdefault(tier, set())
+        step = 1 if available else -1
+        free_count = self._free_count
+        for queue, free in seat.free_sets:
             if available:
                 free.add(seat.id)
             else:
                 free.discard(seat.id)
+            free_count[queue] += step
         return True

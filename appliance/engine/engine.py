@@ -794,9 +794,9 @@ class Engine:
         levels = board.logged_in_tiers(queue.id)
         if not levels:
             return
-        free_by_tier = board.free_by_tier(queue.id)
-        if not any(free_by_tier.get(tier) for tier in levels):
+        if not board.has_free(queue.id):
             return
+        free_by_tier = board.free_by_tier(queue.id)
         seats = board.seats
         calls = self._calls
         now = self._now
@@ -832,7 +832,7 @@ class Engine:
                 candidates = free
             for seat in choose(queue.strategy, queue.id, candidates, self._round_robin, self._rng):
                 self._offer(call, seat, queue)
-            if not any(free_by_tier.get(tier) for tier in levels):
+            if not board.has_free(queue.id):
                 return
 
     def _offer(self, call: Call, seat: AgentSeat, queue: Queue) -> None:
