@@ -985,7 +985,10 @@ def main() -> None:
         level=logging.DEBUG if os.environ.get("SIP_WIRE") else logging.INFO, stream=sys.stderr
     )
     workdir = Path(os.environ.get("SIP_TEST_DIR") or "/tmp")
-    result = asyncio.run(SCENARIOS[sys.argv[1]](workdir))
+    # scenarios joining other parts of depotline live in their own module (it imports this one)
+    from modem_bridge_scenario import MODEM_BRIDGE_SCENARIOS
+
+    result = asyncio.run({**SCENARIOS, **MODEM_BRIDGE_SCENARIOS}[sys.argv[1]](workdir))
     print(json.dumps(result))
 
 
