@@ -20,8 +20,8 @@ from appliance.service import (
     CallRecord,
     DepotService,
     FiguresChanged,
-    WallboardFigures,
 )
+from web_ui.figures import FIGURE_FIELDS, figures_json, format_figure
 from web_ui.site import UPLOAD_MAX_BYTES, add_site
 
 log = logging.getLogger(__name__)
@@ -31,48 +31,6 @@ SITE_KEY = web.AppKey("site", bool)
 TEMPLATES_KEY = web.AppKey("templates", jinja2.Environment)
 _HERE = Path(__file__).resolve().parent
 SSE_KEEPALIVE_S = 15.0
-
-# (field, label zh, label en, kind) in wallboard order
-FIGURE_FIELDS = (
-    ("calls_waiting", "排队", "Waiting", "count"),
-    ("longest_wait_s", "最长等待", "Longest wait", "duration"),
-    ("agents_ready", "空闲", "Ready", "count"),
-    ("agents_on_call", "通话", "On call", "count"),
-    ("agents_wrap_up", "整理", "Wrap-up", "count"),
-    ("agents_paused", "暂停", "Paused", "count"),
-    ("answered_today", "今日接听", "Answered today", "count"),
-    ("abandoned_today", "今日放弃", "Abandoned today", "count"),
-    ("service_level", "服务水平", "Service level", "rate"),
-    ("answer_rate", "成功接听率", "Answer rate", "rate"),
-    ("asa_s", "平均应答", "ASA", "duration"),
-    ("aht_s", "平均处理", "AHT", "duration"),
-)
-
-
-def format_figure(value: float | int | None, kind: str) -> str:
-    if value is None:
-        return "—"
-    if kind == "rate":
-        return f"{value * 100:.0f}%"
-    if kind == "duration":
-        whole = round(value)
-        return f"{whole // 60}:{whole % 60:02d}"
-    return str(value)
-
-
-def figures_json(figures: WallboardFigures) -> dict[str, Any]:
-    """The figures as the page shows them: formatted text and alert level per field."""
-    return {
-        "fields": {
-            name: {
-                "text": format_figure(getattr(figures, name), kind),
-                "level": figures.level(name).value,
-            }
-            for name, _zh, _en, kind in FIGURE_FIELDS
-        },
-        "faults": list(figures.faults),
-        "closed": figures.closed,
-    }
 
 
 def call_json(record: CallRecord, zone: ZoneInfo) -> dict[str, Any]:
@@ -100,8 +58,14 @@ async def index(request: web.Request) -> web.Response:
     html = template.render(
         depot_name=service.depot_name,
         fields=[
-            (name, zh, en, format_figure(getattr(figures, name), kind), figures.level(name).value)
-            for name, zh, en, kind in FIGURE_FIELDS
+            (
+                field.name,
+                field.label_zh,
+                field.label_en,
+                format_figure(getattr(figures, field.name), field.kind),
+                figures.level(field.name).value,
+            )
+            for field in FIGURE_FIELDS
         ],
         faults=figures.faults,
         closed=figures.closed,

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from appliance.desk import FormError, Role
 from appliance.service import DepotService
-from web_ui.site.figures import FIGURE_FIELDS, figures_json
+from web_ui.figures import FIGURE_FIELDS, figures_json
 from web_ui.site.live import stream
 from web_ui.site.security import (
     ADMIN,
@@ -37,7 +37,7 @@ async def wallboard(request: web.Request) -> web.Response:
     return render(
         request,
         "wallboard.html",
-        fields=[name for name, _kind in FIGURE_FIELDS],
+        fields=[field.name for field in FIGURE_FIELDS],
         figures=figures,
     )
 
