@@ -375,7 +375,7 @@ class Engine:
 
     def _on_call_arrived(self, event: CallArrived) -> None:
         line = self._line(event.line)
-        stale = self._call_on(line.id)
+        stale = self._calls.get(line.call_id) if line.call_id else None
         if stale is not None:
             log.warning("line %s rang while call %s was still on it", line.id, stale.id)
             self._caller_gone(stale)
@@ -586,9 +586,7 @@ class Engine:
         Returns the place in line the caller had."""
         place = 0
         if call.wait_key is not None:
-            waiting = self._waiting[call.queue]
-            place = waiting.position(call.wait_key)
-            waiting.remove(call.wait_key)
+            place = self._waiting[call.queue].remove(call.wait_key)
             call.wait_key = None
             call.left_queue_s = self._now
         self._withdraw_offers(call)  # after leaving the line: freed agents must not re-offer it
@@ -614,6 +612,10 @@ class Engine:
         )
 
     def _withdraw_offers(self, call: Call) -> None:
+        if call.stage is CallStage.OFFERED:
+            call.stage = CallStage.QUEUED
+        if not call.ringing:  # the usual case: the caller was connected or nobody rang
+            return
         freed: list[AgentSeat] = []
         for agent_id in call.ringing:
             offer = self._offers.pop(agent_id)
@@ -624,8 +626,6 @@ class Engine:
             self._idle(seat)
             freed.append(seat)
         call.ringing.clear()
-        if call.stage is CallStage.OFFERED:
-            call.stage = CallStage.QUEUED
         for seat in freed:
             self._refresh(seat)
 
@@ -1658,6 +1658,8 @@ class Engine:
         self._agent_done(seat, call, talk_s, 0.0)
 
     def _drop_extras(self, call: Call) -> None:
+        if not call.extras:  # most calls never had a three-way colleague
+            return
         for agent_id in list(call.extras):
             self._leave_three_way(call, self._board.seats[agent_id], hang_up_position=True)
 

@@ -32,11 +32,14 @@ class WaitingList:
         self._calls[key] = call_id
         return index + 1
 
-    def remove(self, key: WaitKey) -> None:
+    def remove(self, key: WaitKey) -> int:
+        """Take the caller out; returns the 1-based place they had (0 if not waiting here)."""
         index = bisect.bisect_left(self._keys, key)
         if index < len(self._keys) and self._keys[index] == key:
             del self._keys[index]
             del self._calls[key]
+            return index + 1
+        return 0
 
     def position(self, key: WaitKey) -> int:
         """1-based place in line; 0 if not waiting here."""
