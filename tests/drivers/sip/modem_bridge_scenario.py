@@ -14,11 +14,17 @@ from pathlib import Path
 
 from sip_scenarios import (
     AGENT1,
+    AGENT2,
     BOX,
     BOX_PORT,
+    GW,
     POS1,
+    POS2,
     EngineStandIn,
     agent,
+    caller,
+    gateway_keepalive,
+    wav_energy,
 )
 
 from drivers.modem import ModemLine, audio
@@ -36,7 +42,7 @@ from drivers.roles import (
     PositionInService,
     RingPosition,
 )
-from drivers.sip import SipMediaBridge, SipPositions, SipStack
+from drivers.sip import SipLines, SipMediaBridge, SipPositions, SipStack
 
 TONE_HZ = 1000.0
 
@@ -139,6 +145,163 @@ async def modem_sim_bridged_to_sip_agent(workdir: Path) -> dict[str, object]:
     return result
 
 
+async def depot_records_sip_call(workdir: Path) -> dict[str, object]:
+    """The real runtime (engine, store on disk) carrying a gateway call on SIP: greeting, the
+    caller's menu key 1 (RFC 2833) picks orders, agent a1 answers and talks, holds and takes
+    the caller off hold, transfers to a2, who talks until the caller hangs up. Returns the
+    call record and the call's queue log as the store kept them."""
+    from appliance.clock import ShellClock
+    from appliance.config import ThresholdsConfig
+    from appliance.engine.setup import (
+        Agent,
+        DepotSetup,
+        Menu,
+        MenuOption,
+        OpeningHours,
+        Queue,
+        Tier,
+    )
+    from appliance.engine.views import AgentState
+    from appliance.prompts import prompt_dirs
+    from appliance.runtime import DeviceSet, open_runtime
+    from appliance.service import DepotService
+
+    skills = (("cargo", Tier.GENERAL), ("orders", Tier.GENERAL))
+    setup = DepotSetup(
+        queues=(
+            Queue("cargo", "货物查询", "Cargo", record_calls=True, wrap_up_s=5.0),
+            Queue("orders", "订单", "Orders", record_calls=True, wrap_up_s=5.0),
+        ),
+        agents=(Agent("a1", "Agent One", skills), Agent("a2", "Agent Two", skills)),
+        # the default queue is cargo: a call in orders shows the caller's key picked it
+        menu=Menu(
+            options=(
+                MenuOption("1", "orders", "menu_orders"),
+                MenuOption("2", "cargo", "menu_cargo"),
+            ),
+            default_queue="cargo",
+        ),
+        hours=OpeningHours(always_open=True),
+        language="en",
+    )
+    stack = SipStack(
+        listen=BOX,
+        port=BOX_PORT,
+        rtp_port=20000,
+        gateways=[GW],
+        positions=[POS1, POS2],
+        prompt_dirs=prompt_dirs(),
+        prompt_cache_dir=str(workdir / "prompt_cache"),
+    )
+    devices = DeviceSet(
+        lines=(SipLines(stack),), positions=(SipPositions(stack),), bridge=SipMediaBridge(stack)
+    )
+    peers = [
+        gateway_keepalive(workdir),
+        agent(workdir, "agent1", AGENT1),
+        agent(workdir, "agent2", AGENT2),
+    ]
+    clock = ShellClock(1.0)
+    loop = asyncio.get_running_loop()
+    result: dict[str, object] = {}
+
+    async def until(
+        what: str, check: Callable[[], Awaitable[bool]], timeout_s: float = 10.0
+    ) -> None:
+        deadline = loop.time() + timeout_s
+        while not await check():
+            if loop.time() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; so far: {result}")
+            await asyncio.sleep(0.05)
+
+    async def packets(leg: str) -> tuple[int, int]:
+        rx, tx = (await stack.audio_packets()).get(leg, (0, 0))
+        return rx, tx
+
+    try:
+        async with open_runtime(
+            database=os.fspath(workdir / "depotline.db"),
+            devices=devices,
+            clock=clock,
+            timezone="Asia/Shanghai",
+            thresholds=ThresholdsConfig(),
+            default_setup=lambda: setup,
+            recordings_dir=os.fspath(workdir / "recordings"),
+        ) as runtime:
+            service = DepotService(runtime)
+            stop = asyncio.Event()
+            running = asyncio.create_task(runtime.run(stop))
+            await asyncio.wait_for(runtime.ready.wait(), 15)
+            started_s = clock.now()
+
+            def agent_state(agent_id: str) -> AgentState:
+                view = next(a for a in service.snapshot().agents if a.id == agent_id)
+                return view.state
+
+            async def state_is(agent_id: str, state: AgentState) -> bool:
+                return agent_state(agent_id) is state
+
+            await service.log_in("a1", "pos1")
+            call = caller(workdir, "gateway_caller.xml", hold_ms=9000)
+            await until("a1 to be on the call", lambda: state_is("a1", AgentState.ON_CALL))
+            call_id = next(a for a in service.snapshot().agents if a.id == "a1").call_id
+            line = next(c for c in service.snapshot().calls if c.id == call_id).line
+
+            async def talked(leg: str, since: tuple[int, int], more: int) -> bool:
+                rx, tx = await packets(leg)
+                return rx - since[0] >= more and tx - since[1] >= more
+
+            await until("a1 and the caller to talk", lambda: talked("pos1", (0, 0), 50))
+            result["a1_talk_packets"] = await packets("pos1")
+            await service.hold("a1")
+            held_from = await packets(line)
+            # the caller hears a second of music (RTP to the caller) while on hold
+            await until("hold music", lambda: talked(line, held_from, 50))
+            await service.unhold("a1")
+            unheld = await packets("pos1")
+            await until("talk after hold", lambda: talked("pos1", unheld, 25))
+            await service.log_in("a2", "pos2")
+            await service.transfer("a1", "a2")
+            await until("a2 to take the call", lambda: state_is("a2", AgentState.ON_CALL))
+            await until("a2 and the caller to talk", lambda: talked("pos2", (0, 0), 50))
+            result["a2_talk_packets"] = await packets("pos2")
+            result["a1_after_transfer"] = agent_state("a1").value
+
+            async def call_recorded() -> bool:
+                return await runtime.store.call(call_id) is not None
+
+            await until("the caller to hang up and the call record", call_recorded, 20.0)
+            record = await runtime.store.call(call_id)
+            assert record is not None
+            result["caller_exit"] = await asyncio.to_thread(call.wait, 10)
+            result["caller_errors"] = call.errors()
+            result["record"] = {
+                "line": record.line,
+                "number": record.number,
+                "name": record.name,
+                "queue": record.queue,
+                "agent": record.agent,
+                "end_reason": record.end_reason.name,
+                "wait_s": record.wait_s,
+                "talk_s": record.talk_s,
+                "hold_s": record.hold_s,
+                "recording_path": record.recording_path,
+            }
+            entries = await runtime.store.queue_log(started_s - 1)
+            result["queue_log"] = [
+                [e.verb.name, e.agent, e.queue, *e.data] for e in entries if e.call_id == call_id
+            ]
+            stop.set()
+            await asyncio.wait_for(running, 20)
+        path = Path(record.recording_path)
+        result["recording"] = wav_energy(path) if path.is_file() else {}
+    finally:
+        for peer in peers:
+            peer.stop()
+    return result
+
+
 MODEM_BRIDGE_SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "modem_sim_bridged_to_sip_agent": modem_sim_bridged_to_sip_agent,
+    "depot_records_sip_call": depot_records_sip_call,
 }

@@ -36,3 +36,39 @@ def test_sip_modem_simulator_caller_and_sip_agent_hear_each_other() -> None:
         "PositionAnswered(pos1)",
         "CallerHungUp(fxo0)",
     ]
+
+
+def test_sip_call_on_the_real_depot_is_held_transferred_and_kept_in_cdr_and_queue_log() -> None:
+    result: Any = run_scenario("depot_records_sip_call")
+    assert result["caller_exit"] == 0, result["caller_errors"]  # its BYE got 200 OK
+    # both agents talked with the caller: RTP both ways on each agent's leg
+    assert min(result["a1_talk_packets"]) >= 50
+    assert min(result["a2_talk_packets"]) >= 50
+    assert result["a1_after_transfer"] == "wrap_up"
+    record = result["record"]
+    assert (record["line"], record["number"], record["name"]) == ("gw1-1", "13800138000", "Li Wei")
+    assert record["queue"] == "orders"  # the caller's key 1; the menu's default is cargo
+    assert record["agent"] == "a2"  # one record for the whole call, naming the last agent
+    assert record["end_reason"] == "ANSWERED"
+    assert record["hold_s"] >= 1.0  # a second of hold music was heard
+    assert record["talk_s"] > record["hold_s"] + 2.0
+    assert record["recording_path"].endswith(".wav")
+    assert result["recording"]["seconds"] > 3.0  # the conversation, both agents
+    assert result["recording"]["loud_share"] > 0.1
+    verbs = [entry[:3] for entry in result["queue_log"]]
+    assert verbs == [
+        ["INBOUND", "NONE", "NONE"],
+        ["ENTERQUEUE", "NONE", "orders"],
+        ["OFFER", "a1", "orders"],
+        ["CONNECT", "a1", "orders"],
+        ["HOLD", "a1", "orders"],
+        ["UNHOLD", "a1", "orders"],
+        ["OFFER", "a2", "orders"],
+        ["TRANSFER", "a1", "orders"],
+        ["CONNECT", "a2", "orders"],
+        ["COMPLETECALLER", "a2", "orders"],
+        ["HANGUP", "a2", "orders"],
+    ]
+    inbound, transfer = result["queue_log"][0], result["queue_log"][7]
+    assert inbound[3:5] == ["13800138000", "Li Wei"]
+    assert transfer[3] == "a2"  # TRANSFER(to_agent, "", wait_s, talk_s)
