@@ -32,6 +32,7 @@ from appliance.engine.records import (
 from appliance.engine.setup import DepotSetup
 from appliance.engine.types import Action, Event
 from appliance.engine.views import AgentState, EngineSnapshot
+from appliance.recordings import sweep as sweep_recordings
 from appliance.recovery import interrupted_calls
 from appliance.sd_notify import Notifier
 from appliance.stats.figures import Figures
@@ -75,6 +76,8 @@ WALLBOARD_MIN_INTERVAL_S = 0.25  # real seconds between pushes to the displays
 WALLBOARD_REFRESH_S = 1.0  # push at least this often while figures change with time
 LINES_UP_TIMEOUT_S = 30.0  # READY=1 even if a line has not reported by then
 RECOVERY_WINDOW_S = 2 * 24 * 3600.0  # how far back to look for calls cut off by a power cut
+RESTART_LOOKBACK_S = 7 * 24 * 3600.0  # figures at start are rebuilt from at most a week back
+RECORDINGS_SWEEP_EVERY_S = 6 * 3600.0  # clock seconds between retention sweeps
 SUBSCRIBER_BACKLOG = 256  # updates kept for a slow subscriber; older ones are dropped
 
 _LAMP_STATES = {
@@ -122,8 +125,10 @@ class Runtime:
         notifier: Notifier,
         setup: DepotSetup,
         timezone: str,
+        recordings_dir: str = "",
     ) -> None:
         self.engine = engine
+        self.recordings_dir = recordings_dir
         self.timezone = timezone
         self.store = store
         self.figures = figures
@@ -213,6 +218,7 @@ class Runtime:
                     group.create_task(self._engine_loop(), name="engine"),
                     group.create_task(self._wallboard_loop(), name="wallboard"),
                     group.create_task(self._watchdog_loop(), name="watchdog"),
+                    group.create_task(self._recordings_loop(), name="recordings"),
                 ]
                 for line_driver in self.devices.lines:
                     workers.append(group.create_task(self._run_device(line_driver.run(self.emit))))
@@ -454,6 +460,12 @@ class Runtime:
     # -----------------------------------------------------------------------------------------
     # Stopping
 
+    async def _recordings_loop(self) -> None:
+        """Deletes recordings past their queue's retention, at start and every few hours."""
+        while True:
+            await sweep_recordings(self.store, self.recordings_dir, self.setup, self.now())
+            await asyncio.sleep(self.clock.wall_s(RECORDINGS_SWEEP_EVERY_S))
+
     async def _shut_down(self) -> None:
         self._closing = True
         # events already waiting are handled first: a call that just arrived is ended too
@@ -542,8 +554,19 @@ async def open_runtime(
             recordings_dir=recordings_dir,
             voicemail_dir=recordings_dir,
         )
-        figures = Figures(timezone=timezone, sl_threshold_s=_sl_threshold_s(setup))
-        figures.fold_all(await store.queue_log(day_start_s(timezone, clock.now())))
+        figures = Figures(
+            timezone=timezone,
+            sl_threshold_s=_sl_threshold_s(setup),
+            queue_sl_thresholds_s={queue.id: queue.sl_threshold_s for queue in setup.queues},
+        )
+        # From the last start before midnight: an agent logged in since yesterday keeps today's
+        # time. A week bounds the work after a long run.
+        midnight_s = day_start_s(timezone, clock.now())
+        last_start_s = await store.last_start_s(midnight_s)
+        async for batch in store.iter_queue_log(
+            max(last_start_s or midnight_s, midnight_s - RESTART_LOOKBACK_S)
+        ):
+            figures.fold_all(batch)
         log.info("figures today from the queue log: %s", summary(figures.wallboard(clock.now())))
         yield Runtime(
             engine=engine,
@@ -555,6 +578,7 @@ async def open_runtime(
             notifier=notifier if notifier is not None else Notifier(),
             setup=setup,
             timezone=timezone,
+            recordings_dir=recordings_dir,
         )
 
 
