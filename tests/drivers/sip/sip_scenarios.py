@@ -988,7 +988,10 @@ def main() -> None:
     # scenarios joining other parts of depotline live in their own module (it imports this one)
     from modem_bridge_scenario import MODEM_BRIDGE_SCENARIOS
 
-    result = asyncio.run({**SCENARIOS, **MODEM_BRIDGE_SCENARIOS}[sys.argv[1]](workdir))
+    async def scenario() -> dict[str, object]:
+        return await {**SCENARIOS, **MODEM_BRIDGE_SCENARIOS}[sys.argv[1]](workdir)
+
+    result = asyncio.run(scenario())
     print(json.dumps(result))
 
 
