@@ -5,6 +5,7 @@ by the agent and hears the agent's voice, then hangs up; the CDR and queue log a
 
 from __future__ import annotations
 
+import array
 import asyncio
 import contextlib
 import dataclasses
@@ -19,7 +20,7 @@ import subprocess
 import sys
 import time
 import wave
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 
 import aiohttp
@@ -35,6 +36,7 @@ TIMEZONE = "Asia/Shanghai"
 CALLER = ("13800138000", "ZHANG SAN")
 AGENT_ID, AGENT_PASSWORD = "1001", "agent-pass-1001"
 AGENT_VOICE_HZ = 800.0  # the softphone "talks" with a steady tone the caller must hear
+CALLER_VOICE_HZ = 600.0  # and the caller with another the agent must hear
 SAMPLE_RATE = 8000
 WAIT_S = 20.0
 _HIDDEN = re.compile(r'name="(csrf_token|login_token)" value="([^"]*)"')
@@ -52,19 +54,33 @@ def _usr_form(name: str) -> bytes:
     return audio.encode(samples, audio.SampleFormat.UNSIGNED_LINEAR)
 
 
-def _tone_share(unsigned_pcm: bytes, frequency_hz: float) -> float:
+def _tone_share(samples: Sequence[int], frequency_hz: float, rate_hz: int) -> float:
     """Share of the signal's energy at `frequency_hz` (Goertzel): about 1 for a pure tone,
-    near 0 for silence, prompts or hold music."""
-    samples = [byte - 128 for byte in unsigned_pcm]
+    near 0 for silence, prompts, hold music or another tone."""
     energy = sum(x * x for x in samples)
     if not samples or energy == 0:
         return 0.0
-    coefficient = 2 * math.cos(2 * math.pi * frequency_hz / SAMPLE_RATE)
+    coefficient = 2 * math.cos(2 * math.pi * frequency_hz / rate_hz)
     s1 = s2 = 0.0
     for x in samples:
         s1, s2 = x + coefficient * s1 - s2, s1
     power = s1 * s1 + s2 * s2 - coefficient * s1 * s2
     return 2 * power / (len(samples) * energy)
+
+
+def _heard_tone(recording: Path, frequency_hz: float) -> float:
+    """The best share of `frequency_hz` in any quarter second of a 16-bit WAV recording."""
+    with wave.open(os.fspath(recording)) as wav:
+        rate_hz = wav.getframerate()
+        samples = array.array("h", wav.readframes(wav.getnframes()))
+    window = rate_hz // 4
+    return max(
+        (
+            _tone_share(samples[start : start + window], frequency_hz, rate_hz)
+            for start in range(0, len(samples) - window + 1, window // 2)
+        ),
+        default=0.0,
+    )
 
 
 def _write_tone(path: Path, seconds: float, frequency_hz: float) -> None:
@@ -101,6 +117,8 @@ def _agent_softphone(home: Path, sip_port: int) -> Iterator[str]:
                 "module alsa.so",
                 "module aufile.so",
                 "module ctrl_tcp.so",
+                "module sndfile.so",  # keeps what the agent heard as WAV files
+                f"snd_path {home}",
                 "module_app menu.so",
                 "",
             ]
@@ -293,9 +311,13 @@ async def _call(daemon: Daemon, usr: ModemSimulator, web_port: int, database: Pa
         await daemon.until("AT+VTR", lambda: "> AT+VTR" in usr.transcript)
         joined = len(usr.heard)
         await daemon.until("1.5 s of the agent's side", lambda: len(usr.heard) >= joined + 12000)
-        voice = usr.heard[joined + 8000 : joined + 12000]
-        assert _tone_share(voice, AGENT_VOICE_HZ) > 0.5, "the caller does not hear the agent"
-        usr.speak(1.0)
+        voice = [byte - 128 for byte in usr.heard[joined + 8000 : joined + 12000]]  # unsigned
+        assert _tone_share(voice, AGENT_VOICE_HZ, SAMPLE_RATE) > 0.5, "caller cannot hear agent"
+        spoke_from_s = usr.caller_audio_sent_s
+        usr.speak(1.0, CALLER_VOICE_HZ)
+        await daemon.until(
+            "the caller's words on the line", lambda: usr.caller_audio_sent_s > spoke_from_s + 1.5
+        )
         usr.hang_up("loop_break")
         await daemon.until("on-hook", lambda: not usr.offhook)
         await daemon.until("call record", lambda: bool(_rows(database, "SELECT 1 FROM calls")))
@@ -333,6 +355,9 @@ def test_run_modem_caller_menu_position_sip_agent_and_records(tmp_path: Path) ->
             code = daemon.stop()
         assert code == 0, daemon.log_tail()
     finished_s = time.time()
+
+    (agent_heard,) = (tmp_path / "baresip").glob("dump-*-dec.wav")
+    assert _heard_tone(agent_heard, CALLER_VOICE_HZ) > 0.5, "the agent did not hear the caller"
 
     transcript = usr.transcript
     answer = transcript.index("> AT+VLS=1")
