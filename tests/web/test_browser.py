@@ -273,5 +273,12 @@ def test_browser_every_page_in_both_languages_on_desk_phone_and_tv(
                         "document.documentElement.scrollWidth - window.innerWidth"
                     )
                     assert overflow <= 0, (kind, path, overflow)
+                    # every wallboard figure fits inside its tile (a clipped "0:00" misleads)
+                    spilling = page.evaluate(
+                        "[...document.querySelectorAll('.figure .value')]"
+                        ".filter(v => v.scrollWidth > v.parentElement.clientWidth)"
+                        ".map(v => v.textContent)"
+                    )
+                    assert spilling == [], (kind, path, spilling)
                     shot(page, f"{language}-{kind}-{path.replace('/', '-')}")
             context.close()
