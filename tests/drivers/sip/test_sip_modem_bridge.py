@@ -69,6 +69,11 @@ def test_sip_call_on_the_real_depot_is_held_transferred_and_kept_in_cdr_and_queu
         ["COMPLETECALLER", "a2", "orders"],
         ["HANGUP", "a2", "orders"],
     ]
-    inbound, transfer = result["queue_log"][0], result["queue_log"][7]
+    inbound, transfer, completed = (result["queue_log"][n] for n in (0, 7, 9))
     assert inbound[3:5] == ["13800138000", "Li Wei"]
-    assert transfer[3] == "a2"  # TRANSFER(to_agent, "", wait_s, talk_s)
+    assert result["queue_log"][-1][3] == "answered"  # HANGUP(end_reason)
+    assert transfer[3] == "a2"  # TRANSFER(to_agent, "", wait_s, a1's talk_s)
+    # the record's talk time is a1's part (up to the transfer) plus a2's (COMPLETECALLER)
+    a1_talk_s, a2_talk_s = float(transfer[6]), float(completed[4])
+    assert a1_talk_s > record["hold_s"] and a2_talk_s > 1.0
+    assert abs(record["talk_s"] - (a1_talk_s + a2_talk_s)) < 0.5
