@@ -29,6 +29,7 @@ DELEGATED = {
     "doctor": ("appliance.doctor", False, "check the box: devices, udev rules, database, disk"),
     "backup": ("appliance.backup", True, "back up the database (and the configuration)"),
     "restore": ("appliance.backup", True, "restore the database from a backup"),
+    "users": ("appliance.users_cli", False, "list or add the people who may sign in"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -93,7 +94,7 @@ def test_help_lists_every_command_including_the_box_verbs() -> None:
     result = depotline("--help")
     assert result.returncode == 0
     verbs = ("run", "demo", "check-config", "bench", "simulate", "doctor", "backup", "restore")
-    for verb in (*verbs, "firmware"):
+    for verb in (*verbs, "firmware", "users"):
         assert f"    {verb}" in result.stdout, verb
 
 
@@ -123,3 +124,45 @@ def test_firmware_flash_on_a_missing_port_names_the_port_and_exits_1(tmp_path: P
     result = depotline("firmware", "flash", str(port))
     assert result.returncode == 1
     assert result.stderr.startswith(f"depotline: cannot open {port}:")
+
+
+def add_user(db: Path, args: tuple[str, ...], *, password: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(DEPOTLINE), "users", "--db", str(db), *args],
+        input=f"{password}\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_users_add_then_list_and_the_password_signs_in(tmp_path: Path) -> None:
+    db = tmp_path / "depot.db"
+    admin = ("add", "9001", "--name", "孙主管", "--role", "admin", "--password-stdin")
+    added = add_user(db, admin, password="first-admin-pw")
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.strip() == "depotline users: added 9001 (孙主管) as admin"
+    listed = depotline("users", "--db", str(db), "list")
+    assert listed.stdout.splitlines() == ["9001\tadmin\t孙主管"]
+
+    async def signs_in() -> bool:
+        from appliance.store import Store
+
+        store = await Store.open(db)
+        try:
+            return await store.check_password("9001", "first-admin-pw") is not None
+        finally:
+            await store.close()
+
+    assert asyncio.run(signs_in())
+
+
+def test_users_add_with_a_short_password_adds_nobody(tmp_path: Path) -> None:
+    db = tmp_path / "depot.db"
+    result = add_user(db, ("add", "1001", "--name", "王", "--password-stdin"), password="short")
+    assert result.returncode == 65
+    assert result.stderr.strip() == (
+        "depotline users: the password needs at least 8 characters; nothing was added"
+    )
+    assert depotline("users", "--db", str(db), "list").stdout == ""
