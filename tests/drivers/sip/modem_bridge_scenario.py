@@ -12,6 +12,7 @@ import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from sip_peers import make_tone_wav
 from sip_scenarios import (
     AGENT1,
     AGENT2,
@@ -36,6 +37,7 @@ from drivers.roles import (
     Connect,
     Disconnect,
     HangUpPosition,
+    HoldCaller,
     LineAnswered,
     LineInService,
     PositionAnswered,
@@ -44,7 +46,8 @@ from drivers.roles import (
 )
 from drivers.sip import SipLines, SipMediaBridge, SipPositions, SipStack
 
-TONE_HZ = 1000.0
+TONE_HZ = 1000.0  # the simulated caller's "speech"
+MUSIC_HZ = 300.0  # the hold music
 
 
 def tone_share(samples: array.array[int], frequency_hz: float) -> float:
@@ -78,6 +81,7 @@ async def modem_sim_bridged_to_sip_agent(workdir: Path) -> dict[str, object]:
         ring_gap_s=1.5,
         silence_s=30.0,
     )
+    make_tone_wav(workdir / "prompts" / "music" / "hold.wav", 3.0, int(MUSIC_HZ), "u-law")
     stack = SipStack(
         listen=BOX,
         port=BOX_PORT,
@@ -113,21 +117,32 @@ async def modem_sim_bridged_to_sip_agent(workdir: Path) -> dict[str, object]:
         await asyncio.to_thread(sim.wait_for, lambda: sim.heard_s >= 1.0, 10.0)
         quiet = audio.decode(sim.heard, modem.sample_format)
         result["heard_before_speaking_rms"] = rms(quiet)
-        sim.clear_heard()
-        sim.speak(4.0, TONE_HZ)
 
-        def echo_back() -> bool:
-            samples = audio.decode(sim.heard, modem.sample_format)
-            loud = sum(1 for s in samples if abs(s) > 2000)
-            return loud >= 8000  # a second of the tone came back loud
+        async def caller_hears() -> dict[str, float]:
+            """Once the caller has heard a second of loud audio: the last half second's
+            loudness and how much of it is the caller's own tone and the hold music."""
+            sim.clear_heard()
 
-        result["echo_heard"] = await asyncio.to_thread(sim.wait_for, echo_back, 15.0)
-        heard = audio.decode(sim.heard, modem.sample_format)
-        loud_at = next((n for n, s in enumerate(heard) if abs(s) > 2000), 0)
-        window = heard[loud_at + 800 : loud_at + 4800]  # half a second inside the echo
-        result["echo_rms"] = rms(window)
-        result["echo_tone_share"] = tone_share(window, TONE_HZ)
-        result["echo_other_share"] = tone_share(window, 400.0)
+            def loud_second() -> bool:
+                samples = audio.decode(sim.heard, modem.sample_format)
+                return sum(1 for s in samples if abs(s) > 2000) >= 8000
+
+            if not await asyncio.to_thread(sim.wait_for, loud_second, 10.0):
+                return {"rms": 0.0, "own_tone": 0.0, "music": 0.0}
+            window = audio.decode(sim.heard, modem.sample_format)[-4000:]
+            return {
+                "rms": rms(window),
+                "own_tone": tone_share(window, TONE_HZ),
+                "music": tone_share(window, MUSIC_HZ),
+            }
+
+        sim.speak(3.0, TONE_HZ)
+        result["talking"] = await caller_hears()  # the agent's phone echoes the caller
+        await bridge.perform(HoldCaller("fxo0", "pos1"))
+        result["held"] = await caller_hears()
+        await bridge.perform(Connect("fxo0", "pos1"))
+        sim.speak(3.0, TONE_HZ)
+        result["unheld"] = await caller_hears()
         result["packets"] = await stack.audio_packets()
         sim.hang_up("loop_break")
         hung_up = await engine.wait_for(CallerHungUp, line="fxo0")
