@@ -180,6 +180,12 @@ class DeskService:
         self._failures: dict[str, deque[float]] = {}
         self._report_cache = ReportCache()
 
+    @property
+    def setup_flag(self) -> str:
+        """The first-boot flag beside the database (`first-boot`, holding `setup_code=NNNNNN`,
+        see docs/box.md): while it exists and no admin does, the web setup page claims the box."""
+        return os.path.join(os.path.dirname(os.path.abspath(self._store.path)), "first-boot")
+
     # -- sign-in and sessions -----------------------------------------------------------------
 
     def _throttle_wait_s(self, keys: tuple[str, ...], now_s: float) -> float:

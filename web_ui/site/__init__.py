@@ -7,6 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from appliance.config import Config
 from appliance.desk import DeskService
 from appliance.service import DepotService
 from web_ui.site import (
@@ -17,6 +18,7 @@ from web_ui.site import (
     report_pages,
     script_pages,
     settings_pages,
+    setup_pages,
     supervisor_pages,
 )
 from web_ui.site.security import DEPOT_KEY, DESK_KEY, SITE_TEMPLATES_KEY, templates
@@ -28,12 +30,17 @@ UPLOAD_MAX_BYTES = 2 * 1024 * 1024 + 64 * 1024  # a prompt upload and its form; 
 _HERE = Path(__file__).resolve().parent
 
 
-def add_site(app: web.Application, desk: DeskService, service: DepotService) -> None:
+def add_site(
+    app: web.Application, desk: DeskService, service: DepotService, *, config: Config | None = None
+) -> None:
     """Add the site's routes to `app` (before it starts). Its pages live under /login,
-    /desk, /records, /customers, /tickets, /scripts, /reports, /supervisor, /admin and
-    /site-static."""
+    /desk, /records, /customers, /tickets, /scripts, /reports, /supervisor, /admin, /setup
+    (first boot only; `config` is the install-time wiring it shows) and /site-static."""
     app[DESK_KEY] = desk
     app[DEPOT_KEY] = service
+    app[setup_pages.SETUP_GATE_KEY] = setup_pages.SetupGate()
+    if config is not None:
+        app[setup_pages.SETUP_CONFIG_KEY] = config
     app[SITE_TEMPLATES_KEY] = templates()
     app.router.add_routes(auth_pages.routes)
     app.router.add_routes(desk_pages.routes)
@@ -43,11 +50,14 @@ def add_site(app: web.Application, desk: DeskService, service: DepotService) -> 
     app.router.add_routes(script_pages.routes)
     app.router.add_routes(settings_pages.routes)
     app.router.add_routes(quality_pages.routes)
+    app.router.add_routes(setup_pages.routes)
     app.router.add_static(STATIC_PREFIX, _HERE / "static")
 
 
-def build_site_app(desk: DeskService, service: DepotService) -> web.Application:
+def build_site_app(
+    desk: DeskService, service: DepotService, *, config: Config | None = None
+) -> web.Application:
     """The site alone, for its own tests."""
     app = web.Application(client_max_size=UPLOAD_MAX_BYTES)
-    add_site(app, desk, service)
+    add_site(app, desk, service, config=config)
     return app

@@ -56,6 +56,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "problem.too_short": ("at least 8 characters", "至少 8 个字符"),
     "problem.digits_only": ("digits only", "只能输入数字"),
     "problem.at_top": ("already with the manager", "已升级到经理"),
+    "problem.mismatch": ("the two passwords differ", "两次输入的密码不一致"),
+    # first-boot setup page
+    "setup.title": ("Set up this depot", "初始设置"),
+    "setup.code_explain": (
+        "Enter the six-digit setup code shown on the screen connected to the box"
+        " (and in its system log).",
+        "请输入主机所接显示器上（及系统日志中）显示的六位设置码。",
+    ),
+    "setup.no_code_yet": (
+        "No setup code has been made yet: restart the box, or run"
+        " sudo systemctl start depotline-firstboot",
+        "尚未生成设置码：请重启主机，或运行 sudo systemctl start depotline-firstboot",
+    ),
+    "setup.wrong_code": ("Wrong setup code; nothing was changed.", "设置码错误，未做任何更改。"),
+    "setup.throttled": (
+        "Too many wrong setup codes in a minute. Wait before trying again",
+        "一分钟内设置码错误次数过多，请稍后再试",
+    ),
+    "setup.continue": ("Continue", "继续"),
+    "setup.admin": ("Administrator account", "管理员账号"),
+    "setup.agents": ("First agents (optional)", "首批客服代表（可选）"),
+    "setup.agents_explain": (
+        "Leave a row empty to skip it; more agents can be added later under Users.",
+        "不需要的行留空即可；以后可在“用户管理”中添加更多客服代表。",
+    ),
+    "setup.agent_row": ("Agent row", "客服代表行"),
+    "setup.finish": ("Create accounts and finish", "创建账号并完成设置"),
+    "setup.installation": ("Wiring of this box (read-only)", "本机接线配置（只读）"),
+    "setup.lines": ("Lines", "外线"),
+    "setup.positions": ("Positions", "座席位"),
+    "setup.wallboard": ("Wallboard", "大屏"),
+    "setup.config_file": ("Configuration file", "配置文件"),
+    "setup.installation_explain": (
+        "Lines, positions and the wallboard are set in the configuration file, not here."
+        " To change them, edit it, check it, then restart:",
+        "外线、座席位和大屏在配置文件中设置，而不在此页面。如需修改，请编辑、检查后重启：",
+    ),
     # agent desk
     "desk.my_state": ("My state", "我的状态"),
     "desk.talk_warning": ("Talk time over the limit", "超时预警：通话时间过长"),
@@ -137,6 +174,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.ticket_id": ("Ticket", "工单"),
     "field.record_id": ("Record", "记录"),
     "field.agent_id": ("Agent id", "工号"),
+    "field.setup_code": ("Setup code", "设置码"),
+    "field.admin_id": ("Administrator's agent id", "管理员工号"),
+    "field.admin_name": ("Administrator's name", "管理员姓名"),
+    "field.admin_password": ("Password (at least 8 characters)", "密码（至少 8 个字符）"),
+    "field.admin_password_again": ("Password again", "再次输入密码"),
+    "field.agent_row_id": ("Agent id", "工号"),
+    "field.agent_row_name": ("Name", "姓名"),
+    "field.agent_row_password": ("Password (at least 8 characters)", "密码（至少 8 个字符）"),
     "field.password": ("Password", "密码"),
     "field.name": ("Name", "姓名"),
     "field.role": ("Role", "角色"),
