@@ -17,6 +17,7 @@ from web_http import Browserish
 from appliance.config import Config, SimLineConfig, SimPositionConfig, WallboardConfig
 from appliance.desk import Role
 from web_ui.site import build_site_app
+from web_ui.site.setup_pages import SetupGate
 
 SETUP_CODE = "482913"
 _TOKEN = re.compile(r'name="setup_token" value="([^"]*)"')
@@ -150,6 +151,45 @@ def test_first_boot_sixth_wrong_code_in_a_minute_is_429_even_for_the_right_code(
     with_fresh_box(tmp_path, test)
 
 
+async def wrong_code_from(depot: Depot, address: str, code: str) -> int:
+    """A wrong code from another loopback address (its own browser, so its own cookie)."""
+    connector = aiohttp.TCPConnector(local_addr=(address, 0))
+    async with aiohttp.ClientSession(
+        connector=connector, cookie_jar=aiohttp.CookieJar(unsafe=True)
+    ) as browser:
+        token = await setup_token(depot, browser)
+        status, _html, _response = await post_setup(
+            depot, browser, {"setup_token": token, "step": "code", "setup_code": code}
+        )
+        return status
+
+
+def test_first_boot_wrong_codes_throttle_per_address_then_for_all_addresses(
+    tmp_path: Path,
+) -> None:
+    async def test(depot: Depot, session: aiohttp.ClientSession, flag: Path) -> None:
+        for n in range(5):
+            assert await wrong_code_from(depot, "127.0.0.2", f"2{n:05d}") == 401
+        assert await wrong_code_from(depot, "127.0.0.2", "299999") == 429
+        for host in ("127.0.0.3", "127.0.0.4", "127.0.0.5"):  # the neighbours still may try
+            for n in range(5):
+                assert await wrong_code_from(depot, host, f"3{n:05d}") == 401, host
+        # 20 wrong codes in the minute from all addresses: now everybody waits
+        assert await wrong_code_from(depot, "127.0.0.6", "400000") == 429
+
+    with_fresh_box(tmp_path, test)
+
+
+def test_setup_gate_lets_an_address_try_again_after_the_minute() -> None:
+    gate = SetupGate()
+    for n in range(5):
+        assert gate.wait_s("192.0.2.7", 100.0 + n) == 0.0
+        gate.failed("192.0.2.7", 100.0 + n)
+    assert gate.wait_s("192.0.2.7", 105.0) == 55.0
+    assert gate.wait_s("192.0.2.8", 105.0) == 0.0
+    assert gate.wait_s("192.0.2.7", 160.5) == 0.0
+
+
 def test_first_boot_right_code_creates_admin_and_agents_ends_setup_and_admin_signs_in(
     tmp_path: Path,
 ) -> None:
@@ -161,7 +201,8 @@ def test_first_boot_right_code_creates_admin_and_agents_ends_setup_and_admin_sig
         assert status == 200
         assert 'name="admin_password_again"' in html
         assert "depotline check-config" in html
-        assert "/etc/depotline/depotline.toml" in html
+        assert "/etc/depotline/depotline.toml" in html  # no wiring given: the default file
+        assert "L1, L2" in html  # and the lines the depot runs
         token_found = _TOKEN.search(html)
         assert token_found is not None
         status, _html, response = await post_setup(

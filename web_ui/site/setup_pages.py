@@ -28,26 +28,32 @@ SETUP_CONFIG_KEY = web.AppKey("setup_config", Config)
 AGENT_ROWS = 3  # first agents on the form; more are added later on /admin/users
 PASSWORD_MIN_CHARS = 8
 ADDRESSES_KEPT = 10_000  # addresses with recent wrong codes remembered at most
+# A million codes at 20 a minute take weeks; the owner at the screen waits a minute at worst.
+ALL_ADDRESSES_FAILURES_ALLOWED = 4 * LOGIN_FAILURES_ALLOWED
 routes = web.RouteTableDef()
 
 
 class SetupGate:
-    """Wrong setup codes per address, limited like wrong passwords at the login; and one
-    setup at a time, so two browsers cannot both create an admin."""
+    """Wrong setup codes per address, limited like wrong passwords at the login, and from all
+    addresses together (an IPv6 neighbour has addresses to spare); and one setup at a time,
+    so two browsers cannot both create an admin."""
 
     def __init__(self) -> None:
         self._failures: dict[str, deque[float]] = {}
+        self._all_failures: deque[float] = deque()
         self.finishing = asyncio.Lock()
 
     def wait_s(self, address: str, now_s: float) -> float:
-        failures = self._failures.get(address)
-        if failures is None:
-            return 0.0
-        while failures and failures[0] <= now_s - LOGIN_WINDOW_S:
-            failures.popleft()
-        if len(failures) >= LOGIN_FAILURES_ALLOWED:
-            return failures[0] + LOGIN_WINDOW_S - now_s
-        return 0.0
+        wait_s = 0.0
+        for failures, allowed in (
+            (self._failures.get(address, deque()), LOGIN_FAILURES_ALLOWED),
+            (self._all_failures, ALL_ADDRESSES_FAILURES_ALLOWED),
+        ):
+            while failures and failures[0] <= now_s - LOGIN_WINDOW_S:
+                failures.popleft()
+            if len(failures) >= allowed:
+                wait_s = max(wait_s, failures[0] + LOGIN_WINDOW_S - now_s)
+        return wait_s
 
     def failed(self, address: str, now_s: float) -> None:
         if len(self._failures) >= ADDRESSES_KEPT:
@@ -57,6 +63,7 @@ class SetupGate:
                 if times and times[-1] > now_s - LOGIN_WINDOW_S
             }
         self._failures.setdefault(address, deque()).append(now_s)
+        self._all_failures.append(now_s)
 
 
 SETUP_GATE_KEY = web.AppKey("setup_gate", SetupGate)
