@@ -203,6 +203,7 @@ def test_first_boot_right_code_creates_admin_and_agents_ends_setup_and_admin_sig
         assert "depotline check-config" in html
         assert "/etc/depotline/depotline.toml" in html  # no wiring given: the default file
         assert "L1, L2" in html  # and the lines the depot runs
+        assert "见配置文件" in html  # positions and wallboard: not guessed
         token_found = _TOKEN.search(html)
         assert token_found is not None
         status, _html, response = await post_setup(
@@ -348,7 +349,8 @@ def test_first_boot_page_shows_the_wiring_in_both_languages_without_untranslated
                 for html in (first, second):
                     assert words in html
                     assert "⟦" not in html, language
-                for shown in ("trunk-1", "trunk-2", "desk-a", "desk-b", "alpha", "sign0"):
+                sign = "Alpha LED sign" if language == "en" else "Alpha LED 条屏"
+                for shown in ("trunk-1", "trunk-2", "desk-a", "desk-b", sign, "sign0"):
                     assert shown in second, shown
                 assert "/etc/depotline/test-box.toml" in second
         finally:

@@ -88,6 +88,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "setup.positions": ("Positions", "座席位"),
     "setup.wallboard": ("Wallboard", "大屏"),
     "setup.config_file": ("Configuration file", "配置文件"),
+    "setup.see_config": ("as set in the configuration file", "见配置文件"),
+    "setup.wallboard_type.board": ("LED board (depotline firmware)", "LED 大屏（depotline 固件）"),
+    "setup.wallboard_type.alpha": ("Alpha LED sign", "Alpha LED 条屏"),
+    "setup.wallboard_type.console": ("Text console", "文本控制台"),
+    "setup.wallboard_type.none": ("None", "无"),
     "setup.installation_explain": (
         "Lines, positions and the wallboard are set in the configuration file, not here."
         " To change them, edit it, check it, then restart:",

@@ -110,14 +110,17 @@ def _installation(request: web.Request) -> dict[str, Any]:
             "line_ids": [line.id for line in request.app[DEPOT_KEY].snapshot().lines],
             "position_ids": [],
             "wallboard": "",
+            "wallboard_device": "",
+            "wiring_known": False,
         }
     wallboard = config.wallboard
     return {
         "config_path": config.path or DEFAULT_PATH,
         "line_ids": list(config.line_ids),
         "position_ids": [position.id for position in config.positions],
-        "wallboard": wallboard.type
-        + (f" ({wallboard.device})" if wallboard.type in ("board", "alpha") else ""),
+        "wallboard": wallboard.type,
+        "wallboard_device": wallboard.device if wallboard.type in ("board", "alpha") else "",
+        "wiring_known": True,
     }
 
 
