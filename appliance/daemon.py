@@ -37,9 +37,16 @@ async def serve(config: Config, stop: asyncio.Event) -> None:
                 from web_ui.app import start_web
 
                 desk = await stack.enter_async_context(
-                    open_desk(runtime.store, service, prompts_dir=config.depot.prompts_dir)
+                    open_desk(
+                        runtime.store,
+                        service,
+                        prompts_dir=config.depot.prompts_dir,
+                        recordings_dir=config.depot.recordings_dir,
+                    )
                 )
-                runner = await start_web(service, config.web.listen, config.web.port, desk=desk)
+                runner = await start_web(
+                    service, config.web.listen, config.web.port, desk=desk, config=config
+                )
                 stack.push_async_callback(runner.cleanup)
                 log.info("web UI on http://%s:%d/", config.web.listen, config.web.port)
             await runtime.run(stop)

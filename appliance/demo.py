@@ -101,7 +101,7 @@ async def _run(
                 from web_ui.app import start_web
 
                 desk = await stack.enter_async_context(
-                    open_desk(runtime.store, service, prompts_dir="")
+                    open_desk(runtime.store, service, recordings_dir=recordings_dir)
                 )
                 runner = await start_web(service, options.listen, options.port, desk=desk)
                 stack.push_async_callback(runner.cleanup)

@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import getpass
 import sys
+from pathlib import Path
 
 from appliance.config import DEFAULT_PATH, EX_CONFIG, ConfigError, load
 from appliance.store import Role, Store, StoreError
@@ -14,6 +15,8 @@ from appliance.store import Role, Store, StoreError
 EX_DATAERR = 65
 EX_IOERR = 74
 MIN_PASSWORD_CHARS = 8
+FIRST_BOOT_FLAG = "first-boot"  # beside the database, see docs/box.md
+FIRST_BOOT_ISSUE = "setup.issue"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,7 +69,20 @@ async def _add(database: str, args: argparse.Namespace, password: str) -> int:
         print(f"depotline users: {args.agent_id} is already taken", file=sys.stderr)
         return EX_DATAERR
     print(f"depotline users: added {args.agent_id} ({args.name}) as {args.role}")
+    if Role(args.role) is Role.ADMIN:
+        _close_first_boot(database)
     return 0
+
+
+def _close_first_boot(database: str) -> None:
+    """With an admin, the box is claimed: the first-boot setup code (docs/box.md) goes, so the
+    console stops showing a code for a page that no longer answers."""
+    folder = Path(database).resolve().parent
+    flag = folder / FIRST_BOOT_FLAG
+    if flag.exists():
+        flag.unlink()
+        (folder / FIRST_BOOT_ISSUE).unlink(missing_ok=True)
+        print("depotline users: the first-boot setup page is closed")
 
 
 def main(argv: list[str]) -> int:

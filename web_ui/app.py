@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from aiohttp import web
 
+from appliance.config import Config
 from appliance.desk import DeskService
 from appliance.service import (
     CallLogged,
@@ -119,14 +120,16 @@ async def events(request: web.Request) -> web.StreamResponse:
     return response
 
 
-def make_app(service: DepotService, desk: DeskService | None = None) -> web.Application:
+def make_app(
+    service: DepotService, desk: DeskService | None = None, *, config: Config | None = None
+) -> web.Application:
     """The wallboard page and its live feed; with a desk, the whole site beside it (sign-in,
     agent desk, records, tickets, supervisor and admin pages)."""
     app = web.Application(client_max_size=UPLOAD_MAX_BYTES)
     app[SERVICE_KEY] = service
     app[SITE_KEY] = desk is not None
     if desk is not None:
-        add_site(app, desk, service)
+        add_site(app, desk, service, config=config)
     app[TEMPLATES_KEY] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(_HERE / "templates"),
         autoescape=jinja2.select_autoescape(["html"]),
@@ -144,10 +147,16 @@ def make_app(service: DepotService, desk: DeskService | None = None) -> web.Appl
 
 
 async def start_web(
-    service: DepotService, host: str, port: int, *, desk: DeskService | None = None
+    service: DepotService,
+    host: str,
+    port: int,
+    *,
+    desk: DeskService | None = None,
+    config: Config | None = None,
 ) -> web.AppRunner:
-    """Serve the web UI; the caller calls `await runner.cleanup()` to stop it."""
-    runner = web.AppRunner(make_app(service, desk), shutdown_timeout=2.0)
+    """Serve the web UI; the caller calls `await runner.cleanup()` to stop it. With the
+    configuration, the first-boot page shows the box's wiring."""
+    runner = web.AppRunner(make_app(service, desk, config=config), shutdown_timeout=2.0)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     try:

@@ -166,3 +166,18 @@ def test_users_add_with_a_short_password_adds_nobody(tmp_path: Path) -> None:
         "depotline users: the password needs at least 8 characters; nothing was added"
     )
     assert depotline("users", "--db", str(db), "list").stdout == ""
+
+
+def test_users_add_of_an_admin_closes_the_first_boot_setup_page(tmp_path: Path) -> None:
+    db = tmp_path / "depot.db"
+    (tmp_path / "first-boot").write_text("setup_code=123456\n")
+    (tmp_path / "setup.issue").write_text("setup code 123456\n")
+    agent = add_user(db, ("add", "1001", "--name", "王", "--password-stdin"), password="agent-pw-1")
+    assert agent.returncode == 0, agent.stderr
+    assert (tmp_path / "first-boot").exists()  # an agent does not claim the box
+    admin = ("add", "9001", "--name", "站长", "--role", "admin", "--password-stdin")
+    result = add_user(db, admin, password="first-admin-pw")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "depotline users: the first-boot setup page is closed"
+    assert not (tmp_path / "first-boot").exists()
+    assert not (tmp_path / "setup.issue").exists()
