@@ -33,7 +33,18 @@ from appliance.engine.commands import (
     Transfer,
     Unhold,
 )
-from appliance.engine.devices import LineState, PositionState
+from appliance.engine.devices import (
+    LineState,
+    PositionState,
+    answer_line_action,
+    connect_action,
+    disconnect_action,
+    hang_up_line_action,
+    hang_up_position_action,
+    play_music_action,
+    stop_media_action,
+    stop_ringing_action,
+)
 from appliance.engine.hours import is_open, next_midnight_s
 from appliance.engine.records import (
     AgentNotice,
@@ -61,18 +72,13 @@ from appliance.engine.views import (
 )
 from appliance.engine.waiting import NORMAL, RETURNING, VIP, WaitingList
 from drivers.roles import (
-    AnswerLine,
     ButtonPressed,
     CallArrived,
     CallerHungUp,
     CallerId,
-    Connect,
     DialFailed,
     DialOut,
     DigitPressed,
-    Disconnect,
-    HangUpLine,
-    HangUpPosition,
     HoldCaller,
     JoinSupervisor,
     LineAnswered,
@@ -80,7 +86,6 @@ from drivers.roles import (
     LineInService,
     MediaCapability,
     MuteCaller,
-    PlayMusic,
     PlayPrompt,
     PlayTone,
     PositionAnswered,
@@ -95,9 +100,7 @@ from drivers.roles import (
     RefuseCall,
     RingPosition,
     StartRecording,
-    StopMedia,
     StopRecording,
-    StopRinging,
     Tone,
 )
 
@@ -402,7 +405,7 @@ class Engine:
         if not is_open(self._setup.hours, self._now):
             call.closed = True
             self._log(call.id, "", "", Verb.CLOSED)
-        self._out.append(AnswerLine(line.id))
+        self._out.append(answer_line_action(line.id))
 
     def _on_line_answered(self, event: LineAnswered) -> None:
         call = self._call_on(event.line)
@@ -490,7 +493,7 @@ class Engine:
         elif after == "hang_up":
             self._hang_up_line(call, call.ending_reason)
         elif after == "music":
-            self._out.append(PlayMusic(call.line))
+            self._out.append(play_music_action(call.line))
             queue = self._queue(call.queue)
             if queue.announce_every_s > 0:
                 call.announce_timer = self._schedule(queue.announce_every_s, "announce", call.id)
@@ -570,7 +573,7 @@ class Engine:
         call.tried.clear()
         call.not_before_s = 0.0
         self._log(call.id, queue.id, "", Verb.ENTERQUEUE, *enter_data)
-        self._out.append(PlayMusic(call.line))
+        self._out.append(play_music_action(call.line))
         if queue.max_wait_s > 0:
             call.max_wait_timer = self._schedule(queue.max_wait_s, "max_wait", call.id)
         if queue.announce_every_s > 0:
@@ -621,7 +624,7 @@ class Engine:
             offer = self._offers.pop(agent_id)
             self._cancel(offer.timer)
             seat = self._board.seats[agent_id]
-            self._out.append(StopRinging(seat.position))
+            self._out.append(stop_ringing_action(seat.position))
             self._log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
             self._idle(seat)
             freed.append(seat)
@@ -866,7 +869,7 @@ class Engine:
         self._cancel(offer.timer)
         seat = self._board.seats[agent_id]
         call = self._calls[offer.call_id]
-        self._out.append(StopRinging(seat.position))
+        self._out.append(stop_ringing_action(seat.position))
         self._idle(seat)
         if offer.kind == "queue":
             queue = self._queue(call.queue)
@@ -948,15 +951,15 @@ class Engine:
             other_offer = self._offers.pop(agent_id)
             self._cancel(other_offer.timer)
             other = self._board.seats[agent_id]
-            self._out.append(StopRinging(other.position))
+            self._out.append(stop_ringing_action(other.position))
             self._log(call.id, queue.id, other.id, Verb.RINGCANCELED)
             self._idle(other)
         self._leave_queue(call)
         call.play_id = 0
         call.after_prompt = ""
         wait_s = self._wait_s(call)
-        self._out.append(StopMedia(call.line))
-        self._out.append(Connect(call.line, seat.position))
+        self._out.append(stop_media_action(call.line))
+        self._out.append(connect_action(call.line, seat.position))
         self._log(
             call.id,
             queue.id,
@@ -1052,9 +1055,9 @@ class Engine:
         if call.hold_started_s is not None:
             call.hold_s += self._now - call.hold_started_s
             call.hold_started_s = None
-        self._out.append(Disconnect(call.line, call.position))
+        self._out.append(disconnect_action(call.line, call.position))
         if hang_up_position:
-            self._out.append(HangUpPosition(call.position))
+            self._out.append(hang_up_position_action(call.position))
         self._drop_extras(call)
         if call.recording:
             call.recording = False
@@ -1118,7 +1121,7 @@ class Engine:
         seat.wrap_up_until_s = None
 
     def _hang_up_line(self, call: Call, reason: EndReason) -> None:
-        self._out.append(HangUpLine(call.line))
+        self._out.append(hang_up_line_action(call.line))
         self._end_call(call, reason)
 
     def _end_call(self, call: Call, reason: EndReason) -> None:
@@ -1165,10 +1168,10 @@ class Engine:
             return
         if call.direction == "out":
             if call.stage in TALKING:
-                self._out.append(Disconnect(call.line, call.position))
+                self._out.append(disconnect_action(call.line, call.position))
                 self._log_outbound_talk_end(call, seat, Verb.COMPLETEAGENT)
             if from_desk:
-                self._out.append(HangUpPosition(call.position))
+                self._out.append(hang_up_position_action(call.position))
             self._agent_done(seat, call, self._leg_talk_s(call), 0.0)
             self._hang_up_line(
                 call, EndReason.ANSWERED if call.stage in TALKING else EndReason.OUTBOUND_FAILED
@@ -1304,7 +1307,7 @@ class Engine:
         if call.hold_started_s is not None:
             call.hold_s += self._now - call.hold_started_s
             call.hold_started_s = None
-        self._out.append(Disconnect(call.line, call.position))
+        self._out.append(disconnect_action(call.line, call.position))
         self._drop_extras(call)
         talk_s = self._now - call.leg_connected_s
         self._log(
@@ -1510,7 +1513,7 @@ class Engine:
         call.stage = CallStage.ON_HOLD
         call.hold_started_s = self._now
         self._out.append(HoldCaller(call.line, call.position))
-        self._out.append(PlayMusic(call.line))
+        self._out.append(play_music_action(call.line))
         self._log(call.id, call.queue, seat.id, Verb.HOLD)
 
     def _on_unhold(self, command: Unhold) -> None:
@@ -1522,8 +1525,8 @@ class Engine:
             call.hold_s += self._now - call.hold_started_s
         call.hold_started_s = None
         call.stage = CallStage.CONNECTED
-        self._out.append(StopMedia(call.line))
-        self._out.append(Connect(call.line, call.position))
+        self._out.append(stop_media_action(call.line))
+        self._out.append(connect_action(call.line, call.position))
         self._log(call.id, call.queue, seat.id, Verb.UNHOLD)
 
     def _on_mute(self, command: Mute) -> None:
@@ -1571,7 +1574,7 @@ class Engine:
             offer = self._offers.pop(agent_id)
             self._cancel(offer.timer)
             seat = self._board.seats[agent_id]
-            self._out.append(StopRinging(seat.position))
+            self._out.append(stop_ringing_action(seat.position))
             self._log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
             self._idle(seat)
             self._refresh(seat)
@@ -1586,10 +1589,10 @@ class Engine:
             call.hold_s += self._now - call.hold_started_s
             call.hold_started_s = None
         talk_s = self._now - call.leg_connected_s
-        self._out.append(Disconnect(call.line, old.position))
-        self._out.append(HangUpPosition(old.position))
-        self._out.append(StopMedia(call.line))
-        self._out.append(Connect(call.line, target.position))
+        self._out.append(disconnect_action(call.line, old.position))
+        self._out.append(hang_up_position_action(old.position))
+        self._out.append(stop_media_action(call.line))
+        self._out.append(connect_action(call.line, target.position))
         self._log(
             call.id,
             call.queue,
@@ -1623,7 +1626,7 @@ class Engine:
     def _join_three_way(self, call: Call, seat: AgentSeat) -> None:
         offer = self._offers.pop(seat.id)
         self._cancel(offer.timer)
-        self._out.append(Connect(call.line, seat.position))
+        self._out.append(connect_action(call.line, seat.position))
         call.extras.append(seat.id)
         seat.activity = AgentState.ON_CALL
         seat.activity_since_s = self._now
@@ -1641,9 +1644,9 @@ class Engine:
 
     def _leave_three_way(self, call: Call, seat: AgentSeat, hang_up_position: bool) -> None:
         """A three-way agent leaves: their own COMPLETEAGENT (their talk counts for them)."""
-        self._out.append(Disconnect(call.line, seat.position))
+        self._out.append(disconnect_action(call.line, seat.position))
         if hang_up_position:
-            self._out.append(HangUpPosition(seat.position))
+            self._out.append(hang_up_position_action(seat.position))
         call.extras.remove(seat.id)
         talk_s = self._now - seat.activity_since_s
         self._log(
@@ -1693,7 +1696,7 @@ class Engine:
         supervisor.listening_to = ""
         if call is not None:
             position = call.listeners.pop(supervisor.id, supervisor.position)
-            self._out.append(Disconnect(call.line, position))
+            self._out.append(disconnect_action(call.line, position))
         self._refresh(supervisor)
 
     def _on_block(self, command: Block) -> None:
@@ -1761,7 +1764,7 @@ class Engine:
             None,
         )
         if line is None:
-            self._out.append(HangUpPosition(seat.position))
+            self._out.append(hang_up_position_action(seat.position))
             self._agent_done(seat, call, 0.0, 0.0)
             self._end_call(call, EndReason.OUTBOUND_FAILED)
             return
@@ -1778,7 +1781,7 @@ class Engine:
         call.stage = CallStage.CONNECTED
         call.connected_s = self._now
         call.leg_connected_s = self._now
-        self._out.append(Connect(call.line, call.position))
+        self._out.append(connect_action(call.line, call.position))
         self._log(call.id, "", call.agent, Verb.CONNECT, "0.000", "", "0.000")
         seat = self._board.seats.get(call.agent)
         if seat is not None:
@@ -1800,15 +1803,15 @@ class Engine:
         if seat.id in self._offers:
             offer = self._offers.pop(seat.id)
             self._cancel(offer.timer)
-            self._out.append(StopRinging(seat.position))
+            self._out.append(stop_ringing_action(seat.position))
             self._log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
             self._idle(seat)
             self._refresh(seat)
             return
         if call.stage in TALKING:
-            self._out.append(Disconnect(call.line, call.position))
+            self._out.append(disconnect_action(call.line, call.position))
             self._log_outbound_talk_end(call, seat, verb)
-        self._out.append(HangUpPosition(call.position))
+        self._out.append(hang_up_position_action(call.position))
         self._agent_done(seat, call, self._leg_talk_s(call), 0.0)
 
     def _log_outbound_talk_end(self, call: Call, seat: AgentSeat, verb: Verb) -> None:
