@@ -1553,20 +1553,20 @@ class Engine:
         return found
 
     def _on_transfer(self, command: Transfer) -> None:
-        found = self._inbound_talking_call(command.agent)
-        target = self._free_colleague(command.to_agent)
-        if found is None or target is None or self._checks.side_offer_of(found[1]):
-            return
-        call = found[1]
-        self._ring(target, call, "transfer", self._queue(call.queue).ring_timeout_s)
+        self._ring_colleague(command.agent, command.to_agent, "transfer")
 
     def _on_three_way(self, command: ThreeWay) -> None:
-        found = self._inbound_talking_call(command.agent)
-        target = self._free_colleague(command.with_agent)
+        self._ring_colleague(command.agent, command.with_agent, "three_way")
+
+    def _ring_colleague(self, agent_id: str, colleague_id: str, purpose: str) -> None:
+        """Ring a free colleague into an agent's inbound call (transfer or three-way); one
+        such side offer at a time."""
+        found = self._inbound_talking_call(agent_id)
+        target = self._free_colleague(colleague_id)
         if found is None or target is None or self._checks.side_offer_of(found[1]):
             return
         call = found[1]
-        self._ring(target, call, "three_way", self._queue(call.queue).ring_timeout_s)
+        self._ring(target, call, purpose, self._queue(call.queue).ring_timeout_s)
 
     def _cancel_side_offers(self, call: Call) -> None:
         agent_id = self._checks.side_offer_of(call)
