@@ -1,5 +1,6 @@
-"""Queue and agent settings changed from the web (strategies, timers, skills and tiers): the
-form is checked, a new DepotSetup is saved and handed to the engine through the service."""
+"""Queue, menu and agent settings changed from the web (strategies, timers, overflow, the caller
+menu, skills and tiers): the form is checked, a new DepotSetup is saved and handed to the engine
+through the service."""
 
 from __future__ import annotations
 
@@ -7,11 +8,58 @@ import dataclasses
 import datetime as dt
 
 from appliance.desk_forms import FormError, clean_seconds, clean_text
-from appliance.engine.setup import Agent, DepotSetup, Strategy, Tier
+from appliance.engine.prompts import PROMPT_TEXTS
+from appliance.engine.setup import (
+    Agent,
+    DepotSetup,
+    MenuOption,
+    Overflow,
+    OverflowKind,
+    Queue,
+    Strategy,
+    Tier,
+)
 
 QUEUE_SECONDS = ("ring_timeout_s", "wrap_up_s", "max_wait_s", "talk_time_limit_s", "sl_threshold_s")
 STRATEGIES = tuple(strategy.value for strategy in Strategy)
 TIERS = tuple(int(tier) for tier in Tier)
+OVERFLOW_KINDS = tuple(kind.value for kind in OverflowKind)
+MAX_WAIT_RANGE_S = (10.0, 3600.0)  # or 0 = no limit
+MAX_LENGTH_LIMIT = 100
+MENU_KEYS = tuple("0123456789*#")
+MENU_ROWS = 9
+MENU_TIMEOUT_RANGE_S = (2.0, 30.0)
+MENU_ATTEMPTS_RANGE = (1, 5)
+# Menu prompts first (they announce an option), then every other prompt name.
+MENU_PROMPTS = tuple(sorted(n for n in PROMPT_TEXTS if n.startswith("menu_"))) + tuple(
+    sorted(n for n in PROMPT_TEXTS if not n.startswith("menu_"))
+)
+
+
+def _whole_number(field: str, value: str, low: int, high: int) -> int:
+    text = value.strip()
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise FormError(field, "out_of_range")
+    return int(text)
+
+
+def _overflow(setup: DepotSetup, queue: Queue, form: dict[str, str]) -> Overflow:
+    """The queue's overflow from the form; a form without the fields keeps the current one."""
+    if "overflow_kind" not in form:
+        return queue.overflow
+    kind = form["overflow_kind"]
+    if kind not in OVERFLOW_KINDS:
+        raise FormError("overflow_kind", "choice")
+    if kind != OverflowKind.QUEUE.value:
+        return Overflow(OverflowKind(kind))
+    target = form.get("overflow_target", "").strip()
+    if not target:
+        raise FormError("overflow_target", "required")
+    if target == queue.id:
+        raise FormError("overflow_target", "self_target")
+    if not any(q.id == target for q in setup.queues):
+        raise FormError("overflow_target", "choice")
+    return Overflow(OverflowKind.QUEUE, target)
 
 
 def with_queue_settings(setup: DepotSetup, queue_id: str, form: dict[str, str]) -> DepotSetup:
@@ -26,15 +74,75 @@ def with_queue_settings(setup: DepotSetup, queue_id: str, form: dict[str, str]) 
     }
     if float(str(changes["ring_timeout_s"])) < 5.0:
         raise FormError("ring_timeout_s", "number")
+    max_wait_s = float(str(changes["max_wait_s"]))
+    if max_wait_s != 0.0 and not MAX_WAIT_RANGE_S[0] <= max_wait_s <= MAX_WAIT_RANGE_S[1]:
+        raise FormError("max_wait_s", "wait_range")
+    overflow = _overflow(setup, queue, form)
+    max_length = (
+        _whole_number("max_length", form["max_length"], 0, MAX_LENGTH_LIMIT)
+        if "max_length" in form
+        else queue.max_length
+    )
     changed = dataclasses.replace(
         queue,
         strategy=Strategy(strategy),
         record_calls=form.get("record_calls", "") == "on",
+        survey=form.get("survey", "") == "on",
+        overflow=overflow,
+        max_length=max_length,
         **changes,  # type: ignore[arg-type]
     )
     return dataclasses.replace(
         setup, queues=tuple(changed if q.id == queue_id else q for q in setup.queues)
     )
+
+
+def with_menu(setup: DepotSetup, form: dict[str, str]) -> DepotSetup:
+    """The caller menu: rows `digit_N`, `queue_N`, `prompt_N` (N from 0; a row with no key is
+    left out), `timeout_s`, `attempts`, `default_queue` and `language_key` ("" = none)."""
+    queue_ids = {q.id for q in setup.queues}
+    extra_rows = (key for key, value in form.items() if key.startswith("digit_") and value.strip())
+    if any(key.removeprefix("digit_") not in map(str, range(MENU_ROWS)) for key in extra_rows):
+        raise FormError("options", "too_many")
+    options: list[MenuOption] = []
+    for row in range(MENU_ROWS):
+        digit = form.get(f"digit_{row}", "").strip()
+        if not digit:
+            continue
+        if digit not in MENU_KEYS:
+            raise FormError(f"digit_{row}", "choice")
+        if any(option.digit == digit for option in options):
+            raise FormError(f"digit_{row}", "duplicate")
+        queue_id = form.get(f"queue_{row}", "").strip()
+        if queue_id not in queue_ids:
+            raise FormError(f"queue_{row}", "choice")
+        prompt = form.get(f"prompt_{row}", "").strip()
+        if prompt not in PROMPT_TEXTS:
+            raise FormError(f"prompt_{row}", "choice")
+        options.append(MenuOption(digit, queue_id, prompt))
+    if not options:
+        raise FormError("digit_0", "required")
+    language_key = form.get("language_key", "").strip()
+    if language_key and language_key not in MENU_KEYS:
+        raise FormError("language_key", "choice")
+    if any(option.digit == language_key for option in options):
+        raise FormError("language_key", "key_taken")
+    timeout_s = clean_seconds("timeout_s", form.get("timeout_s", ""))
+    if not MENU_TIMEOUT_RANGE_S[0] <= timeout_s <= MENU_TIMEOUT_RANGE_S[1]:
+        raise FormError("timeout_s", "out_of_range")
+    attempts = _whole_number("attempts", form.get("attempts", ""), *MENU_ATTEMPTS_RANGE)
+    default_queue = form.get("default_queue", "").strip()
+    if default_queue not in queue_ids:
+        raise FormError("default_queue", "choice")
+    menu = dataclasses.replace(
+        setup.menu,
+        options=tuple(options),
+        timeout_s=timeout_s,
+        attempts=attempts,
+        default_queue=default_queue,
+        language_key=language_key,
+    )
+    return dataclasses.replace(setup, menu=menu)
 
 
 def with_agent(setup: DepotSetup, form: dict[str, str]) -> DepotSetup:

@@ -429,4 +429,45 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit.action": ("What", "操作"),
     "audit.target": ("On", "对象"),
     "audit.detail": ("Detail", "详情"),
+    # queue overflow and the caller menu
+    "field.overflow_kind": ("When the wait is too long or the queue is full", "超时或满队时"),
+    "field.overflow_target": ("Overflow to queue", "溢出到队列"),
+    "field.max_length": ("Most callers waiting (0 = no limit)", "最多排队人数（0 = 不限）"),
+    "field.queue_survey": ("Satisfaction survey after the call", "通话后满意度调查"),
+    "overflow.queue": ("Move to another queue", "转到其他队列"),
+    "overflow.voicemail": ("Take a voice message", "留言"),
+    "overflow.callback": ("Take a callback request", "登记回电"),
+    "overflow.hang_up": ("Say sorry and hang up", "致歉后挂断"),
+    "settings.menu": ("Caller menu", "语音导航菜单"),
+    "settings.menu_help": (
+        "One row per key. Leave the key empty to drop a row. "
+        "Time-out 2–30 s; attempts 1–5, then the default queue.",
+        "每行一个按键；按键留空即删除该行。超时 2–30 秒；重复 1–5 次后转默认队列。",
+    ),
+    "settings.queue_help": (
+        "Longest wait: 0 = no limit, else 10–3600 s. Most callers waiting: 0–100.",
+        "最长排队：0 = 不限，否则 10–3600 秒。最多排队人数：0–100。",
+    ),
+    "field.options": ("Menu rows", "菜单行"),
+    "field.menu_key": ("Key", "按键"),
+    "field.timeout_s": ("Time-out after the menu (s)", "菜单超时（秒）"),
+    "field.attempts": ("Attempts", "重复次数"),
+    "field.default_queue": ("Default queue", "默认队列"),
+    "field.language_key": ("Key for English", "英文服务按键"),
+    "menu.no_key": ("none", "无"),
+    "problem.self_target": ("a queue cannot overflow to itself", "队列不能溢出到自身"),
+    "problem.wait_range": ("0, or 10 to 3600 seconds", "0，或 10 至 3600 秒"),
+    "problem.out_of_range": ("a whole number in the allowed range", "请输入允许范围内的整数"),
+    "problem.duplicate": ("this key is already used in another row", "该按键已在其他行使用"),
+    "problem.key_taken": ("this key is already a menu option", "该按键已是菜单选项"),
+    "problem.too_many": ("at most 9 rows", "最多 9 行"),
+    **{
+        f"field.{name}_{row}": (f"{english} (row {row + 1})", f"{chinese}（第 {row + 1} 行）")
+        for row in range(9)
+        for name, english, chinese in (
+            ("digit", "Key", "按键"),
+            ("queue", "Queue", "队列"),
+            ("prompt", "Prompt", "提示音"),
+        )
+    },
 }

@@ -1,5 +1,6 @@
-"""Queue and agent settings (supervisor): strategy and timers per queue, agents with a tier per
-queue. Saved as a new setup and handed to the running engine."""
+"""Queue, menu and agent settings (supervisor): strategy, timers and overflow per queue, the
+caller menu, agents with a tier per queue. Saved as a new setup and handed to the running
+engine."""
 
 from __future__ import annotations
 
@@ -9,7 +10,17 @@ from aiohttp import web
 
 from appliance.desk import FormError
 from appliance.desk_prompts import PROMPT_LANGUAGES, PROMPT_MAX_BYTES, known_prompts
-from appliance.desk_settings import QUEUE_SECONDS, STRATEGIES, TIERS, hours_text
+from appliance.desk_settings import (
+    MENU_KEYS,
+    MENU_PROMPTS,
+    MENU_ROWS,
+    OVERFLOW_KINDS,
+    QUEUE_SECONDS,
+    STRATEGIES,
+    TIERS,
+    hours_text,
+    with_menu,
+)
 from web_ui.site.security import (
     DEPOT_KEY,
     DESK_KEY,
@@ -32,6 +43,11 @@ async def _settings_page(request: web.Request, *, error: FormError | None = None
         queues=setup.queues,
         agents=setup.agents,
         strategies=STRATEGIES,
+        overflow_kinds=OVERFLOW_KINDS,
+        menu=setup.menu,
+        menu_rows=MENU_ROWS,
+        menu_keys=MENU_KEYS,
+        menu_prompts=MENU_PROMPTS,
         seconds_fields=QUEUE_SECONDS,
         tiers=TIERS,
         hours=setup.hours,
@@ -61,6 +77,11 @@ async def change_settings(request: web.Request) -> web.StreamResponse:
     try:
         if action == "queue":
             await desk.change_queue(who, form.get("queue_id", ""), form)
+        elif action == "menu":
+            setup = with_menu(desk.service.setup(), form)
+            await desk.service.change_setup(setup)
+            keys = "".join(option.digit for option in setup.menu.options)
+            await desk.audit(who, "settings.menu", "menu", keys)
         elif action == "agent":
             await desk.save_agent(who, form)
         elif action == "vips":
