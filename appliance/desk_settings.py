@@ -26,6 +26,7 @@ TIERS = tuple(int(tier) for tier in Tier)
 OVERFLOW_KINDS = tuple(kind.value for kind in OverflowKind)
 MAX_WAIT_RANGE_S = (10.0, 3600.0)  # or 0 = no limit
 MAX_LENGTH_LIMIT = 100
+ANNOUNCE_RANGE_S = (15.0, 600.0)  # or 0 = never
 MENU_KEYS = tuple("0123456789*#")
 MENU_ROWS = 9
 MENU_TIMEOUT_RANGE_S = (2.0, 30.0)
@@ -83,9 +84,20 @@ def with_queue_settings(setup: DepotSetup, queue_id: str, form: dict[str, str]) 
         if "max_length" in form
         else queue.max_length
     )
+    announce_every_s = queue.announce_every_s
+    if "announce_every_s" in form:
+        announce_every_s = clean_seconds("announce_every_s", form["announce_every_s"])
+        low, high = ANNOUNCE_RANGE_S
+        if announce_every_s != 0.0 and not low <= announce_every_s <= high:
+            raise FormError("announce_every_s", "announce_range")
+    virtual_hold_key = form.get("virtual_hold_key", queue.virtual_hold_key).strip()
+    if virtual_hold_key and virtual_hold_key not in MENU_KEYS:
+        raise FormError("virtual_hold_key", "choice")
     changed = dataclasses.replace(
         queue,
         strategy=Strategy(strategy),
+        announce_every_s=announce_every_s,
+        virtual_hold_key=virtual_hold_key,
         record_calls=form.get("record_calls", "") == "on",
         survey=form.get("survey", "") == "on",
         overflow=overflow,

@@ -90,6 +90,8 @@ def test_supervisor_sets_overflow_to_another_queue_kept_audited_agent_refused(
                     max_wait_s="120",
                     max_length="12",
                     survey="on",
+                    announce_every_s="60",
+                    virtual_hold_key="#",
                 )
                 agent_token = await agent.csrf("/desk")
                 status, _ = await agent.post(
@@ -113,6 +115,7 @@ def test_supervisor_sets_overflow_to_another_queue_kept_audited_agent_refused(
                 "complaints",
             )
             assert (orders.max_wait_s, orders.max_length, orders.survey) == (120.0, 12, True)
+            assert (orders.announce_every_s, orders.virtual_hold_key) == (60.0, "#")
             assert await depot.runtime.store.load_setup() == depot.service.setup()
             entries = [(e.action, e.target) for e in await depot.desk.audit_log()]
             assert ("settings.queue", "orders") in entries
@@ -138,6 +141,9 @@ def test_bad_queue_forms_refused_naming_the_field_nothing_changes(tmp_path: Path
                     ({"max_length": "101"}, "max_length"),
                     ({"max_length": "-1"}, "max_length"),
                     ({"max_length": "2.5"}, "max_length"),
+                    ({"announce_every_s": "5"}, "announce_every_s"),
+                    ({"announce_every_s": "601"}, "announce_every_s"),
+                    ({"virtual_hold_key": "x"}, "virtual_hold_key"),
                 ):
                     form = queue_form(token, "orders", survey="on", **changes)
                     status, page = await supervisor.post("/supervisor/settings", form)
@@ -145,10 +151,27 @@ def test_bad_queue_forms_refused_naming_the_field_nothing_changes(tmp_path: Path
                     assert f'data-field="{field}"' in page, changes
                 assert depot.service.setup() == before
                 assert await depot.runtime.store.load_setup() == before
-                form = queue_form(token, "orders", max_wait_s="0", overflow_kind="hang_up")
+                assert depot.service.setup().queue("complaints").survey  # as the depot came
+                form = queue_form(
+                    token,
+                    "complaints",
+                    max_wait_s="0",
+                    overflow_kind="hang_up",
+                    announce_every_s="0",
+                    virtual_hold_key="",
+                )
                 assert (await supervisor.post("/supervisor/settings", form))[0] == 303
-            orders = depot.service.setup().queue("orders")
-            assert (orders.max_wait_s, orders.overflow.kind) == (0.0, OverflowKind.HANG_UP)
+            complaints = depot.service.setup().queue("complaints")
+            assert (complaints.max_wait_s, complaints.overflow.kind) == (0.0, OverflowKind.HANG_UP)
+            assert (
+                complaints.announce_every_s,
+                complaints.virtual_hold_key,
+                complaints.survey,
+            ) == (
+                0.0,
+                "",
+                False,  # the box was left unticked
+            )
 
     asyncio.run(main())
 

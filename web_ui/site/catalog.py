@@ -445,9 +445,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "每行一个按键；按键留空即删除该行。超时 2–30 秒；重复 1–5 次后转默认队列。",
     ),
     "settings.queue_help": (
-        "Longest wait: 0 = no limit, else 10–3600 s. Most callers waiting: 0–100.",
-        "最长排队：0 = 不限，否则 10–3600 秒。最多排队人数：0–100。",
+        "Longest wait: 0 = no limit, else 10–3600 s. Most callers waiting: 0–100. "
+        "Place announcements: 0 = never, else 15–600 s.",
+        "最长排队：0 = 不限，否则 10–3600 秒。最多排队人数：0–100。"
+        "位置播报：0 = 不播报，否则 15–600 秒。",
     ),
+    "field.announce_every_s": (
+        "Tell waiting callers their place every (s, 0 = never)",
+        "向排队客户播报位置间隔（秒，0 = 不播报）",
+    ),
+    "field.virtual_hold_key": ("Key to be called back instead of waiting", "保留位置回电按键"),
+    "problem.announce_range": ("0, or 15 to 600 seconds", "0，或 15 至 600 秒"),
     "field.options": ("Menu rows", "菜单行"),
     "field.menu_key": ("Key", "按键"),
     "field.timeout_s": ("Time-out after the menu (s)", "菜单超时（秒）"),
