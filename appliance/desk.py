@@ -371,6 +371,12 @@ class DeskService:
         await self.service.change_setup(setup)
         await self.audit(who, "settings.queue", queue_id, form.get("strategy", ""))
 
+    async def change_menu(self, who: SignedIn, form: dict[str, str]) -> None:
+        setup = desk_settings.with_menu(self.service.setup(), form)
+        await self.service.change_setup(setup)
+        keys = "".join(option.digit for option in setup.menu.options)
+        await self.audit(who, "settings.menu", "menu", keys)
+
     async def save_agent(self, who: SignedIn, form: dict[str, str]) -> None:
         setup = desk_settings.with_agent(self.service.setup(), form)
         await self.service.change_setup(setup)

@@ -19,7 +19,6 @@ from appliance.desk_settings import (
     STRATEGIES,
     TIERS,
     hours_text,
-    with_menu,
 )
 from web_ui.site.security import (
     DEPOT_KEY,
@@ -78,10 +77,7 @@ async def change_settings(request: web.Request) -> web.StreamResponse:
         if action == "queue":
             await desk.change_queue(who, form.get("queue_id", ""), form)
         elif action == "menu":
-            setup = with_menu(desk.service.setup(), form)
-            await desk.service.change_setup(setup)
-            keys = "".join(option.digit for option in setup.menu.options)
-            await desk.audit(who, "settings.menu", "menu", keys)
+            await desk.change_menu(who, form)
         elif action == "agent":
             await desk.save_agent(who, form)
         elif action == "vips":
