@@ -139,6 +139,11 @@ def test_supervisor_changes_queue_and_agent_settings_engine_uses_them(tmp_path: 
                     "tier_cargo": "1",
                     "tier_orders": "",
                 }
+                status, page = await supervisor.post(
+                    "/supervisor/settings", {**agent_form, "tier_cargo": "9"}
+                )
+                assert status == 400 and 'data-field="tier_cargo"' in page
+                assert "技能等级 · 队列 cargo: " in page and "⟦" not in page
                 assert (await supervisor.post("/supervisor/settings", agent_form))[0] == 303
             setup = depot.service.setup()
             complaints = next(q for q in setup.queues if q.id == "complaints")

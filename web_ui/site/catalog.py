@@ -461,6 +461,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.timeout_s": ("Time-out after the menu (s)", "菜单超时（秒）"),
     "field.attempts": ("Attempts", "重复次数"),
     "field.default_queue": ("Default queue", "默认队列"),
+    "field.tier": ("Skill level in queue", "技能等级 · 队列"),  # + the queue id
     "field.language_key": ("Key for English", "英文服务按键"),
     "menu.no_key": ("none", "无"),
     "problem.self_target": ("a queue cannot overflow to itself", "队列不能溢出到自身"),
