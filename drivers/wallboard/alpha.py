@@ -17,13 +17,12 @@ from typing import Any
 from drivers.roles import (
     AlertLevel,
     Clock,
-    DeviceFaulted,
-    DeviceRestored,
     DeviceStatusSink,
     DriverError,
     WallboardFigures,
 )
 from drivers.wallboard import alpha_frames as af
+from drivers.wallboard.health import DeviceHealth
 
 log = logging.getLogger(__name__)
 wire_log = logging.getLogger(__name__ + ".wire")
@@ -141,13 +140,17 @@ class AlphaSign:
         self.name = name
         self.check_every_s = check_every_s
         self.answer_timeout_s = answer_timeout_s
-        self.first_retry_s = first_retry_s
-        self.max_retry_s = max_retry_s
-        self._clock = clock
+        self.health = DeviceHealth(
+            kind="sign",
+            device=device,
+            name=name,
+            clock=clock,
+            first_retry_s=first_retry_s,
+            max_retry_s=max_retry_s,
+        )
+        self.ready = self.health.up  # set while the sign answers
         self._desired: dict[str, bytes] = strings_for(WallboardFigures())
         self._wake = asyncio.Event()
-        self.faulted = False
-        self.ready = asyncio.Event()
         self.packets_sent = 0
         self._on_sign: dict[str, bytes] = {}
 
@@ -166,20 +169,7 @@ class AlphaSign:
         return True
 
     async def run(self, report: DeviceStatusSink) -> None:
-        retry_s = self.first_retry_s
-        while True:
-            try:
-                await self._session(report)
-            except SignLost as error:
-                if self.ready.is_set():
-                    retry_s = self.first_retry_s  # it worked until now: retry soon
-                self.ready.clear()
-                if not self.faulted:
-                    log.warning("sign %s: %s", self.device, error)
-                    self.faulted = True
-                    report(DeviceFaulted(self._clock(), self.name, str(error)))
-            await asyncio.sleep(retry_s)
-            retry_s = min(retry_s * 2, self.max_retry_s)
+        await self.health.keep_connected(lambda: self._session(report), SignLost, report)
 
     def _packet(self, *commands: bytes) -> bytes:
         return af.packet(list(commands), type_code=self.type_code, address=self.address)
@@ -218,12 +208,7 @@ class AlphaSign:
                 if loop_time >= next_check_s:
                     await self._check_answers(port, on_sign)
                     next_check_s = loop_time + self.check_every_s
-                    if not self.ready.is_set():
-                        self.ready.set()
-                        if self.faulted:
-                            self.faulted = False
-                            log.info("sign %s answers again", self.device)
-                            report(DeviceRestored(self._clock(), self.name))
+                    self.health.answered(report)
                 self._wake.clear()
                 wait_s = max(0.0, next_check_s - asyncio.get_running_loop().time())
                 # asyncio.timeout, not wait_for: wait_for can swallow a cancellation (3.11).

@@ -14,12 +14,11 @@ import time
 
 from drivers.roles import (
     Clock,
-    DeviceFaulted,
-    DeviceRestored,
     DeviceStatusSink,
     DriverError,
     WallboardFigures,
 )
+from drivers.wallboard.health import DeviceHealth
 from drivers.wallboard.link import HostLink, wire_fields
 
 log = logging.getLogger(__name__)
@@ -46,15 +45,19 @@ class LedBoard:
         self.device = device
         self.baud = baud
         self.name = name
-        self.first_retry_s = first_retry_s
-        self.max_retry_s = max_retry_s
-        self._clock = clock
+        self.health = DeviceHealth(
+            kind="wallboard",
+            device=device,
+            name=name,
+            clock=clock,
+            first_retry_s=first_retry_s,
+            max_retry_s=max_retry_s,
+        )
+        self.connected = self.health.up  # set while the board answers
         self.link = HostLink(
             no_data_after_s=no_data_after_s, retransmit_s=retransmit_s, fault_after_s=fault_after_s
         )
         self._wake = asyncio.Event()
-        self.faulted = False
-        self.connected = asyncio.Event()
 
     async def show(self, figures: WallboardFigures) -> None:
         self.link.set_fields(wire_fields(figures))
@@ -72,20 +75,7 @@ class LedBoard:
         return True
 
     async def run(self, report: DeviceStatusSink) -> None:
-        retry_s = self.first_retry_s
-        while True:
-            try:
-                await self._session(report)
-            except WallboardLost as error:
-                if self.connected.is_set():
-                    retry_s = self.first_retry_s  # it worked until now: retry soon
-                self.connected.clear()
-                if not self.faulted:
-                    log.warning("wallboard %s: %s", self.device, error)
-                    self.faulted = True
-                    report(DeviceFaulted(self._clock(), self.name, str(error)))
-            await asyncio.sleep(retry_s)
-            retry_s = min(retry_s * 2, self.max_retry_s)
+        await self.health.keep_connected(lambda: self._session(report), WallboardLost, report)
 
     async def _session(self, report: DeviceStatusSink) -> None:
         import termios
@@ -133,12 +123,8 @@ class LedBoard:
                 problem = self.link.problem(now_s)
                 if problem is not None:
                     raise WallboardLost(f"wallboard on {self.device}: {problem}")
-                if self.link.ready and not self.connected.is_set():
-                    self.connected.set()
-                    if self.faulted:
-                        self.faulted = False
-                        log.info("wallboard %s is back", self.device)
-                        report(DeviceRestored(self._clock(), self.name))
+                if self.link.ready:
+                    self.health.answered(report)
                 self._wake.clear()
                 delay_s = max(0.0, self.link.next_wakeup(now_s) - now_s)
                 # asyncio.timeout, not wait_for: wait_for can swallow a cancellation (3.11).
