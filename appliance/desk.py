@@ -738,15 +738,21 @@ async def open_desk(
 ) -> AsyncIterator[DeskService]:
     """The desk on the depot's open store (which has migrated the file)."""
     desk_store = await DeskStore.open(store.path)
+    desk = DeskService(
+        store,
+        desk_store,
+        service,
+        session_idle_s=session_idle_s,
+        wall_clock=wall_clock,
+        prompts_dir=prompts_dir,
+        recordings_dir=recordings_dir,
+    )
+    # the days a monthly report adds up are kept ready while the depot takes its first calls
+    preparing = asyncio.create_task(desk.reports.prepare(service.now()))
     try:
-        yield DeskService(
-            store,
-            desk_store,
-            service,
-            session_idle_s=session_idle_s,
-            wall_clock=wall_clock,
-            prompts_dir=prompts_dir,
-            recordings_dir=recordings_dir,
-        )
+        yield desk
     finally:
+        preparing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await preparing
         await desk_store.close()

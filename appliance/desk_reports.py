@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 from appliance.stats.erlang import agents_needed, erlang_c_prediction
 from appliance.stats.figures import Figures, FigureSet
-from appliance.store import Fault, Store
+from appliance.store import Fault, ReportDay, Store
 
 PERIOD_DAYS = {"day": 1, "week": 7, "month": 30}
 STAFFING_HISTORY_DAYS = 28
+FOLD_BATCH = 500  # entries folded between two awaits (~10 ms): the engine's events wait no longer
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,26 +47,45 @@ class Staffing:
 
 
 REPORT_SETTLE_S = 2.0  # entries younger than this may still be on their way to the disk
-REPORTS_CACHED = 8
+PREPARE_DAYS = 35  # kept ready from the start: a monthly report and the staffing history
+WARM_UP_S = 2 * 86_400.0  # with no daemon start found before a day, who was logged in and
+# which calls were going on is learnt from this much of the log before it
 
 
 @dataclass
-class _Folded:
+class _Live:
+    """The days not kept yet, folded as far as `horizon_s`: `figures` holds what is going on
+    now and what folding since the start of `first_day` added."""
+
+    key: str
     figures: Figures
-    horizon_s: float  # every queue-log entry before this time is folded in
+    first_day: dt.date
+    horizon_s: float
+    folded: int = 0  # entries folded, so an unchanged report is not put together twice
+
+
+@dataclass
+class _Assembled:
+    key: tuple[str, dt.date, dt.date, int, int]
+    figures: Figures
+    start_s: float
+    as_of_s: float
 
 
 class ReportCache:
-    """Folded reducers of recent reports, so asking again folds only what came since (the
-    reducer is incremental: entries are folded in log order, once)."""
+    """What the reports of one daemon share: today's reducer and the last report put
+    together (reports over past days add up kept days, appliance/store/report_days.py)."""
 
     def __init__(self) -> None:
         self.lock = asyncio.Lock()
-        self.folded: dict[tuple[str, float, dt.date, dt.date], _Folded] = {}
+        self.live: _Live | None = None
+        self.assembled: _Assembled | None = None
 
 
 class DepotReports:
-    """Reports over whole local days of the depot's time zone."""
+    """Reports over whole local days of the depot's time zone. Every finished day is kept in
+    the store as its figure sums and end state, so a report over a month adds up kept days
+    and folds only today's queue log."""
 
     def __init__(
         self,
@@ -79,6 +99,7 @@ class DepotReports:
         self.timezone = timezone
         self.sl_threshold_s = sl_threshold_s
         self._cache = cache if cache is not None else ReportCache()
+        self.key = f"{timezone} sl={sl_threshold_s:g}s"
 
     def _figures(self) -> Figures:
         return Figures(timezone=self.timezone, sl_threshold_s=self.sl_threshold_s)
@@ -91,55 +112,175 @@ class DepotReports:
         calendar = self._figures().calendar
         return calendar.start_of(day), calendar.start_of(day + dt.timedelta(days=1))
 
+    async def prepare(self, now_s: float) -> None:
+        """Keep every finished day of the last PREPARE_DAYS not kept yet and fold today, so
+        the first report after a start is quick (the daemon runs this once it has started)."""
+        async with self._cache.lock:
+            await self._bring_up_to(now_s)
+
     async def report(self, last_day: dt.date, days: int, now_s: float) -> FigureSet:
         """Figures for `days` local days ending with `last_day` (up to now if it is today)."""
-        first_day = last_day - dt.timedelta(days=days - 1)
-        key = (self.timezone, self.sl_threshold_s, first_day, last_day)
         async with self._cache.lock:
-            folded = self._cache.folded.pop(key, None)
-            if folded is None:
-                figures = self._figures()
-                folded = _Folded(figures, figures.calendar.start_of(first_day))
-            start_s = folded.figures.calendar.start_of(first_day)
-            day_end_s = folded.figures.calendar.start_of(last_day + dt.timedelta(days=1))
-            horizon_s = min(now_s - REPORT_SETTLE_S, day_end_s)
-            if horizon_s > folded.horizon_s:
-                async for entries in self._store.iter_queue_log(folded.horizon_s, horizon_s):
-                    folded.figures.fold_all(entries)
-                folded.horizon_s = horizon_s
-            self._cache.folded[key] = folded
-            while len(self._cache.folded) > REPORTS_CACHED:
-                del self._cache.folded[next(iter(self._cache.folded))]
-            as_of_s = max(start_s, min(now_s, day_end_s) - 0.001)
-            return folded.figures.report(as_of_s, since_s=start_s)
+            assembled = await self._assemble(last_day, days, now_s)
+            return assembled.figures.report(assembled.as_of_s, since_s=assembled.start_s)
 
     async def by_day(self, last_day: dt.date, days: int, now_s: float) -> list[DayFigures]:
-        """Each day's service level, answer rate and counts over the period (the folded
-        reducer of `report` keeps one bucket per day, so this folds nothing new)."""
-        await self.report(last_day, days, now_s)
-        first_day = last_day - dt.timedelta(days=days - 1)
-        key = (self.timezone, self.sl_threshold_s, first_day, last_day)
+        """Each day's service level, answer rate and counts over the period."""
         async with self._cache.lock:
-            figures = self._cache.folded[key].figures
-            result = []
-            for n in range(days):
-                day = first_day + dt.timedelta(days=n)
-                start_s = figures.calendar.start_of(day)
-                if start_s > now_s:
-                    break
-                end_s = figures.calendar.start_of(day + dt.timedelta(days=1))
-                totals = figures.report(min(now_s, end_s - 0.001), since_s=start_s).totals
-                result.append(
-                    DayFigures(
-                        day,
-                        totals.offered,
-                        totals.answered,
-                        totals.abandoned,
-                        totals.service_level,
-                        totals.answer_rate,
-                    )
+            assembled = await self._assemble(last_day, days, now_s)
+        figures = assembled.figures
+        first_day = last_day - dt.timedelta(days=days - 1)
+        result = []
+        for n in range(days):
+            day = first_day + dt.timedelta(days=n)
+            start_s = figures.calendar.start_of(day)
+            if start_s > now_s:
+                break
+            end_s = figures.calendar.start_of(day + dt.timedelta(days=1))
+            totals = figures.report(min(now_s, end_s - 0.001), since_s=start_s).totals
+            result.append(
+                DayFigures(
+                    day,
+                    totals.offered,
+                    totals.answered,
+                    totals.abandoned,
+                    totals.service_level,
+                    totals.answer_rate,
                 )
-            return result
+            )
+        return result
+
+    # -- putting a report together ---------------------------------------------------------------
+
+    async def _assemble(self, last_day: dt.date, days: int, now_s: float) -> _Assembled:
+        """Kept days of the period added up, with today's sums and what is going on now (or,
+        for a period in the past, at its end). Call with the cache's lock held."""
+        live = await self._bring_up_to(now_s)
+        first_day = last_day - dt.timedelta(days=days - 1)
+        one_day = dt.timedelta(days=1)
+        # a call offered before midnight and answered after it counts on the day it was
+        # offered: the day after the period adds to it too
+        kept_until = min(last_day + one_day, live.first_day - one_day)
+        key = (self.key, first_day, last_day, live.folded, live.first_day.toordinal())
+        cached = self._cache.assembled
+        if cached is not None and cached.key == key:
+            return cached
+        await self._keep_missing(first_day, kept_until)
+        figures = self._figures()
+        kept = await self._store.report_days(self.key, first_day, kept_until)
+        for day in kept:
+            figures.add_sums(day.sums, first_day, last_day)
+        if last_day >= live.first_day - one_day:
+            figures.add_sums(live.figures.sums(), first_day, last_day)
+        if last_day >= live.first_day:
+            figures.share_state(live.figures)
+        else:
+            figures.resume(next(day.state for day in kept if day.day == last_day))
+        start_s = figures.calendar.start_of(first_day)
+        day_end_s = figures.calendar.start_of(last_day + one_day)
+        as_of_s = max(start_s, min(now_s, day_end_s) - 0.001)
+        assembled = _Assembled(key, figures, start_s, as_of_s)
+        self._cache.assembled = assembled
+        return assembled
+
+    # -- keeping finished days ---------------------------------------------------------------
+
+    async def _bring_up_to(self, now_s: float) -> _Live:
+        """Keep each day that has ended since the last asking and fold today up to now."""
+        live = self._cache.live
+        if live is None or live.key != self.key:
+            self._cache.live = None
+            self._cache.assembled = None
+            live = await self._resume(now_s)
+        horizon_s = now_s - REPORT_SETTLE_S
+        calendar = live.figures.calendar
+        try:
+            while True:
+                day_end_s = calendar.start_of(live.first_day + dt.timedelta(days=1))
+                until_s = min(horizon_s, day_end_s)
+                if until_s > live.horizon_s:
+                    live.folded += await self._fold(live.figures, live.horizon_s, until_s)
+                    live.horizon_s = until_s
+                if day_end_s > horizon_s:
+                    break
+                await self._keep(live.figures, live.first_day)
+                live.first_day += dt.timedelta(days=1)
+        except BaseException:
+            # folded part of the way: start again from what is kept when next asked
+            self._cache.live = None
+            self._cache.assembled = None
+            raise
+        self._cache.live = live
+        return live
+
+    async def _resume(self, now_s: float) -> _Live:
+        """Today's reducer from the newest kept day's end, or a fresh start PREPARE_DAYS back
+        (the days in between are then kept as `_bring_up_to` passes them)."""
+        figures = self._figures()
+        calendar = figures.calendar
+        yesterday = calendar.day_of(now_s - REPORT_SETTLE_S) - dt.timedelta(days=1)
+        oldest = yesterday - dt.timedelta(days=PREPARE_DAYS - 1)
+        await self._store.forget_report_days_except(self.key)
+        kept = await self._store.report_days(self.key, yesterday, yesterday)
+        if kept:
+            figures.resume(kept[-1].state)
+            first_day = yesterday + dt.timedelta(days=1)
+        else:
+            days = sorted(await self._store.report_days_kept(self.key, oldest, yesterday))
+            first_day = days[-1] + dt.timedelta(days=1) if days else oldest
+            await self._start_at(figures, first_day)
+        return _Live(self.key, figures, first_day, calendar.start_of(first_day))
+
+    async def _start_at(self, figures: Figures, day: dt.date) -> None:
+        """Put `figures` in the state at the start of `day`, with no sums: from the kept day
+        before, or by folding the log from the last daemon start before it (then nothing
+        older is still going on)."""
+        before = day - dt.timedelta(days=1)
+        kept = await self._store.report_days(self.key, before, before)
+        if kept:
+            figures.resume(kept[0].state)
+            return
+        start_s = figures.calendar.start_of(day)
+        since_s = await self._store.last_start_s(start_s)
+        if since_s is None or since_s < start_s - WARM_UP_S:
+            since_s = start_s - WARM_UP_S
+        await self._fold(figures, since_s, start_s)
+        figures.state_at(start_s)
+        figures.clear_sums()
+
+    async def _keep_missing(self, first_day: dt.date, last_day: dt.date) -> None:
+        """Fold and keep the finished days of a period that are not kept (a period older than
+        the days the daemon keeps ready: slow once, quick ever after)."""
+        if last_day < first_day:
+            return
+        kept = await self._store.report_days_kept(self.key, first_day, last_day)
+        day = first_day
+        while day <= last_day:
+            if day in kept:
+                day += dt.timedelta(days=1)
+                continue
+            figures = self._figures()
+            await self._start_at(figures, day)
+            while day <= last_day and day not in kept:
+                start_s = figures.calendar.start_of(day)
+                end_s = figures.calendar.start_of(day + dt.timedelta(days=1))
+                await self._fold(figures, start_s, end_s)
+                await self._keep(figures, day)
+                day += dt.timedelta(days=1)
+
+    async def _keep(self, figures: Figures, day: dt.date) -> None:
+        """Keep what folding `day` added and the state at its end; the sums start again."""
+        end_s = figures.calendar.start_of(day + dt.timedelta(days=1))
+        state = figures.state_at(end_s)
+        await self._store.keep_report_day(self.key, ReportDay(day, figures.sums(), state))
+        figures.clear_sums()
+
+    async def _fold(self, figures: Figures, since_s: float, until_s: float) -> int:
+        folded = 0
+        async for entries in self._store.iter_queue_log(since_s, until_s, batch=FOLD_BATCH):
+            figures.fold_all(entries)
+            folded += len(entries)
+        return folded
 
     async def faults(self, last_day: dt.date, days: int) -> list[Fault]:
         """Device faults that began in the period (故障统计)."""

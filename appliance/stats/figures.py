@@ -430,6 +430,124 @@ class Figures:
             agent.last_call = None
         self._calls.clear()
 
+    # -- finished days kept apart ------------------------------------------------------------
+    # A report over many days adds up the sums kept for each finished day instead of folding
+    # the whole log again. Each day keeps what folding its own entries added (to its own day
+    # and, for calls offered before midnight, to the day before) and the reducer's state at
+    # its end, from which the next day is folded.
+
+    def state_at(self, time_s: float) -> dict[str, object]:
+        """The calls, agents and faults going on at `time_s` (a local midnight), as JSON-ready
+        data, after booking every logged-in agent's time up to then."""
+        for agent_id, agent in self._agents.items():
+            self._advance(agent_id, agent, time_s)
+        call_ids = {id(call): call_id for call_id, call in self._calls.items()}
+        agents: dict[str, list[object]] = {}
+        for agent_id, agent in self._agents.items():
+            last: object = None
+            if agent.last_call is not None:
+                known = call_ids.get(id(agent.last_call))
+                last = known if known is not None else _call_data(agent.last_call)
+            activity = agent.activity.value if agent.activity is not None else None
+            agents[agent_id] = [
+                agent.logged_in, agent.paused, activity, agent.call_id, last, agent.since_s
+            ]  # fmt: skip
+        return {
+            "calls": {call_id: _call_data(call) for call_id, call in self._calls.items()},
+            "agents": agents,
+            "faults": dict(self._faults),
+        }
+
+    def resume(self, state: Mapping[str, object]) -> None:
+        """Take up the calls, agents and faults of `state_at` (sums are left as they are)."""
+        calls = state["calls"]
+        agents = state["agents"]
+        faults = state["faults"]
+        assert isinstance(calls, dict) and isinstance(agents, dict) and isinstance(faults, dict)
+        self._calls = {call_id: _call_from(data) for call_id, data in calls.items()}
+        self._agents = {}
+        for agent_id, (logged_in, paused, activity, call_id, last, since_s) in agents.items():
+            agent = self._agents[agent_id] = _Agent(agent_id)
+            agent.logged_in = bool(logged_in)
+            agent.paused = bool(paused)
+            agent.activity = AgentState(activity) if activity is not None else None
+            agent.call_id = str(call_id)
+            if isinstance(last, str):
+                agent.last_call = self._calls.get(last)
+            elif last is not None:
+                agent.last_call = _call_from(last)
+            agent.since_s = float(since_s)
+        self._faults = {str(line): float(since_s) for line, since_s in faults.items()}
+
+    def share_state(self, other: Figures) -> None:
+        """Read the calls, agents and faults of `other` (for a report put together from sums
+        kept apart; this reducer must not fold after this)."""
+        self._calls = other._calls
+        self._agents = other._agents
+        self._faults = other._faults
+
+    def sums(self) -> dict[str, object]:
+        """The day, hour, queue and agent sums as JSON-ready data."""
+        days = {
+            day.isoformat(): {
+                "totals": _counter_data(bucket.totals),
+                "queues": {q: _counter_data(c) for q, c in bucket.queues.items()},
+                "hours": {str(h): _counter_data(c) for h, c in bucket.hours.items()},
+            }
+            for day, bucket in self._days.items()
+        }
+        agent_days = {
+            day.isoformat(): {
+                agent_id: [
+                    c.answered,
+                    c.completed,
+                    c.talk_s,
+                    c.wrap_s,
+                    c.missed_offers,
+                    c.transfers,
+                    dict(c.state_s),
+                ]
+                for agent_id, c in by_agent.items()
+            }
+            for day, by_agent in self._agent_days.items()
+        }
+        return {"days": days, "agents": agent_days}
+
+    def clear_sums(self) -> None:
+        self._days = {}
+        self._agent_days = {}
+
+    def add_sums(self, sums: Mapping[str, object], first_day: dt.date, last_day: dt.date) -> None:
+        """Add sums from `sums()` for the days `first_day` … `last_day`."""
+        days = sums["days"]
+        agent_days = sums["agents"]
+        assert isinstance(days, dict) and isinstance(agent_days, dict)
+        for iso, data in days.items():
+            day = dt.date.fromisoformat(iso)
+            if not first_day <= day <= last_day:
+                continue
+            bucket = self._days.get(day)
+            if bucket is None:
+                bucket = self._days[day] = _Bucket()
+            bucket.totals.add(_counters_from(data["totals"]))
+            for queue_id, values in data["queues"].items():
+                bucket.queues.setdefault(queue_id, CallCounters()).add(_counters_from(values))
+            for hour, values in data["hours"].items():
+                bucket.hours.setdefault(int(hour), CallCounters()).add(_counters_from(values))
+        for iso, by_agent in agent_days.items():
+            day = dt.date.fromisoformat(iso)
+            if not first_day <= day <= last_day:
+                continue
+            agents = self._agent_days.setdefault(day, {})
+            for agent_id, values in by_agent.items():
+                answered, completed, talk_s, wrap_s, missed, transfers, state_s = values
+                counters = agents.get(agent_id)
+                if counters is None:
+                    counters = agents[agent_id] = AgentCounters()
+                counters.add(
+                    AgentCounters(answered, completed, talk_s, wrap_s, missed, transfers, state_s)
+                )
+
     # -- agent time -------------------------------------------------------------------------
 
     def _agent(self, agent_id: str) -> _Agent:
@@ -628,3 +746,34 @@ class Figures:
                 waiting += 1
                 earliest_s = min(earliest_s, call.waiting_since_s)
         return waiting, max(0.0, now_s - earliest_s)
+
+
+def _call_data(call: _Call) -> list[object]:
+    return [
+        call.day.isoformat(), call.hour, call.queue, call.waiting, call.waiting_since_s,
+        call.answered,
+    ]  # fmt: skip
+
+
+def _call_from(data: list[object]) -> _Call:
+    day, hour, queue, waiting, waiting_since_s, answered = data
+    call = _Call(
+        dt.date.fromisoformat(str(day)), int(str(hour)), str(queue), float(str(waiting_since_s))
+    )
+    call.waiting = bool(waiting)
+    call.answered = bool(answered)
+    return call
+
+
+_COUNTER_FIELDS = CallCounters.__slots__
+
+
+def _counter_data(counters: CallCounters) -> list[float]:
+    return [getattr(counters, name) for name in _COUNTER_FIELDS]
+
+
+def _counters_from(values: list[float]) -> CallCounters:
+    counters = CallCounters()
+    for name, value in zip(_COUNTER_FIELDS, values, strict=True):
+        setattr(counters, name, value)
+    return counters

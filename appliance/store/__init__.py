@@ -2,8 +2,18 @@
 
 from appliance.store.devices import Fault
 from appliance.store.errors import StoreError
+from appliance.store.report_days import ReportDay
 from appliance.store.store import Store
 from appliance.store.tasks import CallbackAttempt, CallbackTask
 from appliance.store.users import Role, User
 
-__all__ = ["CallbackAttempt", "CallbackTask", "Fault", "Role", "Store", "StoreError", "User"]
+__all__ = [
+    "CallbackAttempt",
+    "CallbackTask",
+    "Fault",
+    "ReportDay",
+    "Role",
+    "Store",
+    "StoreError",
+    "User",
+]

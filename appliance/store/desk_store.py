@@ -42,6 +42,12 @@ class DeskStore:
                 await self._connection.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as error:
                 raise explain(self.path, error) from error
+            except BaseException:
+                # cancelled while BEGIN was on its way: it still runs on the connection's
+                # thread, and a transaction left open would block every later write
+                with contextlib.suppress(sqlite3.Error):
+                    await self._connection.execute("ROLLBACK")
+                raise
             try:
                 result = await work(self._connection)
                 await self._connection.execute("COMMIT")

@@ -212,6 +212,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX quality_checks_by_call ON quality_checks (call_id, time_s)",
     ),
+    (
+        # each finished day's figure sums and end state, so long reports add days up
+        """CREATE TABLE report_days (
+            key TEXT NOT NULL,
+            day TEXT NOT NULL,
+            sums TEXT NOT NULL,
+            state TEXT NOT NULL,
+            PRIMARY KEY (key, day)
+        ) WITHOUT ROWID""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import functools
 import os
 import sqlite3
@@ -25,10 +26,11 @@ from appliance.engine.records import (
     QueueLogEntry,
 )
 from appliance.engine.setup import DepotSetup
-from appliance.store import calls, devices, queue_log, tasks, users
+from appliance.store import calls, devices, queue_log, report_days, tasks, users
 from appliance.store.database import connect, explain
 from appliance.store.devices import Fault
 from appliance.store.errors import StoreError
+from appliance.store.report_days import ReportDay
 from appliance.store.setup_codec import (
     SETUP_SCHEMA_VERSION,
     SetupCodecError,
@@ -104,6 +106,12 @@ class Store:
                 await self._writer.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as error:
                 raise explain(self.path, error) from error
+            except BaseException:
+                # cancelled while BEGIN was on its way: it still runs on the connection's
+                # thread, and a transaction left open would block every later write
+                with contextlib.suppress(sqlite3.Error):
+                    await self._writer.execute("ROLLBACK")
+                raise
             try:
                 result = await work(self._writer)
                 await self._writer.execute("COMMIT")
@@ -216,6 +224,12 @@ class Store:
     async def remove_user(self, agent_id: str) -> bool:
         return await self._write(lambda c: users.remove(c, agent_id))
 
+    async def keep_report_day(self, key: str, kept: ReportDay) -> None:
+        await self._write(lambda c: report_days.save(c, key, kept))
+
+    async def forget_report_days_except(self, key: str) -> None:
+        await self._write(lambda c: report_days.forget_other_keys(c, key))
+
     # -- reading ----------------------------------------------------------------------------
 
     async def _read(self, work: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
@@ -241,6 +255,13 @@ class Store:
         """When the daemon last started (its QUEUESTART entry) at or before `before_s`.
         Figures rebuilt from there are exact: nothing before a start is still going on."""
         return await self._read(lambda c: queue_log.last_start_s(c, before_s))
+
+    async def report_days(self, key: str, first: dt.date, last: dt.date) -> list[ReportDay]:
+        """Kept days from `first` to `last` folded with the settings `key`, oldest first."""
+        return await self._read(lambda c: report_days.between(c, key, first, last))
+
+    async def report_days_kept(self, key: str, first: dt.date, last: dt.date) -> set[dt.date]:
+        return await self._read(lambda c: report_days.days_kept(c, key, first, last))
 
     async def calls(self, since_s: float, until_s: float, *, limit: int = 1000) -> list[CallRecord]:
         """Call records of calls that arrived in [since_s, until_s), oldest first."""

@@ -4,6 +4,7 @@ HANGUP entry was kept has its call record (they are written in one transaction).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import signal
@@ -13,6 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from appliance.engine.records import QueueLogEntry, Verb
 from appliance.store import Store
 
 WRITER = textwrap.dedent(
@@ -98,3 +100,26 @@ def test_store_killed_mid_write_opens_clean_with_every_hangup_recorded(tmp_path:
         assert entries >= 3 * (confirmed + 1)
         assert entries % 3 == 0
         written = entries // 3
+
+
+def test_store_write_cancelled_at_its_start_leaves_no_transaction_open(tmp_path: Path) -> None:
+    """A task cancelled while its write's BEGIN is on the connection's thread (the daemon
+    stopping while reports are being kept): later writes and the closing checkpoint work."""
+
+    def entry(time_s: float) -> QueueLogEntry:
+        return QueueLogEntry(time_s, "NONE", "NONE", "1001", Verb.AGENTLOGIN, ("pos1",))
+
+    async def scenario() -> None:
+        store = await Store.open(tmp_path / "depot.db")
+        writing = asyncio.create_task(store.record([entry(1.0)]))
+        await asyncio.sleep(0)  # the task is now waiting for BEGIN IMMEDIATE
+        writing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await writing
+        await store.record([entry(2.0)])
+        assert [e.time_s for e in await store.queue_log(0.0)] == [2.0]
+        await store.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), 30.0))  # a transaction left open hangs the close
+    with sqlite3.connect(tmp_path / "depot.db") as connection:
+        assert connection.execute("SELECT count(*) FROM queue_log").fetchone() == (1,)
