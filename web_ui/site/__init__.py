@@ -16,6 +16,7 @@ from web_ui.site import (
     quality_pages,
     record_pages,
     report_pages,
+    restore_pages,
     script_pages,
     settings_pages,
     setup_pages,
@@ -46,6 +47,7 @@ def add_site(
     app.router.add_routes(desk_pages.routes)
     app.router.add_routes(record_pages.routes)
     app.router.add_routes(supervisor_pages.routes)
+    app.router.add_routes(restore_pages.routes)
     app.router.add_routes(report_pages.routes)
     app.router.add_routes(script_pages.routes)
     app.router.add_routes(settings_pages.routes)
