@@ -792,6 +792,8 @@ async def open_desk(
 ) -> AsyncIterator[DeskService]:
     """The desk on the depot's open store (which has migrated the file). `restart` stops the
     depot so that it starts again (the daemon: systemd restarts it; the demo: in-process)."""
+    for partial in await asyncio.to_thread(desk_restore.remove_partial_uploads, store.path):
+        log.info("deleted %s, a restore upload cut off when depotline stopped", partial)
     desk_store = await DeskStore.open(store.path)
     try:
         yield DeskService(

@@ -30,7 +30,7 @@ STAGED_SUFFIX = ".restore-upload"
 
 class RestoreRefused(FormError):
     """The uploaded file may not be restored: `problem` is no_file, not_sqlite, too_large,
-    not_database, damaged, newer, not_depot or nothing_staged; `detail` is what was found."""
+    disk, not_database, damaged, newer, not_depot or nothing_staged; `detail` is what was found."""
 
     def __init__(self, problem: str, detail: str = "") -> None:
         super().__init__("backup", problem)
@@ -88,15 +88,21 @@ class BackupUpload:
             self._head += chunk[: len(SQLITE_HEADER) - len(self._head)]
             if not SQLITE_HEADER.startswith(self._head):
                 raise RestoreRefused("not_sqlite")
-        await asyncio.to_thread(self._file.write, chunk)
+        try:
+            await asyncio.to_thread(self._file.write, chunk)
+        except OSError as error:  # most likely a full disk
+            raise RestoreRefused("disk", error.strerror or str(error)) from error
 
     def finish(self) -> None:
         """All of it has come: on disk for good, or RestoreRefused when it was too short."""
         if len(self._head) < len(SQLITE_HEADER):
             raise RestoreRefused("not_sqlite")
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+        except OSError as error:
+            raise RestoreRefused("disk", error.strerror or str(error)) from error
 
     def discard(self) -> None:
         self._file.close()
@@ -124,7 +130,10 @@ async def receive(database: str, chunks: AsyncIterable[bytes], *, max_bytes: int
     """Streams an upload beside the database, checks it whole (integrity, schema not newer,
     the depot's tables) and stages it as `<database>.restore-upload`; RestoreRefused, and
     nothing left behind, when it fails."""
-    upload = BackupUpload(database, max_bytes=max_bytes)
+    try:
+        upload = BackupUpload(database, max_bytes=max_bytes)
+    except OSError as error:  # the database's folder is not writable
+        raise RestoreRefused("disk", error.strerror or str(error)) from error
     try:
         async for chunk in chunks:
             await upload.write(chunk)
@@ -132,6 +141,16 @@ async def receive(database: str, chunks: AsyncIterable[bytes], *, max_bytes: int
     except BaseException:
         upload.discard()
         raise
+
+
+def remove_partial_uploads(database: str) -> list[Path]:
+    """Deletes hidden upload files a stop or power cut left half-written; returns them."""
+    folder = Path(os.path.abspath(database)).parent
+    partial = sorted(folder.glob(f".{os.path.basename(database)}.upload-*"))
+    for path in partial:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    return partial
 
 
 def _staged(database: str) -> StagedRestore | None:

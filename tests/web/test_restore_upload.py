@@ -10,7 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import aiohttp
@@ -30,6 +30,8 @@ from web_http import Browserish
 
 from appliance import desk_restore
 from appliance.cli import EX_RESTART
+from appliance.demo import DemoOptions, run_demo
+from appliance.seed import DEMO_SUPERVISOR
 from appliance.store import Role
 from appliance.store.backup import apply_pending_restore
 from appliance.store.schema import SCHEMA_VERSION
@@ -342,6 +344,19 @@ def test_streamed_upload_stops_at_the_limit_without_a_declared_length(tmp_path: 
     assert list(tmp_path.iterdir()) == []
 
 
+def test_upload_cut_off_by_a_stop_is_deleted_at_the_next_start(tmp_path: Path) -> None:
+    live = tmp_path / "depot.db"
+    partial = tmp_path / ".depot.db.upload-x1y2z3"
+
+    async def main() -> None:
+        async with running_depot(live):
+            partial.write_bytes(b"SQLite format 3\0" + b"\0" * 1000)
+        async with running_depot(live):
+            assert not partial.exists()
+
+    asyncio.run(main())
+
+
 def test_pending_restore_that_fails_its_checks_leaves_the_database_alone(tmp_path: Path) -> None:
     async def main() -> None:
         live = tmp_path / "depot.db"
@@ -383,16 +398,16 @@ type = "sim"
     return path
 
 
-async def wait_for_web(url: str, process: subprocess.Popen[bytes]) -> None:
+async def wait_for_web(url: str, running: Callable[[], bool]) -> None:
     async with aiohttp.ClientSession() as session:
         for _attempt in range(300):
-            assert process.poll() is None, "the daemon stopped while starting"
+            assert running(), "the depot stopped while starting"
             with contextlib.suppress(aiohttp.ClientError):
                 async with session.get(f"{url}/login") as response:
                     if response.status == 200:
                         return
             await asyncio.sleep(0.1)
-    raise AssertionError("the daemon's web page did not come up")
+    raise AssertionError("the depot's web page did not come up")
 
 
 def test_depotline_run_restarts_after_confirm_and_swaps_the_backup_in_at_start(
@@ -412,7 +427,7 @@ def test_depotline_run_restarts_after_confirm_and_swaps_the_backup_in_at_start(
         return backup
 
     async def restore(backup: bytes, process: subprocess.Popen[bytes]) -> None:
-        await wait_for_web(url, process)
+        await wait_for_web(url, lambda: process.poll() is None)
         async with new_session() as session:
             admin = Browserish(url, session)
             await admin.sign_in(ADMIN_ID, ADMIN_PASSWORD)
@@ -432,7 +447,7 @@ def test_depotline_run_restarts_after_confirm_and_swaps_the_backup_in_at_start(
         first.communicate()
     again = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        asyncio.run(wait_for_web(url, again))
+        asyncio.run(wait_for_web(url, lambda: again.poll() is None))
         again.send_signal(signal.SIGTERM)
         assert again.wait(timeout=60) == 0
     finally:
@@ -444,3 +459,41 @@ def test_depotline_run_restarts_after_confirm_and_swaps_the_backup_in_at_start(
     kept = [p for p in live.parent.iterdir() if ".before-restore-" in p.name]
     assert len(kept) == 1 and LIVE_ONLY_ID in user_ids(kept[0])
     assert restore_leftovers(live.parent) == []
+
+
+def test_demo_restarts_in_process_and_swaps_the_backup_in(tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+
+    async def main() -> None:
+        backup = await make_backup(tmp_path / "made")
+        stop = asyncio.Event()
+        options = DemoOptions(database=str(tmp_path / "demo.db"), port=port, console=False)
+        demo = asyncio.create_task(run_demo(options, stop))
+        try:
+            await wait_for_web(url, lambda: not demo.done())
+            async with new_session() as session:
+                admin = Browserish(url, session)
+                demo_admin_id, _name, demo_password = DEMO_SUPERVISOR
+                await admin.sign_in(demo_admin_id, demo_password)
+                token = await admin.csrf("/admin/status")
+                assert (await upload(admin, token, backup))[0] == 303
+                status, page = await admin.post("/admin/restore/confirm", {"csrf_token": token})
+                assert status == 200 and "restarts in a few seconds" in page
+            async with new_session() as session:
+                restored = Browserish(url, session)
+                for _attempt in range(100):  # the demo stops, swaps and starts again
+                    with contextlib.suppress(aiohttp.ClientError):
+                        if (await restored.sign_in(BACKUP_ONLY_ID, "pass-7777-x")).status == 303:
+                            break
+                    await asyncio.sleep(0.1)
+                else:
+                    raise AssertionError("the backup's user cannot sign in to the restarted demo")
+            assert not demo.done()
+        finally:
+            stop.set()
+            await demo
+        kept = [p for p in tmp_path.iterdir() if ".before-restore-" in p.name]
+        assert len(kept) == 1 and DEMO_SUPERVISOR[0] in user_ids(kept[0])
+
+    asyncio.run(main())

@@ -28,6 +28,7 @@ __all__ = ["STATIC_PREFIX", "add_site", "build_site_app"]
 
 STATIC_PREFIX = "/site-static"
 UPLOAD_MAX_BYTES = 2 * 1024 * 1024 + 64 * 1024  # a prompt upload and its form; more → 413
+# (a restore upload streams its body in pieces, past this limit, under its own: docs/backup.md)
 _HERE = Path(__file__).resolve().parent
 
 

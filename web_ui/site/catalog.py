@@ -334,6 +334,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "这不是 SQLite 数据库文件（depotline 备份以“SQLite format 3”开头）",
     ),
     "restore.problem.too_large": ("the file is larger than allowed", "文件超过允许的大小"),
+    "restore.problem.disk": (
+        "the box could not store the file (is its disk full?)",
+        "无法保存文件（磁盘是否已满？）",
+    ),
     "restore.problem.not_database": (
         "the file cannot be read as a database",
         "无法作为数据库读取此文件",
