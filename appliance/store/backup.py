@@ -27,7 +27,10 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 # A restore the admin confirmed on the web page waits here until the daemon next starts.
 PENDING_SUFFIX = ".restore-pending"
 
-_CREATE_TABLE = re.compile(r"CREATE TABLE (\w+)")
+_TABLE_CHANGE = re.compile(
+    r"\b(CREATE|DROP|ALTER) TABLE (?:IF (?:NOT )?EXISTS )?(\w+)(?: RENAME TO (\w+))?",
+    re.IGNORECASE,
+)
 
 
 class BackupError(Exception):
@@ -65,13 +68,23 @@ class DatabaseCheck:
         """The depot's tables its schema version should have but it lacks (all of them for a
         database of some other program, schema version 0)."""
         if self.user_version == 0:
-            return tuple(sorted(_tables_created(MIGRATIONS)))
-        expected = _tables_created(MIGRATIONS[: self.user_version])
+            return tuple(sorted(_tables_after(MIGRATIONS)))
+        expected = _tables_after(MIGRATIONS[: self.user_version])
         return tuple(sorted(expected - set(self.row_counts)))
 
 
-def _tables_created(steps: tuple[tuple[str, ...], ...]) -> set[str]:
-    return {name for step in steps for sql in step for name in _CREATE_TABLE.findall(sql)}
+def _tables_after(steps: tuple[tuple[str, ...], ...]) -> set[str]:
+    """The tables a database has after these migration steps (created, dropped, renamed)."""
+    tables: set[str] = set()
+    for sql in (sql for step in steps for sql in step):
+        for verb, name, new_name in _TABLE_CHANGE.findall(sql):
+            if verb.upper() == "CREATE":
+                tables.add(name)
+            elif verb.upper() == "DROP" or new_name:
+                tables.discard(name)
+                if new_name:
+                    tables.add(new_name)
+    return tables
 
 
 @contextlib.contextmanager

@@ -169,6 +169,14 @@ def newer_copy(backup: bytes, folder: Path) -> bytes:
     return path.read_bytes()
 
 
+def copy_without_tickets(backup: bytes, folder: Path) -> bytes:
+    path = folder / "no-tickets.db"
+    path.write_bytes(backup)
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("DROP TABLE tickets")
+    return path.read_bytes()
+
+
 def other_program_database(folder: Path) -> bytes:
     path = folder / "other.db"
     with contextlib.closing(sqlite3.connect(path)) as connection:
@@ -195,6 +203,7 @@ def test_restore_upload_refuses_bad_files_by_name_and_changes_nothing(
             ("damaged", corrupt_copy(backup, made), "damaged"),
             ("newer", newer_copy(backup, made), "newer depotline"),
             ("not_depot", other_program_database(made), "not a depotline database"),
+            ("not_depot", copy_without_tickets(backup, made), "(tickets)"),
             ("not_database", b"SQLite format 3\0" + b"\xff" * 4096, "cannot be read"),
         ]
         async with running_depot(live) as depot:
