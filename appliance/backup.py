@@ -19,6 +19,7 @@ from appliance.store.backup import (
     DatabaseCheck,
     backup_database,
     check_restorable,
+    pending_restore_path,
     restore_database,
 )
 
@@ -120,6 +121,11 @@ def _restore(args: argparse.Namespace) -> int:
         return 1
     _, kept = restore_database(backup, database)
     print(f"restored {backup} to {database}")
+    pending = pending_restore_path(database)
+    if pending.exists():
+        # else the next start would swap the web page's restore in over this one
+        pending.unlink()
+        print(f"dropped {pending}, a restore confirmed on the web page that was still waiting")
     if kept is not None:
         print(f"the database it replaced is kept as {kept}")
     config_copy = backup.with_suffix(".toml")

@@ -22,6 +22,7 @@ EX_USAGE = 64
 EX_SOFTWARE = 70
 EX_OSERR = 71
 EX_IOERR = 74
+EX_RESTART = 75  # EX_TEMPFAIL: stopped to be started again (a restore by upload waits)
 
 # verbs whose modules parse their own arguments: (module, argv starts with the verb, help)
 DELEGATED = {
@@ -195,13 +196,13 @@ def _run(config_path: str) -> int:
 
     loaded = config.load(config_path)
 
-    async def main() -> None:
+    async def main() -> bool:
         stop = asyncio.Event()
         _stop_on_signals(stop)
-        await daemon.serve(loaded, stop)
+        return await daemon.serve(loaded, stop)
 
-    asyncio.run(main())
-    return 0
+    # Restart=always in the unit starts it again; the code tells the journal why it stopped.
+    return EX_RESTART if asyncio.run(main()) else 0
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from appliance import seed, wiring
 from appliance.clock import ShellClock
 from appliance.config import ThresholdsConfig
+from appliance.daemon import RESTART_DELAY_S
 from appliance.runtime import open_runtime
 from appliance.service import DepotService
 from appliance.store import Role, Store
@@ -48,22 +49,26 @@ async def run_demo(options: DemoOptions, stop: asyncio.Event) -> None:
     clock = ShellClock(options.speed)
     with tempfile.TemporaryDirectory(prefix="depotline-demo-") as scratch:
         database = options.database or os.path.join(scratch, "depotline.db")
-        demo = wiring.build_demo(
-            clock,
-            lines=DEMO_LINES,
-            agents=seed.DEMO_AGENTS,
-            callers=seed.DEMO_CALLERS,
-            console=options.console,
-            timezone=DEMO_TIMEZONE,
-            seed=options.seed,
-            calls_per_hour=options.calls_per_hour,
-            modems=options.modems,
-            scratch_dir=scratch,
-        )
-        try:
-            await _run(options, stop, demo, clock, database)
-        finally:
-            demo.close()
+        restarting = True
+        while restarting:
+            # an admin's restore by upload restarts the demo here, on fresh simulated devices;
+            # opening the runtime swaps the backup in as the daemon's start does
+            demo = wiring.build_demo(
+                clock,
+                lines=DEMO_LINES,
+                agents=seed.DEMO_AGENTS,
+                callers=seed.DEMO_CALLERS,
+                console=options.console,
+                timezone=DEMO_TIMEZONE,
+                seed=options.seed,
+                calls_per_hour=options.calls_per_hour,
+                modems=options.modems,
+                scratch_dir=scratch,
+            )
+            try:
+                restarting = await _run(options, stop, demo, clock, database)
+            finally:
+                demo.close()
 
 
 async def _run(
@@ -72,7 +77,8 @@ async def _run(
     demo: wiring.DemoDevices,
     clock: ShellClock,
     database: str,
-) -> None:
+) -> bool:
+    """One run of the demo depot; True when it stopped to restart (a restore by upload)."""
     recordings_dir = os.path.join(os.path.dirname(os.path.abspath(database)), "recordings")
     async with open_runtime(
         database=database,
@@ -95,13 +101,24 @@ async def _run(
             database,
         )
         runtime_stop = asyncio.Event()
+        restart = asyncio.Event()
+
+        def restart_soon() -> None:
+            # the page saying so reaches the admin before the web server stops
+            asyncio.get_running_loop().call_later(RESTART_DELAY_S, restart.set)
+
         async with contextlib.AsyncExitStack() as stack:
             if options.port is not None:
                 from appliance.desk import open_desk
                 from web_ui.app import start_web
 
                 desk = await stack.enter_async_context(
-                    open_desk(runtime.store, service, recordings_dir=recordings_dir)
+                    open_desk(
+                        runtime.store,
+                        service,
+                        recordings_dir=recordings_dir,
+                        restart=restart_soon,
+                    )
                 )
                 runner = await start_web(service, options.listen, options.port, desk=desk)
                 stack.push_async_callback(runner.cleanup)
@@ -119,8 +136,15 @@ async def _run(
                 ]
                 if demo.modem_callers is not None:
                     people.append(group.create_task(demo.modem_callers(), name="modem callers"))
-                await stop.wait()
+                stopping = [group.create_task(stop.wait()), group.create_task(restart.wait())]
+                await asyncio.wait(stopping, return_when=asyncio.FIRST_COMPLETED)
+                for task in stopping:
+                    task.cancel()
                 # callers and agents go home first, then the depot closes
                 for task in people:
                     task.cancel()
                 runtime_stop.set()
+    if restart.is_set() and not stop.is_set():
+        log.warning("demo: restarting to swap in the restored backup")
+        return True
+    return False

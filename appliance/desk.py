@@ -14,13 +14,13 @@ import secrets
 import shutil
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass
 from importlib import metadata
 
 import aiosqlite
 
-from appliance import desk_prompts, desk_settings
+from appliance import desk_prompts, desk_restore, desk_settings
 from appliance.desk_forms import (
     COMPLAINT_DEPARTMENTS,
     RECORD_KINDS,
@@ -29,6 +29,7 @@ from appliance.desk_forms import (
     clean_text,
 )
 from appliance.desk_reports import PERIOD_DAYS, DepotReports, ReportCache
+from appliance.desk_restore import RestoreRefused, StagedRestore
 from appliance.engine.records import CallRecord
 from appliance.engine.views import LineView
 from appliance.service import DepotService
@@ -71,10 +72,12 @@ __all__ = [
     "Notice",
     "QualityCheck",
     "RecordedCall",
+    "RestoreRefused",
     "Role",
     "ScreenPop",
     "Script",
     "SignedIn",
+    "StagedRestore",
     "SystemStatus",
     "Ticket",
     "TicketStep",
@@ -91,6 +94,7 @@ LOGIN_KEYS_KEPT = 10_000  # ids and addresses with recent failures remembered at
 SESSION_TOUCH_S = 60.0  # a session's last-seen time is written at most this often
 ESCALATE_AFTER_S = 24 * 3600.0  # open this long: the shift lead (班长); twice as long: manager
 ESCALATION_LEVELS = ("department", "shift_lead", "manager")
+RESTORE_FORM_BYTES = 64 * 1024  # the restore form's other fields and multipart framing
 
 
 class DeskError(Exception):
@@ -169,8 +173,10 @@ class DeskService:
         wall_clock: Callable[[], float] = time.time,
         prompts_dir: str = "",
         recordings_dir: str = "",
+        restart: Callable[[], None] | None = None,
     ) -> None:
         self._store = store
+        self._restart = restart  # stops the depot so that it starts again (None: cannot)
         self.recordings_dir = recordings_dir
         self.prompts_dir = prompts_dir  # where uploaded recordings replace generated prompts
         self._db = desk_store
@@ -363,6 +369,53 @@ class DeskService:
         """A consistent copy of the whole database at `target` (for the admin to download)."""
         await self._store.backup(target)
         await self.audit(who, "backup.download", os.path.basename(target))
+
+    # -- restore by upload (docs/backup.md) -------------------------------------------------------
+
+    @property
+    def restore_max_bytes(self) -> int:
+        return desk_restore.RESTORE_MAX_BYTES
+
+    async def receive_restore(
+        self, who: SignedIn, name: str, chunks: AsyncIterable[bytes], declared_bytes: int | None
+    ) -> None:
+        """An uploaded backup (`name` as sent, `chunks` as they arrive, `declared_bytes` the
+        request's length) checked like `depotline restore` and staged for the admin to confirm.
+        RestoreRefused names what was wrong; nothing is staged and the database is untouched."""
+        max_bytes = desk_restore.RESTORE_MAX_BYTES
+        try:
+            if not name:
+                raise RestoreRefused("no_file")
+            if declared_bytes is not None and declared_bytes > max_bytes + RESTORE_FORM_BYTES:
+                raise RestoreRefused("too_large", f"{max_bytes // 1024**2} MiB")
+            staged = await desk_restore.receive(self._store.path, chunks, max_bytes=max_bytes)
+        except RestoreRefused as refused:
+            await self.audit(who, "restore.refused", name, refused.problem)
+            raise
+        rows = sum(staged.row_counts.values())
+        await self.audit(who, "restore.upload", name, f"{staged.size_bytes} bytes, {rows} rows")
+
+    async def restore_staged(self) -> bool:
+        """Whether an uploaded backup waits for the admin's confirmation."""
+        return await asyncio.to_thread(desk_restore.staged_path(self._store.path).is_file)
+
+    async def staged_restore(self) -> StagedRestore | None:
+        return await desk_restore.staged(self._store.path)
+
+    async def confirm_restore(self, who: SignedIn) -> bool:
+        """The staged backup replaces the database at the next start; True when the depot
+        restarts now by itself, False when someone must restart it."""
+        await asyncio.to_thread(desk_restore.confirm, self._store.path)
+        await self.audit(who, "restore.confirm", os.path.basename(self._store.path))
+        log.warning("%s confirmed a restore; it is swapped in at the next start", who.agent_id)
+        if self._restart is None:
+            return False
+        self._restart()
+        return True
+
+    async def cancel_restore(self, who: SignedIn) -> None:
+        if await asyncio.to_thread(desk_restore.cancel, self._store.path):
+            await self.audit(who, "restore.cancel", os.path.basename(self._store.path))
 
     # -- queue and agent settings -----------------------------------------------------------------
 
@@ -735,8 +788,12 @@ async def open_desk(
     wall_clock: Callable[[], float] = time.time,
     prompts_dir: str = "",
     recordings_dir: str = "",
+    restart: Callable[[], None] | None = None,
 ) -> AsyncIterator[DeskService]:
-    """The desk on the depot's open store (which has migrated the file)."""
+    """The desk on the depot's open store (which has migrated the file). `restart` stops the
+    depot so that it starts again (the daemon: systemd restarts it; the demo: in-process)."""
+    for partial in await asyncio.to_thread(desk_restore.remove_partial_uploads, store.path):
+        log.info("deleted %s, a restore upload cut off when depotline stopped", partial)
     desk_store = await DeskStore.open(store.path)
     desk = DeskService(
         store,
@@ -746,6 +803,7 @@ async def open_desk(
         wall_clock=wall_clock,
         prompts_dir=prompts_dir,
         recordings_dir=recordings_dir,
+        restart=restart,
     )
     # the days a monthly report adds up are kept ready while the depot takes its first calls
     preparing = asyncio.create_task(desk.reports.prepare(service.now()))

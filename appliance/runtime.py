@@ -37,6 +37,7 @@ from appliance.recovery import interrupted_calls
 from appliance.sd_notify import Notifier
 from appliance.stats.figures import Figures
 from appliance.store import Store
+from appliance.store.backup import BackupError, apply_pending_restore, pending_restore_path
 from appliance.thresholds import stack_light, with_levels
 from appliance.updates import CallLogged, FiguresChanged, NoticeIssued, Update
 from drivers.roles import (
@@ -79,6 +80,7 @@ RECOVERY_WINDOW_S = 2 * 24 * 3600.0  # how far back to look for calls cut off by
 RESTART_LOOKBACK_S = 7 * 24 * 3600.0  # figures at start are rebuilt from at most a week back
 RECORDINGS_SWEEP_EVERY_S = 6 * 3600.0  # clock seconds between retention sweeps
 SUBSCRIBER_BACKLOG = 256  # updates kept for a slow subscriber; older ones are dropped
+RESTORE_ALLOWANCE_S = 30 * 60.0  # start-up time systemd grants for swapping in a restore
 
 _LAMP_STATES = {
     AgentState.LOGGED_OUT: PositionLampState.OFF,
@@ -535,6 +537,8 @@ async def open_runtime(
     """Open the store, load (or seed) the depot's setup, build the engine and fold today's
     queue log into the figures, so the figures survive a restart."""
     async with contextlib.AsyncExitStack() as stack:
+        if pending_restore_path(database).exists():
+            await _restore_pending(database, notifier if notifier is not None else Notifier())
         store = await Store.open(database)
         stack.push_async_callback(store.close)
         setup = await store.load_setup()
@@ -580,6 +584,31 @@ async def open_runtime(
             timezone=timezone,
             recordings_dir=recordings_dir,
         )
+
+
+async def _restore_pending(database: str, notifier: Notifier) -> None:
+    """Swap in the backup an admin confirmed on the web page, before the store opens it. A big
+    database takes minutes to check and copy on an SD card: systemd is told to wait longer
+    than TimeoutStartSec, and the watchdog keeps being pinged meanwhile."""
+    notifier.status("restoring the backup an admin confirmed on the web page")
+    notifier.notify(f"EXTEND_TIMEOUT_USEC={RESTORE_ALLOWANCE_S * 1_000_000:.0f}")
+    swap = asyncio.create_task(asyncio.to_thread(apply_pending_restore, database))
+    while not swap.done():
+        notifier.watchdog()
+        await asyncio.wait({swap}, timeout=notifier.watchdog_interval_s or RESTORE_ALLOWANCE_S)
+    try:
+        check, kept = swap.result()
+    except BackupError as error:
+        log.error("the confirmed restore was not done; the depot keeps its records: %s", error)
+        return
+    log.warning(
+        "restored the backup confirmed on the web page into %s (schema %d, %d rows);"
+        " the database it replaced is kept as %s",
+        database,
+        check.user_version,
+        sum(check.row_counts.values()),
+        kept,
+    )
 
 
 def day_start_s(timezone: str, time_s: float) -> float:

@@ -1,25 +1,47 @@
-"""Consistent copies of a live depotline database (SQLite online backup API) and the checks that
-decide whether a copy may be restored: integrity, schema version, row counts. Used by the
-`depotline backup` / `restore` admin verbs and by `depotline doctor`; the daemon never calls it."""
+"""Consistent copies of a live depotline database (SQLite online backup API), the checks that
+decide whether a copy may be restored (integrity, schema version, the depot's tables, row
+counts), and the swap of a restore staged by the web page. Used by the `depotline backup` /
+`restore` admin verbs, `depotline doctor`, the admin's restore upload, and at daemon start
+(before the store opens the database) to put a confirmed restore in place."""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from appliance.store.schema import SCHEMA_VERSION
+from appliance.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
 
 # A backup reads in one snapshot; the daemon's writer may hold the lock for a moment.
 BUSY_TIMEOUT_MS = 10_000
+# The first bytes of every SQLite 3 database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+# A restore the admin confirmed on the web page waits here until the daemon next starts.
+PENDING_SUFFIX = ".restore-pending"
+
+_TABLE_CHANGE = re.compile(
+    r"\b(CREATE|DROP|ALTER) TABLE (?:IF (?:NOT )?EXISTS )?(\w+)(?: RENAME TO (\w+))?",
+    re.IGNORECASE,
+)
 
 
 class BackupError(Exception):
-    """A backup or restore cannot go ahead; the message says what to do."""
+    """A backup or restore cannot go ahead; the message says what to do. `problem` is a short
+    code the web page translates (not_database, damaged, newer, not_depot), `detail` what was
+    found (the integrity problems, the schema versions, the missing tables)."""
+
+    def __init__(self, message: str, *, problem: str = "", detail: str = "") -> None:
+        super().__init__(message)
+        self.problem = problem
+        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +53,7 @@ class DatabaseCheck:
     user_version: int
     journal_mode: str
     row_counts: dict[str, int] = field(default_factory=dict)
+    newest_entry_s: float | None = None  # the latest queue-log or audit time: about when taken
 
     @property
     def intact(self) -> bool:
@@ -39,6 +62,29 @@ class DatabaseCheck:
     @property
     def newer_than_this_depotline(self) -> bool:
         return self.user_version > SCHEMA_VERSION
+
+    @property
+    def missing_tables(self) -> tuple[str, ...]:
+        """The depot's tables its schema version should have but it lacks (all of them for a
+        database of some other program, schema version 0)."""
+        if self.user_version == 0:
+            return tuple(sorted(_tables_after(MIGRATIONS)))
+        expected = _tables_after(MIGRATIONS[: self.user_version])
+        return tuple(sorted(expected - set(self.row_counts)))
+
+
+def _tables_after(steps: tuple[tuple[str, ...], ...]) -> set[str]:
+    """The tables a database has after these migration steps (created, dropped, renamed)."""
+    tables: set[str] = set()
+    for sql in (sql for step in steps for sql in step):
+        for verb, name, new_name in _TABLE_CHANGE.findall(sql):
+            if verb.upper() == "CREATE":
+                tables.add(name)
+            elif verb.upper() == "DROP" or new_name:
+                tables.discard(name)
+                if new_name:
+                    tables.add(new_name)
+    return tables
 
 
 @contextlib.contextmanager
@@ -74,7 +120,16 @@ def _check(connection: sqlite3.Connection, path: Path, *, integrity: bool) -> Da
         table: int(connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
         for table in tables
     }
-    return DatabaseCheck(str(path), integrity_text, user_version, journal_mode, counts)
+    newest = [
+        float(row[0])
+        for table in ("queue_log", "audit_log")
+        if table in counts
+        for row in connection.execute(f"SELECT max(time_s) FROM {table}")
+        if row[0] is not None
+    ]
+    return DatabaseCheck(
+        str(path), integrity_text, user_version, journal_mode, counts, max(newest, default=None)
+    )
 
 
 def check_database(path: str | os.PathLike[str], *, integrity: bool = True) -> DatabaseCheck:
@@ -86,7 +141,11 @@ def check_database(path: str | os.PathLike[str], *, integrity: bool = True) -> D
         with _connect(path, read_only=True) as connection:
             return _check(connection, path, integrity=integrity)
     except sqlite3.DatabaseError as error:
-        raise BackupError(f"{path}: not a usable SQLite database ({error})") from error
+        raise BackupError(
+            f"{path}: not a usable SQLite database ({error})",
+            problem="not_database",
+            detail=str(error),
+        ) from error
 
 
 def _fsync_file(path: Path) -> None:
@@ -146,20 +205,31 @@ def backup_database(
     check = _copy(source, partial, journal_mode="DELETE")
     partial.rename(destination)
     _fsync_directory(destination.parent)
-    return DatabaseCheck(
-        str(destination), check.integrity, check.user_version, "delete", check.row_counts
-    )
+    return replace(check, path=str(destination), journal_mode="delete")
 
 
 def check_restorable(backup: str | os.PathLike[str]) -> DatabaseCheck:
     """The backup's check; raises BackupError when it must not be restored."""
     check = check_database(backup)
     if not check.intact:
-        raise BackupError(f"{backup} is damaged ({check.integrity}); choose an older backup")
+        raise BackupError(
+            f"{backup} is damaged ({check.integrity}); choose an older backup",
+            problem="damaged",
+            detail=check.integrity,
+        )
     if check.newer_than_this_depotline:
         raise BackupError(
             f"{backup} has schema version {check.user_version}, newer than this depotline"
-            f" understands ({SCHEMA_VERSION}); upgrade depotline before restoring it"
+            f" understands ({SCHEMA_VERSION}); upgrade depotline before restoring it",
+            problem="newer",
+            detail=f"{check.user_version} > {SCHEMA_VERSION}",
+        )
+    if check.missing_tables:
+        missing = ", ".join(check.missing_tables)
+        raise BackupError(
+            f"{backup} is not a depotline database: it lacks the tables {missing}",
+            problem="not_depot",
+            detail=missing,
         )
     return check
 
@@ -199,7 +269,44 @@ def restore_database(
         os.chmod(incoming, owner.st_mode & 0o777)
     incoming.rename(target)
     _fsync_directory(target.parent)
-    return (
-        DatabaseCheck(str(target), check.integrity, check.user_version, "wal", check.row_counts),
-        kept,
-    )
+    return replace(check, path=str(target), journal_mode="wal"), kept
+
+
+def pending_restore_path(database: str | os.PathLike[str]) -> Path:
+    """Where a restore confirmed on the web page waits for the next daemon start."""
+    return Path(f"{os.fspath(database)}{PENDING_SUFFIX}")
+
+
+def _checkpoint(database: Path) -> None:
+    """Folds the -wal of a closed database into the file, so the copy kept before a restore
+    is whole on its own; when that fails restore_database moves the -wal along with it."""
+    try:
+        with _connect(database, read_only=False) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.DatabaseError as error:
+        log.warning("could not checkpoint %s before the restore: %s", database, error)
+
+
+def apply_pending_restore(database: str | os.PathLike[str]) -> tuple[DatabaseCheck, Path | None]:
+    """Puts a confirmed restore (`<database>.restore-pending`) in place; call it at start,
+    before anything opens the database. Returns the restored check and where the database it
+    replaced is kept (`<name>.before-restore-<UTC time>`, None on a box without one).
+
+    A pending file that fails its checks is renamed `<name>.restore-failed-<UTC time>` and the
+    database is left as it was (BackupError): the depot starts on its own records rather than
+    not at all. A power cut half-way leaves the pending file, so the next start does it again.
+    """
+    database = Path(database)
+    pending = pending_restore_path(database)
+    if database.exists():
+        _checkpoint(database)
+    try:
+        check, kept = restore_database(pending, database)
+    except BackupError:
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        failed = database.with_name(f"{database.name}.restore-failed-{stamp}")
+        pending.rename(failed)
+        raise
+    pending.unlink()
+    _fsync_directory(database.parent)
+    return check, kept

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import socket
 import threading
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -73,7 +73,11 @@ def free_port() -> int:
 
 @contextlib.asynccontextmanager
 async def running_depot(
-    database: Path, *, prompts_dir: str = "", recordings_dir: str = ""
+    database: Path,
+    *,
+    prompts_dir: str = "",
+    recordings_dir: str = "",
+    restart: Callable[[], None] | None = None,
 ) -> AsyncIterator[Depot]:
     clock = MovableClock()
     wall = WallClock()
@@ -101,6 +105,7 @@ async def running_depot(
             wall_clock=wall,
             prompts_dir=prompts_dir,
             recordings_dir=recordings_dir,
+            restart=restart,
         ) as desk:
             running = asyncio.create_task(runtime.run(stop))
             await runtime.ready.wait()

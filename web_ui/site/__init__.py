@@ -16,6 +16,7 @@ from web_ui.site import (
     quality_pages,
     record_pages,
     report_pages,
+    restore_pages,
     script_pages,
     settings_pages,
     setup_pages,
@@ -27,6 +28,7 @@ __all__ = ["STATIC_PREFIX", "add_site", "build_site_app"]
 
 STATIC_PREFIX = "/site-static"
 UPLOAD_MAX_BYTES = 2 * 1024 * 1024 + 64 * 1024  # a prompt upload and its form; more → 413
+# (a restore upload streams its body in pieces, past this limit, under its own: docs/backup.md)
 _HERE = Path(__file__).resolve().parent
 
 
@@ -46,6 +48,7 @@ def add_site(
     app.router.add_routes(desk_pages.routes)
     app.router.add_routes(record_pages.routes)
     app.router.add_routes(supervisor_pages.routes)
+    app.router.add_routes(restore_pages.routes)
     app.router.add_routes(report_pages.routes)
     app.router.add_routes(script_pages.routes)
     app.router.add_routes(settings_pages.routes)

@@ -313,6 +313,90 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "A consistent copy taken while the depot runs; keep it off the box.",
         "运行中生成的一致性副本，请另行保存。",
     ),
+    # restore by upload (admin status page)
+    "restore.title": ("Restore from a backup", "从备份恢复"),
+    "restore.file": ("Backup file", "备份文件"),
+    "restore.upload": ("Upload and check", "上传并检查"),
+    "restore.explain": (
+        "A .db file from “Download a backup” or the nightly backups. It is checked first;"
+        " nothing changes until you confirm on the next page.",
+        "选择“下载数据库备份”或每晚自动备份生成的 .db 文件。系统先检查文件，"
+        "在下一页确认之前不会做任何更改。",
+    ),
+    "restore.max_size": ("Largest file", "文件大小上限"),
+    "restore.staged_waiting": (
+        "A checked backup is waiting for your confirmation",
+        "有一个已检查的备份等待您确认",
+    ),
+    "restore.problem.no_file": ("choose a file to upload", "请选择要上传的文件"),
+    "restore.problem.not_sqlite": (
+        "this is not an SQLite database file (a depotline backup starts with “SQLite format 3”)",
+        "这不是 SQLite 数据库文件（depotline 备份以“SQLite format 3”开头）",
+    ),
+    "restore.problem.too_large": ("the file is larger than allowed", "文件超过允许的大小"),
+    "restore.problem.disk": (
+        "the box could not store the file (is its disk full?)",
+        "无法保存文件（磁盘是否已满？）",
+    ),
+    "restore.problem.not_database": (
+        "the file cannot be read as a database",
+        "无法作为数据库读取此文件",
+    ),
+    "restore.problem.damaged": (
+        "the database is damaged (its integrity check failed); choose an older backup",
+        "数据库已损坏（完整性检查未通过），请选择更早的备份",
+    ),
+    "restore.problem.newer": (
+        "the backup comes from a newer depotline than this one; upgrade depotline first",
+        "该备份来自更新版本的 depotline，请先升级 depotline",
+    ),
+    "restore.problem.not_depot": (
+        "this is not a depotline database: it lacks the depot's tables",
+        "这不是 depotline 数据库：缺少系统数据表",
+    ),
+    "restore.problem.nothing_staged": (
+        "no checked backup is waiting; upload it again",
+        "没有等待确认的备份，请重新上传",
+    ),
+    "restore.checked": (
+        "The backup passed its checks (integrity, version, the depot's tables). It holds:",
+        "该备份已通过检查（完整性、版本、系统数据表），内容如下：",
+    ),
+    "restore.taken": (
+        "Newest entry in it (about when it was taken)",
+        "最新记录时间（约为备份时间）",
+    ),
+    "restore.size": ("Size", "大小"),
+    "restore.schema": ("Database version", "数据库版本"),
+    "restore.table": ("Table", "数据表"),
+    "restore.rows": ("Rows", "行数"),
+    "restore.warning": (
+        "Restore now: the depot restarts within seconds and calls in progress are cut. The"
+        " current database is kept beside it as a dated copy (…before-restore-<time>), but"
+        " everything recorded since this backup was taken is not in the restored depot.",
+        "立即恢复：系统将在几秒内重启，正在进行的通话会被中断。当前数据库会以带日期的副本"
+        "（…before-restore-<时间>）保留在旁边，但备份之后记录的内容不会出现在恢复后的系统中。",
+    ),
+    "restore.now": ("Restore now", "立即恢复"),
+    "restore.cancel": ("Cancel", "取消"),
+    "restore.started_restart": (
+        "Restore confirmed. The depot restarts in a few seconds; calls in progress are cut."
+        " It puts the backup in place as it starts.",
+        "已确认恢复。系统将在几秒内重启，正在进行的通话会被中断；启动时换入该备份。",
+    ),
+    "restore.started_manual": (
+        "Restore confirmed. It is done when depotline next starts: restart it now"
+        " (sudo systemctl restart depotline). Until then nothing changes.",
+        "已确认恢复。将在 depotline 下次启动时完成：请立即重启"
+        "（sudo systemctl restart depotline）。在此之前不会有任何变化。",
+    ),
+    "restore.after": (
+        "Then sign in again with an account from the backup. The database it replaced is kept"
+        " beside it as …before-restore-<time>; the audit log of the restored depot starts"
+        " from the backup.",
+        "之后请使用备份中的账号重新登录。被替换的数据库以 …before-restore-<时间> 保留在旁边；"
+        "恢复后的审计日志从备份时的内容开始。",
+    ),
     "problem.own_account": ("not on your own account", "不能对自己的账号执行此操作"),
     "field.task_id": ("Task", "任务"),
     "nav.settings": ("Queues and agents", "队列与座席设置"),

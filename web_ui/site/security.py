@@ -14,7 +14,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import jinja2
-from aiohttp import web
+from aiohttp import BodyPartReader, MultipartReader, web
 
 from appliance.desk import DeskService, Role, SignedIn
 from appliance.service import DepotService
@@ -30,6 +30,8 @@ SESSION_COOKIE = "depotline_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 _USER = web.RequestKey("depotline_user", SignedIn)
+_UPLOAD = web.RequestKey("depotline_upload", MultipartReader)
+CSRF_MAX_BYTES = 256  # a token is 43 characters; a longer first part is not one
 _HERE = Path(__file__).resolve().parent
 
 SECURITY_HEADERS = {
@@ -82,9 +84,39 @@ async def _csrf_ok(request: web.Request, user: SignedIn) -> bool:
     return bool(sent) and hmac.compare_digest(sent, user.csrf_token)
 
 
-def requires(roles: tuple[Role, ...]) -> Callable[[Handler], Handler]:
+async def _csrf_first_part(request: web.Request, user: SignedIn) -> bool:
+    """A streamed upload's token: the multipart form's first part (browsers send the fields in
+    page order), checked before a byte of the file is read. The rest waits in upload_parts."""
+    if request.content_type != "multipart/form-data":
+        return False
+    try:
+        reader = await request.multipart()
+        part = await reader.next()
+        if not isinstance(part, BodyPartReader) or part.name != CSRF_FIELD:
+            return False
+        sent = b""
+        while chunk := await part.read_chunk(CSRF_MAX_BYTES):
+            sent += chunk
+            if len(sent) > CSRF_MAX_BYTES:
+                return False
+    except ValueError:  # not a well-formed multipart body
+        return False
+    request[_UPLOAD] = reader
+    return hmac.compare_digest(sent, user.csrf_token.encode())
+
+
+def upload_parts(request: web.Request) -> MultipartReader:
+    """The rest of a streamed upload's form, after the CSRF token `requires` checked."""
+    return request[_UPLOAD]
+
+
+def requires(
+    roles: tuple[Role, ...], *, streamed_upload: bool = False
+) -> Callable[[Handler], Handler]:
     """The page needs a live session with one of `roles`; a POST needs the session's CSRF
-    token. No session → the login page (401 for scripts); wrong role or token → 403."""
+    token. No session → the login page (401 for scripts); wrong role or token → 403.
+    `streamed_upload`: a multipart form too big for memory, whose first field must be the
+    token; the handler reads the rest from upload_parts(request)."""
 
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
@@ -105,7 +137,8 @@ def requires(roles: tuple[Role, ...]) -> Callable[[Handler], Handler]:
                     request.path,
                 )
                 return error_page(request, 403, "error.forbidden", user=user)
-            if request.method not in ("GET", "HEAD", "OPTIONS") and not await _csrf_ok(
+            check_csrf = _csrf_first_part if streamed_upload else _csrf_ok
+            if request.method not in ("GET", "HEAD", "OPTIONS") and not await check_csrf(
                 request, user
             ):
                 log.warning("%s sent a bad CSRF token to %s", user.agent_id, request.path)

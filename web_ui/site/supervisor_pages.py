@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from appliance.desk import FormError, Role
+from appliance.desk import FormError, RestoreRefused, Role
 from appliance.service import DepotService
 from web_ui.figures import FIGURE_FIELDS, figures_json
 from web_ui.site.live import stream
@@ -289,7 +289,23 @@ async def assign_task(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/supervisor/tasks")
 
 
+async def status_page(
+    request: web.Request, *, restore_error: RestoreRefused | None = None
+) -> web.Response:
+    """The status page, with the restore form and why the last upload was refused."""
+    desk = request.app[DESK_KEY]
+    return render(
+        request,
+        "status.html",
+        status=400 if restore_error is not None else 200,
+        system=await desk.system_status(),
+        restore_staged=await desk.restore_staged(),
+        restore_max_mib=desk.restore_max_bytes // 1024**2,
+        restore_error=restore_error,
+    )
+
+
 @routes.get("/admin/status")
 @requires(ADMIN)
 async def status(request: web.Request) -> web.Response:
-    return render(request, "status.html", system=await request.app[DESK_KEY].system_status())
+    return await status_page(request)
