@@ -422,13 +422,37 @@ class DeskService:
     async def change_queue(self, who: SignedIn, queue_id: str, form: dict[str, str]) -> None:
         setup = desk_settings.with_queue_settings(self.service.setup(), queue_id, form)
         await self.service.change_setup(setup)
-        await self.audit(who, "settings.queue", queue_id, form.get("strategy", ""))
+        queue = setup.queue(queue_id)
+        detail = (
+            f"{queue.strategy.value} tier_escalation_s={queue.tier_escalation_s:g}"
+            f" join_when_no_agents={queue.join_when_no_agents}"
+            f" leave_when_no_agents={queue.leave_when_no_agents}"
+        )
+        await self.audit(who, "settings.queue", queue_id, detail)
 
     async def change_menu(self, who: SignedIn, form: dict[str, str]) -> None:
         setup = desk_settings.with_menu(self.service.setup(), form)
         await self.service.change_setup(setup)
         keys = "".join(option.digit for option in setup.menu.options)
         await self.audit(who, "settings.menu", "menu", keys)
+
+    async def change_greeting(self, who: SignedIn, form: dict[str, str]) -> None:
+        prompts = await asyncio.to_thread(desk_prompts.known_prompts)
+        setup = desk_settings.with_greeting(self.service.setup(), form, prompts)
+        await self.service.change_setup(setup)
+        await self.audit(who, "settings.greeting", "menu", setup.menu.greeting_prompt)
+
+    async def change_line_queues(self, who: SignedIn, form: dict[str, str]) -> None:
+        lines = self.service.line_ids()
+        setup = desk_settings.with_line_queues(self.service.setup(), lines, form)
+        await self.service.change_setup(setup)
+        chosen = dict(setup.line_queues)
+        detail = " ".join(f"{line}={chosen.get(line, desk_settings.LINE_MENU)}" for line in lines)
+        await self.audit(who, "settings.lines", "line_queues", detail)
+
+    def recorded_prompts(self) -> dict[str, tuple[str, ...]]:
+        """Prompts with an uploaded recording (played instead of the generated one)."""
+        return desk_prompts.recorded_prompts(self.prompts_dir)
 
     async def save_agent(self, who: SignedIn, form: dict[str, str]) -> None:
         setup = desk_settings.with_agent(self.service.setup(), form)

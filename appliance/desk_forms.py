@@ -9,12 +9,16 @@ from dataclasses import dataclass
 class FormError(ValueError):
     """A form field is missing or wrong: `field` names it, `problem` is a short code the web UI
     translates (required, choice, too_long, control_chars, not_found, taken, too_short,
-    digits_only, at_top)."""
+    digits_only, at_top). On a form with one row per queue or per line, `queue` or `line` says
+    whose field it is, so the message can name it."""
 
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"{field}: {problem}")
+    def __init__(self, field: str, problem: str, *, queue: str = "", line: str = "") -> None:
+        whose = f"{queue or line}: " if queue or line else ""
+        super().__init__(f"{whose}{field}: {problem}")
         self.field = field
         self.problem = problem
+        self.queue = queue
+        self.line = line
 
 
 @dataclass(frozen=True, slots=True)

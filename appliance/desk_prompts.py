@@ -21,6 +21,19 @@ def known_prompts() -> tuple[str, ...]:
     return tuple(sorted(path.stem for path in (PROMPTS_DIR / PROMPT_LANGUAGES[0]).glob("*.wav")))
 
 
+def recorded_prompts(override_dir: str) -> dict[str, tuple[str, ...]]:
+    """The prompts with an uploaded recording, each with the languages it was recorded in."""
+    if not override_dir:
+        return {}
+    known = set(known_prompts())
+    recorded: dict[str, tuple[str, ...]] = {}
+    for language in PROMPT_LANGUAGES:
+        for path in sorted((Path(override_dir) / language).glob("*.wav")):
+            if path.stem in known:
+                recorded[path.stem] = (*recorded.get(path.stem, ()), language)
+    return recorded
+
+
 def check_prompt_wav(data: bytes) -> None:
     """FormError naming the file field unless `data` is a WAV the lines can play."""
     if len(data) > PROMPT_MAX_BYTES:

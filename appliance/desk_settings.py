@@ -1,5 +1,6 @@
-"""Queue, menu and agent settings changed from the web (strategies, timers, overflow, the caller
-menu, skills and tiers): the form is checked, a new DepotSetup is saved and handed to the engine
+"""Queue, menu and agent settings changed from the web (strategies, timers, tier escalation,
+the no-agents switches, overflow, the greeting and the caller menu, lines that skip the menu,
+skills and tiers): the form is checked, a new DepotSetup is saved and handed to the engine
 through the service."""
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ MENU_ATTEMPTS_RANGE = (1, 5)
 MENU_PROMPTS = tuple(sorted(n for n in PROMPT_TEXTS if n.startswith("menu_"))) + tuple(
     sorted(n for n in PROMPT_TEXTS if not n.startswith("menu_"))
 )
+TIER_ESCALATION_LIMIT_S = 1800.0  # 0 = every tier at once
+# A queue form carries this hidden field (the queue's id) with its checkboxes: an unticked box
+# is simply absent, so a form without it cannot say whether a switch was turned off.
+SWITCHES_MARKER = "queue_switches"
+LINE_FIELD = "line_queue_"  # + line id: "menu", or the queue the line's callers go straight to
+LINE_MENU = "menu"
 
 
 def _whole_number(field: str, value: str, low: int, high: int) -> int:
@@ -64,9 +71,22 @@ def _overflow(setup: DepotSetup, queue: Queue, form: dict[str, str]) -> Overflow
 
 
 def with_queue_settings(setup: DepotSetup, queue_id: str, form: dict[str, str]) -> DepotSetup:
+    """One queue's form; a FormError names the queue as well as the field."""
     queue = next((q for q in setup.queues if q.id == queue_id), None)
     if queue is None:
         raise FormError("queue_id", "not_found")
+    try:
+        changed = _queue_from_form(setup, queue, form)
+    except FormError as error:
+        raise FormError(error.field, error.problem, queue=queue.id) from None
+    return dataclasses.replace(
+        setup, queues=tuple(changed if q.id == queue_id else q for q in setup.queues)
+    )
+
+
+def _queue_from_form(setup: DepotSetup, queue: Queue, form: dict[str, str]) -> Queue:
+    if form.get(SWITCHES_MARKER, "") != queue.id:
+        raise FormError(SWITCHES_MARKER, "half_sent")
     strategy = form.get("strategy", "")
     if strategy not in STRATEGIES:
         raise FormError("strategy", "choice")
@@ -93,7 +113,13 @@ def with_queue_settings(setup: DepotSetup, queue_id: str, form: dict[str, str]) 
     virtual_hold_key = form.get("virtual_hold_key", queue.virtual_hold_key).strip()
     if virtual_hold_key and virtual_hold_key not in MENU_KEYS:
         raise FormError("virtual_hold_key", "choice")
-    changed = dataclasses.replace(
+    try:
+        tier_escalation_s = clean_seconds(
+            "tier_escalation_s", form.get("tier_escalation_s", ""), max_s=TIER_ESCALATION_LIMIT_S
+        )
+    except FormError:
+        raise FormError("tier_escalation_s", "escalation_range") from None
+    return dataclasses.replace(
         queue,
         strategy=Strategy(strategy),
         announce_every_s=announce_every_s,
@@ -102,11 +128,42 @@ def with_queue_settings(setup: DepotSetup, queue_id: str, form: dict[str, str]) 
         survey=form.get("survey", "") == "on",
         overflow=overflow,
         max_length=max_length,
+        tier_escalation_s=tier_escalation_s,
+        join_when_no_agents=form.get("join_when_no_agents", "") == "on",
+        leave_when_no_agents=form.get("leave_when_no_agents", "") == "on",
         **changes,  # type: ignore[arg-type]
     )
-    return dataclasses.replace(
-        setup, queues=tuple(changed if q.id == queue_id else q for q in setup.queues)
-    )
+
+
+def with_greeting(setup: DepotSetup, form: dict[str, str], prompts: tuple[str, ...]) -> DepotSetup:
+    """The prompt every caller hears first, one of `prompts` (the box's prompt set; an uploaded
+    recording plays in place of the generated prompt of its name)."""
+    name = form.get("greeting_prompt", "").strip()
+    if name not in prompts:
+        raise FormError("greeting_prompt", "choice")
+    return dataclasses.replace(setup, menu=dataclasses.replace(setup.menu, greeting_prompt=name))
+
+
+def with_line_queues(setup: DepotSetup, lines: tuple[str, ...], form: dict[str, str]) -> DepotSetup:
+    """Per wired line, `line_queue_<line>`: "menu", or the queue its callers go straight to
+    (after the greeting, without the menu). Every wired line must be on the form; entries for
+    lines the box is no longer wired with are not on it and stay as they were."""
+    for key in form:
+        if key.startswith(LINE_FIELD) and key.removeprefix(LINE_FIELD) not in lines:
+            raise FormError("line_queue", "not_found", line=key.removeprefix(LINE_FIELD))
+    queue_ids = {q.id for q in setup.queues}
+    chosen: list[tuple[str, str]] = []
+    for line in lines:
+        if f"{LINE_FIELD}{line}" not in form:
+            raise FormError("line_queue", "required", line=line)
+        value = form[f"{LINE_FIELD}{line}"].strip()
+        if value == LINE_MENU:
+            continue
+        if value not in queue_ids:
+            raise FormError("line_queue", "choice", line=line)
+        chosen.append((line, value))
+    unwired = tuple((line, queue) for line, queue in setup.line_queues if line not in lines)
+    return dataclasses.replace(setup, line_queues=(*chosen, *unwired))
 
 
 def with_menu(setup: DepotSetup, form: dict[str, str]) -> DepotSetup:

@@ -174,6 +174,11 @@ class Runtime:
         self._inbox.put_nowait(_Job(event, done))
         await done
 
+    @property
+    def line_ids(self) -> tuple[str, ...]:
+        """Every line the box is wired with, in the configured order (whether up or not)."""
+        return tuple(self._line_driver)
+
     def snapshot(self) -> EngineSnapshot:
         return self.engine.snapshot(self.clock.now())
 

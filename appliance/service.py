@@ -68,6 +68,10 @@ class DepotService:
         """Agents, calls and lines as they are now (座席监控)."""
         return self._runtime.snapshot()
 
+    def line_ids(self) -> tuple[str, ...]:
+        """The lines the box is wired with, whether in service now or not."""
+        return self._runtime.line_ids
+
     def figures(self) -> WallboardFigures:
         """Today's wallboard figures with their alert levels."""
         return self._runtime.compute_figures()

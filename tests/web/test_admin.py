@@ -124,6 +124,9 @@ def test_supervisor_changes_queue_and_agent_settings_engine_uses_them(tmp_path: 
                     "max_wait_s": "240",
                     "talk_time_limit_s": "300",
                     "sl_threshold_s": "30",
+                    "tier_escalation_s": "30",
+                    "leave_when_no_agents": "on",
+                    "queue_switches": "complaints",
                 }
                 status, page = await supervisor.post(
                     "/supervisor/settings", {**queue_form, "wrap_up_s": "-5"}

@@ -47,6 +47,9 @@ def queue_form(token: str, queue_id: str, **changes: str) -> dict[str, str]:
         "max_length": "0",
         "overflow_kind": "callback",
         "overflow_target": "",
+        "tier_escalation_s": "30",
+        "leave_when_no_agents": "on",
+        "queue_switches": queue_id,
     }
     return {**form, **changes}
 

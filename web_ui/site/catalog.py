@@ -554,6 +554,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "problem.duplicate": ("this key is already used in another row", "该按键已在其他行使用"),
     "problem.key_taken": ("this key is already a menu option", "该按键已是菜单选项"),
     "problem.too_many": ("at most 9 rows", "最多 9 行"),
+    # the greeting, lines that skip the menu, tier escalation and the no-agents switches
+    "settings.greeting_help": (
+        "Every caller hears the greeting first. An uploaded recording plays instead of the "
+        "generated prompt of its name.",
+        "每位来电者首先听到欢迎语。已上传的录音会替代同名的合成提示音。",
+    ),
+    "settings.recorded": ("recorded", "已录音"),
+    "settings.lines": ("Lines that skip the menu", "直达队列的线路"),
+    "settings.line_menu": ("Caller menu", "语音导航菜单"),
+    "settings.lines_help": (
+        "Callers on a line set to a queue hear the greeting and go straight to that queue.",
+        "设为某队列的线路，来电者听完欢迎语后直接进入该队列，不经过菜单。",
+    ),
+    "settings.no_lines": ("This box has no lines.", "本机未配置线路。"),
+    "settings.escalation_help": (
+        "Next skill level tried after: 0 = all levels at once, at most 1800 s. "
+        "With nobody logged in, a queue that does not take callers overflows them at once.",
+        "升级等待：0 = 所有技能等级同时振铃，最多 1800 秒。"
+        "无人签入时，不接受排队的队列会立即溢出来电。",
+    ),
+    "field.greeting_prompt": ("Greeting", "欢迎语"),
+    "field.line_queue": ("Calls go to", "来电去向"),
+    "field.tier_escalation_s": ("Next skill level tried after (s)", "升级到下一技能等级等待（秒）"),
+    "field.join_when_no_agents": (
+        "Callers may wait while nobody is logged in",
+        "无人签入时仍接受排队",
+    ),
+    "field.leave_when_no_agents": (
+        "Overflow waiting callers when the last agent logs out",
+        "最后一位座席签出时溢出排队来电",
+    ),
+    "field.queue_switches": ("Switches", "开关"),
+    "problem.escalation_range": ("0 to 1800 seconds", "0 至 1800 秒"),
+    "problem.half_sent": (
+        "the form arrived incomplete — reload the page and save again; nothing was saved",
+        "表单不完整，请刷新页面后重新保存；未保存任何内容",
+    ),
     **{
         f"field.{name}_{row}": (f"{english} (row {row + 1})", f"{chinese}（第 {row + 1} 行）")
         for row in range(9)

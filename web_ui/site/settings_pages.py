@@ -1,6 +1,6 @@
-"""Queue, menu and agent settings (supervisor): strategy, timers and overflow per queue, the
-caller menu, agents with a tier per queue. Saved as a new setup and handed to the running
-engine."""
+"""Queue, menu and agent settings (supervisor): strategy, timers, tiers and overflow per queue,
+the greeting and the caller menu, lines that skip the menu, agents with a tier per queue. Saved
+as a new setup and handed to the running engine."""
 
 from __future__ import annotations
 
@@ -11,12 +11,16 @@ from aiohttp import web
 from appliance.desk import FormError
 from appliance.desk_prompts import PROMPT_LANGUAGES, PROMPT_MAX_BYTES, known_prompts
 from appliance.desk_settings import (
+    LINE_FIELD,
+    LINE_MENU,
     MENU_KEYS,
     MENU_PROMPTS,
     MENU_ROWS,
     OVERFLOW_KINDS,
     QUEUE_SECONDS,
     STRATEGIES,
+    SWITCHES_MARKER,
+    TIER_ESCALATION_LIMIT_S,
     TIERS,
     hours_text,
 )
@@ -34,7 +38,8 @@ routes = web.RouteTableDef()
 
 
 async def _settings_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
-    setup = request.app[DEPOT_KEY].setup()
+    depot = request.app[DEPOT_KEY]
+    setup = depot.setup()
     return render(
         request,
         "settings.html",
@@ -48,6 +53,13 @@ async def _settings_page(request: web.Request, *, error: FormError | None = None
         menu_keys=MENU_KEYS,
         menu_prompts=MENU_PROMPTS,
         seconds_fields=QUEUE_SECONDS,
+        switches_marker=SWITCHES_MARKER,
+        tier_escalation_limit_s=int(TIER_ESCALATION_LIMIT_S),
+        lines=depot.line_ids(),
+        line_queues=dict(setup.line_queues),
+        line_field=LINE_FIELD,
+        line_menu=LINE_MENU,
+        recorded_prompts=request.app[DESK_KEY].recorded_prompts(),
         tiers=TIERS,
         hours=setup.hours,
         vip_numbers=setup.vip_numbers,
@@ -78,6 +90,10 @@ async def change_settings(request: web.Request) -> web.StreamResponse:
             await desk.change_queue(who, form.get("queue_id", ""), form)
         elif action == "menu":
             await desk.change_menu(who, form)
+        elif action == "greeting":
+            await desk.change_greeting(who, form)
+        elif action == "lines":
+            await desk.change_line_queues(who, form)
         elif action == "agent":
             await desk.save_agent(who, form)
         elif action == "vips":
