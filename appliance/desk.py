@@ -818,7 +818,7 @@ async def open_desk(
     depot so that it starts again (the daemon: systemd restarts it; the demo: in-process)."""
     for partial in await asyncio.to_thread(desk_restore.remove_partial_uploads, store.path):
         log.info("deleted %s, a restore upload cut off when depotline stopped", partial)
-    desk_store = await DeskStore.open(store.path)
+    desk_store = DeskStore(store)
     desk = DeskService(
         store,
         desk_store,
@@ -837,4 +837,3 @@ async def open_desk(
         preparing.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await preparing
-        await desk_store.close()

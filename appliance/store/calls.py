@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import aiosqlite
 
 from appliance.engine.records import CallRecord, EndReason
+from appliance.store.database import fetch_one
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(CallRecord))
 _INSERT = f"INSERT INTO calls ({', '.join(_FIELDS)}) VALUES ({', '.join('?' * len(_FIELDS))})"
@@ -57,6 +58,5 @@ async def by_number(connection: aiosqlite.Connection, number: str, limit: int) -
 
 
 async def one(connection: aiosqlite.Connection, call_id: str) -> CallRecord | None:
-    cursor = await connection.execute(f"{_SELECT} WHERE call_id = ?", (call_id,))
-    row = await cursor.fetchone()
+    row = await fetch_one(connection, f"{_SELECT} WHERE call_id = ?", (call_id,))
     return _record(tuple(row)) if row is not None else None

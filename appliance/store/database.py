@@ -7,6 +7,8 @@ import asyncio
 import logging
 import os
 import sqlite3
+from collections.abc import Iterable
+from typing import Any
 
 import aiosqlite
 
@@ -51,8 +53,7 @@ async def connect(path: str | os.PathLike[str], *, migrate: bool) -> aiosqlite.C
         raise explain(name, error) from error
     try:
         await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor = await connection.execute("PRAGMA journal_mode = WAL")
-        row = await cursor.fetchone()
+        row = await fetch_one(connection, "PRAGMA journal_mode = WAL")
         if row is None or str(row[0]).lower() != "wal":
             raise StoreError(f"database {name} cannot use write-ahead logging (mode {row})")
         await connection.execute("PRAGMA synchronous = FULL")
@@ -82,8 +83,7 @@ def _probe(name: str) -> None:
 
 
 async def user_version(connection: aiosqlite.Connection) -> int:
-    cursor = await connection.execute("PRAGMA user_version")
-    row = await cursor.fetchone()
+    row = await fetch_one(connection, "PRAGMA user_version")
     return int(row[0]) if row is not None else 0
 
 
@@ -99,3 +99,13 @@ async def _migrate(connection: aiosqlite.Connection, name: str, version: int) ->
         except BaseException:
             await connection.execute("ROLLBACK")
             raise
+
+
+async def fetch_one(
+    connection: aiosqlite.Connection, sql: str, parameters: Iterable[Any] = ()
+) -> sqlite3.Row | None:
+    """The first row, with the statement closed on the connection's thread before returning:
+    a statement left open keeps its read snapshot, so the next query queued on the connection
+    would not yet see what another connection has committed since."""
+    async with connection.execute(sql, parameters) as cursor:
+        return await cursor.fetchone()

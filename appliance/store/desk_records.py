@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from appliance.store.database import fetch_one
+
 
 @dataclass(frozen=True, slots=True)
 class DeskRecord:
@@ -74,10 +76,9 @@ _COLUMNS = "record_id, kind, call_id, number, agent, created_s, fields_json"
 
 
 async def one(connection: aiosqlite.Connection, record_id: str) -> DeskRecord | None:
-    cursor = await connection.execute(
-        f"SELECT {_COLUMNS} FROM desk_records WHERE record_id = ?", (record_id,)
+    row = await fetch_one(
+        connection, f"SELECT {_COLUMNS} FROM desk_records WHERE record_id = ?", (record_id,)
     )
-    row = await cursor.fetchone()
     return _record(row) if row is not None else None
 
 
@@ -132,10 +133,9 @@ _CUSTOMER = "number, name, customer_type, first_seen_s, updated_s"
 
 
 async def customer(connection: aiosqlite.Connection, number: str) -> Customer | None:
-    cursor = await connection.execute(
-        f"SELECT {_CUSTOMER} FROM customers WHERE number = ?", (number,)
+    row = await fetch_one(
+        connection, f"SELECT {_CUSTOMER} FROM customers WHERE number = ?", (number,)
     )
-    row = await cursor.fetchone()
     if row is None:
         return None
     return Customer(str(row[0]), str(row[1]), str(row[2]), float(row[3]), float(row[4]))

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 import aiosqlite
 
 from appliance.engine.records import QueueLogEntry, Verb
+from appliance.store.database import fetch_one
 
 _INSERT = (
     "INSERT INTO queue_log (time_s, call_id, queue, agent, verb, data) VALUES (?, ?, ?, ?, ?, ?)"
@@ -48,8 +49,7 @@ async def _id_range(
     else:
         sql = "SELECT min(id), max(id) FROM queue_log WHERE time_s >= ? AND time_s < ?"
         arguments = (since_s, until_s)
-    cursor = await connection.execute(sql, arguments)
-    row = await cursor.fetchone()
+    row = await fetch_one(connection, sql, arguments)
     if row is None or row[0] is None:
         return None
     return int(row[0]), int(row[1])
@@ -104,9 +104,9 @@ async def iterate(
 
 async def last_start_s(connection: aiosqlite.Connection, before_s: float) -> float | None:
     """Time of the last QUEUESTART (daemon start) at or before `before_s`."""
-    cursor = await connection.execute(
+    row = await fetch_one(
+        connection,
         "SELECT max(time_s) FROM queue_log WHERE verb = 'QUEUESTART' AND time_s <= ?",
         (before_s,),
     )
-    row = await cursor.fetchone()
     return None if row is None or row[0] is None else float(row[0])

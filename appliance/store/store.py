@@ -27,7 +27,7 @@ from appliance.engine.records import (
 )
 from appliance.engine.setup import DepotSetup
 from appliance.store import calls, devices, queue_log, report_days, tasks, users
-from appliance.store.database import connect, explain
+from appliance.store.database import connect, explain, fetch_one
 from appliance.store.devices import Fault
 from appliance.store.errors import StoreError
 from appliance.store.report_days import ReportDay
@@ -123,6 +123,11 @@ class Store:
                     raise explain(self.path, failure) from failure
                 raise
             return result
+
+    async def in_transaction(self, work: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+        """Run `work` on the writer in one committed transaction (the desk's tables:
+        appliance/store/desk_store.py)."""
+        return await self._write(work)
 
     async def record(self, items: Sequence[object]) -> None:
         """Keep everything one engine step produced, all or nothing, in one transaction.
@@ -240,6 +245,10 @@ class Store:
                 raise
             raise explain(self.path, error) from error
 
+    async def reading(self, work: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+        """Run `work` on the reader (the desk's tables)."""
+        return await self._read(work)
+
     async def queue_log(self, since_s: float, until_s: float | None = None) -> list[QueueLogEntry]:
         """Queue-log entries with since_s ≤ time < until_s, in the order they were written."""
         return await self._read(lambda c: queue_log.read(c, since_s, until_s))
@@ -278,10 +287,10 @@ class Store:
         """The newest saved setup, or None if none was ever saved."""
 
         async def work(connection: aiosqlite.Connection) -> tuple[int, str] | None:
-            cursor = await connection.execute(
-                "SELECT schema_version, setup_json FROM settings ORDER BY id DESC LIMIT 1"
+            row = await fetch_one(
+                connection,
+                "SELECT schema_version, setup_json FROM settings ORDER BY id DESC LIMIT 1",
             )
-            row = await cursor.fetchone()
             return (int(row[0]), str(row[1])) if row is not None else None
 
         found = await self._read(work)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from appliance.engine.records import CallbackRequested
+from appliance.store.database import fetch_one
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +82,9 @@ async def open_tasks(connection: aiosqlite.Connection) -> list[CallbackTask]:
 
 
 async def one(connection: aiosqlite.Connection, task_id: str) -> CallbackTask | None:
-    cursor = await connection.execute(
-        f"SELECT {_TASK_COLUMNS} FROM callback_tasks WHERE task_id = ?", (task_id,)
+    row = await fetch_one(
+        connection, f"SELECT {_TASK_COLUMNS} FROM callback_tasks WHERE task_id = ?", (task_id,)
     )
-    row = await cursor.fetchone()
     return _task(tuple(row)) if row is not None else None
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from appliance.store.database import fetch_one
+
 
 @dataclass(frozen=True, slots=True)
 class Ticket:
@@ -67,10 +69,9 @@ async def insert(connection: aiosqlite.Connection, ticket: Ticket) -> None:
 
 
 async def one(connection: aiosqlite.Connection, ticket_id: str) -> Ticket | None:
-    cursor = await connection.execute(
-        f"SELECT {_COLUMNS} FROM tickets WHERE ticket_id = ?", (ticket_id,)
+    row = await fetch_one(
+        connection, f"SELECT {_COLUMNS} FROM tickets WHERE ticket_id = ?", (ticket_id,)
     )
-    row = await cursor.fetchone()
     return _ticket(row) if row is not None else None
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from appliance.store.database import fetch_one
+
 
 class Role(enum.Enum):
     AGENT = "agent"
@@ -49,10 +51,11 @@ async def insert(
 
 
 async def one(connection: aiosqlite.Connection, agent_id: str) -> User | None:
-    cursor = await connection.execute(
-        "SELECT agent_id, name, role, created_s FROM users WHERE agent_id = ?", (agent_id,)
+    row = await fetch_one(
+        connection,
+        "SELECT agent_id, name, role, created_s FROM users WHERE agent_id = ?",
+        (agent_id,),
     )
-    row = await cursor.fetchone()
     if row is None:
         return None
     return User(str(row[0]), str(row[1]), Role(row[2]), float(row[3]))
@@ -69,10 +72,9 @@ async def every(connection: aiosqlite.Connection) -> list[User]:
 
 
 async def hashes(connection: aiosqlite.Connection, agent_id: str) -> UserHashes | None:
-    cursor = await connection.execute(
-        "SELECT password_hash, pin_hash FROM users WHERE agent_id = ?", (agent_id,)
+    row = await fetch_one(
+        connection, "SELECT password_hash, pin_hash FROM users WHERE agent_id = ?", (agent_id,)
     )
-    row = await cursor.fetchone()
     return UserHashes(str(row[0]), str(row[1])) if row is not None else None
 
 

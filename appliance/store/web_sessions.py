@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from appliance.store.database import fetch_one
+
 
 @dataclass(frozen=True, slots=True)
 class WebSession:
@@ -32,12 +34,12 @@ async def insert(connection: aiosqlite.Connection, session: WebSession) -> None:
 
 
 async def one(connection: aiosqlite.Connection, token_hash: str) -> WebSession | None:
-    cursor = await connection.execute(
+    row = await fetch_one(
+        connection,
         "SELECT token_hash, agent_id, csrf_token, created_s, last_seen_s FROM web_sessions"
         " WHERE token_hash = ?",
         (token_hash,),
     )
-    row = await cursor.fetchone()
     if row is None:
         return None
     return WebSession(str(row[0]), str(row[1]), str(row[2]), float(row[3]), float(row[4]))
