@@ -553,6 +553,18 @@ async def open_runtime(
             if on_new_database is not None:
                 await on_new_database(store)
             log.info("new database %s: seeded the depot's setup", database)
+        if setup.hours.timezone != timezone:
+            # one time zone for the whole depot: opening hours, figures and reports
+            log.warning(
+                "the opening hours were kept in the time zone %s; they now follow the depot's"
+                " time zone %s ([depot] timezone)",
+                setup.hours.timezone,
+                timezone,
+            )
+            setup = dataclasses.replace(
+                setup, hours=dataclasses.replace(setup.hours, timezone=timezone)
+            )
+            await store.save_setup(setup)
         # numbers agents blocked (闭塞) are kept in the store's blacklist, not in the setup
         blocked = tuple(n for n in await store.blacklist() if n not in setup.blacklist)
         if blocked:

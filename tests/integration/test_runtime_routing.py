@@ -358,3 +358,19 @@ def test_runtime_refused_command_raises_for_the_person_and_the_depot_goes_on(
             assert not d.running.done()
 
     asyncio.run(main())
+
+
+def test_runtime_opening_hours_follow_the_depots_time_zone(tmp_path: Path) -> None:
+    """A setup kept with another time zone (seeded before [depot] timezone was changed): the
+    hours, figures and reports all use the configured one, and the setup is saved so."""
+    elsewhere = dataclasses.replace(
+        seed.demo_setup(ZONE), hours=OpeningHours(timezone="Europe/London", always_open=True)
+    )
+
+    async def main() -> None:
+        async with depot(tmp_path, setup=elsewhere) as d:
+            assert d.service.setup().hours.timezone == ZONE
+            saved = await d.runtime.store.load_setup()
+            assert saved is not None and saved.hours.timezone == ZONE
+
+    asyncio.run(main())
