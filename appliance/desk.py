@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import glob
 import hashlib
 import logging
 import os
@@ -156,6 +157,9 @@ class ScreenPop:
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+BACKUP_COPY_PREFIX = ".depotline-download-"  # + random hex: a backup being downloaded
 
 
 class DeskService:
@@ -365,10 +369,19 @@ class DeskService:
             snapshot.open_now,
         )
 
-    async def backup(self, who: SignedIn, target: str) -> None:
-        """A consistent copy of the whole database at `target` (for the admin to download)."""
-        await self._store.backup(target)
-        await self.audit(who, "backup.download", os.path.basename(target))
+    @contextlib.asynccontextmanager
+    async def backup_copy(self, who: SignedIn) -> AsyncIterator[str]:
+        """A consistent copy of the whole database for the admin to download, made beside it
+        (the SD card has room for it; /tmp may be in RAM) and deleted when the download ends."""
+        folder, name = os.path.split(os.path.abspath(self._store.path))
+        target = os.path.join(folder, f"{BACKUP_COPY_PREFIX}{secrets.token_hex(8)}")
+        try:
+            await self._store.backup(target)
+            await self.audit(who, "backup.download", name)
+            yield target
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)
 
     # -- restore by upload (docs/backup.md) -------------------------------------------------------
 
@@ -818,6 +831,10 @@ async def open_desk(
     depot so that it starts again (the daemon: systemd restarts it; the demo: in-process)."""
     for partial in await asyncio.to_thread(desk_restore.remove_partial_uploads, store.path):
         log.info("deleted %s, a restore upload cut off when depotline stopped", partial)
+    folder = os.path.dirname(os.path.abspath(store.path))
+    for copy in glob.glob(os.path.join(folder, f"{BACKUP_COPY_PREFIX}*")):
+        os.unlink(copy)
+        log.info("deleted %s, a backup download cut off when depotline stopped", copy)
     desk_store = DeskStore(store)
     desk = DeskService(
         store,

@@ -4,6 +4,7 @@ assignment — each refused for the wrong role and kept in the audit log."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import struct
 from pathlib import Path
 
@@ -61,7 +62,14 @@ def test_admin_changes_role_resets_password_removes_user_and_downloads_backup(
                 ) as response:
                     assert response.status == 200
                     assert "attachment" in response.headers["Content-Disposition"]
-                    assert (await response.read()).startswith(b"SQLite format 3\x00")
+                    body = await response.read()
+                assert body.startswith(b"SQLite format 3\x00")
+                assert int(response.headers["Content-Length"]) == len(body)
+                (tmp_path / "downloaded.db").write_bytes(body)
+                with sqlite3.connect(tmp_path / "downloaded.db") as copy:
+                    ids = {row[0] for row in copy.execute("SELECT agent_id FROM users")}
+                assert ADMIN_ID in ids and AGENT_ID not in ids  # as it was when downloaded
+                assert not list(tmp_path.glob(".depotline-download-*"))  # the copy is gone
             actions = [(e.action, e.target) for e in reversed(await depot.desk.audit_log())]
             assert ("user.role", AGENT_ID) in actions
             assert ("user.password", AGENT_ID) in actions
@@ -353,5 +361,16 @@ def test_supervisor_blocks_and_unblocks_a_number_engine_follows(tmp_path: Path) 
             assert "13011112222" not in await depot.service.blacklist()
             actions = [(e.action, e.target) for e in await depot.desk.audit_log()]
             assert ("blacklist.remove", "13011112222") in actions
+
+    asyncio.run(main())
+
+
+def test_backup_copy_left_by_a_stop_mid_download_is_deleted_at_start(tmp_path: Path) -> None:
+    left = tmp_path / ".depotline-download-0123456789abcdef"
+    left.write_bytes(b"SQLite format 3\x00 cut off")
+
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db"):
+            assert not left.exists()
 
     asyncio.run(main())
