@@ -95,15 +95,19 @@ class _Bucket:
 class _Call:
     """A call that entered a queue and has not ended yet."""
 
-    __slots__ = ("answered", "day", "hour", "queue", "waiting", "waiting_since_s")
+    __slots__ = (
+        "answered", "completed", "day", "hour", "queue", "queues", "waiting", "waiting_since_s"
+    )  # fmt: skip
 
     def __init__(self, day: dt.date, hour: int, queue: str, since_s: float) -> None:
         self.day = day
         self.hour = hour
         self.queue = queue
+        self.queues = {queue}  # every queue it entered: offered once in each
         self.waiting = True
         self.waiting_since_s = since_s
         self.answered = False
+        self.completed = False  # its conversation ended (counted once however many legs)
 
 
 class _Agent:
@@ -238,13 +242,16 @@ class Figures:
             totals, queue, by_hour = self._counters(call)
             totals.offered += 1
             by_hour.offered += 1
-        else:  # moved here from another queue: keeps its place in time
+            queue.offered += 1
+        else:  # moved to another queue, or back to this one after its agent's phone failed
             call.queue = entry.queue
             if not call.waiting:
                 call.waiting = True
                 call.waiting_since_s = entry.time_s
-            _, queue, _ = self._counters(call)
-        queue.offered += 1
+            if entry.queue not in call.queues:
+                call.queues.add(entry.queue)
+                _, queue, _ = self._counters(call)
+                queue.offered += 1
 
     def _leave_queue(self, entry: QueueLogEntry) -> _Call | None:
         call = self._calls.get(entry.call_id)
@@ -337,9 +344,13 @@ class Figures:
         if completed:
             counters.completed += 1
         if call is not None:
+            # a conversation ends once per call: a leg cut by a failed phone or left by a
+            # three-way colleague adds its talk, not another handled call
+            first_end = completed and not call.completed
+            call.completed = call.completed or completed
             for bucket in self._counters(call):
                 bucket.talk_s += talk_s
-                if completed:
+                if first_end:
                     bucket.completed += 1
         agent = self._agent(entry.agent)
         if agent.activity is AgentState.ON_CALL and agent.call_id == entry.call_id:
@@ -750,18 +761,27 @@ class Figures:
 
 def _call_data(call: _Call) -> list[object]:
     return [
-        call.day.isoformat(), call.hour, call.queue, call.waiting, call.waiting_since_s,
+        call.day.isoformat(),
+        call.hour,
+        call.queue,
+        call.waiting,
+        call.waiting_since_s,
         call.answered,
-    ]  # fmt: skip
+        call.completed,
+        sorted(call.queues),
+    ]
 
 
 def _call_from(data: list[object]) -> _Call:
-    day, hour, queue, waiting, waiting_since_s, answered = data
+    day, hour, queue, waiting, waiting_since_s, answered, completed, queues = data
     call = _Call(
         dt.date.fromisoformat(str(day)), int(str(hour)), str(queue), float(str(waiting_since_s))
     )
     call.waiting = bool(waiting)
     call.answered = bool(answered)
+    call.completed = bool(completed)
+    assert isinstance(queues, list)
+    call.queues = {str(q) for q in queues}
     return call
 
 

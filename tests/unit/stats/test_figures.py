@@ -389,3 +389,46 @@ def test_figures_start_of_day_is_local_midnight() -> None:
     assert figures.start_of_day_s(T0) == midnight
     assert figures.start_of_day_s(midnight) == midnight
     assert figures.start_of_day_s(midnight - 1) == midnight - 86400
+
+
+def test_figures_caller_requeued_after_a_phone_failed_is_one_call_with_both_talks() -> None:
+    """The agent's phone fails after 40 s of talk: the caller goes back to the head of the
+    same queue (a second ENTERQUEUE) and another agent talks 60 s and wraps up 20 s."""
+    log = [
+        agent_entry(0, "1001", Verb.AGENTLOGIN, "pos1"),
+        agent_entry(0, "1002", Verb.AGENTLOGIN, "pos2"),
+        entry(10, "a", "cargo", "NONE", Verb.ENTERQUEUE, "", "138", "0"),
+        entry(15, "a", "cargo", "1001", Verb.CONNECT, 5, "", 1),
+        entry(55, "a", "cargo", "1001", Verb.COMPLETEAGENT, 5, 40, 1),
+        entry(55, "a", "cargo", "NONE", Verb.ENTERQUEUE, "", "138", "2"),
+        entry(58, "a", "cargo", "1002", Verb.CONNECT, 8, "", 1),
+        entry(118, "a", "cargo", "1002", Verb.COMPLETECALLER, 8, 60, 1),
+        entry(118, "a", "cargo", "1002", Verb.WRAPUPSTART, 20),
+        entry(118, "a", "cargo", "NONE", Verb.HANGUP, "answered"),
+        agent_entry(138, "1002", Verb.WRAPUPEND, 20),
+    ]
+    report = folded(log).report(T0 + 200)
+    ((queue_id, cargo),) = report.by_queue
+    assert queue_id == "cargo"
+    for figures in (report.totals, cargo):
+        assert (figures.offered, figures.answered) == (1, 1)
+        assert figures.asa_s == 5.0  # the wait before it was first answered
+        assert figures.aht_s == 40 + 60 + 20  # one call handled, both conversations in it
+    answered = {agent.agent: agent.answered for agent in report.by_agent}
+    assert answered == {"1001": 1, "1002": 0}  # counted for the agent who answered it first
+
+
+def test_figures_three_way_colleague_leaving_does_not_count_another_handled_call() -> None:
+    log = [
+        agent_entry(0, "1001", Verb.AGENTLOGIN, "pos1"),
+        agent_entry(0, "1002", Verb.AGENTLOGIN, "pos2"),
+        entry(10, "a", "cargo", "NONE", Verb.ENTERQUEUE, "", "138", "0"),
+        entry(20, "a", "cargo", "1001", Verb.CONNECT, 10, "", 1),
+        entry(50, "a", "cargo", "1002", Verb.CONNECT, 10, "", 1),  # the colleague joins
+        entry(80, "a", "cargo", "1002", Verb.COMPLETEAGENT, 10, 30, 1),  # and leaves
+        entry(140, "a", "cargo", "1001", Verb.COMPLETECALLER, 10, 120, 1),
+        entry(140, "a", "cargo", "NONE", Verb.HANGUP, "answered"),
+    ]
+    totals = folded(log).report(T0 + 200).totals
+    assert (totals.offered, totals.answered) == (1, 1)
+    assert totals.aht_s == 120 + 30
