@@ -50,6 +50,9 @@ TONE_HZ = 1000.0  # the simulated caller's "speech"
 MUSIC_HZ = 300.0  # the hold music
 
 
+SETTLE_S = 1.5  # within the caller's 3 s of speech
+
+
 def tone_share(samples: array.array[int], frequency_hz: float) -> float:
     """How much of the audio's power is at `frequency_hz` (1.0 = a pure tone, 0 = none)."""
     if not samples:
@@ -119,8 +122,10 @@ async def modem_sim_bridged_to_sip_agent(workdir: Path) -> dict[str, object]:
         result["heard_before_speaking_rms"] = rms(quiet)
 
         async def caller_hears() -> dict[str, float]:
-            """Once the caller has heard a second of loud audio: the last half second's
-            loudness and how much of it is the caller's own tone and the hold music."""
+            """Once the caller has heard a second of loud audio and the last half second is
+            one clean signal (not the moment music gives way to voice, which a busy machine
+            can delay): its loudness and how much of it is the caller's own tone and the
+            hold music."""
             sim.clear_heard()
 
             def loud_second() -> bool:
@@ -129,12 +134,18 @@ async def modem_sim_bridged_to_sip_agent(workdir: Path) -> dict[str, object]:
 
             if not await asyncio.to_thread(sim.wait_for, loud_second, 10.0):
                 return {"rms": 0.0, "own_tone": 0.0, "music": 0.0}
-            window = audio.decode(sim.heard, modem.sample_format)[-4000:]
-            return {
-                "rms": rms(window),
-                "own_tone": tone_share(window, TONE_HZ),
-                "music": tone_share(window, MUSIC_HZ),
-            }
+            loop = asyncio.get_running_loop()
+            settle_by = loop.time() + SETTLE_S
+            while True:
+                window = audio.decode(sim.heard, modem.sample_format)[-4000:]
+                heard = {
+                    "rms": rms(window),
+                    "own_tone": tone_share(window, TONE_HZ),
+                    "music": tone_share(window, MUSIC_HZ),
+                }
+                if heard["own_tone"] + heard["music"] > 0.9 or loop.time() > settle_by:
+                    return heard
+                await asyncio.sleep(0.1)
 
         sim.speak(3.0, TONE_HZ)
         result["talking"] = await caller_hears()  # the agent's phone echoes the caller
