@@ -37,6 +37,7 @@ from appliance.service import DepotService
 from appliance.store import (
     Role,
     Store,
+    StoreError,
     User,
     audit,
     desk_records,
@@ -159,6 +160,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
 
+REPORTS_READY_EVERY_S = 60.0  # seconds between two keepings of the report days
 BACKUP_COPY_PREFIX = ".depotline-download-"  # + random hex: a backup being downloaded
 
 
@@ -816,6 +818,19 @@ class DeskService:
         await self.audit(who, "blacklist.remove", number)
 
 
+async def _keep_reports_ready(desk: DeskService, every_s: float) -> None:
+    """Keep the days a monthly report adds up ready in the background: at start (after an
+    upgrade or a stop, the days not kept yet), after each midnight, and after a change of
+    the service-level threshold or time zone (the days are folded again), so a supervisor
+    opening a report seldom waits for it."""
+    while True:
+        try:
+            await desk.reports.prepare(desk.service.now())
+        except StoreError as error:
+            log.warning("reports are not kept ready: %s", error)
+        await asyncio.sleep(every_s)
+
+
 @contextlib.asynccontextmanager
 async def open_desk(
     store: Store,
@@ -826,6 +841,7 @@ async def open_desk(
     prompts_dir: str = "",
     recordings_dir: str = "",
     restart: Callable[[], None] | None = None,
+    reports_ready_every_s: float = REPORTS_READY_EVERY_S,
 ) -> AsyncIterator[DeskService]:
     """The desk on the depot's open store (which has migrated the file). `restart` stops the
     depot so that it starts again (the daemon: systemd restarts it; the demo: in-process)."""
@@ -846,8 +862,7 @@ async def open_desk(
         recordings_dir=recordings_dir,
         restart=restart,
     )
-    # the days a monthly report adds up are kept ready while the depot takes its first calls
-    preparing = asyncio.create_task(desk.reports.prepare(service.now()))
+    preparing = asyncio.create_task(_keep_reports_ready(desk, reports_ready_every_s))
     try:
         yield desk
     finally:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import io
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -100,5 +103,35 @@ def test_reports_count_the_calls_taken_and_export_csv(tmp_path: Path) -> None:
                 assert page.count("<tr><td>") == 24
                 assert (await supervisor.page("/reports/staffing?target=250"))[0] == 400
                 assert (await supervisor.page("/reports?day=yesterday"))[0] == 400
+
+    asyncio.run(main())
+
+
+def test_report_days_are_folded_again_in_the_background_after_the_threshold_changes(
+    tmp_path: Path,
+) -> None:
+    """The days a monthly report adds up are kept at start and, after a supervisor changes
+    the service-level threshold, kept again with it before anyone asks for a report."""
+    database = tmp_path / "depot.db"
+
+    def kept_with() -> dict[str, int]:
+        """How many days are kept with each key."""
+        with sqlite3.connect(database) as connection:
+            rows = connection.execute("SELECT key, count(*) FROM report_days GROUP BY key")
+            return dict(rows.fetchall())
+
+    async def until(what: str, condition: Callable[[], bool]) -> None:
+        async with asyncio.timeout(20.0):
+            while not condition():
+                await asyncio.sleep(0.05)
+        assert condition(), what
+
+    async def main() -> None:
+        async with running_depot(database, reports_ready_every_s=0.1) as depot:
+            await until("days kept at start", lambda: kept_with() == {"Asia/Shanghai sl=20s": 35})
+            setup = depot.service.setup()
+            stricter = tuple(dataclasses.replace(q, sl_threshold_s=45.0) for q in setup.queues)
+            await depot.service.change_setup(dataclasses.replace(setup, queues=stricter))
+            await until("days kept again", lambda: kept_with() == {"Asia/Shanghai sl=45s": 35})
 
     asyncio.run(main())

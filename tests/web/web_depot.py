@@ -78,6 +78,7 @@ async def running_depot(
     prompts_dir: str = "",
     recordings_dir: str = "",
     restart: Callable[[], None] | None = None,
+    reports_ready_every_s: float = 60.0,
 ) -> AsyncIterator[Depot]:
     clock = MovableClock()
     wall = WallClock()
@@ -106,6 +107,7 @@ async def running_depot(
             prompts_dir=prompts_dir,
             recordings_dir=recordings_dir,
             restart=restart,
+            reports_ready_every_s=reports_ready_every_s,
         ) as desk:
             running = asyncio.create_task(runtime.run(stop))
             await runtime.ready.wait()
