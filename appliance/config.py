@@ -69,6 +69,7 @@ class SipLineConfig:
     username: str = ""
     password: str = ""
     registrar: str = ""  # empty: the gateway talks to the box by IP
+    keepalive_s: float = 30.0  # OPTIONS every so often; 0 = not checked (a trunk's default)
 
     @property
     def line_ids(self) -> tuple[str, ...]:
@@ -425,6 +426,7 @@ def _line(t: _Table) -> LineConfig:
         )
     elif kind == "sip":
         s = SipLineConfig(id=line_id, gateway="")
+        registrar = t.string("registrar", s.registrar)
         config = SipLineConfig(
             id=line_id,
             gateway=t.need("gateway").string("gateway", "", nonempty=True),
@@ -432,7 +434,10 @@ def _line(t: _Table) -> LineConfig:
             channels=t.integer("channels", s.channels, 1, 32),
             username=t.string("username", s.username),
             password=t.string("password", s.password),
-            registrar=t.string("registrar", s.registrar),
+            registrar=registrar,
+            # some registrars ignore OPTIONS from another port than the registered one: a
+            # trunk is watched only when asked
+            keepalive_s=t.number("keepalive_s", 0.0 if registrar else s.keepalive_s, 0, 3600),
         )
     else:
         config = SimLineConfig(id=line_id, channels=t.integer("channels", 1, 1, 32))

@@ -110,6 +110,7 @@ def build_devices(config: Config, clock: ShellClock) -> DeviceSet:
                     username=line.username,
                     password=line.password,
                     registrar=line.registrar,
+                    options_interval_s=line.keepalive_s,
                 )
             )
         elif isinstance(line, SimLineConfig):

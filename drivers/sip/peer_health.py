@@ -24,6 +24,11 @@ class PeerHealth:
         self.in_service = True
         return True
 
+    def heard(self) -> None:
+        """An answer that proves the peer is there but not that it is usable (a trunk's
+        registrar: the trunk is usable once registered): no miss, no change of service."""
+        self._waiting, self.misses = False, 0
+
     def deadline(self) -> bool:
         """The keep-alive's time is up: True if this miss takes it out of service."""
         if not self._waiting:

@@ -187,6 +187,7 @@ class SipStack:
             self._positions[headset_position] = _PositionSlot(headset, headset=True)
         self._headset_media: tuple[Any, Any] | None = None  # (microphone, earpiece)
         self._health = {g.id: PeerHealth(g.options_misses_before_fault) for g in self.gateways}
+        self._registrar_silent: set[str] = set()  # trunks lost because OPTIONS went unanswered
         self._accounts: dict[str, Any] = {}  # gateway id → its pjsua2 Account
         self._modem_lines = {line: _ModemLine(audio) for line, audio in (line_audio or {}).items()}
         self._plan = MixPlan()
@@ -251,8 +252,8 @@ class SipStack:
         log.info("%d prompts ready for the bridge", count)
 
     async def _start_keepalive(self) -> None:
-        """OPTIONS to by-IP gateways and to ring-mode phones that are watched."""
-        gateways = [g for g in self.gateways if not g.registers and g.options_interval_s > 0]
+        """OPTIONS to the gateways, trunk registrars and ring-mode phones that are watched."""
+        gateways = [g for g in self.gateways if g.keepalive_s > 0]
         phones = [
             p for p in self.positions if p.mode is PositionMode.RING and p.options_interval_s > 0
         ]
@@ -287,14 +288,16 @@ class SipStack:
             self._pinger = None
 
     async def _keep_alive(self, gateway: SipGateway) -> None:
-        """OPTIONS to a by-IP gateway every interval; no answer in time counts as a miss."""
+        """OPTIONS to a gateway or a trunk's registrar every interval; no answer in time counts
+        as a miss."""
         assert self._pinger is not None
+        host, port = gateway.keepalive_address
         while True:
             self._worker.post(lambda: self._options_sent(gateway))
-            self._pinger.ping(f"gw:{gateway.id}", gateway.host, gateway.port)
+            self._pinger.ping(f"gw:{gateway.id}", host, port)
             await asyncio.sleep(gateway.options_timeout_s)
             self._worker.post(lambda: self._options_deadline(gateway))
-            await asyncio.sleep(max(0.0, gateway.options_interval_s - gateway.options_timeout_s))
+            await asyncio.sleep(max(0.0, gateway.keepalive_s - gateway.options_timeout_s))
 
     async def _watch_phone(self, phone: SipPosition) -> None:
         """OPTIONS to a ring-mode phone: it is offered calls only while it answers."""
@@ -433,7 +436,7 @@ class SipStack:
             elif slot.spec.mode is PositionMode.RING and slot.spec.options_interval_s <= 0:
                 self._phone_answered(slot.spec.id)  # not watched: taken to be there
         for gateway in self.gateways:
-            if not gateway.registers and gateway.options_interval_s <= 0:
+            if not gateway.registers and gateway.keepalive_s <= 0:
                 self._gateway_alive(gateway)  # not watched: taken to be there
 
     def _gateway_account(self, gateway: SipGateway, host: str) -> Any:
@@ -743,14 +746,44 @@ class SipStack:
         self._health[gateway.id].asked()
 
     def _options_answered(self, gateway: SipGateway) -> None:
-        self._gateway_alive(gateway)
+        if not gateway.registers:
+            self._gateway_alive(gateway)
+            return
+        # a trunk is in service once registered; its registrar answering again after it
+        # went silent is the moment to register anew, not at the next refresh or retry
+        self._health[gateway.id].heard()
+        if gateway.id in self._registrar_silent:
+            self._registrar_silent.discard(gateway.id)
+            self._register_again(gateway)
 
     def _options_deadline(self, gateway: SipGateway) -> None:
-        if self._health[gateway.id].deadline():
-            self._report_gateway_lost(
-                gateway,
-                f"gateway {gateway.host}:{gateway.port} does not answer SIP OPTIONS:"
-                " check its power, network cable and SIP settings",
+        if not self._health[gateway.id].deadline():
+            return
+        host, port = gateway.keepalive_address
+        if gateway.registers:
+            self._registrar_silent.add(gateway.id)
+            reason = (
+                f"the trunk's registrar {host}:{port} does not answer SIP OPTIONS: check the"
+                " internet connection and the provider's status"
+            )
+        else:
+            reason = (
+                f"gateway {host}:{port} does not answer SIP OPTIONS:"
+                " check its power, network cable and SIP settings"
+            )
+        self._report_gateway_lost(gateway, reason)
+
+    def _register_again(self, gateway: SipGateway) -> None:
+        from drivers.sip import backend
+
+        log.info("SIP trunk %s: its registrar answers again; registering", gateway.id)
+        try:
+            self._accounts[gateway.id].setRegistration(True)
+        except backend.Error as error:
+            log.warning(
+                "SIP trunk %s: cannot register again now (%s); pjsua retries",
+                gateway.id,
+                backend.describe(error),
             )
 
     def _gateway_alive(self, gateway: SipGateway) -> None:

@@ -878,6 +878,47 @@ async def trunk_comes_back(workdir: Path) -> dict[str, object]:
     return {"reason": faulted.reason, "exits": [down_exit, up_exit], "events": rig.engine.names()}
 
 
+async def trunk_registrar_silent_and_back(workdir: Path) -> dict[str, object]:
+    """A watched trunk whose registrar stops answering OPTIONS is a line fault long before its
+    registration (an hour) runs out; when the registrar answers again the box registers at
+    once instead of waiting for a refresh or retry."""
+    trunk = SipGateway(
+        id="trunk1",
+        host="127.0.0.7",
+        registrar="127.0.0.7:5060",
+        username="trunkuser",
+        password="s3cret",
+        options_interval_s=0.5,
+        options_timeout_s=0.4,
+        registration_retry_s=600,
+    )
+
+    def registrar() -> Sipp:
+        return Sipp(
+            workdir,
+            "registrar_watched",
+            ["-i", "127.0.0.7", "-p", "5060"],
+            scenario="registrar_watched.xml",
+        )
+
+    up = registrar()
+    async with Rig(workdir, [trunk], []) as rig:
+        await rig.engine.wait_for(LineInService, line="trunk1")
+        up.stop()
+        faulted = await rig.engine.wait_for(LineFaulted, line="trunk1")
+        count = len(rig.engine.events)
+        up = registrar()
+        started = time.monotonic()
+
+        async def back() -> bool:
+            return any(isinstance(e, LineInService) for e in rig.engine.events[count:])
+
+        await rig.engine.wait_until(back)
+        back_after_s = time.monotonic() - started
+        up.stop()
+    return {"reason": faulted.reason, "back_after_s": back_after_s, "events": rig.engine.names()}
+
+
 async def gateway_by_name(workdir: Path) -> dict[str, object]:
     """A gateway configured by host name: its calls come from the address the name has."""
     named = SipGateway(id="gw1", host="localhost", options_interval_s=0)
@@ -974,6 +1015,7 @@ SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "sip_info_key": sip_info_key,
     "call_control": call_control,
     "trunk_comes_back": trunk_comes_back,
+    "trunk_registrar_silent_and_back": trunk_registrar_silent_and_back,
     "gateway_by_name": gateway_by_name,
     "phone_lost_and_back": phone_lost_and_back,
     "refused_and_hash": refused_and_hash,

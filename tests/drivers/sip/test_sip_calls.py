@@ -256,6 +256,18 @@ def test_sip_trunk_with_registrar_down_is_faulted_and_comes_back_by_itself() -> 
     assert result["exits"] == [0, 0]
 
 
+def test_sip_watched_trunk_whose_registrar_goes_silent_is_faulted_and_registers_again() -> None:
+    result: Any = run_scenario("trunk_registrar_silent_and_back")
+    assert result["events"] == [
+        "LineInService(trunk1)",
+        "LineFaulted(trunk1)",
+        "LineInService(trunk1)",
+    ]
+    assert "registrar 127.0.0.7:5060 does not answer SIP OPTIONS" in result["reason"]
+    # registered anew as soon as it answered: not after the hour's refresh or 600 s retry
+    assert result["back_after_s"] < 10.0
+
+
 def test_sip_gateway_configured_by_host_name_is_recognised_by_its_address() -> None:
     result: Any = run_scenario("gateway_by_name")
     assert result["events"] == ["LineInService(gw1)", "CallArrived(gw1)", "CallerHungUp(gw1)"]

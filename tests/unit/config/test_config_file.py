@@ -189,3 +189,16 @@ def test_missing_file_says_it_cannot_be_read(tmp_path: Path) -> None:
     assert str(caught.value) == (
         f"{path}: cannot read the configuration: No such file or directory"
     )
+
+
+def test_sip_keepalive_checks_a_gateway_by_default_and_a_trunk_only_when_asked() -> None:
+    gateway = '[[lines]]\nid = "gw"\ntype = "sip"\ngateway = "10.0.0.5"\n'
+    trunk = (
+        '[[lines]]\nid = "trunk"\ntype = "sip"\ngateway = "sip.example.net"\n'
+        'registrar = "sip.example.net"\nusername = "u"\npassword = "p"\n'
+    )
+    kept = [config.parse(text).lines[0] for text in (gateway, trunk, trunk + "keepalive_s = 60")]
+    assert [line.keepalive_s for line in kept if isinstance(line, SipLineConfig)] == [30, 0, 60]
+    assert message(trunk + "keepalive_s = -1") == (
+        f"{FILE}: lines[0].keepalive_s = -1: expected a number from 0 to 3600"
+    )
