@@ -204,11 +204,15 @@ def test_a_pin_set_on_the_web_logs_the_agent_in_at_a_desk_phone(tmp_path: Path) 
             await until(lambda: state() is AgentState.READY)
             agent = next(a for a in depot.service.snapshot().agents if a.id == AGENT_ID)
             assert agent.position == "pos2"
-            logins = [
-                (e.agent, e.data)
-                for e in await depot.runtime.store.queue_log(0.0)
-                if e.verb is Verb.AGENTLOGIN
-            ]
+            logins: list[tuple[str, tuple[str, ...]]] = []
+            async with asyncio.timeout(10.0):
+                while not logins:  # the queue log is written after the state changes
+                    logins = [
+                        (e.agent, e.data)
+                        for e in await depot.runtime.store.queue_log(0.0)
+                        if e.verb is Verb.AGENTLOGIN
+                    ]
+                    await asyncio.sleep(0.02)
             assert logins == [(AGENT_ID, ("pos2",))]  # not at pos1, with the wrong PIN
 
     asyncio.run(main())
