@@ -41,6 +41,7 @@ from appliance.store import (
     User,
     audit,
     desk_records,
+    is_keypad_pin,
     notices,
     quality,
     scripts,
@@ -84,6 +85,7 @@ __all__ = [
     "Ticket",
     "TicketStep",
     "User",
+    "is_keypad_pin",
     "open_desk",
 ]
 
@@ -305,23 +307,41 @@ class DeskService:
     async def users(self) -> list[User]:
         return await self._store.users()
 
+    async def users_with_pin(self) -> set[str]:
+        """Who may log in on a desk phone's keypad (the users page says yes or no)."""
+        return await self._store.users_with_pin()
+
     async def add_user(
-        self, who: SignedIn, agent_id: str, name: str, role: str, password: str
+        self, who: SignedIn, agent_id: str, name: str, role: str, password: str, *, pin: str = ""
     ) -> None:
+        """A new user; `pin` empty = no keypad login until an admin sets one."""
         agent_id = clean_text("agent_id", agent_id, required=True, max_chars=20)
         name = clean_text("name", name, required=True, max_chars=60)
         if role not in {r.value for r in Role}:
             raise FormError("role", "choice")
         if len(password) < 8:
             raise FormError("password", "too_short")
-        if not await self._store.add_user(agent_id, name, Role(role), password):
+        if pin and not is_keypad_pin(pin):
+            raise FormError("pin", "pin_digits")
+        if not await self._store.add_user(agent_id, name, Role(role), password, pin=pin):
             raise FormError("agent_id", "taken")
         await self.audit(who, "user.add", agent_id, role)
+        if pin:
+            await self.audit(who, "user.pin", agent_id, "set")
 
     async def change_user(
-        self, who: SignedIn, agent_id: str, *, role: str = "", password: str = ""
+        self,
+        who: SignedIn,
+        agent_id: str,
+        *,
+        role: str = "",
+        password: str = "",
+        pin: str = "",
+        clear_pin: bool = False,
     ) -> None:
-        """An admin changes someone's role or sets a new password."""
+        """An admin changes someone's role, sets a new password or keypad PIN, or clears the
+        PIN (a PIN given wins over `clear_pin`). Every field is checked before anything is
+        saved."""
         user = await self._store.user(agent_id)
         if user is None:
             raise FormError("agent_id", "not_found")
@@ -330,13 +350,22 @@ class DeskService:
                 raise FormError("role", "choice")
             if agent_id == who.agent_id and role != who.role.value:
                 raise FormError("role", "own_account")
+        if password and len(password) < 8:
+            raise FormError("password", "too_short")
+        if pin and not is_keypad_pin(pin):
+            raise FormError("pin", "pin_digits")
+        if role:
             await self._store.update_user(agent_id, user.name, Role(role))
             await self.audit(who, "user.role", agent_id, role)
         if password:
-            if len(password) < 8:
-                raise FormError("password", "too_short")
             await self._store.set_password(agent_id, password)
             await self.audit(who, "user.password", agent_id)
+        if pin:
+            await self._store.set_pin(agent_id, pin)
+            await self.audit(who, "user.pin", agent_id, "set")
+        elif clear_pin:
+            await self._store.clear_pin(agent_id)
+            await self.audit(who, "user.pin", agent_id, "cleared")
 
     async def remove_user(self, who: SignedIn, agent_id: str) -> None:
         if agent_id == who.agent_id:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from appliance.config import DEFAULT_PATH, EX_CONFIG, ConfigError, load
-from appliance.store import Role, Store, StoreError
+from appliance.store import PIN_MAX_DIGITS, PIN_MIN_DIGITS, Role, Store, StoreError, is_keypad_pin
 
 EX_DATAERR = 65
 EX_IOERR = 74
@@ -98,8 +98,8 @@ def main(argv: list[str]) -> int:
         password = _password(args.password_stdin)
         if len(password) < MIN_PASSWORD_CHARS:
             raise ValueError(f"the password needs at least {MIN_PASSWORD_CHARS} characters")
-        if args.pin and not (args.pin.isdigit() and 4 <= len(args.pin) <= 8):
-            raise ValueError(f"the PIN must be 4 to 8 digits, not {args.pin!r}")
+        if args.pin and not is_keypad_pin(args.pin):
+            raise ValueError(f"the PIN must be {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits")
         return asyncio.run(_add(database, args, password))
     except ValueError as error:
         print(f"depotline users: {error}; nothing was added", file=sys.stderr)

@@ -5,9 +5,11 @@ from appliance.store.errors import StoreError
 from appliance.store.report_days import ReportDay
 from appliance.store.store import Store
 from appliance.store.tasks import CallbackAttempt, CallbackTask
-from appliance.store.users import Role, User
+from appliance.store.users import PIN_MAX_DIGITS, PIN_MIN_DIGITS, Role, User, is_keypad_pin
 
 __all__ = [
+    "PIN_MAX_DIGITS",
+    "PIN_MIN_DIGITS",
     "CallbackAttempt",
     "CallbackTask",
     "Fault",
@@ -16,4 +18,5 @@ __all__ = [
     "Store",
     "StoreError",
     "User",
+    "is_keypad_pin",
 ]

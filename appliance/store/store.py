@@ -223,6 +223,10 @@ class Store:
         if not await self._write(lambda c: users.set_hash(c, agent_id, "pin_hash", hashed)):
             raise StoreError(f"database {self.path} has no user {agent_id!r} to set a PIN for")
 
+    async def clear_pin(self, agent_id: str) -> bool:
+        """No keypad login for the user any more; False if there is no such user."""
+        return await self._write(lambda c: users.set_hash(c, agent_id, "pin_hash", ""))
+
     async def update_user(self, agent_id: str, name: str, role: Role) -> bool:
         return await self._write(lambda c: users.set_name_and_role(c, agent_id, name, role))
 
@@ -328,6 +332,9 @@ class Store:
 
     async def users(self) -> list[User]:
         return await self._read(users.every)
+
+    async def users_with_pin(self) -> set[str]:
+        return await self._read(users.with_pin)
 
     async def check_password(self, agent_id: str, password: str) -> User | None:
         """The user if the password is right, else None (same cost for an unknown id)."""

@@ -9,6 +9,10 @@ import aiosqlite
 
 from appliance.store.database import fetch_one
 
+# A desk phone's keypad PIN: the CLI and the web pages check it with is_keypad_pin.
+PIN_MIN_DIGITS = 4
+PIN_MAX_DIGITS = 8
+
 
 class Role(enum.Enum):
     AGENT = "agent"
@@ -28,6 +32,12 @@ class User:
 class UserHashes:
     password_hash: str
     pin_hash: str  # "" = no PIN set: keypad login refused
+
+
+def is_keypad_pin(pin: str) -> bool:
+    """4 to 8 of the digits 0-9 (isdigit alone would let through ² or full-width １, which no
+    keypad sends)."""
+    return pin.isascii() and pin.isdigit() and PIN_MIN_DIGITS <= len(pin) <= PIN_MAX_DIGITS
 
 
 async def insert(
@@ -76,6 +86,12 @@ async def hashes(connection: aiosqlite.Connection, agent_id: str) -> UserHashes 
         connection, "SELECT password_hash, pin_hash FROM users WHERE agent_id = ?", (agent_id,)
     )
     return UserHashes(str(row[0]), str(row[1])) if row is not None else None
+
+
+async def with_pin(connection: aiosqlite.Connection) -> set[str]:
+    """The agent ids that have a keypad PIN (never the PIN or its hash)."""
+    cursor = await connection.execute("SELECT agent_id FROM users WHERE pin_hash != ''")
+    return {str(row[0]) for row in await cursor.fetchall()}
 
 
 async def set_hash(

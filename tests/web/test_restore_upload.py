@@ -87,8 +87,8 @@ async def make_backup(folder: Path) -> bytes:
         await depot.runtime.store.add_user(BACKUP_ONLY_ID, "备份里的人", Role.AGENT, "pass-7777-x")
         _token, admin = await depot.desk.sign_in(ADMIN_ID, ADMIN_PASSWORD, "127.0.0.1")
         await depot.desk.add_handover(admin, "来自备份的交接班记录")
-        await depot.desk.backup(admin, str(folder / "depotline-backup.db"))
-    return (folder / "depotline-backup.db").read_bytes()
+        async with depot.desk.backup_copy(admin) as copy:
+            return Path(copy).read_bytes()
 
 
 async def admin_client(depot: Depot, session: aiohttp.ClientSession) -> tuple[Browserish, str]:

@@ -79,11 +79,13 @@ async def running_depot(
     recordings_dir: str = "",
     restart: Callable[[], None] | None = None,
     reports_ready_every_s: float = 60.0,
+    persistent: frozenset[str] = frozenset(),
 ) -> AsyncIterator[Depot]:
+    """`persistent` positions stay connected between calls, so keypad login works there."""
     clock = MovableClock()
     wall = WallClock()
     lines = SimulatedLines(("L1", "L2"), clock=clock.now)
-    positions = SimulatedPositions(("pos1", "pos2"), clock=clock.now)
+    positions = SimulatedPositions(("pos1", "pos2"), clock=clock.now, persistent=persistent)
     devices = DeviceSet(
         lines=(lines,), positions=(positions,), bridge=SimulatedBridge(clock=clock.now)
     )

@@ -307,6 +307,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "task_reason.callback_request": ("Callback request", "回拨请求"),
     "task_reason.voicemail": ("Voicemail", "语音留言"),
     "users.new_password": ("New password", "新密码"),
+    # keypad PINs: agent id + PIN typed on a desk phone's keypad
+    "users.keypad_pin": ("Keypad PIN", "话机登录 PIN"),
+    "users.new_pin": ("New keypad PIN", "新话机 PIN"),
+    "users.pin_yes": ("yes", "已设置"),
+    "users.pin_no": ("no", "未设置"),
+    "users.clear_pin": ("Clear PIN", "清除 PIN"),
+    "field.pin": ("Keypad PIN (4 to 8 digits, optional)", "话机登录 PIN（4 至 8 位数字，可选）"),
+    "field.agent_row_pin": (
+        "Keypad PIN (4 to 8 digits, optional)",
+        "话机登录 PIN（4 至 8 位数字，可选）",
+    ),
+    "problem.pin_digits": (
+        "4 to 8 digits — nothing was saved",
+        "须为 4 至 8 位数字，未保存任何内容",
+    ),
     "backup.title": ("Backup", "备份"),
     "backup.download": ("Download a backup of the database", "下载数据库备份"),
     "backup.explain": (

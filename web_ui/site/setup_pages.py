@@ -17,7 +17,14 @@ from typing import Any
 from aiohttp import web
 
 from appliance.config import DEFAULT_PATH, Config
-from appliance.desk import LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW_S, FormError, Role, SignedIn
+from appliance.desk import (
+    LOGIN_FAILURES_ALLOWED,
+    LOGIN_WINDOW_S,
+    FormError,
+    Role,
+    SignedIn,
+    is_keypad_pin,
+)
 from appliance.desk_forms import clean_text
 from web_ui.site.security import DEPOT_KEY, DESK_KEY, form_of, render
 
@@ -76,6 +83,7 @@ class FirstAccount:
     password: str
     role: Role
     row: int  # the agent row on the form; 0 for the admin
+    pin: str = ""  # keypad PIN; "" = no keypad login yet
 
 
 def _setup_code(flag: Path) -> str | None:
@@ -170,7 +178,7 @@ def _accounts(form: dict[str, str]) -> list[FirstAccount]:
 
 
 def _agent(form: dict[str, str], row: int) -> FirstAccount | None:
-    fields = (f"agent_id_{row}", f"agent_name_{row}", f"agent_password_{row}")
+    fields = (f"agent_id_{row}", f"agent_name_{row}", f"agent_password_{row}", f"agent_pin_{row}")
     if not any(form.get(field, "").strip() for field in fields):
         return None
     agent_id = clean_text("agent_row_id", form.get(fields[0], ""), required=True, max_chars=20)
@@ -178,7 +186,10 @@ def _agent(form: dict[str, str], row: int) -> FirstAccount | None:
     password = form.get(fields[2], "")
     if len(password) < PASSWORD_MIN_CHARS:
         raise FormError("agent_row_password", "too_short")
-    return FirstAccount(agent_id, name, password, Role.AGENT, row)
+    pin = form.get(fields[3], "")
+    if pin and not is_keypad_pin(pin):
+        raise FormError("agent_row_pin", "pin_digits")
+    return FirstAccount(agent_id, name, password, Role.AGENT, row, pin)
 
 
 @routes.get("/setup")
@@ -239,7 +250,9 @@ async def _finish(request: web.Request, form: dict[str, str], code: str) -> web.
                 )
             taken.add(account.agent_id)
     except FormError as error:
-        shown = {key: value for key, value in form.items() if "password" not in key}
+        shown = {  # secrets are typed again, never sent back
+            key: value for key, value in form.items() if "password" not in key and "pin" not in key
+        }
         return _setup_page(
             request, status=400, code_accepted=code, form=shown, error=error, error_row=row
         )
@@ -247,7 +260,12 @@ async def _finish(request: web.Request, form: dict[str, str], code: str) -> web.
     who = SignedIn(admin.agent_id, admin.name, Role.ADMIN, "", time.time())
     for account in accounts:
         await desk.add_user(
-            who, account.agent_id, account.name, account.role.value, account.password
+            who,
+            account.agent_id,
+            account.name,
+            account.role.value,
+            account.password,
+            pin=account.pin,
         )
     flag = Path(desk.setup_flag)
     for done in (flag, flag.with_name("setup.issue")):

@@ -200,11 +200,13 @@ async def audit_log(request: web.Request) -> web.Response:
 
 
 async def _users_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
+    desk = request.app[DESK_KEY]
     return render(
         request,
         "users.html",
         status=400 if error is not None else 200,
-        users=await request.app[DESK_KEY].users(),
+        users=await desk.users(),
+        with_pin=await desk.users_with_pin(),
         roles=[role.value for role in Role],
         error=error,
     )
@@ -227,12 +229,23 @@ async def change_users(request: web.Request) -> web.StreamResponse:
     try:
         if action == "add":
             await desk.add_user(
-                who, agent_id, form.get("name", ""), form.get("role", ""), form.get("password", "")
+                who,
+                agent_id,
+                form.get("name", ""),
+                form.get("role", ""),
+                form.get("password", ""),
+                pin=form.get("pin", ""),
             )
         elif action == "change":
             await desk.change_user(
-                who, agent_id, role=form.get("role", ""), password=form.get("password", "")
+                who,
+                agent_id,
+                role=form.get("role", ""),
+                password=form.get("password", ""),
+                pin=form.get("pin", ""),
             )
+        elif action == "clear_pin":
+            await desk.change_user(who, agent_id, clear_pin=True)
         elif action == "remove":
             await desk.remove_user(who, agent_id)
         else:
