@@ -18,10 +18,11 @@ from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 
 import aiosqlite
 
-from appliance import desk_prompts, desk_restore, desk_settings
+from appliance import desk_prompts, desk_restore, desk_settings, first_boot
 from appliance.desk_forms import (
     COMPLAINT_DEPARTMENTS,
     RECORD_KINDS,
@@ -198,7 +199,16 @@ class DeskService:
     def setup_flag(self) -> str:
         """The first-boot flag beside the database (`first-boot`, holding `setup_code=NNNNNN`,
         see docs/box.md): while it exists and no admin does, the web setup page claims the box."""
-        return os.path.join(os.path.dirname(os.path.abspath(self._store.path)), "first-boot")
+        return os.path.join(self._state_folder, first_boot.FLAG)
+
+    @property
+    def _state_folder(self) -> str:
+        return os.path.dirname(os.path.abspath(self._store.path))
+
+    async def close_first_boot(self, web_port: int) -> None:
+        """The box is claimed: the setup page goes, and the console's login screen shows where
+        the web pages are instead of the setup code."""
+        await asyncio.to_thread(first_boot.close, Path(self._state_folder), web_port)
 
     # -- sign-in and sessions -----------------------------------------------------------------
 

@@ -6,17 +6,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import sys
 from pathlib import Path
 
-from appliance.config import DEFAULT_PATH, EX_CONFIG, ConfigError, load
+from appliance import first_boot
+from appliance.config import DEFAULT_PATH, EX_CONFIG, ConfigError, WebConfig, load
 from appliance.store import PIN_MAX_DIGITS, PIN_MIN_DIGITS, Role, Store, StoreError, is_keypad_pin
 
 EX_DATAERR = 65
 EX_IOERR = 74
 MIN_PASSWORD_CHARS = 8
-FIRST_BOOT_FLAG = "first-boot"  # beside the database, see docs/box.md
-FIRST_BOOT_ISSUE = "setup.issue"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,7 +57,7 @@ async def _list(database: str) -> int:
     return 0
 
 
-async def _add(database: str, args: argparse.Namespace, password: str) -> int:
+async def _add(database: str, args: argparse.Namespace, password: str, web_port: int) -> int:
     store = await Store.open(database)
     try:
         added = await store.add_user(
@@ -70,25 +70,23 @@ async def _add(database: str, args: argparse.Namespace, password: str) -> int:
         return EX_DATAERR
     print(f"depotline users: added {args.agent_id} ({args.name}) as {args.role}")
     if Role(args.role) is Role.ADMIN:
-        _close_first_boot(database)
+        _close_first_boot(database, web_port)
     return 0
 
 
-def _close_first_boot(database: str) -> None:
-    """With an admin, the box is claimed: the first-boot setup code (docs/box.md) goes, so the
-    console stops showing a code for a page that no longer answers."""
-    folder = Path(database).resolve().parent
-    flag = folder / FIRST_BOOT_FLAG
-    if flag.exists():
-        flag.unlink()
-        (folder / FIRST_BOOT_ISSUE).unlink(missing_ok=True)
+def _close_first_boot(database: str, web_port: int) -> None:
+    """With an admin, the box is claimed: the first-boot setup code (docs/box.md) goes."""
+    if first_boot.close(Path(database).resolve().parent, web_port):
         print("depotline users: the first-boot setup page is closed")
 
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     try:
-        database = args.db or load(args.config).depot.database
+        # with --db the configuration is optional (a box being set up by hand may have none)
+        config = load(args.config) if not args.db or os.path.isfile(args.config) else None
+        database = args.db or (config.depot.database if config is not None else "")
+        web_port = config.web.port if config is not None else WebConfig().port
     except ConfigError as error:
         print(f"depotline users: {error}", file=sys.stderr)
         return EX_CONFIG
@@ -100,7 +98,7 @@ def main(argv: list[str]) -> int:
             raise ValueError(f"the password needs at least {MIN_PASSWORD_CHARS} characters")
         if args.pin and not is_keypad_pin(args.pin):
             raise ValueError(f"the PIN must be {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits")
-        return asyncio.run(_add(database, args, password))
+        return asyncio.run(_add(database, args, password, web_port))
     except ValueError as error:
         print(f"depotline users: {error}; nothing was added", file=sys.stderr)
         return EX_DATAERR

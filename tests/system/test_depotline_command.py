@@ -180,4 +180,5 @@ def test_users_add_of_an_admin_closes_the_first_boot_setup_page(tmp_path: Path) 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "depotline users: the first-boot setup page is closed"
     assert not (tmp_path / "first-boot").exists()
-    assert not (tmp_path / "setup.issue").exists()
+    shown = (tmp_path / "setup.issue").read_text()  # the login screen's note, no setup code
+    assert shown == "depotline is set up: open http://\\4:8080/ in a browser on this network\n\n"

@@ -218,7 +218,12 @@ def test_first_boot_right_code_creates_admin_and_agents_ends_setup_and_admin_sig
         assert roles["1101"] == ("张伟", Role.AGENT)
         assert roles["1102"] == ("刘洋", Role.AGENT)
         assert not flag.exists()
-        assert not (tmp_path / "setup.issue").exists()
+        # the console's login screen now says where the web pages are, with no setup code
+        shown = (tmp_path / "setup.issue").read_text()
+        assert shown.startswith(
+            f"depotline is set up: open http://\\4:{depot.url.rsplit(':', 1)[1]}/"
+        )
+        assert SETUP_CODE not in shown
         audit = await depot.desk.audit_log()
         assert any(e.action == "first_boot.setup" and e.target == "8000" for e in audit)
 

@@ -4,7 +4,6 @@ the admin account and the first agents; then the flag is deleted and the page is
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import logging
 import secrets
@@ -267,10 +266,7 @@ async def _finish(request: web.Request, form: dict[str, str], code: str) -> web.
             account.password,
             pin=account.pin,
         )
-    flag = Path(desk.setup_flag)
-    for done in (flag, flag.with_name("setup.issue")):
-        with contextlib.suppress(FileNotFoundError):
-            done.unlink()
+    await desk.close_first_boot(request.url.port or 80)
     await desk.audit(
         who,
         "first_boot.setup",
