@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from appliance.stats.erlang import agents_needed, erlang_c_prediction
-from appliance.stats.figures import Figures, FigureSet
+from appliance.stats.figures import SUMS_VERSION, Figures, FigureSet
 from appliance.store import Fault, ReportDay, Store
 
 PERIOD_DAYS = {"day": 1, "week": 7, "month": 30}
@@ -50,6 +50,11 @@ REPORT_SETTLE_S = 2.0  # entries younger than this may still be on their way to 
 PREPARE_DAYS = 35  # kept ready from the start: a monthly report and the staffing history
 WARM_UP_S = 2 * 86_400.0  # with no daemon start found before a day, who was logged in and
 # which calls were going on is learnt from this much of the log before it
+
+
+def report_days_key(timezone: str, sl_threshold_s: float) -> str:
+    """What kept days were folded with: rows with another key are folded again."""
+    return f"{timezone} sl={sl_threshold_s:g}s sums=v{SUMS_VERSION}"
 
 
 @dataclass
@@ -99,7 +104,7 @@ class DepotReports:
         self.timezone = timezone
         self.sl_threshold_s = sl_threshold_s
         self._cache = cache if cache is not None else ReportCache()
-        self.key = f"{timezone} sl={sl_threshold_s:g}s"
+        self.key = report_days_key(timezone, sl_threshold_s)
 
     def _figures(self) -> Figures:
         return Figures(timezone=self.timezone, sl_threshold_s=self.sl_threshold_s)
@@ -114,7 +119,7 @@ class DepotReports:
 
     async def prepare(self, now_s: float) -> None:
         """Keep every finished day of the last PREPARE_DAYS not kept yet and fold today, so
-        the first report after a start is quick (the daemon runs this once it has started)."""
+        the first report is quick (the desk runs this in the background every minute)."""
         async with self._cache.lock:
             await self._bring_up_to(now_s)
 

@@ -14,6 +14,7 @@ import aiohttp
 from web_depot import POSITION, SUPERVISOR_ID, SUPERVISOR_PASSWORD, Depot, running_depot
 from web_http import Browserish
 
+from appliance.desk_reports import report_days_key
 from appliance.engine.records import FaultRecorded
 from drivers.roles import CallerId
 
@@ -44,6 +45,9 @@ async def take_one_call(depot: Depot, number: str) -> None:
     depot.positions.hang_up(POSITION)
     await until(lambda: agent_state() == "wrap_up", "wrap-up")
     await depot.service.ready(AGENT_ID)
+
+
+ZONE = "Asia/Shanghai"  # running_depot's time zone
 
 
 def test_reports_count_the_calls_taken_and_export_csv(tmp_path: Path) -> None:
@@ -128,10 +132,12 @@ def test_report_days_are_folded_again_in_the_background_after_the_threshold_chan
 
     async def main() -> None:
         async with running_depot(database, reports_ready_every_s=0.1) as depot:
-            await until("days kept at start", lambda: kept_with() == {"Asia/Shanghai sl=20s": 35})
+            await until(
+                "days kept at start", lambda: kept_with() == {report_days_key(ZONE, 20.0): 35}
+            )
             setup = depot.service.setup()
             stricter = tuple(dataclasses.replace(q, sl_threshold_s=45.0) for q in setup.queues)
             await depot.service.change_setup(dataclasses.replace(setup, queues=stricter))
-            await until("days kept again", lambda: kept_with() == {"Asia/Shanghai sl=45s": 35})
+            await until("days kept again", lambda: kept_with() == {report_days_key(ZONE, 45.0): 35})
 
     asyncio.run(main())

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from many_days import DAYS, FIRST_DAY, NOW_S, START_S, ZONE, many_days_log
 
-from appliance.desk_reports import REPORT_SETTLE_S, DepotReports, ReportCache
+from appliance.desk_reports import REPORT_SETTLE_S, DepotReports, ReportCache, report_days_key
 from appliance.engine.records import QueueLogEntry
 from appliance.engine.views import AgentState
 from appliance.stats.figures import AgentFigures, Figures
@@ -170,6 +170,6 @@ def test_kept_days_follow_the_settings_they_were_folded_with(tmp_path: Path) -> 
             await store.close()
         with sqlite3.connect(tmp_path / "depot.db") as connection:
             keys = {key for (key,) in connection.execute("SELECT key FROM report_days")}
-        assert keys == {f"{ZONE} sl=60s"}
+        assert keys == {report_days_key(ZONE, 60.0)}
 
     asyncio.run(scenario())
