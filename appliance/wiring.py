@@ -143,6 +143,7 @@ def build_devices(config: Config, clock: ShellClock) -> DeviceSet:
             gateways=sip_gateways,
             positions=sip_positions,
             prompt_dirs=_prompt_dirs(config),
+            prompt_cache_dir=prompt_cache_dir(),
             sound_device=headset.device if headset is not None else "",
             headset_position=headset.id if headset is not None else "",
             # full-duplex modem lines join the conference bridge through their audio frames
@@ -218,6 +219,14 @@ def build_devices(config: Config, clock: ShellClock) -> DeviceSet:
         lamps=tuple(lamps),
         buttons=tuple(buttons),
     )
+
+
+def prompt_cache_dir() -> str:
+    """Where the SIP bridge keeps prompts converted to 8 kHz: under systemd's CacheDirectory=
+    (kept across restarts, so a Pi converts the hold music once), else the driver's default
+    in the temporary directory."""
+    cache = os.environ.get("CACHE_DIRECTORY", "")
+    return os.path.join(cache.split(":")[0], "sip-prompts") if cache else ""
 
 
 def _prompt_dirs(config: Config) -> tuple[str, ...]:

@@ -75,6 +75,7 @@ def test_service_runs_unprivileged_in_the_device_groups() -> None:
     assert service["SupplementaryGroups"][0].split() == ["dialout", "gpio", "audio"]
     assert service["CapabilityBoundingSet"] == [""]
     assert service["StateDirectory"] == ["depotline"]
+    assert service["CacheDirectory"] == ["depotline"]  # converted prompts survive a restart
     assert service["ConfigurationDirectory"] == ["depotline"]
 
 

@@ -68,3 +68,12 @@ def test_benchmark_table_names_every_module_and_refuses_others() -> None:
     assert str(caught.value) == (
         "no benchmark called 'disk'; there are: engine, modem, sip, wallboard, web"
     )
+
+
+def test_sip_prompts_are_converted_into_systemds_cache_directory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CACHE_DIRECTORY", "/var/cache/depotline")
+    assert wiring.prompt_cache_dir() == "/var/cache/depotline/sip-prompts"
+    monkeypatch.delenv("CACHE_DIRECTORY")
+    assert wiring.prompt_cache_dir() == ""  # outside systemd: the driver's default in /tmp
