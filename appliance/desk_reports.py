@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from appliance.stats.erlang import agents_needed, erlang_c_prediction
 from appliance.stats.figures import SUMS_VERSION, Figures, FigureSet
 from appliance.store import Fault, ReportDay, Store
+
+log = logging.getLogger(__name__)
 
 PERIOD_DAYS = {"day": 1, "week": 7, "month": 30}
 STAFFING_HISTORY_DAYS = 28
@@ -47,6 +50,7 @@ class Staffing:
 
 
 REPORT_SETTLE_S = 2.0  # entries younger than this may still be on their way to the disk
+CLOCK_BACK_TOLERANCE_S = 60.0  # the clock going back more than this since the last asking
 PREPARE_DAYS = 35  # kept ready from the start: a monthly report and the staffing history
 WARM_UP_S = 2 * 86_400.0  # with no daemon start found before a day, who was logged in and
 # which calls were going on is learnt from this much of the log before it
@@ -193,11 +197,20 @@ class DepotReports:
     async def _bring_up_to(self, now_s: float) -> _Live:
         """Keep each day that has ended since the last asking and fold today up to now."""
         live = self._cache.live
+        horizon_s = now_s - REPORT_SETTLE_S
+        if live is not None and horizon_s < live.horizon_s - CLOCK_BACK_TOLERANCE_S:
+            # the clock was set back (a Pi's clock corrected after booting ahead): days kept
+            # as over may still get calls; fold them again when they are over
+            today = live.figures.calendar.day_of(now_s)
+            log.warning(
+                "the clock went back to %s: report days from then on are folded again", today
+            )
+            await self._store.forget_report_days_from(self.key, today)
+            live = None
         if live is None or live.key != self.key:
             self._cache.live = None
             self._cache.assembled = None
             live = await self._resume(now_s)
-        horizon_s = now_s - REPORT_SETTLE_S
         calendar = live.figures.calendar
         try:
             while True:

@@ -32,6 +32,12 @@ async def forget_other_keys(connection: aiosqlite.Connection, key: str) -> None:
     await connection.execute("DELETE FROM report_days WHERE key != ?", (key,))
 
 
+async def forget_from(connection: aiosqlite.Connection, key: str, first: dt.date) -> None:
+    await connection.execute(
+        "DELETE FROM report_days WHERE key = ? AND day >= ?", (key, first.isoformat())
+    )
+
+
 async def between(
     connection: aiosqlite.Connection, key: str, first: dt.date, last: dt.date
 ) -> list[ReportDay]:

@@ -239,6 +239,10 @@ class Store:
     async def forget_report_days_except(self, key: str) -> None:
         await self._write(lambda c: report_days.forget_other_keys(c, key))
 
+    async def forget_report_days_from(self, key: str, first: dt.date) -> None:
+        """Kept days from `first` on are folded again (the clock was set back)."""
+        await self._write(lambda c: report_days.forget_from(c, key, first))
+
     # -- reading ----------------------------------------------------------------------------
 
     async def _read(self, work: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:

@@ -173,3 +173,29 @@ def test_kept_days_follow_the_settings_they_were_folded_with(tmp_path: Path) -> 
         assert keys == {report_days_key(ZONE, 60.0)}
 
     asyncio.run(scenario())
+
+
+def test_days_kept_while_the_clock_was_ahead_are_folded_again_when_it_goes_back(
+    tmp_path: Path,
+) -> None:
+    """A Pi's clock two days ahead at boot (10:00 today) kept today and tomorrow as over; once
+    the clock is set back, the calls that come after count in the report."""
+    log = many_days_log()
+    booted_s = start_of(LAST_DAY) + 10 * 3600.0
+    before = [e for e in log if e.time_s < booted_s]
+    later = [e for e in log if e.time_s >= booted_s]
+
+    async def scenario() -> None:
+        store = await open_store(tmp_path / "depot.db")
+        try:
+            await store.record(before)
+            reports = DepotReports(store, timezone=ZONE, sl_threshold_s=THRESHOLD_S)
+            await reports.prepare(booted_s + 2 * 86_400.0)  # today "over" by the clock ahead
+            await store.record(later)  # the clock is right again; the calls come
+            report = await reports.report(LAST_DAY, DAYS, NOW_S)
+            whole = whole_fold(log, NOW_S - REPORT_SETTLE_S)
+            assert rounded(report) == rounded(whole.report(NOW_S - 0.001, since_s=START_S))
+        finally:
+            await store.close()
+
+    asyncio.run(scenario())
