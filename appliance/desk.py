@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import glob
 import hashlib
 import logging
 import os
@@ -857,6 +856,16 @@ class DeskService:
         await self.audit(who, "blacklist.remove", number)
 
 
+def _remove_cut_off_copies(database: str) -> list[Path]:
+    """Hidden files beside the database that a stop left half-written: restore uploads and
+    backup copies for download."""
+    folder = Path(os.path.abspath(database)).parent
+    copies = sorted(folder.glob(f"{BACKUP_COPY_PREFIX}*"))
+    for copy in copies:
+        copy.unlink(missing_ok=True)
+    return desk_restore.remove_partial_uploads(database) + copies
+
+
 async def _keep_reports_ready(desk: DeskService, every_s: float) -> None:
     """Keep the days a monthly report adds up ready in the background: at start (after an
     upgrade or a stop, the days not kept yet), after each midnight, and after a change of
@@ -884,12 +893,8 @@ async def open_desk(
 ) -> AsyncIterator[DeskService]:
     """The desk on the depot's open store (which has migrated the file). `restart` stops the
     depot so that it starts again (the daemon: systemd restarts it; the demo: in-process)."""
-    for partial in await asyncio.to_thread(desk_restore.remove_partial_uploads, store.path):
-        log.info("deleted %s, a restore upload cut off when depotline stopped", partial)
-    folder = os.path.dirname(os.path.abspath(store.path))
-    for copy in glob.glob(os.path.join(folder, f"{BACKUP_COPY_PREFIX}*")):
-        os.unlink(copy)
-        log.info("deleted %s, a backup download cut off when depotline stopped", copy)
+    for leftover in await asyncio.to_thread(_remove_cut_off_copies, store.path):
+        log.info("deleted %s, a restore upload or backup download cut off by a stop", leftover)
     desk_store = DeskStore(store)
     desk = DeskService(
         store,

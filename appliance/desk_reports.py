@@ -239,14 +239,9 @@ class DepotReports:
         yesterday = calendar.day_of(now_s - REPORT_SETTLE_S) - dt.timedelta(days=1)
         oldest = yesterday - dt.timedelta(days=PREPARE_DAYS - 1)
         await self._store.forget_report_days_except(self.key)
-        kept = await self._store.report_days(self.key, yesterday, yesterday)
-        if kept:
-            figures.resume(kept[-1].state)
-            first_day = yesterday + dt.timedelta(days=1)
-        else:
-            days = sorted(await self._store.report_days_kept(self.key, oldest, yesterday))
-            first_day = days[-1] + dt.timedelta(days=1) if days else oldest
-            await self._start_at(figures, first_day)
+        kept = await self._store.report_days_kept(self.key, oldest, yesterday)
+        first_day = max(kept) + dt.timedelta(days=1) if kept else oldest
+        await self._start_at(figures, first_day)
         return _Live(self.key, figures, first_day, calendar.start_of(first_day))
 
     async def _start_at(self, figures: Figures, day: dt.date) -> None:
