@@ -27,12 +27,11 @@ async def append(connection: aiosqlite.Connection, entry: AuditEntry) -> None:
 
 
 async def newest(connection: aiosqlite.Connection, limit: int) -> list[AuditEntry]:
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         "SELECT time_s, actor, role, action, target, detail FROM audit_log"
         " ORDER BY id DESC LIMIT ?",
         (limit,),
     )
     return [
-        AuditEntry(float(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]))
-        for r in await cursor.fetchall()
+        AuditEntry(float(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5])) for r in rows
     ]

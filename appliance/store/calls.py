@@ -42,19 +42,19 @@ async def between(
     connection: aiosqlite.Connection, since_s: float, until_s: float, limit: int
 ) -> list[CallRecord]:
     """Calls that arrived in [since_s, until_s), oldest first, at most `limit`."""
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         f"{_SELECT} WHERE arrived_s >= ? AND arrived_s < ? ORDER BY arrived_s LIMIT ?",
         (since_s, until_s, limit),
     )
-    return [_record(tuple(row)) for row in await cursor.fetchall()]
+    return [_record(tuple(row)) for row in rows]
 
 
 async def by_number(connection: aiosqlite.Connection, number: str, limit: int) -> list[CallRecord]:
     """A caller's past calls, newest first (for the screen pop)."""
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         f"{_SELECT} WHERE number = ? ORDER BY arrived_s DESC LIMIT ?", (number, limit)
     )
-    return [_record(tuple(row)) for row in await cursor.fetchall()]
+    return [_record(tuple(row)) for row in rows]
 
 
 async def one(connection: aiosqlite.Connection, call_id: str) -> CallRecord | None:

@@ -104,8 +104,9 @@ async def _migrate(connection: aiosqlite.Connection, name: str, version: int) ->
 async def fetch_one(
     connection: aiosqlite.Connection, sql: str, parameters: Iterable[Any] = ()
 ) -> sqlite3.Row | None:
-    """The first row, with the statement closed on the connection's thread before returning:
-    a statement left open keeps its read snapshot, so the next query queued on the connection
-    would not yet see what another connection has committed since."""
-    async with connection.execute(sql, parameters) as cursor:
-        return await cursor.fetchone()
+    """The first row. Like every query here it runs to its end in one call on the
+    connection's thread (execute_fetchall): a statement left open between two calls keeps
+    its read snapshot, and a query another task queues meanwhile would not see what the
+    writer has committed since."""
+    rows = list(await connection.execute_fetchall(sql, parameters))
+    return rows[0] if rows else None

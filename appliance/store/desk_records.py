@@ -83,18 +83,18 @@ async def one(connection: aiosqlite.Connection, record_id: str) -> DeskRecord | 
 
 
 async def by_number(connection: aiosqlite.Connection, number: str, limit: int) -> list[DeskRecord]:
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         f"SELECT {_COLUMNS} FROM desk_records WHERE number = ? ORDER BY created_s DESC LIMIT ?",
         (number, limit),
     )
-    return [_record(row) for row in await cursor.fetchall()]
+    return [_record(row) for row in rows]
 
 
 async def newest(connection: aiosqlite.Connection, limit: int) -> list[DeskRecord]:
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         f"SELECT {_COLUMNS} FROM desk_records ORDER BY created_s DESC LIMIT ?", (limit,)
     )
-    return [_record(row) for row in await cursor.fetchall()]
+    return [_record(row) for row in rows]
 
 
 async def append_history(
@@ -107,12 +107,12 @@ async def append_history(
 
 
 async def history(connection: aiosqlite.Connection, record_id: str) -> list[HistoryEntry]:
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         "SELECT time_s, author, note FROM desk_record_history WHERE record_id = ?"
         " ORDER BY time_s, id",
         (record_id,),
     )
-    return [HistoryEntry(float(r[0]), str(r[1]), str(r[2])) for r in await cursor.fetchall()]
+    return [HistoryEntry(float(r[0]), str(r[1]), str(r[2])) for r in rows]
 
 
 async def upsert_customer(
@@ -143,12 +143,9 @@ async def customer(connection: aiosqlite.Connection, number: str) -> Customer | 
 
 async def customers(connection: aiosqlite.Connection, search: str, limit: int) -> list[Customer]:
     pattern = f"%{search}%"
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         f"SELECT {_CUSTOMER} FROM customers WHERE number LIKE ? OR name LIKE ?"
         " ORDER BY updated_s DESC LIMIT ?",
         (pattern, pattern, limit),
     )
-    return [
-        Customer(str(r[0]), str(r[1]), str(r[2]), float(r[3]), float(r[4]))
-        for r in await cursor.fetchall()
-    ]
+    return [Customer(str(r[0]), str(r[1]), str(r[2]), float(r[3]), float(r[4])) for r in rows]

@@ -32,8 +32,8 @@ async def unblock(connection: aiosqlite.Connection, number: str) -> bool:
 
 
 async def blacklist(connection: aiosqlite.Connection) -> list[str]:
-    cursor = await connection.execute("SELECT number FROM blacklist ORDER BY number")
-    return [str(row[0]) for row in await cursor.fetchall()]
+    rows = await connection.execute_fetchall("SELECT number FROM blacklist ORDER BY number")
+    return [str(row[0]) for row in rows]
 
 
 async def fault_recorded(connection: aiosqlite.Connection, fault: FaultRecorded) -> None:
@@ -52,9 +52,9 @@ async def fault_cleared(connection: aiosqlite.Connection, cleared: FaultCleared)
 
 async def faults(connection: aiosqlite.Connection, since_s: float, until_s: float) -> list[Fault]:
     """Faults that were open at any time in [since_s, until_s), oldest first."""
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         "SELECT device, reason, started_s, cleared_s FROM faults"
         " WHERE started_s < ? AND (cleared_s IS NULL OR cleared_s >= ?) ORDER BY started_s, id",
         (until_s, since_s),
     )
-    return [Fault(*tuple(row)) for row in await cursor.fetchall()]
+    return [Fault(*tuple(row)) for row in rows]

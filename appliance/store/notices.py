@@ -40,13 +40,10 @@ async def withdraw_notice(connection: aiosqlite.Connection, notice_id: int) -> b
 
 
 async def active_notices(connection: aiosqlite.Connection) -> list[Notice]:
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         "SELECT id, time_s, author, text, active FROM notices WHERE active = 1 ORDER BY time_s DESC"
     )
-    return [
-        Notice(int(r[0]), float(r[1]), str(r[2]), str(r[3]), bool(r[4]))
-        for r in await cursor.fetchall()
-    ]
+    return [Notice(int(r[0]), float(r[1]), str(r[2]), str(r[3]), bool(r[4])) for r in rows]
 
 
 async def add_handover(connection: aiosqlite.Connection, entry: HandoverEntry) -> None:
@@ -57,8 +54,8 @@ async def add_handover(connection: aiosqlite.Connection, entry: HandoverEntry) -
 
 
 async def handovers(connection: aiosqlite.Connection, limit: int) -> list[HandoverEntry]:
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         "SELECT time_s, author, text FROM handover_log ORDER BY time_s DESC, id DESC LIMIT ?",
         (limit,),
     )
-    return [HandoverEntry(float(r[0]), str(r[1]), str(r[2])) for r in await cursor.fetchall()]
+    return [HandoverEntry(float(r[0]), str(r[1]), str(r[2])) for r in rows]

@@ -47,11 +47,11 @@ async def for_calls(
     for start in range(0, len(call_ids), 500):
         chunk = call_ids[start : start + 500]
         marks = ", ".join("?" * len(chunk))
-        cursor = await connection.execute(
+        rows = await connection.execute_fetchall(
             f"SELECT {_COLUMNS} FROM quality_checks WHERE call_id IN ({marks}) ORDER BY time_s",
             chunk,
         )
-        for r in await cursor.fetchall():
+        for r in rows:
             check = QualityCheck(
                 str(r[0]),
                 float(r[1]),

@@ -70,12 +70,12 @@ async def read(
     found = await _id_range(connection, since_s, until_s)
     if found is None:
         return []
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         f"SELECT {_COLUMNS} FROM queue_log WHERE id BETWEEN ? AND ?"
         f" AND {_time_filter(until_s)} ORDER BY id",
         (*found, *_time_arguments(since_s, until_s)),
     )
-    return [_entry(row) for row in await cursor.fetchall()]
+    return [_entry(row) for row in rows]
 
 
 async def iterate(
@@ -90,12 +90,13 @@ async def iterate(
         return
     last_id, end_id = found[0] - 1, found[1]
     while last_id < end_id:
-        cursor = await connection.execute(
-            f"SELECT id, {_COLUMNS} FROM queue_log WHERE id > ? AND id <= ?"
-            f" AND {_time_filter(until_s)} ORDER BY id LIMIT ?",
-            (last_id, end_id, *_time_arguments(since_s, until_s), batch),
+        rows = list(
+            await connection.execute_fetchall(
+                f"SELECT id, {_COLUMNS} FROM queue_log WHERE id > ? AND id <= ?"
+                f" AND {_time_filter(until_s)} ORDER BY id LIMIT ?",
+                (last_id, end_id, *_time_arguments(since_s, until_s), batch),
+            )
         )
-        rows = list(await cursor.fetchall())
         if not rows:
             return
         last_id = int(rows[-1][0])

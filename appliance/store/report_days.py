@@ -41,22 +41,22 @@ async def forget_from(connection: aiosqlite.Connection, key: str, first: dt.date
 async def between(
     connection: aiosqlite.Connection, key: str, first: dt.date, last: dt.date
 ) -> list[ReportDay]:
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         "SELECT day, sums, state FROM report_days WHERE key = ? AND day BETWEEN ? AND ?"
         " ORDER BY day",
         (key, first.isoformat(), last.isoformat()),
     )
     return [
         ReportDay(dt.date.fromisoformat(day), json.loads(sums), json.loads(state))
-        for day, sums, state in await cursor.fetchall()
+        for day, sums, state in rows
     ]
 
 
 async def days_kept(
     connection: aiosqlite.Connection, key: str, first: dt.date, last: dt.date
 ) -> set[dt.date]:
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         "SELECT day FROM report_days WHERE key = ? AND day BETWEEN ? AND ?",
         (key, first.isoformat(), last.isoformat()),
     )
-    return {dt.date.fromisoformat(day) for (day,) in await cursor.fetchall()}
+    return {dt.date.fromisoformat(day) for (day,) in rows}

@@ -55,14 +55,16 @@ async def remove(connection: aiosqlite.Connection, script_id: int) -> bool:
 
 
 async def every(connection: aiosqlite.Connection) -> list[Script]:
-    cursor = await connection.execute(f"SELECT {_COLUMNS} FROM scripts ORDER BY parent_id, title")
-    return [_script(row) for row in await cursor.fetchall()]
+    rows = await connection.execute_fetchall(
+        f"SELECT {_COLUMNS} FROM scripts ORDER BY parent_id, title"
+    )
+    return [_script(row) for row in rows]
 
 
 async def search(connection: aiosqlite.Connection, words: str, limit: int) -> list[Script]:
     pattern = f"%{words}%"
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         f"SELECT {_COLUMNS} FROM scripts WHERE title LIKE ? OR body LIKE ? ORDER BY title LIMIT ?",
         (pattern, pattern, limit),
     )
-    return [_script(row) for row in await cursor.fetchall()]
+    return [_script(row) for row in rows]

@@ -360,8 +360,7 @@ class Store:
         """SQLite's own check of the whole file: "ok" when it is sound."""
 
         async def work(connection: aiosqlite.Connection) -> str:
-            cursor = await connection.execute("PRAGMA integrity_check")
-            rows = await cursor.fetchall()
+            rows = await connection.execute_fetchall("PRAGMA integrity_check")
             return "; ".join(str(row[0]) for row in rows)
 
         return await self._read(work)

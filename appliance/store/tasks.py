@@ -72,13 +72,13 @@ def _task(row: Sequence[object]) -> CallbackTask:
 
 
 async def open_tasks(connection: aiosqlite.Connection) -> list[CallbackTask]:
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         f"SELECT {_TASK_COLUMNS} FROM callback_tasks WHERE status = 'open'"
         # a virtual-hold caller keeps the place they had in the queue
         " ORDER BY CASE WHEN reason = 'virtual_hold' AND entered_s IS NOT NULL"
         " THEN entered_s ELSE due_s END, created_s, task_id"
     )
-    return [_task(tuple(row)) for row in await cursor.fetchall()]
+    return [_task(tuple(row)) for row in rows]
 
 
 async def one(connection: aiosqlite.Connection, task_id: str) -> CallbackTask | None:
@@ -114,9 +114,9 @@ async def add_attempt(
 
 
 async def attempts(connection: aiosqlite.Connection, task_id: str) -> list[CallbackAttempt]:
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         "SELECT task_id, time_s, agent, outcome, note FROM callback_attempts"
         " WHERE task_id = ? ORDER BY id",
         (task_id,),
     )
-    return [CallbackAttempt(*tuple(row)) for row in await cursor.fetchall()]
+    return [CallbackAttempt(*tuple(row)) for row in rows]

@@ -76,25 +76,25 @@ async def one(connection: aiosqlite.Connection, ticket_id: str) -> Ticket | None
 
 
 async def open_tickets(connection: aiosqlite.Connection) -> list[Ticket]:
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         f"SELECT {_COLUMNS} FROM tickets WHERE status = 'open' ORDER BY created_s"
     )
-    return [_ticket(row) for row in await cursor.fetchall()]
+    return [_ticket(row) for row in rows]
 
 
 async def newest(connection: aiosqlite.Connection, limit: int) -> list[Ticket]:
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         f"SELECT {_COLUMNS} FROM tickets ORDER BY created_s DESC LIMIT ?", (limit,)
     )
-    return [_ticket(row) for row in await cursor.fetchall()]
+    return [_ticket(row) for row in rows]
 
 
 async def for_number(connection: aiosqlite.Connection, number: str) -> list[Ticket]:
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         f"SELECT {_COLUMNS} FROM tickets WHERE number = ? AND status = 'open' ORDER BY created_s",
         (number,),
     )
-    return [_ticket(row) for row in await cursor.fetchall()]
+    return [_ticket(row) for row in rows]
 
 
 async def set_escalation(connection: aiosqlite.Connection, ticket_id: str, level: int) -> bool:
@@ -123,11 +123,9 @@ async def append_step(connection: aiosqlite.Connection, ticket_id: str, step: Ti
 
 
 async def steps(connection: aiosqlite.Connection, ticket_id: str) -> list[TicketStep]:
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         "SELECT time_s, author, action, note FROM ticket_history WHERE ticket_id = ?"
         " ORDER BY time_s, id",
         (ticket_id,),
     )
-    return [
-        TicketStep(float(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in await cursor.fetchall()
-    ]
+    return [TicketStep(float(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]

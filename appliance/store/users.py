@@ -72,13 +72,10 @@ async def one(connection: aiosqlite.Connection, agent_id: str) -> User | None:
 
 
 async def every(connection: aiosqlite.Connection) -> list[User]:
-    cursor = await connection.execute(
+    rows = await connection.execute_fetchall(
         "SELECT agent_id, name, role, created_s FROM users ORDER BY agent_id"
     )
-    return [
-        User(str(row[0]), str(row[1]), Role(row[2]), float(row[3]))
-        for row in await cursor.fetchall()
-    ]
+    return [User(str(row[0]), str(row[1]), Role(row[2]), float(row[3])) for row in rows]
 
 
 async def hashes(connection: aiosqlite.Connection, agent_id: str) -> UserHashes | None:
@@ -90,8 +87,8 @@ async def hashes(connection: aiosqlite.Connection, agent_id: str) -> UserHashes 
 
 async def with_pin(connection: aiosqlite.Connection) -> set[str]:
     """The agent ids that have a keypad PIN (never the PIN or its hash)."""
-    cursor = await connection.execute("SELECT agent_id FROM users WHERE pin_hash != ''")
-    return {str(row[0]) for row in await cursor.fetchall()}
+    rows = await connection.execute_fetchall("SELECT agent_id FROM users WHERE pin_hash != ''")
+    return {str(row[0]) for row in rows}
 
 
 async def set_hash(
