@@ -18,7 +18,9 @@ from appliance.store.backup import (
     BackupError,
     check_database,
     check_restorable,
+    fsync_directory,
     pending_restore_path,
+    remove_journals,
 )
 
 # A depot's database after years of calls stays well under this; the upload is streamed to
@@ -49,21 +51,6 @@ class StagedRestore:
 
 def staged_path(database: str) -> Path:
     return Path(f"{database}{STAGED_SUFFIX}")
-
-
-def _remove_journals(path: Path) -> None:
-    # a read-only look at a WAL-mode file leaves an empty -wal and -shm beside it
-    for name in (Path(f"{path}-wal"), Path(f"{path}-shm")):
-        with contextlib.suppress(FileNotFoundError):
-            name.unlink()
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class BackupUpload:
@@ -108,7 +95,7 @@ class BackupUpload:
         self._file.close()
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
-        _remove_journals(self.path)
+        remove_journals(self.path)
 
 
 def _stage(upload: BackupUpload, database: str) -> StagedRestore:
@@ -117,10 +104,10 @@ def _stage(upload: BackupUpload, database: str) -> StagedRestore:
         check = check_restorable(upload.path)
     except BackupError as error:
         raise RestoreRefused(error.problem or "not_database", error.detail) from error
-    _remove_journals(upload.path)
+    remove_journals(upload.path)
     staged = staged_path(database)
     os.replace(upload.path, staged)
-    _fsync_folder(staged.parent)
+    fsync_directory(staged.parent)
     return StagedRestore(
         upload.size_bytes, check.user_version, check.row_counts, check.newest_entry_s
     )
@@ -162,7 +149,7 @@ def _staged(database: str) -> StagedRestore | None:
     except BackupError:
         return None
     finally:
-        _remove_journals(staged)
+        remove_journals(staged)
     return StagedRestore(
         staged.stat().st_size, check.user_version, check.row_counts, check.newest_entry_s
     )
@@ -179,7 +166,7 @@ def confirm(database: str) -> None:
     if not staged.is_file():
         raise RestoreRefused("nothing_staged")
     os.replace(staged, pending_restore_path(database))
-    _fsync_folder(staged.parent)
+    fsync_directory(staged.parent)
 
 
 def cancel(database: str) -> bool:
@@ -188,5 +175,5 @@ def cancel(database: str) -> bool:
     if not staged.is_file():
         return False
     staged.unlink()
-    _remove_journals(staged)
+    remove_journals(staged)
     return True

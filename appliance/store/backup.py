@@ -156,12 +156,21 @@ def _fsync_file(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_directory(path: Path) -> None:
+def fsync_directory(path: Path) -> None:
+    """Make a rename or a new file in `path` survive a power cut."""
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def remove_journals(path: Path) -> None:
+    """The -wal and -shm beside a database file (a read-only look at a WAL-mode file leaves
+    empty ones)."""
+    for name in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            name.unlink()
 
 
 def _copy(source: Path, destination: Path, *, journal_mode: str) -> DatabaseCheck:
@@ -204,7 +213,7 @@ def backup_database(
         partial.unlink()
     check = _copy(source, partial, journal_mode="DELETE")
     partial.rename(destination)
-    _fsync_directory(destination.parent)
+    fsync_directory(destination.parent)
     return replace(check, path=str(destination), journal_mode="delete")
 
 
@@ -246,9 +255,8 @@ def restore_database(
     check_restorable(backup)
     target.parent.mkdir(parents=True, exist_ok=True)
     incoming = target.with_name(f".{target.name}.restoring")
-    for stale in (incoming, Path(f"{incoming}-wal"), Path(f"{incoming}-shm")):
-        with contextlib.suppress(FileNotFoundError):
-            stale.unlink()
+    incoming.unlink(missing_ok=True)
+    remove_journals(incoming)
     check = _copy(backup, incoming, journal_mode="WAL")
     # WAL mode leaves no -wal once the last connection closed; nothing else to move.
     kept: Path | None = None
@@ -268,7 +276,7 @@ def restore_database(
     if kept is not None:
         os.chmod(incoming, owner.st_mode & 0o777)
     incoming.rename(target)
-    _fsync_directory(target.parent)
+    fsync_directory(target.parent)
     return replace(check, path=str(target), journal_mode="wal"), kept
 
 
@@ -308,5 +316,5 @@ def apply_pending_restore(database: str | os.PathLike[str]) -> tuple[DatabaseChe
         pending.rename(failed)
         raise
     pending.unlink()
-    _fsync_directory(database.parent)
+    fsync_directory(database.parent)
     return check, kept
