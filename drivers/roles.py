@@ -159,6 +159,22 @@ class CallerHungUp(LineEvent):
     cause: HangUpCause = HangUpCause.NORMAL
 
 
+class TurnedAwayReason(enum.Enum):
+    """Why a call that reached a line was never taken by the box."""
+
+    BOX_FULL = "box_full"  # no leg left for the agent leg: SIP 486, modem left ringing
+    MISSED_AT_LINE = "missed_at_line"  # it rang and stopped before the box answered
+
+
+@dataclass(frozen=True, slots=True)
+class CallTurnedAway(LineEvent):
+    """A call reached the line and the box did not take it. The engine records it (queue log and
+    CDR with its own end reason) so the supervisor sees every caller the box lost."""
+
+    caller: CallerId = field(default_factory=CallerId)
+    reason: TurnedAwayReason = TurnedAwayReason.BOX_FULL
+
+
 # ---------------------------------------------------------------------------------------------
 # Line actions (engine → driver)
 
@@ -257,19 +273,27 @@ class PositionFaulted(PositionEvent):
 
 @dataclass(frozen=True, slots=True)
 class PositionAnswered(PositionEvent):
-    """The agent picked up the offered call (or a persistent position accepted it)."""
+    """The agent picked up the offered call (or a persistent position accepted it).
+    `offer_id` is the one the RingPosition carried: the engine connects only that offer."""
+
+    offer_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class PositionRejected(PositionEvent):
-    """The phone declined or was busy: counts as a missed offer."""
+    """The phone declined or was busy: counts as a missed offer (of `offer_id`)."""
 
+    offer_id: str = ""
     reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class PositionHungUp(PositionEvent):
-    """The agent hung up (ends the agent's leg; the caller's call ends too unless transferred)."""
+    """The agent hung up (ends the agent's leg; the caller's call ends too unless transferred).
+    `offer_id` names the RingPosition that set up the leg ("" for a persistent position hanging
+    up while idle)."""
+
+    offer_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +320,8 @@ class RingPosition(PositionAction):
     call_id: str = ""
     caller: CallerId = field(default_factory=CallerId)
     timeout_s: float = 15.0
+    # Unique per offer; the driver echoes it on the answer, reject and hang-up of this leg.
+    offer_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
