@@ -288,6 +288,15 @@ class PositionRejected(PositionEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class OfferNotPlaced(PositionEvent):
+    """The box itself could not place the offer's leg (no call leg, media port or socket left).
+    Not the agent's miss: the engine never charges the agent, and the caller keeps their place."""
+
+    offer_id: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class PositionHungUp(PositionEvent):
     """The agent hung up (ends the agent's leg; the caller's call ends too unless transferred).
     `offer_id` names the RingPosition that set up the leg ("" for a persistent position hanging
