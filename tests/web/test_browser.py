@@ -104,7 +104,7 @@ def test_browser_agent_call_complaint_then_supervisor_escalates_overdue_ticket(
         run(depot.runtime.store.record([CallEnded(past)]))
         clerk = SignedIn("1002", "李强", Role.AGENT, "", 0.0)
         run(
-            depot.desk.save_record(
+            depot.desk.records.save_record(
                 clerk,
                 "consultation",
                 "past-1",
@@ -161,7 +161,7 @@ def test_browser_agent_call_complaint_then_supervisor_escalates_overdue_ticket(
         expect(agent.locator("#record-id")).to_have_text(re.compile(r"^R[0-9A-F]{10}$"))
         expect(agent.locator("dl.fields")).to_contain_text("延误")
         shot(agent, "zh-record")
-        tickets = run(depot.desk.open_tickets())
+        tickets = run(depot.desk.tickets.open_tickets())
         assert len(tickets) == 1 and tickets[0].number == CALLER
         ticket_id = tickets[0].ticket_id
         assert depot_thread.call(depot.positions.hang_up, POSITION)
@@ -185,7 +185,7 @@ def test_browser_agent_call_complaint_then_supervisor_escalates_overdue_ticket(
         shot(supervisor, "en-ticket-escalated")
         supervisor.goto(f"{depot.url}/tickets/overdue")
         expect(supervisor.locator(f"tr[data-ticket='{ticket_id}']")).to_have_count(0)
-        assert run(depot.desk.ticket(ticket_id)).escalation_level == 1  # type: ignore[union-attr]
+        assert run(depot.desk.tickets.ticket(ticket_id)).escalation_level == 1  # type: ignore[union-attr]
 
         # the wallboard follows a change within a second
         supervisor.goto(f"{depot.url}/supervisor/wallboard")
@@ -220,7 +220,7 @@ def test_browser_every_page_in_both_languages_on_desk_phone_and_tv(
         lead = SignedIn(SUPERVISOR_ID, "孙主管", Role.SUPERVISOR, "", 0.0)
         clerk = SignedIn(AGENT_ID, "王芳", Role.AGENT, "", 0.0)
         record = depot_thread.run(
-            depot.desk.save_record(
+            depot.desk.records.save_record(
                 clerk,
                 "complaint",
                 "",
@@ -228,10 +228,10 @@ def test_browser_every_page_in_both_languages_on_desk_phone_and_tv(
                 {"category": "damage", "department": "cargo", "details": "外包装破损"},
             )
         )
-        ticket_id = depot_thread.run(depot.desk.open_tickets())[0].ticket_id
-        depot_thread.run(depot.desk.add_notice(lead, "今天下午三点开会"))
-        depot_thread.run(depot.desk.add_handover(lead, "L2 线路噪音，已报修"))
-        depot_thread.run(depot.desk.add_script(lead, "0", "货物查询", "请提供运单号。"))
+        ticket_id = depot_thread.run(depot.desk.tickets.open_tickets())[0].ticket_id
+        depot_thread.run(depot.desk.notices.add_notice(lead, "今天下午三点开会"))
+        depot_thread.run(depot.desk.notices.add_handover(lead, "L2 线路噪音，已报修"))
+        depot_thread.run(depot.desk.scripts.add_script(lead, "0", "货物查询", "请提供运单号。"))
         pages = [
             "desk",
             "records",

@@ -85,7 +85,7 @@ async def desk_page(request: web.Request) -> web.Response:
         picture=desk_picture(service, user.agent_id),
         pause_reasons=PAUSE_REASONS,
         colleagues=[a for a in service.setup().agents if a.id != user.agent_id],
-        notices=await desk.notices(),
+        notices=await desk.notices.notices(),
         tasks=tasks,
         error_key=request.query.get("error", ""),
     )
@@ -149,7 +149,7 @@ async def desk_live(request: web.Request) -> web.StreamResponse:
 async def screen_pop(request: web.Request) -> web.Response:
     """The caller's history for the screen pop (a fragment the desk page puts in place)."""
     number = request.query.get("number", "")[:32]
-    pop = await request.app[DESK_KEY].screen_pop(number)
+    pop = await request.app[DESK_KEY].records.screen_pop(number)
     return render(
         request,
         "screen_pop.html",

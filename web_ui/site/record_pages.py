@@ -59,7 +59,7 @@ async def save_record(request: web.Request) -> web.StreamResponse:
     if kind not in RECORD_KINDS:
         return error_page(request, 400, "error.field_choice")
     try:
-        record = await request.app[DESK_KEY].save_record(
+        record = await request.app[DESK_KEY].records.save_record(
             signed_in(request), kind, form.get("call_id", ""), form.get("number", ""), form
         )
     except FormError as error:
@@ -70,7 +70,9 @@ async def save_record(request: web.Request) -> web.StreamResponse:
 @routes.get("/records")
 @requires(AGENT)
 async def records_list(request: web.Request) -> web.Response:
-    return render(request, "records.html", records=await request.app[DESK_KEY].recent_records())
+    return render(
+        request, "records.html", records=await request.app[DESK_KEY].records.recent_records()
+    )
 
 
 @routes.get("/records/{record_id}")
@@ -82,7 +84,7 @@ async def record_page(request: web.Request) -> web.Response:
 async def _record_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
     desk = request.app[DESK_KEY]
     record_id = request.match_info["record_id"]
-    record = await desk.record(record_id)
+    record = await desk.records.record(record_id)
     if record is None:
         return error_page(request, 404, "error.not_found")
     return render(
@@ -90,7 +92,7 @@ async def _record_page(request: web.Request, *, error: FormError | None = None) 
         "record.html",
         status=400 if error is not None else 200,
         record=record,
-        history=await desk.record_history(record_id),
+        history=await desk.records.record_history(record_id),
         error=error,
     )
 
@@ -101,7 +103,7 @@ async def append_to_record(request: web.Request) -> web.StreamResponse:
     record_id = request.match_info["record_id"]
     form = await form_of(request)
     try:
-        await request.app[DESK_KEY].append_to_record(
+        await request.app[DESK_KEY].records.append_to_record(
             signed_in(request), record_id, form.get("note", "")
         )
     except FormError as error:
@@ -118,7 +120,7 @@ async def customers(request: web.Request) -> web.Response:
     return render(
         request,
         "customers.html",
-        customers=await request.app[DESK_KEY].customers(search),
+        customers=await request.app[DESK_KEY].records.customers(search),
         search=search,
     )
 
@@ -130,12 +132,12 @@ async def customers(request: web.Request) -> web.Response:
 @requires(AGENT)
 async def tickets_list(request: web.Request) -> web.Response:
     desk = request.app[DESK_KEY]
-    tickets = await desk.recent_tickets()
+    tickets = await desk.tickets.recent_tickets()
     return render(
         request,
         "tickets.html",
         tickets=tickets,
-        overdue={t.ticket_id for t in tickets if desk.is_overdue(t)},
+        overdue={t.ticket_id for t in tickets if desk.tickets.is_overdue(t)},
         levels=ESCALATION_LEVELS,
         only_overdue=False,
     )
@@ -145,7 +147,7 @@ async def tickets_list(request: web.Request) -> web.Response:
 @requires(SUPERVISOR)
 async def overdue_list(request: web.Request) -> web.Response:
     desk = request.app[DESK_KEY]
-    tickets = await desk.overdue_tickets()
+    tickets = await desk.tickets.overdue_tickets()
     return render(
         request,
         "tickets.html",
@@ -165,7 +167,7 @@ async def ticket_page(request: web.Request) -> web.Response:
 async def _ticket_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
     desk = request.app[DESK_KEY]
     ticket_id = request.match_info["ticket_id"]
-    ticket = await desk.ticket(ticket_id)
+    ticket = await desk.tickets.ticket(ticket_id)
     if ticket is None:
         return error_page(request, 404, "error.not_found")
     return render(
@@ -173,10 +175,10 @@ async def _ticket_page(request: web.Request, *, error: FormError | None = None) 
         "ticket.html",
         status=400 if error is not None else 200,
         ticket=ticket,
-        record=await desk.record(ticket.record_id),
-        steps=await desk.ticket_steps(ticket_id),
-        overdue=desk.is_overdue(ticket),
-        due_level=desk.due_level(ticket),
+        record=await desk.records.record(ticket.record_id),
+        steps=await desk.tickets.ticket_steps(ticket_id),
+        overdue=desk.tickets.is_overdue(ticket),
+        due_level=desk.tickets.due_level(ticket),
         levels=ESCALATION_LEVELS,
         error=error,
     )
@@ -188,7 +190,7 @@ async def escalate(request: web.Request) -> web.StreamResponse:
     ticket_id = request.match_info["ticket_id"]
     form = await form_of(request)
     try:
-        await request.app[DESK_KEY].escalate_ticket(
+        await request.app[DESK_KEY].tickets.escalate_ticket(
             signed_in(request), ticket_id, form.get("note", "")
         )
     except FormError as error:
@@ -202,7 +204,7 @@ async def close(request: web.Request) -> web.StreamResponse:
     ticket_id = request.match_info["ticket_id"]
     form = await form_of(request)
     try:
-        await request.app[DESK_KEY].close_ticket(
+        await request.app[DESK_KEY].tickets.close_ticket(
             signed_in(request), ticket_id, form.get("follow_up", "")
         )
     except FormError as error:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from appliance.desk_forms import FormError, clean_seconds, clean_text
+from appliance.desk.forms import FormError, clean_seconds, clean_text
 from appliance.engine.prompts import PROMPT_TEXTS
 from appliance.engine.setup import (
     Agent,
