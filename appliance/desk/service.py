@@ -88,7 +88,7 @@ class DeskService:
         self.sign_out = self._sessions.sign_out
         self._report_cache = ReportCache()
         self.records = RecordDesk(store, desk_store, service, self.audit)
-        self.tasks = TaskDesk(store, service, self.audit)
+        self.tasks = TaskDesk(desk_store, service, self.audit)
         self.tickets = TicketDesk(desk_store, service, self.audit)
         self.notices = NoticeDesk(desk_store, service, self.audit)
         self.scripts = ScriptDesk(desk_store, service, self.audit)

@@ -222,6 +222,26 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (key, day)
         ) WITHOUT ROWID""",
     ),
+    (
+        # 回访 that close: how a closed task ended (reached, unreachable, closed by a supervisor,
+        # duplicate), who made it and why, the ticket it follows up; one open task a number
+        "ALTER TABLE callback_tasks ADD COLUMN closed_as TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE callback_tasks ADD COLUMN closed_s REAL",
+        "ALTER TABLE callback_tasks ADD COLUMN note TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE callback_tasks ADD COLUMN created_by TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE callback_tasks ADD COLUMN ticket_id TEXT NOT NULL DEFAULT ''",
+        "UPDATE callback_tasks SET closed_as = 'reached' WHERE status = 'done'",
+        """UPDATE callback_tasks SET status = 'done', closed_as = 'duplicate'
+            WHERE status = 'open' AND rowid NOT IN (
+                SELECT MIN(rowid) FROM callback_tasks WHERE status = 'open' GROUP BY number)""",
+        """CREATE UNIQUE INDEX callback_tasks_one_open ON callback_tasks (number)
+            WHERE status = 'open'""",
+        # the back office's own rules (calling window, attempts, ticket limits) as JSON by name
+        """CREATE TABLE desk_options (
+            name TEXT PRIMARY KEY,
+            value_json TEXT NOT NULL
+        ) WITHOUT ROWID""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

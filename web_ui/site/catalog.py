@@ -616,3 +616,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         )
     },
 }
+
+# The follow-up loops (回访, 工单, 运单号) keep their texts in their own module.
+from web_ui.site.catalog_followup import FOLLOW_UP_MESSAGES  # noqa: E402
+
+MESSAGES.update(FOLLOW_UP_MESSAGES)

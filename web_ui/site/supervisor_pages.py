@@ -276,37 +276,6 @@ async def backup(request: web.Request) -> web.StreamResponse:
     return response
 
 
-async def _tasks_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
-    service = request.app[DEPOT_KEY]
-    return render(
-        request,
-        "tasks.html",
-        status=400 if error is not None else 200,
-        tasks=await service.callback_tasks(),
-        agents=service.setup().agents,
-        error=error,
-    )
-
-
-@routes.get("/supervisor/tasks")
-@requires(SUPERVISOR)
-async def tasks(request: web.Request) -> web.Response:
-    return await _tasks_page(request)
-
-
-@routes.post("/supervisor/tasks")
-@requires(SUPERVISOR)
-async def assign_task(request: web.Request) -> web.StreamResponse:
-    form = await form_of(request)
-    try:
-        await request.app[DESK_KEY].tasks.assign_callback_task(
-            signed_in(request), form.get("task_id", ""), form.get("agent_id", "")
-        )
-    except FormError as error:
-        return await _tasks_page(request, error=error)
-    raise web.HTTPSeeOther("/supervisor/tasks")
-
-
 async def status_page(
     request: web.Request, *, restore_error: RestoreRefused | None = None
 ) -> web.Response:

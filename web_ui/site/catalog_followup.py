@@ -1,0 +1,81 @@
+"""The message catalog of the follow-up loops — callback tasks (回访), tickets (工单) and
+waybills (运单号): key → (English, 简体中文), joined into catalog.MESSAGES."""
+
+from __future__ import annotations
+
+FOLLOW_UP_MESSAGES: dict[str, tuple[str, str]] = {
+    # dialling from the desk, refused in place
+    "dial.not_logged_in": ("Log in to a position before dialling.", "请先签入座席再拨号。"),
+    "dial.on_call": (
+        "You are on a call: finish it before dialling.",
+        "您正在通话中，请结束当前通话后再拨号。",
+    ),
+    "dial.outside_window": (
+        "Outside the calling window: customers may be called from",
+        "当前不在回访时段，避免打扰客户休息。可拨打时间：",
+    ),
+    "dial.task_closed": ("This task is already closed.", "该回访任务已关闭。"),
+    "dial.not_free": (
+        "The phone cannot dial now (position busy or out of service).",
+        "当前无法拨号（座席话机忙或不可用）。",
+    ),
+    "desk.window_closed": ("Callbacks may be dialled from", "回访可拨打时间："),
+    "desk.dial_from": ("from", "可于"),
+    "desk.overdue": ("overdue", "已超期"),
+    # callback tasks
+    "tasks.outcome": ("Outcome", "回访结果"),
+    "tasks.save_attempt": ("Save outcome", "保存结果"),
+    "tasks.state": ("State", "状态"),
+    "tasks.view.open": ("Open", "未完成"),
+    "tasks.view.overdue": ("Overdue", "已超期"),
+    "tasks.view.all": ("All", "全部"),
+    "tasks.new": ("New callback task", "新建回访任务"),
+    "tasks.add": ("Add task", "添加任务"),
+    "tasks.import": (
+        "Import key customers or a campaign (CSV: number, name, note)",
+        "导入重点客户或营销活动名单（CSV：号码, 姓名, 备注）",
+    ),
+    "tasks.import_button": ("Import", "导入"),
+    "tasks.imported": ("Tasks added", "已添加任务"),
+    "tasks.already_open": ("Numbers that already had an open task", "已有未完成任务的号码"),
+    "tasks.rules": ("Callback rules", "回访规则"),
+    "tasks.save_rules": ("Save rules", "保存规则"),
+    "tasks.pool": ("Pool (any agent)", "公共池（任何座席）"),
+    "tasks.close": ("Close task", "关闭任务"),
+    "tasks.attempt_list": ("Attempts", "拨打记录"),
+    "tasks.created_by": ("Made by", "创建人"),
+    "tasks.ticket": ("Ticket", "工单"),
+    "task_state.open": ("Open", "待回访"),
+    "task_state.reached": ("Reached", "已回访"),
+    "task_state.unreachable": ("Unreachable", "无法联系"),
+    "task_state.closed": ("Closed by a supervisor", "主管关闭"),
+    "task_state.duplicate": ("Duplicate", "重复任务"),
+    "task_reason.supervisor": ("Supervisor's task", "主管安排"),
+    "task_reason.key_customer": ("Key customer", "重点客户"),
+    "task_reason.campaign": ("Campaign", "营销活动"),
+    "task_reason.ticket": ("Complaint follow-up", "投诉处理回访"),
+    "outcome.reached_resolved": ("Reached — resolved", "已接通—问题已解决"),
+    "outcome.reached_unresolved": ("Reached — not resolved", "已接通—问题未解决"),
+    "outcome.refused": ("Reached — declined the call", "已接通—客户拒绝回访"),
+    "outcome.no_answer": ("No answer", "无人接听"),
+    "outcome.busy": ("Busy", "占线"),
+    "outcome.wrong_number": ("Wrong number", "号码错误"),
+    "outcome.closed": ("Closed by a supervisor", "主管关闭"),
+    "field.outcome": ("Outcome", "回访结果"),
+    "field.calling_window": ("Calling window", "回访时段"),
+    "field.failed_attempts": ("Failed attempts before closing", "未接通几次后关闭"),
+    "field.due_days": ("Days until due", "须在几天内回访"),
+    "problem.task_open": (
+        "this number already has an open callback task",
+        "该号码已有未完成的回访任务",
+    ),
+    # CSV uploads: a bad row is named by line and column
+    "csv.at": ("Line {line}, column {column}", "第 {line} 行，第 {column} 列"),
+    "problem.extra_column": ("more columns than expected", "列数多于预期"),
+    "problem.no_rows": ("the file has no rows", "文件中没有数据行"),
+    "problem.encoding": (
+        "not a UTF-8 or GB18030 text file",
+        "不是 UTF-8 或 GB18030 编码的文本文件",
+    ),
+    "problem.too_many_rows": ("too many rows in one file", "单个文件行数过多"),
+}
