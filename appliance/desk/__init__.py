@@ -5,7 +5,12 @@ quality checks, settings, reports, restore)."""
 from __future__ import annotations
 
 from appliance.desk.audit import SignedIn
-from appliance.desk.forms import COMPLAINT_DEPARTMENTS, RECORD_KINDS, FormError
+from appliance.desk.forms import (
+    COMPLAINT_CATEGORIES,
+    COMPLAINT_DEPARTMENTS,
+    RECORD_KINDS,
+    FormError,
+)
 from appliance.desk.notices import HandoverEntry, Notice
 from appliance.desk.quality import QUALITY_CRITERIA, QualityCheck, RecordedCall
 from appliance.desk.records import Customer, DeskRecord, HistoryEntry, ScreenPop
@@ -20,11 +25,13 @@ from appliance.desk.sessions import (
     DeskError,
     LoginThrottled,
 )
-from appliance.desk.tickets import ESCALATE_AFTER_S, ESCALATION_LEVELS, Ticket, TicketStep
+from appliance.desk.ticket_limits import ESCALATE_AFTER_S, ESCALATION_LEVELS
 from appliance.store import Role, User, is_keypad_pin
 from appliance.store.audit import AuditEntry
+from appliance.store.tickets import Ticket, TicketStep
 
 __all__ = [
+    "COMPLAINT_CATEGORIES",
     "COMPLAINT_DEPARTMENTS",
     "ESCALATE_AFTER_S",
     "ESCALATION_LEVELS",

@@ -10,6 +10,7 @@ import aiosqlite
 
 from appliance.desk.audit import AuditTrail, SignedIn
 from appliance.desk.forms import RECORD_KINDS, FormError, clean_record_fields, clean_text
+from appliance.desk.tickets import TicketDesk
 from appliance.engine.records import CallRecord
 from appliance.service import DepotService
 from appliance.store import Store, desk_records, tickets
@@ -31,8 +32,14 @@ class ScreenPop:
 
 class RecordDesk:
     def __init__(
-        self, store: Store, desk_store: DeskStore, service: DepotService, audit: AuditTrail
+        self,
+        store: Store,
+        desk_store: DeskStore,
+        service: DepotService,
+        audit: AuditTrail,
+        ticket_desk: TicketDesk,
     ) -> None:
+        self._tickets = ticket_desk
         self._store = store
         self._db = desk_store
         self.service = service
@@ -54,17 +61,7 @@ class RecordDesk:
         )
         ticket: Ticket | None = None
         if kind == "complaint":
-            ticket = Ticket(
-                f"T{secrets.token_hex(5).upper()}",
-                record.record_id,
-                number,
-                record.field("category"),
-                record.field("department"),
-                now_s,
-                0,
-                "open",
-                None,
-            )
+            ticket = await self._tickets.new_ticket(f"T{secrets.token_hex(5).upper()}", record)
 
         async def work(connection: aiosqlite.Connection) -> None:
             await desk_records.insert(connection, record)

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 RESTORE_FORM_BYTES = 64 * 1024  # the restore form's other fields and multipart framing
 REPORTS_READY_EVERY_S = 60.0  # seconds between two keepings of the report days
+TICKETS_ESCALATED_EVERY_S = 60.0  # seconds between two looks for tickets past their deadline
 BACKUP_COPY_PREFIX = ".depotline-download-"  # + random hex: a backup being downloaded
 
 
@@ -87,9 +88,9 @@ class DeskService:
         self.session = self._sessions.session
         self.sign_out = self._sessions.sign_out
         self._report_cache = ReportCache()
-        self.records = RecordDesk(store, desk_store, service, self.audit)
         self.tasks = TaskDesk(desk_store, service, self.audit)
-        self.tickets = TicketDesk(desk_store, service, self.audit)
+        self.tickets = TicketDesk(desk_store, service, self.audit, self.tasks)
+        self.records = RecordDesk(store, desk_store, service, self.audit, self.tickets)
         self.notices = NoticeDesk(desk_store, service, self.audit)
         self.scripts = ScriptDesk(desk_store, service, self.audit)
         self.quality = QualityDesk(
@@ -336,6 +337,17 @@ async def _keep_reports_ready(desk: DeskService, every_s: float) -> None:
         await asyncio.sleep(every_s)
 
 
+async def _keep_tickets_escalated(desk: DeskService, every_s: float) -> None:
+    """The daemon's own escalation (限时办结): every minute, each ticket past its holder's
+    deadline goes one level up, told on the owner's and the new holder's desk."""
+    while True:
+        try:
+            await desk.tickets.escalate_due()
+        except StoreError as error:
+            log.warning("tickets are not escalated: %s", error)
+        await asyncio.sleep(every_s)
+
+
 @contextlib.asynccontextmanager
 async def open_desk(
     store: Store,
@@ -347,6 +359,7 @@ async def open_desk(
     recordings_dir: str = "",
     restart: Callable[[], None] | None = None,
     reports_ready_every_s: float = REPORTS_READY_EVERY_S,
+    tickets_escalated_every_s: float = TICKETS_ESCALATED_EVERY_S,
 ) -> AsyncIterator[DeskService]:
     """The desk on the depot's open store (which has migrated the file). `restart` stops the
     depot so that it starts again (the daemon: systemd restarts it; the demo: in-process)."""
@@ -363,10 +376,15 @@ async def open_desk(
         recordings_dir=recordings_dir,
         restart=restart,
     )
-    preparing = asyncio.create_task(_keep_reports_ready(desk, reports_ready_every_s))
+    jobs = (
+        asyncio.create_task(_keep_reports_ready(desk, reports_ready_every_s)),
+        asyncio.create_task(_keep_tickets_escalated(desk, tickets_escalated_every_s)),
+    )
     try:
         yield desk
     finally:
-        preparing.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await preparing
+        for job in jobs:
+            job.cancel()
+        for job in jobs:
+            with contextlib.suppress(asyncio.CancelledError):
+                await job

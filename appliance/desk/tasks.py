@@ -18,9 +18,10 @@ from appliance.desk.forms import FormError, clean_text
 from appliance.desk.setup_forms import hours_text, minute_ranges, whole_number
 from appliance.engine.views import AgentState
 from appliance.service import DepotService
-from appliance.store import desk_options, tasks
+from appliance.store import desk_options, tasks, tickets
 from appliance.store.desk_store import DeskStore
 from appliance.store.tasks import CallbackAttempt, CallbackTask
+from appliance.store.tickets import TicketStep
 
 # What the agent picks after dialling a task; the reached ones close it.
 OUTCOMES = (
@@ -165,7 +166,18 @@ class TaskDesk:
         elif outcome in UNREACHABLE_AT_ONCE or task.attempts + 1 >= rules.failed_attempts:
             closed_as = "unreachable"
         attempt = CallbackAttempt(task_id, self.service.now(), who.agent_id, outcome, note)
-        if not await self._db.write(lambda c: tasks.add_attempt(c, attempt, closed_as=closed_as)):
+
+        async def work(connection: aiosqlite.Connection) -> bool:
+            if not await tasks.add_attempt(connection, attempt, closed_as=closed_as):
+                return False
+            if closed_as == "reached" and task.ticket_id:
+                # the complaint's follow-up call reached the customer: its ticket closes
+                step = TicketStep(attempt.time_s, who.agent_id, "closed", f"{outcome} {note}")
+                if await tickets.close(connection, task.ticket_id, attempt.time_s):
+                    await tickets.append_step(connection, task.ticket_id, step)
+            return True
+
+        if not await self._db.write(work):
             raise FormError("task_id", "not_found")
         await self._audit(who, "task.attempt", task_id, outcome)
         updated = await self.task(task_id)
@@ -175,7 +187,15 @@ class TaskDesk:
     # -- supervisors --------------------------------------------------------------------------
 
     def new_task(
-        self, number: str, name: str, reason: str, note: str, *, by: str, agent: str = ""
+        self,
+        number: str,
+        name: str,
+        reason: str,
+        note: str,
+        *,
+        by: str,
+        agent: str = "",
+        ticket_id: str = "",
     ) -> CallbackTask:
         now_s = self.service.now()
         return CallbackTask(
@@ -194,6 +214,7 @@ class TaskDesk:
             "",
             note=note,
             created_by=by,
+            ticket_id=ticket_id,
         )
 
     def _agent(self, agent_id: str) -> str:

@@ -242,6 +242,30 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             value_json TEXT NOT NULL
         ) WITHOUT ROWID""",
     ),
+    (
+        # 工单 with an owner and a clock: the agent who took the complaint owns it (首问负责);
+        # the current holder's time runs out at deadline_s; resolved waits for the follow-up call
+        "ALTER TABLE tickets ADD COLUMN owner TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE tickets ADD COLUMN deadline_s REAL",
+        "ALTER TABLE tickets ADD COLUMN resolved_s REAL",
+        """UPDATE tickets SET owner = COALESCE(
+            (SELECT agent FROM desk_records WHERE record_id = tickets.record_id), '')""",
+        "UPDATE tickets SET deadline_s = created_s + 86400.0 * (escalation_level + 1)",
+        "CREATE INDEX tickets_by_number ON tickets (number, created_s)",
+        "CREATE INDEX tickets_by_record ON tickets (record_id)",
+        # a ticket's escalation told on the desks of its owner and its new holder
+        """CREATE TABLE ticket_notices (
+            id INTEGER PRIMARY KEY,
+            time_s REAL NOT NULL,
+            ticket_id TEXT NOT NULL REFERENCES tickets (ticket_id),
+            for_agent TEXT NOT NULL,
+            for_role TEXT NOT NULL,
+            level INTEGER NOT NULL,
+            seen INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX ticket_notices_by_agent ON ticket_notices (for_agent, seen)",
+        "CREATE INDEX ticket_notices_by_role ON ticket_notices (for_role, seen)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

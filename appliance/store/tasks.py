@@ -205,6 +205,15 @@ async def add_attempt(
     return True
 
 
+async def take_on_ticket(connection: aiosqlite.Connection, number: str, ticket_id: str) -> None:
+    """The number's open task (one a number) becomes the follow-up of this ticket too."""
+    await connection.execute(
+        "UPDATE callback_tasks SET ticket_id = ? WHERE number = ? AND status = 'open'"
+        " AND ticket_id = ''",
+        (ticket_id, number),
+    )
+
+
 async def close(
     connection: aiosqlite.Connection, task_id: str, closed_as: str, closed_s: float
 ) -> bool:

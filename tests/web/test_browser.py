@@ -240,6 +240,7 @@ def test_browser_every_page_in_both_languages_on_desk_phone_and_tv(
             "customers",
             "tickets",
             f"tickets/{ticket_id}",
+            "tickets/overdue",
             "scripts",
             "reports",
             "reports/staffing",

@@ -118,10 +118,13 @@ def test_desk_complaint_ticket_escalates_to_shift_lead_then_manager_by_depot_clo
         with pytest.raises(FormError) as at_top:
             await depot.desk.tickets.escalate_ticket(LEAD, ticket.ticket_id)
         assert at_top.value.problem == "at_top"
-        with pytest.raises(FormError) as no_follow_up:
+        with pytest.raises(FormError) as no_reason:
             await depot.desk.tickets.close_ticket(LEAD, ticket.ticket_id, "")
-        assert no_follow_up.value.field == "follow_up"
-        await depot.desk.tickets.close_ticket(AGENT, ticket.ticket_id, "已回访：已赔付，客户满意")
+        assert no_reason.value.field == "reason"
+        with pytest.raises(FormError) as agent_closing:
+            await depot.desk.tickets.close_ticket(AGENT, ticket.ticket_id, "自己结案")
+        assert agent_closing.value.problem == "not_owner"
+        await depot.desk.tickets.close_ticket(LEAD, ticket.ticket_id, "客户已撤诉")
         assert await depot.desk.tickets.open_tickets() == []
         steps = await depot.desk.tickets.ticket_steps(ticket.ticket_id)
         assert [s.action for s in steps] == ["opened", "escalated", "escalated", "closed"]

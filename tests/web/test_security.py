@@ -224,7 +224,7 @@ def test_web_audit_log_records_every_supervisor_action(tmp_path: Path) -> None:
             ("/supervisor/handover", {"text": "L2 线路噪音，已报修"}),
             ("/supervisor/blacklist", {"number": "13011112222"}),
             (f"/tickets/{ticket.ticket_id}/escalate", {"note": "客户再次来电"}),
-            (f"/tickets/{ticket.ticket_id}/close", {"follow_up": "已回访，客户满意"}),
+            (f"/tickets/{ticket.ticket_id}/close", {"reason": "客户已撤诉"}),
         )
         for path, data in actions:
             status, _ = await supervisor.post(path, {"csrf_token": token, **data})

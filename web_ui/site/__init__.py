@@ -22,6 +22,7 @@ from web_ui.site import (
     setup_pages,
     supervisor_pages,
     task_pages,
+    ticket_pages,
 )
 from web_ui.site.security import DEPOT_KEY, DESK_KEY, SITE_TEMPLATES_KEY, templates
 
@@ -49,6 +50,7 @@ def add_site(
     app.router.add_routes(desk_pages.routes)
     app.router.add_routes(record_pages.routes)
     app.router.add_routes(task_pages.routes)
+    app.router.add_routes(ticket_pages.routes)
     app.router.add_routes(supervisor_pages.routes)
     app.router.add_routes(restore_pages.routes)
     app.router.add_routes(report_pages.routes)

@@ -69,6 +69,33 @@ FOLLOW_UP_MESSAGES: dict[str, tuple[str, str]] = {
         "this number already has an open callback task",
         "该号码已有未完成的回访任务",
     ),
+    # tickets
+    "tickets.owner": ("Owner", "首问负责人"),
+    "tickets.deadline": ("Deadline", "办结时限"),
+    "tickets.left": ("left", "剩余"),
+    "tickets.late": ("late by", "已超时"),
+    "tickets.any": ("Any", "全部"),
+    "tickets.close_with_reason": ("Close without the follow-up call", "主管结案（不经回访）"),
+    "tickets.resolve": ("Resolved — call the customer back", "已处理，转回访"),
+    "tickets.limits": ("Time limits by category (hours)", "各类投诉办结时限（小时）"),
+    "tickets.to_shift_lead_h": ("To the shift lead after", "超过后升级至班长"),
+    "tickets.to_manager_h": ("To the manager after", "超过后升级至经理"),
+    "ticket_state.open": ("Open", "处理中"),
+    "ticket_state.resolved": ("Resolved, waiting for the follow-up call", "已处理，待回访"),
+    "ticket_state.closed": ("Closed", "已结案"),
+    "step.chase": ("Chase", "催单"),
+    "step.reply": ("Reply", "回复"),
+    "step.resolved": ("Resolved", "已处理"),
+    "field.resolution": ("How it was resolved", "处理结果"),
+    "desk.ticket_notices": ("Tickets escalated", "工单升级提醒"),
+    "desk.escalated_to": ("escalated to", "已升级至"),
+    "desk.seen": ("Seen", "已读"),
+    "problem.not_owner": (
+        "only the agent who took the complaint, or a supervisor",
+        "仅限首问负责人或主管操作",
+    ),
+    "problem.changed": ("changed meanwhile — look again", "已被他人更改，请刷新后再试"),
+    "problem.after_first": ("must be longer than the first limit", "须长于第一时限"),
     # CSV uploads: a bad row is named by line and column
     "csv.at": ("Line {line}, column {column}", "第 {line} 行，第 {column} 列"),
     "problem.extra_column": ("more columns than expected", "列数多于预期"),
@@ -79,3 +106,22 @@ FOLLOW_UP_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "problem.too_many_rows": ("too many rows in one file", "单个文件行数过多"),
 }
+
+# the ticket limits form names its fields by category: first_<category>, second_<category>
+_CATEGORIES = {
+    "delay": ("Delay", "延误"),
+    "damage": ("Damage", "货损"),
+    "loss": ("Loss", "丢失"),
+    "attitude": ("Staff attitude", "服务态度"),
+    "billing": ("Billing", "费用"),
+    "other": ("Other", "其他"),
+}
+for _category, (_english, _chinese) in _CATEGORIES.items():
+    FOLLOW_UP_MESSAGES[f"field.first_{_category}"] = (
+        f"{_english}: to the shift lead after (hours)",
+        f"{_chinese}：升级至班长时限（小时）",
+    )
+    FOLLOW_UP_MESSAGES[f"field.second_{_category}"] = (
+        f"{_english}: to the manager after (hours)",
+        f"{_chinese}：升级至经理时限（小时）",
+    )

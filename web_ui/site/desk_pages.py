@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from appliance.desk import ESCALATION_LEVELS, FormError
 from appliance.desk.tasks import OUTCOMES, DialRefusal
 from appliance.service import AgentState, AgentView, CallStage, DepotService
 from web_ui.site.live import stream
@@ -91,6 +92,8 @@ async def _desk_page(
         pause_reasons=PAUSE_REASONS,
         colleagues=[a for a in service.setup().agents if a.id != user.agent_id],
         notices=await desk.notices.notices(),
+        ticket_notices=await desk.tickets.notices_for(user),
+        levels=ESCALATION_LEVELS,
         tasks=await desk.tasks.desk_tasks(user.agent_id),
         window_opens_s=await desk.tasks.window_opens_s(),
         outcomes=OUTCOMES,
@@ -139,6 +142,19 @@ def _state_error(request: web.Request, key: str, field: str) -> web.StreamRespon
     if request.headers.get("Accept", "").startswith("application/json"):
         return json_response({"error": key, "field": field}, status=400)
     return render(request, "error.html", status=400, message_key=key, field=field)
+
+
+@routes.post("/desk/ticket-notices/{notice_id}/seen")
+@requires(AGENT)
+async def ticket_notice_seen(request: web.Request) -> web.StreamResponse:
+    """An escalation notice read: it leaves this desk."""
+    try:
+        await request.app[DESK_KEY].tickets.notice_seen(
+            signed_in(request), request.match_info["notice_id"]
+        )
+    except FormError:
+        return _state_error(request, "error.not_found", "notice_id")
+    raise web.HTTPSeeOther("/desk")
 
 
 @routes.get("/desk/live")
