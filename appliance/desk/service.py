@@ -13,7 +13,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -32,6 +32,7 @@ from appliance.desk.sessions import SESSION_IDLE_S, Sessions
 from appliance.desk.settings import SettingsDesk
 from appliance.desk.tasks import TaskDesk
 from appliance.desk.tickets import TicketDesk
+from appliance.desk.waybills import TRACKING_FOLDER, WaybillDesk
 from appliance.engine.views import LineView
 from appliance.service import DepotService
 from appliance.store import Role, Store, StoreError, User, is_keypad_pin, web_sessions
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 
 RESTORE_FORM_BYTES = 64 * 1024  # the restore form's other fields and multipart framing
 REPORTS_READY_EVERY_S = 60.0  # seconds between two keepings of the report days
-TICKETS_ESCALATED_EVERY_S = 60.0  # seconds between two looks for tickets past their deadline
+DESK_JOBS_EVERY_S = 60.0  # seconds between two rounds of escalating tickets and picking up exports
 BACKUP_COPY_PREFIX = ".depotline-download-"  # + random hex: a backup being downloaded
 
 
@@ -97,6 +98,13 @@ class DeskService:
             store, desk_store, service, self.audit, recordings_dir=recordings_dir
         )
         self.settings = SettingsDesk(service, self.audit, prompts_dir=prompts_dir)
+        self.waybills = WaybillDesk(
+            store,
+            desk_store,
+            service,
+            self.audit,
+            tracking_folder=os.path.join(self._state_folder, TRACKING_FOLDER),
+        )
 
     @property
     def session_idle_s(self) -> float:
@@ -324,27 +332,35 @@ def _remove_cut_off_copies(database: str) -> list[Path]:
     return desk_restore.remove_partial_uploads(database) + copies
 
 
-async def _keep_reports_ready(desk: DeskService, every_s: float) -> None:
+async def _keep_reports_ready(desk: DeskService) -> None:
     """Keep the days a monthly report adds up ready in the background: at start (after an
     upgrade or a stop, the days not kept yet), after each midnight, and after a change of
     the service-level threshold or time zone (the days are folded again), so a supervisor
     opening a report seldom waits for it."""
-    while True:
-        try:
-            await desk.reports.prepare(desk.service.now())
-        except StoreError as error:
-            log.warning("reports are not kept ready: %s", error)
-        await asyncio.sleep(every_s)
+    await desk.reports.prepare(desk.service.now())
 
 
-async def _keep_tickets_escalated(desk: DeskService, every_s: float) -> None:
-    """The daemon's own escalation (限时办结): every minute, each ticket past its holder's
-    deadline goes one level up, told on the owner's and the new holder's desk."""
+async def _keep_tickets_escalated(desk: DeskService) -> None:
+    """The daemon's own escalation (限时办结): each ticket past its holder's deadline goes one
+    level up, told on the owner's and the new holder's desk."""
+    await desk.tickets.escalate_due()
+
+
+async def _pick_up_tracking_exports(desk: DeskService) -> None:
+    """The depot's nightly tracking export, dropped in the tracking folder, is loaded."""
+    await desk.waybills.pick_up()
+
+
+async def _every(
+    every_s: float, job: Callable[[DeskService], Awaitable[None]], desk: DeskService
+) -> None:
+    """Run one of the desk's background jobs now and then every `every_s` seconds; a store
+    that fails once is tried again the next time."""
     while True:
         try:
-            await desk.tickets.escalate_due()
-        except StoreError as error:
-            log.warning("tickets are not escalated: %s", error)
+            await job(desk)
+        except (StoreError, OSError) as error:
+            log.warning("%s did not run: %s", job.__name__.strip("_").replace("_", " "), error)
         await asyncio.sleep(every_s)
 
 
@@ -359,7 +375,7 @@ async def open_desk(
     recordings_dir: str = "",
     restart: Callable[[], None] | None = None,
     reports_ready_every_s: float = REPORTS_READY_EVERY_S,
-    tickets_escalated_every_s: float = TICKETS_ESCALATED_EVERY_S,
+    desk_jobs_every_s: float = DESK_JOBS_EVERY_S,
 ) -> AsyncIterator[DeskService]:
     """The desk on the depot's open store (which has migrated the file). `restart` stops the
     depot so that it starts again (the daemon: systemd restarts it; the demo: in-process)."""
@@ -377,8 +393,9 @@ async def open_desk(
         restart=restart,
     )
     jobs = (
-        asyncio.create_task(_keep_reports_ready(desk, reports_ready_every_s)),
-        asyncio.create_task(_keep_tickets_escalated(desk, tickets_escalated_every_s)),
+        asyncio.create_task(_every(reports_ready_every_s, _keep_reports_ready, desk)),
+        asyncio.create_task(_every(desk_jobs_every_s, _keep_tickets_escalated, desk)),
+        asyncio.create_task(_every(desk_jobs_every_s, _pick_up_tracking_exports, desk)),
     )
     try:
         yield desk

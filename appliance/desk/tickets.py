@@ -11,7 +11,7 @@ import logging
 import aiosqlite
 
 from appliance.desk.audit import AuditTrail, SignedIn
-from appliance.desk.forms import COMPLAINT_CATEGORIES, FormError, clean_text
+from appliance.desk.forms import COMPLAINT_CATEGORIES, FormError, clean_text, clean_waybill
 from appliance.desk.tasks import TaskDesk
 from appliance.desk.ticket_limits import (
     ESCALATION_LEVELS,
@@ -79,6 +79,7 @@ class TicketDesk:
             None,
             owner=record.agent,
             deadline_s=limits.deadline_s(category, record.created_s, 0),
+            waybill=record.field("waybill"),
         )
 
     async def escalate_due(self) -> list[str]:
@@ -215,10 +216,11 @@ class TicketDesk:
     async def search(
         self, form: dict[str, str], *, ids: tuple[str, ...] = (), limit: int = 200
     ) -> list[Ticket]:
-        """By number, owner, state, category and overdue (`overdue` = "1"); a value outside
-        the lists is ignored rather than refused (it comes from a link)."""
+        """By number, waybill, owner, state, category and overdue (`overdue` = "1"); a value
+        outside the lists is ignored rather than refused (it comes from a link)."""
         found = TicketFilter(
             number=form.get("number", "").strip()[:32],
+            waybill=clean_waybill(form.get("waybill", "")) or "",
             owner=form.get("owner", "").strip()[:20],
             state=form.get("state", "") if form.get("state", "") in TICKET_STATES else "",
             category=c if (c := form.get("category", "")) in COMPLAINT_CATEGORIES else "",

@@ -266,6 +266,23 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX ticket_notices_by_agent ON ticket_notices (for_agent, seen)",
         "CREATE INDEX ticket_notices_by_role ON ticket_notices (for_role, seen)",
     ),
+    (
+        # 运单号: the depot's tracking export (the newest status of each waybill; a waybill not
+        # in a later file keeps what it had), the waybill a complaint's ticket is about, and
+        # records found by the waybill in their fields
+        """CREATE TABLE waybills (
+            waybill TEXT PRIMARY KEY,
+            status TEXT NOT NULL,
+            place TEXT NOT NULL,
+            time_s REAL NOT NULL,
+            loaded_s REAL NOT NULL,
+            source TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        "ALTER TABLE tickets ADD COLUMN waybill TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX tickets_by_waybill ON tickets (waybill) WHERE waybill != ''",
+        """CREATE INDEX desk_records_by_waybill
+            ON desk_records (json_extract(fields_json, '$.waybill'))""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -26,6 +26,7 @@ class Ticket:
     owner: str = ""  # the agent who recorded the complaint (首问负责)
     deadline_s: float | None = None  # when the current holder's time runs out
     resolved_s: float | None = None  # resolved, waiting for the follow-up call
+    waybill: str = ""  # the waybill (运单号) the complaint is about
 
     @property
     def state(self) -> str:
@@ -50,6 +51,7 @@ class TicketFilter:
     """What the ticket list is narrowed to; empty fields do not narrow it."""
 
     number: str = ""
+    waybill: str = ""
     owner: str = ""
     state: str = ""  # open, resolved, closed
     category: str = ""
@@ -66,7 +68,7 @@ class TicketStep:
 
 _COLUMNS = (
     "ticket_id, record_id, number, category, department, created_s, escalation_level, status,"
-    " closed_s, owner, deadline_s, resolved_s"
+    " closed_s, owner, deadline_s, resolved_s, waybill"
 )
 
 
@@ -84,6 +86,7 @@ def _ticket(row: aiosqlite.Row | tuple[object, ...]) -> Ticket:
         str(row[9]),
         _time(row[10]),
         _time(row[11]),
+        str(row[12]),
     )
 
 
@@ -93,7 +96,7 @@ def _time(value: object) -> float | None:
 
 async def insert(connection: aiosqlite.Connection, ticket: Ticket) -> None:
     await connection.execute(
-        f"INSERT INTO tickets ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO tickets ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             ticket.ticket_id,
             ticket.record_id,
@@ -107,6 +110,7 @@ async def insert(connection: aiosqlite.Connection, ticket: Ticket) -> None:
             ticket.owner,
             ticket.deadline_s,
             ticket.resolved_s,
+            ticket.waybill,
         ),
     )
 
@@ -180,6 +184,7 @@ async def search(
     values: list[object] = []
     for column, value in (
         ("number", found.number),
+        ("waybill", found.waybill),
         ("owner", found.owner),
         ("category", found.category),
     ):

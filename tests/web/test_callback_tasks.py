@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import aiohttp
 from web_depot import (
     AGENT_ID,
     AGENT_PASSWORD,
@@ -23,6 +22,8 @@ from web_depot import (
     running_depot,
 )
 from web_http import Browserish
+from web_people import post, signed_in
+from web_people import upload as upload_file
 
 from appliance.engine.records import CallbackRequested
 from drivers.roles import CallerId
@@ -42,23 +43,11 @@ def with_people(
 ) -> None:
     async def main() -> None:
         async with running_depot(tmp_path / "depot.db") as depot:
-            jars = (aiohttp.CookieJar(unsafe=True), aiohttp.CookieJar(unsafe=True))
-            async with (
-                aiohttp.ClientSession(cookie_jar=jars[0]) as agent_session,
-                aiohttp.ClientSession(cookie_jar=jars[1]) as lead_session,
-            ):
-                agent = Browserish(depot.url, agent_session)
-                await agent.sign_in(AGENT_ID, AGENT_PASSWORD)
-                lead = Browserish(depot.url, lead_session)
-                await lead.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+            accounts = ((AGENT_ID, AGENT_PASSWORD), (SUPERVISOR_ID, SUPERVISOR_PASSWORD))
+            async with signed_in(depot.url, *accounts) as (agent, lead):
                 await test(depot, agent, lead)
 
     asyncio.run(main())
-
-
-async def post(who: Browserish, path: str, data: dict[str, str]) -> tuple[int, str]:
-    token = await who.csrf("/desk")
-    return await who.post(path, {"csrf_token": token, **data})
 
 
 async def new_task(lead: Browserish, number: str, **fields: str) -> None:
@@ -201,13 +190,8 @@ def test_key_customer_csv_with_a_bad_row_names_line_and_column_and_keeps_nothing
         await new_task(lead, "13600000002")
 
         async def upload(text: bytes) -> tuple[int, str]:
-            token = await lead.csrf("/supervisor/tasks")
-            form = aiohttp.FormData()
-            form.add_field("csrf_token", token)
-            form.add_field("reason", "key_customer")
-            form.add_field("note", "双十一重点客户")
-            form.add_field("file", text, filename="vip.csv", content_type="text/csv")
-            return await lead.post("/supervisor/tasks/import", form)  # type: ignore[arg-type]
+            fields = {"reason": "key_customer", "note": "双十一重点客户"}
+            return await upload_file(lead, "/supervisor/tasks/import", text, fields)
 
         bad = "号码,姓名,备注\n13600000001,张三,大客户\n1360000x003,李四,\n".encode("gb18030")
         status, page = await upload(bad)

@@ -10,7 +10,6 @@ import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-import aiohttp
 from web_depot import (
     ADMIN_ID,
     ADMIN_PASSWORD,
@@ -22,6 +21,7 @@ from web_depot import (
     running_depot,
 )
 from web_http import Browserish
+from web_people import post, signed_in
 
 HOUR_S = 3600.0
 
@@ -45,34 +45,17 @@ def with_people(
 ) -> None:
     async def main() -> None:
         async with running_depot(
-            tmp_path / "depot.db", tickets_escalated_every_s=escalate_every_s
+            tmp_path / "depot.db", desk_jobs_every_s=escalate_every_s
         ) as depot:
-            sessions = [
-                aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) for _ in range(3)
-            ]
-            try:
-                people = [Browserish(depot.url, session) for session in sessions]
-                for who, (user, password) in zip(
-                    people,
-                    (
-                        (AGENT_ID, AGENT_PASSWORD),
-                        (SUPERVISOR_ID, SUPERVISOR_PASSWORD),
-                        (ADMIN_ID, ADMIN_PASSWORD),
-                    ),
-                    strict=True,
-                ):
-                    await who.sign_in(user, password)
+            accounts = (
+                (AGENT_ID, AGENT_PASSWORD),
+                (SUPERVISOR_ID, SUPERVISOR_PASSWORD),
+                (ADMIN_ID, ADMIN_PASSWORD),
+            )
+            async with signed_in(depot.url, *accounts) as people:
                 await test(depot, People(*people))
-            finally:
-                for session in sessions:
-                    await session.close()
 
     asyncio.run(main())
-
-
-async def post(who: Browserish, path: str, data: dict[str, str]) -> tuple[int, str]:
-    token = await who.csrf("/desk")
-    return await who.post(path, {"csrf_token": token, **data})
 
 
 async def complain(agent: Browserish, number: str, category: str = "delay") -> str:

@@ -96,6 +96,39 @@ FOLLOW_UP_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "problem.changed": ("changed meanwhile — look again", "已被他人更改，请刷新后再试"),
     "problem.after_first": ("must be longer than the first limit", "须长于第一时限"),
+    # waybills (运单号)
+    "nav.waybills": ("Waybills", "运单查询"),
+    "field.waybill": ("Waybill", "运单号"),
+    "field.status": ("Status", "状态"),
+    "field.time": ("Time", "时间"),
+    "waybills.import": ("Tracking export (运单 CSV)", "运单跟踪数据导入（CSV）"),
+    "waybills.import_help": (
+        "A CSV of waybill, status, place, time (2026-12-07 14:30), as the tracking system"
+        " exports it; the nightly export may also be dropped in the tracking folder beside"
+        " the database. A bad row is named by line and column and nothing is loaded.",
+        "CSV 列为：运单号, 状态, 地点, 时间（2026-12-07 14:30），即跟踪系统的导出文件；"
+        "每晚的导出也可放入数据库旁的 tracking 文件夹自动导入。有错误的行会指出行号和列号，"
+        "整个文件不导入。",
+    ),
+    "waybills.imported": ("Waybills in the file", "文件中的运单"),
+    "waybills.changed": ("added or updated", "新增或更新"),
+    "waybills.known": ("Waybills known", "已有运单"),
+    "waybills.not_in_export": ("Not in the tracking export.", "跟踪数据中没有该运单。"),
+    "waybills.calls": ("Calls", "通话"),
+    "waybill_status.received": ("Received", "已揽收"),
+    "waybill_status.in_transit": ("In transit", "运输中"),
+    "waybill_status.arrived": ("Arrived", "已到达"),
+    "waybill_status.out_for_delivery": ("Out for delivery", "派送中"),
+    "waybill_status.delivered": ("Delivered", "已签收"),
+    "waybill_status.held": ("Held", "滞留"),
+    "waybill_status.returned": ("Returned", "已退回"),
+    "problem.waybill_format": ("6 to 30 letters and digits", "应为 6 至 30 位字母或数字"),
+    "problem.waybill_status": (
+        "not a known status (received, in_transit, arrived, out_for_delivery, delivered,"
+        " held, returned, or 已揽收 运输中 已到达 派送中 已签收 滞留 已退回)",
+        "状态无法识别（应为 已揽收 运输中 已到达 派送中 已签收 滞留 已退回）",
+    ),
+    "problem.waybill_time": ("a time as 2026-12-07 14:30", "时间格式应为 2026-12-07 14:30"),
     # CSV uploads: a bad row is named by line and column
     "csv.at": ("Line {line}, column {column}", "第 {line} 行，第 {column} 列"),
     "problem.extra_column": ("more columns than expected", "列数多于预期"),

@@ -22,7 +22,7 @@ from web_ui.site.security import (
 
 routes = web.RouteTableDef()
 
-SEARCH_FIELDS = ("number", "owner", "state", "category", "overdue")
+SEARCH_FIELDS = ("number", "waybill", "owner", "state", "category", "overdue")
 
 
 async def _list_page(
