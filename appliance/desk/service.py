@@ -13,7 +13,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -22,6 +22,12 @@ from appliance import first_boot
 from appliance.desk import restore as desk_restore
 from appliance.desk.audit import AuditTrail, SignedIn
 from appliance.desk.forms import FormError, clean_text
+from appliance.desk.jobs import (
+    every,
+    keep_reports_ready,
+    keep_tickets_escalated,
+    pick_up_tracking_exports,
+)
 from appliance.desk.notices import NoticeDesk
 from appliance.desk.quality import QualityDesk
 from appliance.desk.records import RecordDesk
@@ -35,7 +41,7 @@ from appliance.desk.tickets import TicketDesk
 from appliance.desk.waybills import TRACKING_FOLDER, WaybillDesk
 from appliance.engine.views import LineView
 from appliance.service import DepotService
-from appliance.store import Role, Store, StoreError, User, is_keypad_pin, web_sessions
+from appliance.store import Role, Store, User, is_keypad_pin, web_sessions
 from appliance.store.audit import AuditEntry
 from appliance.store.desk_store import DeskStore
 
@@ -332,38 +338,6 @@ def _remove_cut_off_copies(database: str) -> list[Path]:
     return desk_restore.remove_partial_uploads(database) + copies
 
 
-async def _keep_reports_ready(desk: DeskService) -> None:
-    """Keep the days a monthly report adds up ready in the background: at start (after an
-    upgrade or a stop, the days not kept yet), after each midnight, and after a change of
-    the service-level threshold or time zone (the days are folded again), so a supervisor
-    opening a report seldom waits for it."""
-    await desk.reports.prepare(desk.service.now())
-
-
-async def _keep_tickets_escalated(desk: DeskService) -> None:
-    """The daemon's own escalation (限时办结): each ticket past its holder's deadline goes one
-    level up, told on the owner's and the new holder's desk."""
-    await desk.tickets.escalate_due()
-
-
-async def _pick_up_tracking_exports(desk: DeskService) -> None:
-    """The depot's nightly tracking export, dropped in the tracking folder, is loaded."""
-    await desk.waybills.pick_up()
-
-
-async def _every(
-    every_s: float, job: Callable[[DeskService], Awaitable[None]], desk: DeskService
-) -> None:
-    """Run one of the desk's background jobs now and then every `every_s` seconds; a store
-    that fails once is tried again the next time."""
-    while True:
-        try:
-            await job(desk)
-        except (StoreError, OSError) as error:
-            log.warning("%s did not run: %s", job.__name__.strip("_").replace("_", " "), error)
-        await asyncio.sleep(every_s)
-
-
 @contextlib.asynccontextmanager
 async def open_desk(
     store: Store,
@@ -393,9 +367,9 @@ async def open_desk(
         restart=restart,
     )
     jobs = (
-        asyncio.create_task(_every(reports_ready_every_s, _keep_reports_ready, desk)),
-        asyncio.create_task(_every(desk_jobs_every_s, _keep_tickets_escalated, desk)),
-        asyncio.create_task(_every(desk_jobs_every_s, _pick_up_tracking_exports, desk)),
+        asyncio.create_task(every(reports_ready_every_s, keep_reports_ready, desk)),
+        asyncio.create_task(every(desk_jobs_every_s, keep_tickets_escalated, desk)),
+        asyncio.create_task(every(desk_jobs_every_s, pick_up_tracking_exports, desk)),
     )
     try:
         yield desk
