@@ -221,7 +221,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tickets.id": ("Ticket", "工单"),
     "tickets.status": ("Status", "状态"),
     "tickets.holder": ("With", "当前处理"),
-    "tickets.due_holder": ("Should be with by now", "按时限应由"),
     "tickets.overdue": ("Overdue", "已超期"),
     "tickets.escalate": ("Escalate", "升级"),
     "tickets.close": ("Close after follow-up call", "回访后结案"),
