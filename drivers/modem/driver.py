@@ -524,7 +524,7 @@ class ModemLine:
         if self._call != "ringing":
             return
         self._call = "offered"
-        caller = self._caller_id.caller()
+        caller = self._caller_id.caller(self._line)
         log.info("line %s: call from %r", self._line, caller)
         self._send(CallArrived(self._clock(), self._line, caller=caller))
 
