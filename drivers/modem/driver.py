@@ -41,6 +41,7 @@ from drivers.roles import (
     AnswerLine,
     CallArrived,
     CallerHungUp,
+    CallTurnedAway,
     Clock,
     DialFailed,
     DialOut,
@@ -65,6 +66,7 @@ from drivers.roles import (
     SendDigits,
     StopMedia,
     Tone,
+    TurnedAwayReason,
 )
 
 log = logging.getLogger(__name__)
@@ -500,12 +502,25 @@ class ModemLine:
         self._ring_gap_timer = self._loop.call_later(self._ring_gap_s, self._ringing_stopped)
 
     def _ringing_stopped(self) -> None:
-        """No RING for a while: the caller gave up before we answered."""
-        offered = self._call == "offered"
-        if self._call in ("ringing", "offered", "refused"):
-            self._reset_call()
-            if offered:
-                self._send(CallerHungUp(self._clock(), self._line, cause=HangUpCause.NORMAL))
+        """No RING for `ring_gap_s`: the caller gave up before the box answered. A call the
+        engine was offered ends as a hang-up; one it never heard of (fewer rings than
+        `rings_before_answer`, or caller ID and no ring) is a missed call, reported once so the
+        depot sees every caller it lost."""
+        state = self._call
+        if state not in ("ringing", "offered", "refused"):
+            return
+        missed = state == "ringing"
+        caller = self._caller_id.caller(self._line) if missed else None
+        self._reset_call()
+        if caller is not None:
+            log.info("line %s: missed call from %r (rang and stopped)", self._line, caller)
+            self._send(
+                CallTurnedAway(
+                    self._clock(), self._line, caller=caller, reason=TurnedAwayReason.MISSED_AT_LINE
+                )
+            )
+        elif state == "offered":
+            self._send(CallerHungUp(self._clock(), self._line, cause=HangUpCause.NORMAL))
 
     def _maybe_offer(self) -> None:
         if self._rings < self._rings_before_answer:
@@ -543,6 +558,12 @@ class ModemLine:
             self._restart_ring_gap()
         self._caller_id.add(item)
         self._caller_id_at = time.monotonic()
+        if self._call == "idle" and self._in_service and self._caller_id.has_number_or_reason:
+            # caller ID before the first RING (UK lines): the call has begun; if no RING follows,
+            # it is a missed call like one that rang once
+            self._call = "ringing"
+            self._rings = 0
+            self._restart_ring_gap()
         if self._caller_id_timer is not None and item.key in ("NMBR", "NAME"):
             # the rest of the block (NAME after NMBR) follows within milliseconds
             self._caller_id_timer.cancel()
