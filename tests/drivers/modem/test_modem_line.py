@@ -21,6 +21,7 @@ from drivers.roles import (
     CallArrived,
     CallerHungUp,
     CallerId,
+    CallTurnedAway,
     DialFailed,
     DialOut,
     DigitPressed,
@@ -391,9 +392,14 @@ def test_modem_line_call_waiting_caller_id_is_not_a_new_call(tmp_path: Path) -> 
         assert (await line.next(DigitPressed)).digit == "5"
         line.sim.hang_up("loop_break")
         await line.next(CallerHungUp)
+        # a later caller who rings once: the only missed call the line reports is theirs
+        line.sim.incoming_call("0153333333", "THIRD", rings=1)
+        missed = await line.next(CallTurnedAway)
+        assert missed.caller.number == "0153333333"
 
     line = run_line(tmp_path, scenario, "usr")
     assert line.kinds().count("CallArrived") == 1
+    assert line.kinds().count("CallTurnedAway") == 1
 
 
 # ---------------------------------------------------------------------------------------------

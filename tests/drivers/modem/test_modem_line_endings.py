@@ -68,22 +68,6 @@ def test_modem_line_offered_call_that_stops_ringing_is_a_hang_up_not_a_missed_ca
     assert "CallTurnedAway" not in line.kinds()
 
 
-def test_modem_line_call_waiting_caller_id_is_never_a_missed_call(tmp_path: Path) -> None:
-    async def scenario(line: LineUnderTest) -> None:
-        await line.answered_call("0151111111", "FIRST")
-        line.sim.call_waiting("0152222222", "SECOND")
-        await line.sim_until(lambda: "< NMBR=0152222222" in line.sim.transcript)
-        line.sim.hang_up("loop_break")
-        await line.next(CallerHungUp)
-        # a later caller who rings once: the only missed call the line reports is theirs
-        line.sim.incoming_call("0153333333", "THIRD", rings=1)
-        missed = await line.next(CallTurnedAway)
-        assert missed.caller.number == "0153333333"
-
-    line = run_line(tmp_path, scenario, "usr")
-    assert line.kinds().count("CallTurnedAway") == 1
-
-
 def test_modem_line_answered_call_is_never_a_missed_call(tmp_path: Path) -> None:
     async def scenario(line: LineUnderTest) -> None:
         line.sim.incoming_call("0151111111", "TAKEN", rings=2)
