@@ -15,7 +15,10 @@ from drivers.roles import (
     CallerHungUp,
     CallerId,
     CallTurnedAway,
+    DigitPressed,
+    HangUpCause,
     LineAnswered,
+    PlayMusic,
     TurnedAwayReason,
 )
 
@@ -81,3 +84,53 @@ def test_modem_line_answered_call_is_never_a_missed_call(tmp_path: Path) -> None
 
     line = run_line(tmp_path, scenario, "usr")
     assert line.kinds().count("CallTurnedAway") == 1
+
+
+def test_modem_line_caller_gone_without_signal_during_music_ends_silent_on_hook(
+    tmp_path: Path,
+) -> None:
+    async def scenario(line: LineUnderTest) -> None:
+        await line.answered_call()
+        await line.driver.perform(PlayMusic("fxo0"))
+        await line.sim_until(lambda: line.sim.heard_s > 0.2)
+        line.sim.hang_up("none")  # the exchange signals nothing at all
+        gone = await line.next(CallerHungUp, timeout_s=10)
+        assert gone.cause is HangUpCause.SILENCE
+        await line.sim_until(lambda: not line.sim.offhook)
+
+    line = run_line(tmp_path, scenario, "usr", quiet_line_s=1.0)
+    assert line.kinds().count("CallerHungUp") == 1
+    assert line.transcript[-2:] == ["> AT+VLS=0", "< OK"]
+
+
+def test_modem_line_caller_pressing_keys_is_not_taken_for_a_quiet_line(tmp_path: Path) -> None:
+    async def scenario(line: LineUnderTest) -> None:
+        await line.answered_call()
+        await line.driver.perform(PlayMusic("fxo0"))
+        line.sim.press("1234", gap_s=0.6)  # 1.8 s of keys, each within the 1 s quiet limit
+        digits = [(await line.next(DigitPressed)).digit for _ in range(4)]
+        assert digits == ["1", "2", "3", "4"]
+        line.sim.hang_up("none")
+        assert (await line.next(CallerHungUp, timeout_s=10)).cause is HangUpCause.SILENCE
+
+    line = run_line(tmp_path, scenario, "usr", quiet_line_s=1.0)
+    assert line.kinds().index("CallerHungUp") > max(
+        i for i, kind in enumerate(line.kinds()) if kind == "DigitPressed"
+    )
+
+
+def test_modem_line_caller_talking_in_duplex_is_not_taken_for_a_quiet_line(
+    tmp_path: Path,
+) -> None:
+    async def scenario(line: LineUnderTest) -> None:
+        await line.answered_call()
+        line.sim.speak(2.0)  # twice the quiet limit of talk
+        assert await line.driver.start_duplex("fxo0")
+        gone = await line.next(CallerHungUp, timeout_s=10)
+        assert gone.cause is HangUpCause.SILENCE
+        # the call lasted through the talk: the caller's voice kept it up
+        answered = next(e for e in line.events if isinstance(e, LineAnswered))
+        assert gone.time_s - answered.time_s >= 2.0
+
+    line = run_line(tmp_path, scenario, "generic", {"full_duplex": True}, quiet_line_s=1.0)
+    assert "> AT+VTR" in line.transcript
