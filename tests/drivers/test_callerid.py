@@ -4,8 +4,11 @@ CDR and a callback task get from a From / P-Asserted-Identity header."""
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from drivers.roles import CallerId
 from drivers.sip.headers import line_caller_id
@@ -62,3 +65,15 @@ def test_sip_line_caller_id_privacy_id_withholds_an_asserted_number() -> None:
         "Privacy: id",
     )
     assert line_caller_id(msg, "trunk") == CallerId(withheld="private")
+
+
+@settings(deadline=None)
+@given(st.text(max_size=40), st.text(max_size=20))
+def test_sip_line_caller_id_any_user_and_name_kept_as_sent_or_dropped(user: str, name: str) -> None:
+    quoted = name.replace("\\", "").replace('"', "")
+    caller = line_caller_id(invite(f'From: "{quoted}" <sip:{user}@10.0.0.5>;tag=1'), "gw1")
+    assert caller.withheld in ("", "private", "unavailable")
+    if caller.number:
+        assert re.fullmatch(r"\+?[0-9]{1,15}", caller.number)
+        assert not caller.withheld
+    assert caller.name == "" or caller.name.isprintable()
