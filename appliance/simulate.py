@@ -12,7 +12,7 @@ import random
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import cast
 
 from appliance.engine.commands import LogIn, Tick
@@ -322,16 +322,30 @@ def run_simulation(
 
 
 def prediction(options: SimulationOptions) -> Prediction:
+    """The model's figures. An agent is busy for the talk and the wrap-up after it, so the
+    model's handle time is both: Erlang C of the talk alone promises a depot it does not get."""
+    handle_s = options.aht_s + options.wrap_up_s
     if options.patience_s is None:
         return erlang_c_prediction(
-            options.agents, options.calls_per_hour, options.aht_s, options.sl_threshold_s
+            options.agents, options.calls_per_hour, handle_s, options.sl_threshold_s
         )
     return erlang_a_prediction(
-        options.agents,
-        options.calls_per_hour,
-        options.aht_s,
-        options.sl_threshold_s,
-        options.patience_s,
+        options.agents, options.calls_per_hour, handle_s, options.sl_threshold_s, options.patience_s
+    )
+
+
+def model_note(options: SimulationOptions) -> str:
+    """A word for the reader when the model does not fit the run: Erlang C and A assume
+    exponential handle times, and a talk time plus a fixed wrap-up is not. "" when it fits."""
+    if options.handle_distribution != "exponential":
+        reason = f"this run's handle times are {options.handle_distribution}"
+    elif options.wrap_up_s:
+        reason = "this run's handle time is talk plus a fixed wrap-up, which varies less"
+    else:
+        return ""
+    return (
+        f"note: Erlang C and Erlang A assume exponential handle times; {reason},"
+        " so the model column is an approximation"
     )
 
 
@@ -426,17 +440,9 @@ def result_json(result: SimulationResult, predicted: Prediction) -> dict[str, ob
         "engine_events": result.engine_events,
         "wall_s": result.wall_s,
         "model": model,
-        "erlang_c": _prediction_json(
-            prediction(
-                SimulationOptions(
-                    agents=result.options.agents,
-                    calls_per_hour=result.options.calls_per_hour,
-                    aht_s=result.options.aht_s,
-                    sl_threshold_s=result.options.sl_threshold_s,
-                )
-            )
-        ),
+        "erlang_c": _prediction_json(prediction(replace(result.options, patience_s=None))),
         **({"erlang_a": _prediction_json(predicted)} if model == "erlang_a" else {}),
+        "model_note": model_note(result.options),
     }
 
 
@@ -481,12 +487,16 @@ def result_table(result: SimulationResult, predicted: Prediction) -> str:
     ]
     lines = [
         f"{options.agents} agents, {options.calls_per_hour:g} calls/h, mean handle"
-        f" {options.aht_s:g} s ({options.handle_distribution}), strategy"
+        f" {options.aht_s:g} s ({options.handle_distribution})"
+        f"{f' + {options.wrap_up_s:g} s wrap-up' if options.wrap_up_s else ''}, strategy"
         f" {options.strategy.value}, seed {options.seed}; {result.virtual_s / 3600:.1f} h"
         f" simulated in {result.wall_s:.2f} s",
         f"{'':28}{'simulated':>12}{model:>12}",
     ]
     lines += [f"{name:28}{simulated:>12}{model_value:>12}" for name, simulated, model_value in rows]
+    note = model_note(options)
+    if note:
+        lines.append(note)
     return "\n".join(lines)
 
 

@@ -36,11 +36,13 @@ from drivers.modem.protocol import (
     StreamItem,
     parse_vsm_list,
 )
+from drivers.modem.quiet import QuietLineWatch, has_voice
 from drivers.roles import (
     LINE_AUDIO_FRAME_BYTES,
     AnswerLine,
     CallArrived,
     CallerHungUp,
+    CallTurnedAway,
     Clock,
     DialFailed,
     DialOut,
@@ -65,6 +67,7 @@ from drivers.roles import (
     SendDigits,
     StopMedia,
     Tone,
+    TurnedAwayReason,
 )
 
 log = logging.getLogger(__name__)
@@ -82,6 +85,11 @@ _HANGUP_SIGNALS = {
     DleCode.LOOP_BREAK: HangUpCause.LOOP_BREAK,
     DleCode.POLARITY_REVERSAL: HangUpCause.POLARITY_REVERSAL,
 }
+
+# DLE reports about the stream or the line being quiet: no sign that a caller is there
+_NOT_THE_CALLER = frozenset(
+    {DleCode.SILENCE, DleCode.QUIET, DleCode.END_OF_STREAM, DleCode.UNDERRUN, DleCode.OVERRUN}
+)
 
 # AT+VTS elements: [f1,f2,duration in 10 ms]; one cadence period per tone
 _TONE_CADENCE = {
@@ -106,8 +114,10 @@ class ModemLine:
     holding `<language>/<name>.wav` and `music/hold.wav`. Beyond the configuration's keys:
     `silence_s` is the modem's silence report (ends a recording; outside one it means the caller
     has gone when `hangup_on_silence`), `caller_id_wait_s` how long to wait after the first
-    ring for caller ID, `ring_gap_s` the quiet after which ringing has stopped, and
-    `full_duplex` overrides the AT+VTR=? probe. The timing keywords exist for tests.
+    ring for caller ID, `ring_gap_s` the quiet after which ringing has stopped (a call that
+    was not yet offered is then a missed call), `quiet_line_s` how long a call may go without
+    any sign of its caller (voice, key, modem signal) before it is ended as silent (0: never),
+    and `full_duplex` overrides the AT+VTR=? probe. The timing keywords exist for tests.
     """
 
     def __init__(
@@ -133,6 +143,7 @@ class ModemLine:
         reopen_max_s: float = 60.0,
         full_duplex: bool | None = None,
         refuse_tone_s: float = 3.0,
+        quiet_line_s: float = 120.0,
     ) -> None:
         if dialect != "auto" and dialect not in {d.value for d in Dialect}:
             raise ValueError(f"modem dialect must be auto, usr, conexant or generic: {dialect!r}")
@@ -155,6 +166,7 @@ class ModemLine:
         self._reopen_max_s = reopen_max_s
         self._full_duplex_setting = full_duplex
         self._refuse_tone_s = refuse_tone_s
+        self._quiet_watch = QuietLineWatch(quiet_line_s, self._line_went_quiet)
 
         self._emit: LineEventSink = lambda event: None
         self._port = ModemPort(
@@ -500,12 +512,25 @@ class ModemLine:
         self._ring_gap_timer = self._loop.call_later(self._ring_gap_s, self._ringing_stopped)
 
     def _ringing_stopped(self) -> None:
-        """No RING for a while: the caller gave up before we answered."""
-        offered = self._call == "offered"
-        if self._call in ("ringing", "offered", "refused"):
-            self._reset_call()
-            if offered:
-                self._send(CallerHungUp(self._clock(), self._line, cause=HangUpCause.NORMAL))
+        """No RING for `ring_gap_s`: the caller gave up before the box answered. A call the
+        engine was offered ends as a hang-up; one it never heard of (fewer rings than
+        `rings_before_answer`, or caller ID and no ring) is a missed call, reported once so the
+        depot sees every caller it lost."""
+        state = self._call
+        if state not in ("ringing", "offered", "refused"):
+            return
+        missed = state == "ringing"
+        caller = self._caller_id.caller(self._line) if missed else None
+        self._reset_call()
+        if caller is not None:
+            log.info("line %s: missed call from %r (rang and stopped)", self._line, caller)
+            self._send(
+                CallTurnedAway(
+                    self._clock(), self._line, caller=caller, reason=TurnedAwayReason.MISSED_AT_LINE
+                )
+            )
+        elif state == "offered":
+            self._send(CallerHungUp(self._clock(), self._line, cause=HangUpCause.NORMAL))
 
     def _maybe_offer(self) -> None:
         if self._rings < self._rings_before_answer:
@@ -524,7 +549,7 @@ class ModemLine:
         if self._call != "ringing":
             return
         self._call = "offered"
-        caller = self._caller_id.caller()
+        caller = self._caller_id.caller(self._line)
         log.info("line %s: call from %r", self._line, caller)
         self._send(CallArrived(self._clock(), self._line, caller=caller))
 
@@ -543,6 +568,12 @@ class ModemLine:
             self._restart_ring_gap()
         self._caller_id.add(item)
         self._caller_id_at = time.monotonic()
+        if self._call == "idle" and self._in_service and self._caller_id.has_number_or_reason:
+            # caller ID before the first RING (UK lines): the call has begun; if no RING follows,
+            # it is a missed call like one that rang once
+            self._call = "ringing"
+            self._rings = 0
+            self._restart_ring_gap()
         if self._caller_id_timer is not None and item.key in ("NMBR", "NAME"):
             # the rest of the block (NAME after NMBR) follows within milliseconds
             self._caller_id_timer.cancel()
@@ -551,6 +582,8 @@ class ModemLine:
 
     def _on_dle(self, event: DleEvent) -> None:
         code = event.code
+        if code not in _NOT_THE_CALLER:
+            self._quiet_watch.caller_seen()
         if code is DleCode.DTMF:
             self._on_digit(event.digit)
         elif code in _HANGUP_SIGNALS:
@@ -576,6 +609,8 @@ class ModemLine:
         self._send(DigitPressed(self._clock(), self._line, digit=digit))
 
     def _on_audio(self, data: bytes) -> None:
+        if has_voice(data, self.sample_format):
+            self._quiet_watch.caller_seen()
         if self._media_kind == "record":
             self._record_buffer += data
         elif self._media_kind == "duplex":
@@ -585,6 +620,11 @@ class ModemLine:
                 # a full deque drops the oldest frame: the bridge fell behind
                 self._received.append(pcm[start : start + LINE_AUDIO_FRAME_BYTES])
             self._frame_rest = pcm[whole:]
+
+    def _line_went_quiet(self) -> None:
+        if self._call == "connected":
+            log.info("line %s: no sign of the caller for a while", self._line)
+            self._far_end_gone(HangUpCause.SILENCE)
 
     def _far_end_gone(self, cause: HangUpCause) -> None:
         if self._ending:
@@ -897,7 +937,9 @@ class ModemLine:
     # small things
 
     def _start_hard_cap(self) -> None:
+        """The call is up: it ends at `max_call_s`, or earlier when the line goes quiet."""
         assert self._loop is not None
+        self._quiet_watch.start(self._loop)
         if self._hard_cap_timer is not None:
             self._hard_cap_timer.cancel()
         self._hard_cap_timer = self._loop.call_later(
@@ -912,6 +954,7 @@ class ModemLine:
 
     def _reset_call(self) -> None:
         self._cancel_ring_timers()
+        self._quiet_watch.stop()
         if self._hard_cap_timer is not None:
             self._hard_cap_timer.cancel()
             self._hard_cap_timer = None

@@ -8,6 +8,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from drivers.callerid import name_from_bytes, number_as_sent, withheld_kind
 from drivers.roles import CallerId
 
 wire_log = logging.getLogger("drivers.modem.wire")
@@ -65,10 +66,11 @@ class ResultLine:
 
 @dataclass(frozen=True, slots=True)
 class CallerIdField:
-    """One caller-ID line: key is DATE, TIME, NMBR, NAME or MESG."""
+    """One caller-ID line: key is DATE, TIME, NMBR, NAME or MESG; the value as the line sent it
+    (bytes: a name may be UTF-8 or GB 18030, decided when the call's caller ID is read)."""
 
     key: str
-    value: str
+    value: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +96,19 @@ _CALLER_ID_KEYS = {
 
 def parse_line(raw: bytes) -> Line | None:
     """One line the modem sent (without CR/LF). None for an empty or unreadable line."""
-    text = raw.decode("latin-1").strip()
-    if not text:
+    stripped = raw.strip()
+    if not stripped:
         return None
-    if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in text):
+    if any(byte < 0x20 or byte == 0x7F for byte in stripped):
+        wire_log.debug("dropped line with control bytes: %r", raw)
+        return None
+    key, sep, value = stripped.partition(b"=")  # the first '=': NAME may contain '='
+    if sep:
+        canonical = _CALLER_ID_KEYS.get(key.decode("latin-1").strip().upper())
+        if canonical is not None:
+            return CallerIdField(canonical, value.strip())
+    text = stripped.decode("latin-1")
+    if any(0x80 <= ord(ch) < 0xA0 for ch in text):
         wire_log.debug("dropped line with control bytes: %r", raw)
         return None
     code = _RESULT_ALIASES.get(text.upper())
@@ -105,23 +116,16 @@ def parse_line(raw: bytes) -> Line | None:
         code = ResultCode.CONNECT
     if code is not None:
         return ResultLine(code, text)
-    if "=" in text:
-        key, _, value = text.partition("=")  # split on the first '=': NAME may contain '='
-        canonical = _CALLER_ID_KEYS.get(key.strip().upper())
-        if canonical is not None:
-            return CallerIdField(canonical, value.strip())
     return InfoLine(text)
 
 
-_NUMBER_CHARS = re.compile(r"[^0-9+*#]")
-
-
 class CallerIdCollector:
-    """Gathers the caller-ID lines of one call into a CallerId. Any field may be missing;
-    a number of `P` means private, `O` unavailable; garbage in a number is dropped."""
+    """Gathers the caller-ID lines of one call into a CallerId. Any field may be missing; a
+    number of `P` means private, `O` unavailable; a number or name that is not what a line
+    sends is dropped (drivers.callerid), never repaired."""
 
     def __init__(self) -> None:
-        self.fields: dict[str, str] = {}
+        self.fields: dict[str, bytes] = {}
 
     def add(self, item: CallerIdField) -> None:
         self.fields[item.key] = item.value
@@ -130,21 +134,20 @@ class CallerIdCollector:
     def has_number_or_reason(self) -> bool:
         return "NMBR" in self.fields or "NAME" in self.fields
 
-    def caller(self) -> CallerId:
-        number_field = self.fields.get("NMBR", "").strip()
-        name = self.fields.get("NAME", "").strip()
-        withheld = ""
-        if number_field.upper() == "P":
-            withheld, number = "private", ""
-        elif number_field.upper() == "O":
-            withheld, number = "unavailable", ""
-        else:
-            number = _NUMBER_CHARS.sub("", number_field)
-        if name.upper() in ("P", "O"):
+    def caller(self, line: str) -> CallerId:
+        """The caller ID of the call ringing on `line` (named in the log of a dropped value)."""
+        number_field = self.fields.get("NMBR", b"").decode("latin-1")
+        name_field = self.fields.get("NAME", b"")
+        withheld = withheld_kind(number_field)
+        number = "" if withheld else number_as_sent(number_field, line)
+        name_withheld = withheld_kind(name_field.decode("latin-1"))
+        if name_withheld:
+            # US lines send the reason as the name too ("P", "O", "PRIVATE", "OUT OF AREA")
             if not number and not withheld:
-                withheld = "private" if name.upper() == "P" else "unavailable"
+                withheld = name_withheld
             name = ""
-        name = "".join(ch for ch in name if ch.isprintable())[:40]
+        else:
+            name = name_from_bytes(name_field, line)
         return CallerId(number=number, name=name, withheld=withheld)
 
 

@@ -294,7 +294,9 @@ class ModemSimulator:
 
     def hang_up(self, cause: str = "loop_break") -> None:
         """The caller goes. `cause` picks what the line signals: busy_tone, dial_tone,
-        loop_break, polarity_reversal, silence, quiet or none."""
+        loop_break, polarity_reversal, silence, quiet or none — a caller gone without a trace:
+        no signal, not even the silence report, only the modem's silence code in a receive
+        stream (many analog lines)."""
         if cause not in HANG_UP_SIGNALS:
             raise ValueError(f"unknown hang-up cause {cause!r}")
         self._run_in_thread(lambda: self._caller_leaves(cause))

@@ -4,13 +4,15 @@ P-Asserted-Identity, and the host and port of URIs and source addresses."""
 from __future__ import annotations
 
 import re
+import urllib.parse
 
+from drivers.callerid import name_as_sent, number_as_sent, withheld_kind
 from drivers.roles import CallerId
 
 # Compact header forms (RFC 3261 §7.3.3): "f" is From.
 _HEADER_NAMES = {"from": "from", "f": "from", "p-asserted-identity": "pai", "privacy": "privacy"}
 _NAME_ADDR = re.compile(r'^\s*(?:"((?:[^"\\]|\\.)*)"|([^<"]*?))\s*<([^>]*)>')
-_ANONYMOUS_USERS = {"anonymous", "restricted", "unknown", "unavailable", "private"}
+_ANONYMOUS_USERS = {"anonymous", "restricted", "private"}
 
 
 def _headers(message: str) -> dict[str, list[str]]:
@@ -62,6 +64,8 @@ def _identity(value: str) -> tuple[str, str]:
         name = (quoted or "").replace('\\"', '"') if quoted is not None else (bare or "").strip()
     else:
         name, uri = "", value.split(";", 1)[0]
+    if uri.strip().lower().startswith("tel:"):  # tel:+86-10-1234-5678: the number is the URI
+        return name.strip(), uri.strip()[4:].split(";", 1)[0]
     user, _, _ = split_uri(uri)
     return name.strip(), user
 
@@ -84,3 +88,17 @@ def caller_id_from_request(message: str) -> CallerId:
     if name.lower() in _ANONYMOUS_USERS or name == number:
         name = ""
     return CallerId(number=number, name=name)
+
+
+def line_caller_id(message: str, line: str) -> CallerId:
+    """Caller ID of a call arriving on a gateway or trunk `line`, by the rule every line follows
+    (drivers.callerid): a number kept as sent or dropped, a name that is text, and the withheld
+    kind ("unavailable" users apart from the anonymous ones)."""
+    caller = caller_id_from_request(message)
+    user = urllib.parse.unquote(caller.number)  # %2B86… is +86…
+    withheld = caller.withheld or withheld_kind(user)
+    number = "" if withheld else number_as_sent(user, line)
+    name = name_as_sent(caller.name, line)
+    if withheld_kind(name):
+        name = ""
+    return CallerId(number=number, name=name, withheld=withheld)

@@ -67,7 +67,7 @@ from drivers.roles import (
 )
 from drivers.sip.conference import Conference
 from drivers.sip.errors import SipError
-from drivers.sip.headers import caller_id_from_request, split_host_port, split_uri
+from drivers.sip.headers import caller_id_from_request, line_caller_id, split_host_port, split_uri
 from drivers.sip.keepalive import OptionsPinger
 from drivers.sip.mixing import (
     MixPlan,
@@ -578,7 +578,7 @@ class SipStack:
         host, port = split_host_port(source)
         gateway = self._gateway_for(host, port)
         if gateway is not None:
-            self._incoming_line_call(leg, gateway, caller_id_from_request(msg))
+            self._incoming_line_call(leg, gateway, line_caller_id(msg, gateway.id))
             return
         from_user = caller_id_from_request(msg).number
         position = self._position_for(host, port, from_user)

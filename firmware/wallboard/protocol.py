@@ -165,6 +165,9 @@ def decode_figures(payload: bytes) -> list:
         level = payload[pos + 1]
         value, pos = decode_vlq(payload, pos + 2)
         if field == F_TICKER:
+            if value < 0 or pos + value > len(payload):
+                # a negative length would step back and read the same entries for ever
+                raise ValueError("ticker text runs past the frame")
             text = bytes(payload[pos : pos + value])
             pos += value
             entries.append((field, level, text))

@@ -4,6 +4,7 @@ dialling out and voicemail."""
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import wave
@@ -20,6 +21,7 @@ from drivers.roles import (
     CallArrived,
     CallerHungUp,
     CallerId,
+    CallTurnedAway,
     DialFailed,
     DialOut,
     DigitPressed,
@@ -177,7 +179,7 @@ def test_modem_line_garbage_caller_id_still_gives_the_number(tmp_path: Path) -> 
     garbage = [
         b"DATE=11\x0123",  # control byte: the line is dropped
         b"TIME=0930",
-        b"NMBR=0151-234 567\xff",
+        b"NMBR=0151-234 567",
         b"NAME=ACME\x00LTD",
         b"=====",
         b"\xfe\xfe\xfe",
@@ -192,6 +194,43 @@ def test_modem_line_garbage_caller_id_still_gives_the_number(tmp_path: Path) -> 
         await line.next(LineAnswered)
 
     run_line(tmp_path, scenario, "usr")
+
+
+@pytest.mark.parametrize(
+    ("caller_id_lines", "expected"),
+    [
+        ([b"NMBR=555ABC123", b"NAME=ACME"], CallerId("", "ACME")),
+        ([b"NMBR=" + b"4" * 40], CallerId()),
+        ([b"NMBR=0151234\xff"], CallerId()),
+        (
+            [b"NMBR=02154321234", b"NAME=" + "上海物流".encode("gb18030")],
+            CallerId("02154321234", "上海物流"),
+        ),
+        (
+            [b"NMBR=02154321234", b"NAME=" + "上海物流".encode()],
+            CallerId("02154321234", "上海物流"),
+        ),
+        ([b"NMBR=02154321234", b"NAME=\xff\xfe\xc3(BAD"], CallerId("02154321234", "")),
+        ([b"NMBR=P", b"NAME=P"], CallerId(withheld="private")),
+        ([b"NMBR=O", b"NAME=O"], CallerId(withheld="unavailable")),
+    ],
+    ids=["letters", "40-digits", "garbage-byte", "gb18030", "utf-8", "latin-1-junk", "P", "O"],
+)
+def test_modem_line_caller_id_is_kept_as_sent_or_dropped(
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    caller_id_lines: list[bytes],
+    expected: CallerId,
+) -> None:
+    async def scenario(line: LineUnderTest) -> None:
+        line.sim.incoming_call(caller_id_lines=[b"DATE=1203", b"TIME=0930", *caller_id_lines])
+        arrived = await line.next(CallArrived)
+        assert arrived.caller == expected
+
+    with caplog.at_level(logging.WARNING, logger="drivers.callerid"):
+        run_line(tmp_path, scenario, "usr")
+    dropped = expected.number == "" and not expected.withheld
+    assert ("line fxo0: caller number" in caplog.text) == dropped
 
 
 def test_modem_line_caller_who_gives_up_ringing_hangs_up(tmp_path: Path) -> None:
@@ -353,9 +392,14 @@ def test_modem_line_call_waiting_caller_id_is_not_a_new_call(tmp_path: Path) -> 
         assert (await line.next(DigitPressed)).digit == "5"
         line.sim.hang_up("loop_break")
         await line.next(CallerHungUp)
+        # a later caller who rings once: the only missed call the line reports is theirs
+        line.sim.incoming_call("0153333333", "THIRD", rings=1)
+        missed = await line.next(CallTurnedAway)
+        assert missed.caller.number == "0153333333"
 
     line = run_line(tmp_path, scenario, "usr")
     assert line.kinds().count("CallArrived") == 1
+    assert line.kinds().count("CallTurnedAway") == 1
 
 
 # ---------------------------------------------------------------------------------------------

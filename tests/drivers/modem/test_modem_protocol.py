@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import array
+import logging
 import struct
 from pathlib import Path
 
@@ -36,12 +37,12 @@ from drivers.roles import CallerId
         (b"NO DIAL TONE", ResultLine(ResultCode.NO_DIALTONE, "NO DIAL TONE")),
         (b"NO DIALTONE", ResultLine(ResultCode.NO_DIALTONE, "NO DIALTONE")),
         (b"VCON", ResultLine(ResultCode.VCON, "VCON")),
-        (b"DATE=1203", CallerIdField("DATE", "1203")),
-        (b"DATE = 0321", CallerIdField("DATE", "0321")),
-        (b"NMBR = 5551234567", CallerIdField("NMBR", "5551234567")),
-        (b"NAME=A=B CO", CallerIdField("NAME", "A=B CO")),
-        (b"DDN_NMBR=5550000", CallerIdField("NMBR", "5550000")),
-        (b"MESG=030811", CallerIdField("MESG", "030811")),
+        (b"DATE=1203", CallerIdField("DATE", b"1203")),
+        (b"DATE = 0321", CallerIdField("DATE", b"0321")),
+        (b"NMBR = 5551234567", CallerIdField("NMBR", b"5551234567")),
+        (b"NAME=A=B CO", CallerIdField("NAME", b"A=B CO")),
+        (b"DDN_NMBR=5550000", CallerIdField("NMBR", b"5550000")),
+        (b"MESG=030811", CallerIdField("MESG", b"030811")),
         (b"U.S. Robotics 56K FAX USB V1.2.23", InfoLine("U.S. Robotics 56K FAX USB V1.2.23")),
         (b"XYZ=1", InfoLine("XYZ=1")),
         (b"", None),
@@ -56,20 +57,48 @@ def test_parse_line_sample(raw: bytes, expected: object) -> None:
 @pytest.mark.parametrize(
     ("fields", "expected"),
     [
-        ({"NMBR": "0151234567", "NAME": "JOHN SMITH"}, CallerId("0151234567", "JOHN SMITH")),
-        ({"NMBR": "P"}, CallerId("", "", "private")),
-        ({"NMBR": "O", "NAME": "O"}, CallerId("", "", "unavailable")),
-        ({"NAME": "P"}, CallerId("", "", "private")),
-        ({"NMBR": "(555) 123-4567"}, CallerId("5551234567", "")),
-        ({"NMBR": "+44 20 7946 0000", "NAME": "x" * 80}, CallerId("+442079460000", "x" * 40)),
-        ({"DATE": "1203", "TIME": "1015"}, CallerId()),
+        ({"NMBR": b"0151234567", "NAME": b"JOHN SMITH"}, CallerId("0151234567", "JOHN SMITH")),
+        ({"NMBR": b"P"}, CallerId("", "", "private")),
+        ({"NMBR": b"O", "NAME": b"O"}, CallerId("", "", "unavailable")),
+        ({"NAME": b"P"}, CallerId("", "", "private")),
+        ({"NMBR": b"O", "NAME": b"OUT OF AREA"}, CallerId("", "", "unavailable")),
+        ({"NMBR": b"(555) 123-4567"}, CallerId("5551234567", "")),
+        ({"NMBR": b"+44 20 7946 0000", "NAME": b"x" * 80}, CallerId("+442079460000", "x" * 40)),
+        ({"DATE": b"1203", "TIME": b"1015"}, CallerId()),
+        ({"NMBR": b"555ABC123"}, CallerId()),
+        ({"NMBR": b"1" * 40}, CallerId()),
+        ({"NMBR": b"+" + b"9" * 15}, CallerId("+" + "9" * 15)),
+        ({"NMBR": b"9" * 16}, CallerId()),
+        ({"NMBR": b"12*34#"}, CallerId()),
+        ({"NMBR": b"555\xff1234"}, CallerId()),
+        ({"NAME": "张三物流".encode()}, CallerId("", "张三物流")),
+        ({"NAME": "张三物流".encode("gb18030")}, CallerId("", "张三物流")),
+        ({"NAME": b"\xff\xfe\xc3(BAD"}, CallerId()),
+        ({"NAME": "Café".encode("latin-1")}, CallerId()),
     ],
 )
-def test_caller_id_collector_sample(fields: dict[str, str], expected: CallerId) -> None:
+def test_caller_id_collector_sample(fields: dict[str, bytes], expected: CallerId) -> None:
     collector = CallerIdCollector()
     for key, value in fields.items():
         collector.add(CallerIdField(key, value))
-    assert collector.caller() == expected
+    assert collector.caller("fxo0") == expected
+
+
+def test_caller_id_collector_dropped_number_is_logged_with_line_and_raw_value(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    collector = CallerIdCollector()
+    collector.add(CallerIdField("NMBR", b"555ABC123"))
+    with caplog.at_level(logging.WARNING, logger="drivers.callerid"):
+        assert collector.caller("fxo3").number == ""
+    assert "line fxo3" in caplog.text
+    assert "555ABC123" in caplog.text
+
+
+def test_parse_line_keeps_caller_id_value_bytes_for_utf8_names() -> None:
+    # UTF-8 continuation bytes 0x80-0x9F are not C1 control characters in a caller-ID value
+    raw = "NAME=张三".encode()
+    assert parse_line(raw) == CallerIdField("NAME", "张三".encode())
 
 
 def test_stream_parser_plain_dtmf_and_hang_up_codes() -> None:

@@ -108,3 +108,42 @@ def test_simulate_with_few_lines_turns_callers_away_with_busy_tone() -> None:
     assert result.lines_busy > 0
     assert result.calls_ended + result.lines_busy == 2000
     assert result.figures.totals.offered == result.calls_ended
+
+
+def test_simulate_wrap_up_is_in_the_erlang_c_handle_time(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # issue 12: 3 agents, 30 calls/h, 180 s talk + 60 s wrap-up; the engine gives about 59 %,
+    # Erlang C of the talk alone promised 80 %
+    argv = ["--agents", "3", "--calls-per-hour", "30", "--aht-s", "180", "--wrap-up-s", "60"]
+    assert main([*argv, "--calls", "4000", "--seed", "3", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["erlang_c"]["traffic_erlangs"] == pytest.approx(2.0)
+    assert printed["erlang_c"]["service_level"] == pytest.approx(0.591, abs=1e-3)
+    assert printed["erlang_c"]["occupancy"] == pytest.approx(2.0 / 3.0)
+    assert printed["service_level"] == pytest.approx(printed["erlang_c"]["service_level"], abs=0.06)
+    assert "wrap-up" in printed["model_note"]
+    assert main([*argv, "--calls", "300"]) == 0
+    table = capsys.readouterr().out
+    sl_row = next(line for line in table.splitlines() if line.startswith("service level"))
+    assert sl_row.split()[-2:] == ["59.1", "%"]
+    assert "180 s (exponential) + 60 s wrap-up" in table
+
+
+@pytest.mark.parametrize("distribution", ["fixed", "lognormal", "uniform"])
+def test_simulate_non_exponential_handle_time_prints_that_the_model_does_not_fit(
+    capsys: pytest.CaptureFixture[str], distribution: str
+) -> None:
+    assert main(["--calls", "200", "--handle-distribution", distribution]) == 0
+    table = capsys.readouterr().out
+    note = "note: Erlang C and Erlang A assume exponential handle times; this run's handle"
+    assert f"{note} times are {distribution}" in table
+    assert main(["--calls", "200", "--handle-distribution", distribution, "--json"]) == 0
+    assert distribution in json.loads(capsys.readouterr().out)["model_note"]
+
+
+def test_simulate_exponential_handle_time_prints_no_note(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--calls", "200"]) == 0
+    assert "note:" not in capsys.readouterr().out
