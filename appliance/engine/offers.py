@@ -1,0 +1,268 @@
+"""Offers: which free agent is rung for which waiting caller, an offer that is not answered,
+and an answer that connects the caller."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Collection
+
+from appliance.engine.agents import AgentSeat
+from appliance.engine.calls import TALKING, Call, Offer, seconds_text
+from appliance.engine.devices import connect_action, stop_media_action, stop_ringing_action
+from appliance.engine.records import EndReason, NoticeKind, Verb
+from appliance.engine.routing import choose
+from appliance.engine.setup import Queue
+from appliance.engine.state import EngineParts, EngineState, file_in
+from appliance.engine.views import AgentState, CallStage
+from drivers.roles import PositionAnswered, PositionRejected, RingPosition, StartRecording
+
+
+class Offering:
+    """Routing waiting callers to free agents, ringing them, and their answers."""
+
+    def __init__(self, state: EngineState) -> None:
+        self._s = state
+
+    def wire(self, parts: EngineParts) -> None:
+        self._control = parts.control
+        self._ending = parts.ending
+        self._outbound = parts.outbound
+        self._queueing = parts.queueing
+        self._staffing = parts.staffing
+
+    def dispatch(self, queue_ids: Collection[str]) -> None:
+        """Offer calls to free agents in these queues, the queue whose first caller is most
+        urgent (priority, then entry time) first."""
+        if len(queue_ids) == 1:
+            for queue_id in queue_ids:
+                queue = self._s.known_queue(queue_id)
+                if queue is not None:
+                    self.dispatch_queue(queue)
+            return
+        ordered = []
+        for queue_id in queue_ids:
+            waiting = self._s.waiting.get(queue_id)
+            if waiting:
+                head = waiting.head_key()
+                if head is not None:
+                    ordered.append((head, queue_id))
+        ordered.sort()
+        for _head, queue_id in ordered:
+            queue = self._s.known_queue(queue_id)
+            if queue is not None:
+                self.dispatch_queue(queue)
+
+    def dispatch_queue(self, queue: Queue) -> None:
+        waiting = self._s.waiting[queue.id]
+        if not waiting:
+            return
+        board = self._s.board
+        levels = board.logged_in_tiers(queue.id)
+        if not levels:
+            return
+        if not board.has_free(queue.id):
+            return
+        free_by_tier = board.free_by_tier(queue.id)
+        seats = board.seats
+        calls = self._s.calls
+        now = self._s.now
+        escalation_s = queue.tier_escalation_s
+        keys, call_of = waiting.snapshot()  # offers never add or remove waiting callers
+        index = 0
+        while index < len(keys):
+            key = keys[index]
+            call = calls[call_of[key]]
+            if call.ringing or call.not_before_s > now:
+                index += 1
+                continue
+            if escalation_s > 0:
+                waited_s = now - key[1]
+                eligible = min(len(levels), 1 + int(waited_s / escalation_s + 1e-9))
+            else:
+                eligible = len(levels)
+            free = [
+                seats[agent_id]
+                for tier in levels[:eligible]
+                for agent_id in free_by_tier.get(tier, ())
+            ]
+            if not free:
+                # Within a priority class callers further back waited less and may use no
+                # more tiers than this one: go on with the next class.
+                index = bisect.bisect_left(keys, (key[0] + 1,), index + 1)
+                continue
+            index += 1
+            tried = call.tried
+            candidates = [seat for seat in free if seat.id not in tried] if tried else free
+            if not candidates:
+                tried.clear()  # everyone had a turn: start a new round
+                candidates = free
+            for seat in choose(
+                queue.strategy, queue.id, candidates, self._s.round_robin, self._s.rng
+            ):
+                self.offer(call, seat, queue)
+            if not board.has_free(queue.id):
+                return
+
+    def offer(self, call: Call, seat: AgentSeat, queue: Queue) -> None:
+        call.ringing.append(seat.id)
+        call.tried.add(seat.id)
+        call.stage = CallStage.OFFERED
+        self.ring(seat, call, "queue", queue.ring_timeout_s)
+        self._s.log(call.id, queue.id, seat.id, Verb.OFFER)
+
+    def ring(self, seat: AgentSeat, call: Call, kind: str, timeout_s: float) -> None:
+        timer = self._s.schedule(timeout_s, "ring", seat.id)
+        self._s.offers[seat.id] = Offer(call.id, kind, self._s.now, timer)
+        seat.activity = AgentState.RINGING
+        seat.activity_since_s = self._s.now
+        seat.call_id = call.id
+        self._s.board.set_available(seat, False)
+        self._s.out.append(RingPosition(seat.position, call.id, call.caller, timeout_s))
+        self._s.notice(seat, NoticeKind.SCREEN_POP, call)
+        if kind != "queue":
+            # a colleague rung to take over or join, or the agent's own outbound call: the
+            # queue log shows the ring too, so figures see the agent busy
+            self._s.log(call.id, call.queue, seat.id, Verb.OFFER)
+
+    def ring_timed_out(self, agent_id: str) -> None:
+        self.offer_failed(agent_id, Verb.RINGNOANSWER, "")
+
+    def offer_failed(self, agent_id: str, verb: Verb, reason: str) -> None:
+        """An offer ended unanswered: timed out, rejected by the phone, or the position
+        failed (RINGCANCELED, not counted as missed)."""
+        offer = self._s.offers.pop(agent_id)
+        self._s.cancel(offer.timer)
+        seat = self._s.board.seats[agent_id]
+        call = self._s.calls[offer.call_id]
+        self._s.out.append(stop_ringing_action(seat.position))
+        self._s.idle(seat)
+        if offer.kind == "queue":
+            queue = self._s.queue(call.queue)
+            if verb is Verb.RINGNOANSWER:
+                self._s.log(
+                    call.id,
+                    queue.id,
+                    seat.id,
+                    verb,
+                    str(round((self._s.now - offer.started_s) * 1000)),
+                )
+            elif verb is Verb.RINGREJECTED:
+                self._s.log(call.id, queue.id, seat.id, verb, reason)
+            else:
+                self._s.log(call.id, queue.id, seat.id, verb)
+            call.ringing.remove(seat.id)
+            if not call.ringing:
+                call.stage = CallStage.QUEUED
+                if verb is not Verb.RINGCANCELED and queue.retry_s > 0:
+                    call.not_before_s = self._s.now + queue.retry_s
+                    call.retry_timer = self._s.schedule(queue.retry_s, "retry", call.id)
+            if verb is not Verb.RINGCANCELED:
+                self.missed(seat)
+            self._staffing.refresh(seat)
+            if verb is Verb.RINGCANCELED:
+                self.dispatch_queue(queue)
+        elif offer.kind == "outbound":
+            self._s.log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
+            self._ending.end_call(call, EndReason.OUTBOUND_FAILED)
+            self._staffing.refresh(seat)
+        else:
+            self._s.log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
+            caller_agent = self._s.board.seats.get(call.agent)
+            if caller_agent is not None:
+                self._s.notice(
+                    caller_agent,
+                    NoticeKind.STATE_CHANGED,
+                    call,
+                    detail=f"{offer.kind}_not_answered",
+                )
+            self._staffing.refresh(seat)
+
+    def missed(self, seat: AgentSeat) -> None:
+        seat.missed_offers += 1
+        limit = seat.config.max_missed_offers
+        if limit > 0 and seat.missed_offers >= limit and not seat.paused:
+            self._staffing.set_paused(seat, "missed")
+
+    def on_position_answered(self, event: PositionAnswered) -> None:
+        seat = self._s.seat_at(event.position)
+        if seat is None:
+            return
+        offer = self._s.offers.get(seat.id)
+        if offer is None:
+            return
+        call = self._s.calls[offer.call_id]
+        if offer.kind == "queue":
+            self.connect(call, seat)
+        elif offer.kind == "transfer":
+            self._control.complete_transfer(call, seat)
+        elif offer.kind == "three_way":
+            self._control.join_three_way(call, seat)
+        else:
+            self._outbound.outbound_agent_answered(call, seat)
+
+    def on_position_rejected(self, event: PositionRejected) -> None:
+        seat = self._s.seat_at(event.position)
+        if seat is not None and seat.id in self._s.offers:
+            self.offer_failed(seat.id, Verb.RINGREJECTED, event.reason or "rejected")
+
+    def connect(self, call: Call, seat: AgentSeat) -> None:
+        offer = self._s.offers.pop(seat.id)
+        self._s.cancel(offer.timer)
+        call.ringing.remove(seat.id)
+        queue = self._s.queue(call.queue)
+        others = list(call.ringing)
+        call.ringing.clear()
+        for agent_id in others:  # ring-all: the others stop ringing
+            other_offer = self._s.offers.pop(agent_id)
+            self._s.cancel(other_offer.timer)
+            other = self._s.board.seats[agent_id]
+            self._s.out.append(stop_ringing_action(other.position))
+            self._s.log(call.id, queue.id, other.id, Verb.RINGCANCELED)
+            self._s.idle(other)
+        self._queueing.leave_queue(call)
+        call.play_id = 0
+        call.after_prompt = ""
+        wait_s = self._s.wait_s(call)
+        self._s.out.append(stop_media_action(call.line))
+        self._s.out.append(connect_action(call.line, seat.position))
+        self._s.log(
+            call.id,
+            queue.id,
+            seat.id,
+            Verb.CONNECT,
+            seconds_text(wait_s),
+            "",
+            seconds_text(self._s.now - offer.started_s),
+        )
+        call.stage = CallStage.CONNECTED
+        call.agent = seat.id
+        call.position = seat.position
+        if call.connected_s is None:
+            call.connected_s = self._s.now
+            call.connect_wait_s = wait_s
+        call.leg_connected_s = self._s.now
+        seat.activity = AgentState.ON_CALL
+        seat.activity_since_s = self._s.now
+        seat.call_id = call.id
+        seat.missed_offers = 0
+        self._s.notice(seat, NoticeKind.CONNECTED, call)
+        if queue.record_calls and not call.recording:
+            call.recording = True
+            call.recording_path = file_in(self._s.recordings_dir, f"{call.id}.wav")
+            self._s.out.append(StartRecording(call.line, call.recording_path))
+        if queue.talk_time_limit_s > 0 and not call.talk_warned and not call.talk_timer:
+            call.talk_timer = self._s.schedule(queue.talk_time_limit_s, "talk", call.id)
+        for agent_id in others:
+            self._staffing.refresh(self._s.board.seats[agent_id])
+
+    def talk_time_exceeded(self, call_id: str) -> None:
+        call = self._s.calls.get(call_id)
+        if call is None or call.stage not in TALKING:
+            return
+        call.talk_timer = 0
+        call.talk_warned = True
+        talk_s = self._s.now - (call.connected_s or self._s.now)
+        self._s.log(call.id, call.queue, call.agent, Verb.TALKWARNING, seconds_text(talk_s))
+        seat = self._s.board.seats.get(call.agent)
+        if seat is not None:
+            self._s.notice(seat, NoticeKind.TALK_TIME_WARNING, call, detail=seconds_text(talk_s))
