@@ -38,9 +38,10 @@ from appliance.engine.hours import is_open, next_midnight_s
 from appliance.engine.offers import Offering
 from appliance.engine.outbound import Outbound
 from appliance.engine.queueing import Queueing
-from appliance.engine.setup import DepotSetup
+from appliance.engine.setup import DepotSetup, check_setup
 from appliance.engine.staffing import Staffing
 from appliance.engine.state import EngineParts, EngineState
+from appliance.engine.timers import RunawayTimers
 from appliance.engine.types import Action, Event
 from appliance.engine.views import EngineSnapshot, LineView
 from appliance.engine.waiting import WaitingList
@@ -66,6 +67,8 @@ from drivers.roles import (
 
 log = logging.getLogger(__name__)
 
+RUNAWAY_SLACK = 1000  # timers set and fired within one instant, beyond those already pending
+
 
 class Engine:
     """The depot's decisions: `handle(event) -> [action]`, `next_deadline()`, `snapshot()`.
@@ -78,7 +81,12 @@ class Engine:
         seed: int = 0,
         recordings_dir: str = "",
         voicemail_dir: str = "",
+        strict: bool = False,
     ) -> None:
+        """`strict`: a fault in the engine's own working (timers running away) raises, for
+        tests; otherwise it is logged and dropped so the box keeps answering."""
+        check_setup(setup)
+        self._strict = strict
         state = EngineState(
             setup, seed=seed, recordings_dir=recordings_dir, voicemail_dir=voicemail_dir
         )
@@ -165,14 +173,8 @@ class Engine:
         out: list[Action] = []
         s.out = out
         now = event.time_s
-        timers = s.timers
-        if timers.earliest_s() <= now:
-            while (due := timers.pop_due(now)) is not None:
-                due_s, _handle, kind, subject = due
-                s.now = due_s
-                if due_s >= s.day_ends_s:
-                    self._roll_day()
-                self._timer_handlers[kind](subject)
+        if s.timers.earliest_s() <= now:
+            self._fire_timers(now)
         s.now = now
         if now >= s.day_ends_s:
             self._roll_day()
@@ -182,6 +184,41 @@ class Engine:
         else:
             handler(event)
         return out
+
+    def _fire_timers(self, now: float) -> None:
+        """Fire every timer due by `now`, in order. No setup makes a timer fire again at the
+        instant it fired (setup_problems), so more timers at one instant than were pending,
+        plus RUNAWAY_SLACK, is a fault: raise (strict) or log and drop that instant's rest."""
+        s = self._s
+        timers = s.timers
+        handlers = self._timer_handlers
+        limit = timers.live_count() + RUNAWAY_SLACK
+        instant_s = float("nan")
+        fired = 0
+        while (due := timers.pop_due(now)) is not None:
+            due_s, _handle, kind, subject = due
+            if due_s == instant_s:
+                fired += 1
+                if fired > limit:
+                    self._drop_runaway(due_s, kind, subject)
+                    continue
+            else:
+                instant_s = due_s
+                fired = 1
+            s.now = due_s
+            if due_s >= s.day_ends_s:
+                self._roll_day()
+            handlers[kind](subject)
+
+    def _drop_runaway(self, due_s: float, kind: str, subject: object) -> None:
+        message = f"more than {RUNAWAY_SLACK} timers beyond those pending fired at {due_s}: "
+        message += f"{kind} for {subject!r} keeps setting itself again"
+        if self._strict:
+            raise RunawayTimers(message)
+        log.error("%s; the rest of that instant's timers are dropped", message)
+        timers = self._s.timers
+        while timers.pop_due(due_s) is not None:
+            pass
 
     def next_deadline(self) -> float | None:
         return self._s.timers.next_due()

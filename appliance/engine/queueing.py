@@ -206,6 +206,8 @@ class Queueing:
             return
         queue = self._s.queue(call.queue)
         call.announce_timer = 0
+        if queue.announce_every_s <= 0:
+            return  # turned off while this caller waited
         if call.stage is CallStage.OFFERED:
             # an agent's phone is ringing: do not talk over the moment they answer
             call.announce_timer = self._s.schedule(queue.announce_every_s, "announce", call.id)

@@ -79,7 +79,9 @@ class Harness:
     """Drives one Engine. `now` only moves forward; every action is kept in `actions`."""
 
     def __init__(self, setup: DepotSetup, seed: int = 0) -> None:
-        self.engine = Engine(setup, seed=seed, recordings_dir="/rec", voicemail_dir="/vm")
+        self.engine = Engine(
+            setup, seed=seed, recordings_dir="/rec", voicemail_dir="/vm", strict=True
+        )
         self.now = T0
         self.actions: list[Action] = []
 
