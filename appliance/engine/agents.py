@@ -25,6 +25,7 @@ class AgentSeat:
     activity_since_s: float = 0.0
     idle_since_s: float = 0.0  # last call ended, or logged in: longest-idle orders by it
     call_id: str = ""
+    leg_offer_id: str = ""  # the offer whose answer set up the leg the agent is on
     wrap_up_until_s: float | None = None
     wrap_up_timer: int = 0
     missed_offers: int = 0

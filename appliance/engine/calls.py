@@ -147,6 +147,7 @@ class Offer:
     """A call ringing at an agent: a queue offer, a transfer or three-way invitation, or the
     agent's own phone ringing first for an outbound call."""
 
+    id: str  # unique per offer; the driver echoes it on this leg's answer, reject and hang-up
     call_id: str
     kind: str  # "queue", "transfer", "three_way", "outbound"
     started_s: float

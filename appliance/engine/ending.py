@@ -211,9 +211,17 @@ class Ending:
             self.hang_up_line(call, EndReason.ANSWERED)
 
     def on_position_hung_up(self, event: PositionHungUp) -> None:
+        """The agent's leg ended. A hang-up naming a leg the agent is no longer on (an offer
+        gone, an "answered elsewhere" leg) changes nothing."""
         seat = self._s.seat_at(event.position)
-        if seat is not None:
-            self.agent_hangs_up(seat, from_desk=False)
+        if seat is None:
+            return
+        if event.offer_id:
+            offer = self._s.offers.get(seat.id)
+            ringing_id = offer.id if offer is not None else ""
+            if event.offer_id not in (ringing_id, seat.leg_offer_id):
+                return
+        self.agent_hangs_up(seat, from_desk=False)
 
     def on_hang_up_command(self, command: HangUp) -> None:
         seat = self._s.board.seats.get(command.agent)

@@ -55,6 +55,7 @@ from drivers.roles import (
     LineFaulted,
     LineInService,
     MediaCapability,
+    OfferNotPlaced,
     PositionAnswered,
     PositionDigitPressed,
     PositionFaulted,
@@ -129,6 +130,7 @@ class Engine:
             PositionFaulted: staffing.on_position_faulted,
             PositionAnswered: offering.on_position_answered,
             PositionRejected: offering.on_position_rejected,
+            OfferNotPlaced: offering.on_offer_not_placed,
             PositionHungUp: ending.on_position_hung_up,
             PositionDigitPressed: staffing.on_position_digit,
             ButtonPressed: staffing.on_button,
@@ -183,7 +185,18 @@ class Engine:
             log.warning("engine ignores an event it does not know: %r", event)
         else:
             handler(event)
+        if s.dispatch_due:
+            self._dispatch_due()
         return out
+
+    def _dispatch_due(self) -> None:
+        """Offer waiting callers to the agents the event just freed, now that it is done."""
+        s = self._s
+        dispatch = self._parts.offering.dispatch
+        while s.dispatch_due:
+            queue_ids = s.dispatch_due
+            s.dispatch_due = set()
+            dispatch(queue_ids)
 
     def _fire_timers(self, now: float) -> None:
         """Fire every timer due by `now`, in order. No setup makes a timer fire again at the
@@ -209,6 +222,8 @@ class Engine:
             if due_s >= s.day_ends_s:
                 self._roll_day()
             handlers[kind](subject)
+            if s.dispatch_due:
+                self._dispatch_due()
 
     def _drop_runaway(self, due_s: float, kind: str, subject: object) -> None:
         message = f"more than {RUNAWAY_SLACK} timers beyond those pending fired at {due_s}: "
@@ -286,4 +301,4 @@ class Engine:
             staffing.request_log_out(seat)
         for seat in list(s.board.seats.values()):
             staffing.refresh(seat)
-        self._parts.offering.dispatch(s.queues)
+        s.dispatch_due.update(s.queues)

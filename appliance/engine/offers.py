@@ -4,6 +4,7 @@ and an answer that connects the caller."""
 from __future__ import annotations
 
 import bisect
+import logging
 from collections.abc import Collection
 
 from appliance.engine.agents import AgentSeat
@@ -14,7 +15,18 @@ from appliance.engine.routing import choose
 from appliance.engine.setup import Queue
 from appliance.engine.state import EngineParts, EngineState, file_in
 from appliance.engine.views import AgentState, CallStage
-from drivers.roles import PositionAnswered, PositionRejected, RingPosition, StartRecording
+from drivers.roles import (
+    HangUpPosition,
+    OfferNotPlaced,
+    PositionAnswered,
+    PositionRejected,
+    RingPosition,
+    StartRecording,
+)
+
+log = logging.getLogger(__name__)
+
+NOT_PLACED = "not_placed"  # RINGCANCELED data: the box could not place the agent's leg
 
 
 class Offering:
@@ -111,13 +123,16 @@ class Offering:
         self._s.log(call.id, queue.id, seat.id, Verb.OFFER)
 
     def ring(self, seat: AgentSeat, call: Call, kind: str, timeout_s: float) -> None:
-        timer = self._s.schedule(timeout_s, "ring", seat.id)
-        self._s.offers[seat.id] = Offer(call.id, kind, self._s.now, timer)
+        s = self._s
+        timer = s.schedule(timeout_s, "ring", seat.id)
+        s.offer_seq += 1
+        offer_id = f"{call.id}/{s.offer_seq}"
+        s.offers[seat.id] = Offer(offer_id, call.id, kind, s.now, timer)
         seat.activity = AgentState.RINGING
         seat.activity_since_s = self._s.now
         seat.call_id = call.id
         self._s.board.set_available(seat, False)
-        self._s.out.append(RingPosition(seat.position, call.id, call.caller, timeout_s))
+        s.out.append(RingPosition(seat.position, call.id, call.caller, timeout_s, offer_id))
         self._s.notice(seat, NoticeKind.SCREEN_POP, call)
         if kind != "queue":
             # a colleague rung to take over or join, or the agent's own outbound call: the
@@ -128,8 +143,10 @@ class Offering:
         self.offer_failed(agent_id, Verb.RINGNOANSWER, "")
 
     def offer_failed(self, agent_id: str, verb: Verb, reason: str) -> None:
-        """An offer ended unanswered: timed out, rejected by the phone, or the position
-        failed (RINGCANCELED, not counted as missed)."""
+        """An offer ended unanswered: timed out, rejected by the phone, or withdrawn
+        (RINGCANCELED, not counted as missed: the position failed, the agent logged out, or
+        with reason NOT_PLACED the box could not place the leg, and then the caller keeps
+        their place until the queue's retry pause is over)."""
         offer = self._s.offers.pop(agent_id)
         self._s.cancel(offer.timer)
         seat = self._s.board.seats[agent_id]
@@ -146,21 +163,22 @@ class Offering:
                     verb,
                     str(round((self._s.now - offer.started_s) * 1000)),
                 )
-            elif verb is Verb.RINGREJECTED:
+            elif verb is Verb.RINGREJECTED or reason:
                 self._s.log(call.id, queue.id, seat.id, verb, reason)
             else:
                 self._s.log(call.id, queue.id, seat.id, verb)
             call.ringing.remove(seat.id)
             if not call.ringing:
                 call.stage = CallStage.QUEUED
-                if verb is not Verb.RINGCANCELED and queue.retry_s > 0:
+                pause = verb is not Verb.RINGCANCELED or reason.startswith(NOT_PLACED)
+                if pause and queue.retry_s > 0:
                     call.not_before_s = self._s.now + queue.retry_s
                     call.retry_timer = self._s.schedule(queue.retry_s, "retry", call.id)
             if verb is not Verb.RINGCANCELED:
                 self.missed(seat)
             self._staffing.refresh(seat)
             if verb is Verb.RINGCANCELED:
-                self.dispatch_queue(queue)
+                self._s.dispatch_due.add(queue.id)
         elif offer.kind == "outbound":
             self._s.log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
             self._ending.end_call(call, EndReason.OUTBOUND_FAILED)
@@ -184,12 +202,18 @@ class Offering:
             self._staffing.set_paused(seat, "missed")
 
     def on_position_answered(self, event: PositionAnswered) -> None:
+        """Connect the offer the answer names. An answer for an offer that is gone (taken by
+        another agent, the caller left, the ring timed out) ends that leg and nothing else:
+        "answered elsewhere", as app_queue and mod_callcenter do."""
         seat = self._s.seat_at(event.position)
-        if seat is None:
+        offer = self._s.offers.get(seat.id) if seat is not None else None
+        if event.offer_id and (offer is None or offer.id != event.offer_id):
+            log.info("%s answered offer %s, gone already", event.position, event.offer_id)
+            self._s.out.append(HangUpPosition(event.position, offer_id=event.offer_id))
             return
-        offer = self._s.offers.get(seat.id)
-        if offer is None:
+        if seat is None or offer is None:
             return
+        seat.leg_offer_id = offer.id
         call = self._s.calls[offer.call_id]
         if offer.kind == "queue":
             self.connect(call, seat)
@@ -201,9 +225,26 @@ class Offering:
             self._outbound.outbound_agent_answered(call, seat)
 
     def on_position_rejected(self, event: PositionRejected) -> None:
-        seat = self._s.seat_at(event.position)
-        if seat is not None and seat.id in self._s.offers:
+        seat = self.offered_seat(event.position, event.offer_id)
+        if seat is not None:
             self.offer_failed(seat.id, Verb.RINGREJECTED, event.reason or "rejected")
+
+    def on_offer_not_placed(self, event: OfferNotPlaced) -> None:
+        """The box could not place the leg: withdrawn, not the agent's miss."""
+        seat = self.offered_seat(event.position, event.offer_id)
+        if seat is not None:
+            log.warning("offer %s to %s not placed: %s", event.offer_id, seat.id, event.reason)
+            self.offer_failed(seat.id, Verb.RINGCANCELED, NOT_PLACED)
+
+    def offered_seat(self, position_id: str, offer_id: str) -> AgentSeat | None:
+        """The agent at the position if the offer named (or, unnamed, any offer) rings there."""
+        seat = self._s.seat_at(position_id)
+        if seat is None:
+            return None
+        offer = self._s.offers.get(seat.id)
+        if offer is None or (offer_id and offer.id != offer_id):
+            return None
+        return seat
 
     def connect(self, call: Call, seat: AgentSeat) -> None:
         offer = self._s.offers.pop(seat.id)

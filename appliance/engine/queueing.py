@@ -77,7 +77,7 @@ class Queueing:
         if queue.announce_every_s > 0:
             call.announce_timer = self._s.schedule(queue.announce_every_s, "announce", call.id)
         self.schedule_escalation(call, queue)
-        self._offering.dispatch_queue(queue)
+        self._s.dispatch_due.add(queue.id)
 
     def leave_queue(self, call: Call) -> int:
         """Take a waiting caller out of the queue: offers withdrawn, queue timers stopped.
@@ -238,14 +238,14 @@ class Queueing:
         queue = self._s.queue(call.queue)
         call.escalate_timer = 0
         self.schedule_escalation(call, queue)
-        self._offering.dispatch_queue(queue)
+        self._s.dispatch_due.add(queue.id)
 
     def retry(self, call_id: str) -> None:
         call = self._s.calls.get(call_id)
         if call is None or call.stage not in WAITING:
             return
         call.retry_timer = 0
-        self._offering.dispatch_queue(self._s.queue(call.queue))
+        self._s.dispatch_due.add(call.queue)
 
     def leave_empty_queues(self, queue_ids: Iterable[str]) -> None:
         """After the last agent of a queue logged out: its callers leave (leave_when_no_agents)."""

@@ -50,7 +50,7 @@ class Staffing:
             and position.in_service
         )
         if self._s.board.set_available(seat, available) and available:
-            self._offering.dispatch(seat.skills)
+            self._s.dispatch_due.update(seat.skills)
 
     def on_position_in_service(self, event: PositionInService) -> None:
         position = self._s.position(event.position)

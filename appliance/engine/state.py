@@ -64,6 +64,10 @@ class EngineState:
         self.round_robin = RoundRobinMemory()
         self.handle_times = HandleTimeAverage()
         self.seq = 0
+        self.offer_seq = 0
+        # Queues to route once the event (or timer) being handled is done: an agent freed by
+        # an event is offered the next caller only after the whole event is recorded.
+        self.dispatch_due: set[str] = set()
         self.play_seq = 0
         self.out: list[Action] = []
         self.now = 0.0

@@ -149,8 +149,15 @@ class Harness:
     def hang_up(self, line: str = "l1") -> list[Action]:
         return self.ev(CallerHungUp, line=line)
 
-    def pick_up(self, position: str) -> list[Action]:
-        return self.ev(PositionAnswered, position=position)
+    def pick_up(self, position: str, offer_id: str | None = None) -> list[Action]:
+        """The agent answers; the driver echoes the offer id of the last ring (or `offer_id`)."""
+        if offer_id is None:
+            offer_id = self.last_offer_id(position)
+        return self.ev(PositionAnswered, position=position, offer_id=offer_id)
+
+    def last_offer_id(self, position: str) -> str:
+        rings = [a for a in self.actions if isinstance(a, RingPosition) and a.position == position]
+        return rings[-1].offer_id if rings else ""
 
     # reading what happened
 
