@@ -16,7 +16,13 @@ from zoneinfo import ZoneInfo
 
 from appliance.clock import ShellClock
 from appliance.config import ThresholdsConfig
-from appliance.engine.commands import CommandRefused, KeypadLoginChecked, LogOut, Tick
+from appliance.engine.commands import (
+    BoxStopping,
+    CommandRefused,
+    KeypadLoginChecked,
+    LogOut,
+    Tick,
+)
 from appliance.engine.engine import Engine
 from appliance.engine.records import (
     AgentNotice,
@@ -44,14 +50,11 @@ from drivers.roles import (
     ButtonPanel,
     ButtonPressed,
     CallArrived,
-    CallerHungUp,
     DeviceFaulted,
     DeviceRestored,
     DeviceStatus,
     Display,
     DriverError,
-    HangUpCause,
-    HangUpLine,
     HangUpPosition,
     Lamp,
     LineAction,
@@ -477,15 +480,9 @@ class Runtime:
         self._closing = True
         # events already waiting are handled first: a call that just arrived is ended too
         await self.submit(Tick(self.clock.now()))
-        for _ in range(3):
-            calls = [call for call in self.snapshot().calls if call.line in self._line_driver]
-            if not calls:
-                break
-            for call in calls:
-                # the call ends as if the caller left; its record is written like any other
-                ended = CallerHungUp(self.clock.now(), call.line, HangUpCause.NORMAL)
-                await self.submit(ended)
-                await self._perform_line(HangUpLine(call.line))
+        # every call ends box_shutdown (never an abandon): the engine hangs up their lines,
+        # and callers cut off before they were through get a callback task saying why
+        await self.submit(BoxStopping(self.clock.now()))
         for agent in self.snapshot().agents:
             if agent.state is not AgentState.LOGGED_OUT:
                 if agent.position in self._position_driver and agent.call_id:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from appliance.engine.calls import TALKING, WAITING, Call, seconds_text
+from appliance.engine.calls import WAITING, Call, seconds_text
 from appliance.engine.devices import answer_line_action, play_music_action
 from appliance.engine.hours import is_open
 from appliance.engine.records import EndReason, FaultCleared, FaultRecorded, Verb
@@ -14,6 +14,8 @@ from appliance.engine.state import EngineParts, EngineState, file_in
 from appliance.engine.views import CallStage
 from drivers.roles import (
     CallArrived,
+    CallerId,
+    CallTurnedAway,
     DigitPressed,
     LineAnswered,
     LineFaulted,
@@ -24,12 +26,22 @@ from drivers.roles import (
     RecordMessage,
     RefuseCall,
     Tone,
+    TurnedAwayReason,
 )
 
 log = logging.getLogger(__name__)
 
 SURVEY_WAIT_S = 10.0  # no key after the survey prompt: hang up without a score
 VOICEMAIL_MAX_S = 120.0
+
+
+TURNED_AWAY_ENDINGS = {
+    TurnedAwayReason.BOX_FULL: EndReason.BOX_FULL,
+    TurnedAwayReason.MISSED_AT_LINE: EndReason.MISSED_AT_LINE,
+}
+# A prompt the caller could not cut short ended early all the same: the line cut it (the
+# caller hanging up, whose CallerHungUp follows). Go on only if the call is still there then.
+PROMPT_CUT_GRACE_S = 2.0
 
 
 class Arrival:
@@ -62,20 +74,7 @@ class Arrival:
         line.fault = reason
         call = self._s.call_on(line.id)
         if call is not None:
-            self.line_lost(call)
-
-    def line_lost(self, call: Call) -> None:
-        """The line failed under a call: end it without touching the line again."""
-        if call.stage in WAITING:
-            self._queueing.leave_queue_logged(call, Verb.ABANDON)
-            self._queueing.request_callback(call, "line_fault")
-        elif call.stage in TALKING and call.direction == "in":
-            self._ending.end_conversation(call, Verb.COMPLETECALLER, hang_up_position=True)
-        elif call.stage in TALKING or call.stage is CallStage.DIALLING:
-            self._outbound.drop_outbound_agent(call)
-        elif call.stage is CallStage.VOICEMAIL:
-            self.voicemail_done(call, None)
-        self._ending.end_call(call, EndReason.LINE_FAULT)
+            self._ending.interrupted(call, EndReason.LINE_FAULT)
 
     def on_call_arrived(self, event: CallArrived) -> None:
         line = self._s.line(event.line)
@@ -83,21 +82,9 @@ class Arrival:
         if stale is not None:
             log.warning("line %s rang while call %s was still on it", line.id, stale.id)
             self._ending.caller_gone(stale)
-        self._s.seq += 1
-        number = event.caller.number
-        call = Call(
-            id=f"{int(self._s.now * 1000)}.{self._s.seq}",
-            line=line.id,
-            caller=event.caller,
-            direction="in",
-            arrived_s=self._s.now,
-            language=self._s.setup.language,
-            vip=bool(number) and number in self._s.vips,
-            seq=self._s.seq,
-        )
-        self._s.calls[call.id] = call
+        call = self.new_call(line.id, event.caller)
         line.call_id = call.id
-        self._s.log(call.id, "", "", Verb.INBOUND, number, event.caller.name)
+        number = call.number
         if number and number in self._s.blacklist:
             self._s.out.append(RefuseCall(line.id))
             self._s.log(call.id, "", "", Verb.BLOCKED, "blacklist")
@@ -107,6 +94,36 @@ class Arrival:
             call.closed = True
             self._s.log(call.id, "", "", Verb.CLOSED)
         self._s.out.append(answer_line_action(line.id))
+
+    def new_call(self, line_id: str, caller: CallerId) -> Call:
+        """An inbound call the engine follows from now on, logged INBOUND(number, name)."""
+        s = self._s
+        s.seq += 1
+        number = caller.number
+        call = Call(
+            id=f"{int(s.now * 1000)}.{s.seq}",
+            line=line_id,
+            caller=caller,
+            direction="in",
+            arrived_s=s.now,
+            language=s.setup.language,
+            vip=bool(number) and number in s.vips,
+            seq=s.seq,
+        )
+        s.calls[call.id] = call
+        s.log(call.id, "", "", Verb.INBOUND, number, caller.name)
+        return call
+
+    def on_call_turned_away(self, event: CallTurnedAway) -> None:
+        """A call reached the line and the box never took it (full, or it rang and stopped):
+        INBOUND, HANGUP and a call record with that reason, and a callback task for a number
+        that can be called back — every missed call is dealt with. The line is not touched:
+        the call was never on it."""
+        call = self.new_call(event.line, event.caller)
+        reason = TURNED_AWAY_ENDINGS[event.reason]
+        if call.number not in self._s.blacklist:
+            self._queueing.request_callback(call, reason.value)
+        self._ending.end_call(call, reason)
 
     def on_line_answered(self, event: LineAnswered) -> None:
         call = self._s.call_on(event.line)
@@ -186,6 +203,10 @@ class Arrival:
         if call is None or event.play_id != call.play_id:
             return
         after = call.after_prompt
+        if event.interrupted and after == "enter_queue":
+            # this prompt takes no key: the line cut it, most likely the caller hanging up
+            call.menu_timer = self._s.schedule(PROMPT_CUT_GRACE_S, "prompt_cut", call.id)
+            return
         call.after_prompt = ""
         if after == "menu":
             call.menu_timer = self._s.schedule(self._s.setup.menu.timeout_s, "menu", call.id)
@@ -205,6 +226,16 @@ class Arrival:
             self._s.out.append(RecordMessage(call.line, call.voicemail_path, VOICEMAIL_MAX_S))
         elif after == "survey":
             call.survey_timer = self._s.schedule(SURVEY_WAIT_S, "survey", call.id)
+
+    def prompt_cut_over(self, call_id: str) -> None:
+        """The line cut the greeting and the call is still there: on to the queue."""
+        call = self._s.calls.get(call_id)
+        if call is None or call.stage is not CallStage.GREETING:
+            return
+        call.menu_timer = 0
+        if call.after_prompt == "enter_queue":
+            call.after_prompt = ""
+            self._queueing.enter_queue(call, call.chosen_queue)
 
     def on_digit(self, event: DigitPressed) -> None:
         call = self._s.call_on(event.line)

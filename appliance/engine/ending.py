@@ -14,7 +14,14 @@ from appliance.engine.devices import (
 from appliance.engine.records import CallEnded, EndReason, NoticeKind, Verb
 from appliance.engine.state import EngineParts, EngineState
 from appliance.engine.views import AgentState, CallStage
-from drivers.roles import CallerHungUp, PositionHungUp, StopRecording
+from drivers.roles import CallerHungUp, HangUpCause, PositionHungUp, StopRecording
+
+# Hang-ups the line reports that are not the caller's: each ends the call with its own reason.
+BOX_ENDINGS = {
+    HangUpCause.HARD_CAP: EndReason.CALL_CAP,
+    HangUpCause.DEVICE_LOST: EndReason.LINE_FAULT,
+    HangUpCause.SILENCE: EndReason.LINE_SILENT,
+}
 
 
 class Ending:
@@ -33,8 +40,38 @@ class Ending:
 
     def on_caller_hung_up(self, event: CallerHungUp) -> None:
         call = self._s.call_on(event.line)
-        if call is not None:
+        if call is None:
+            return
+        reason = BOX_ENDINGS.get(event.cause)
+        if reason is None:
             self.caller_gone(call)
+        else:
+            self.interrupted(call, reason)
+
+    def interrupted(self, call: Call, reason: EndReason) -> None:
+        """The box, not the caller, ended the call (line fault, call cap, silent line,
+        shutdown): never an abandon, no agent charged. A caller who can be called back and was
+        not through with the call gets a callback task naming the reason — except on a silent
+        line, where nobody was there. The line is not touched again: it is gone or hung up by
+        whoever reported the end."""
+        stage = call.stage
+        if call.direction == "out":
+            self._outbound.drop_outbound_agent(call)
+            self.end_call(call, reason)
+            return
+        unfinished = stage not in (CallStage.ENDING, CallStage.SURVEY)
+        if stage in WAITING:
+            self._queueing.leave_queue_logged(call, Verb.EXITINTERRUPTED, reason.value)
+        elif stage is CallStage.GREETING:
+            self._s.cancel(call.menu_timer)
+        elif stage in TALKING:
+            self.end_conversation(call, Verb.COMPLETECALLER, hang_up_position=True)
+        elif stage is CallStage.VOICEMAIL:
+            unfinished = call.voicemail_started_s is None  # a message started is kept
+            self._arrival.voicemail_done(call, None)
+        if unfinished and reason is not EndReason.LINE_SILENT:
+            self._queueing.request_callback(call, reason.value)
+        self.end_call(call, reason)
 
     def caller_gone(self, call: Call) -> None:
         """The caller hung up (or the line reported the far end gone)."""

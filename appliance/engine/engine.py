@@ -15,6 +15,7 @@ from appliance.engine.arrival import Arrival
 from appliance.engine.call_control import CallControl
 from appliance.engine.commands import (
     Block,
+    BoxStopping,
     Command,
     HangUp,
     Hold,
@@ -33,11 +34,13 @@ from appliance.engine.commands import (
     Transfer,
     Unhold,
 )
+from appliance.engine.devices import hang_up_line_action
 from appliance.engine.ending import Ending
 from appliance.engine.hours import is_open, next_midnight_s
 from appliance.engine.offers import Offering
 from appliance.engine.outbound import Outbound
 from appliance.engine.queueing import Queueing
+from appliance.engine.records import EndReason
 from appliance.engine.setup import DepotSetup, check_setup
 from appliance.engine.staffing import Staffing
 from appliance.engine.state import EngineParts, EngineState
@@ -49,6 +52,7 @@ from drivers.roles import (
     ButtonPressed,
     CallArrived,
     CallerHungUp,
+    CallTurnedAway,
     DialFailed,
     DigitPressed,
     LineAnswered,
@@ -135,6 +139,8 @@ class Engine:
             PositionDigitPressed: staffing.on_position_digit,
             ButtonPressed: staffing.on_button,
             SetupChanged: self._on_setup_changed,
+            BoxStopping: self._on_box_stopping,
+            CallTurnedAway: arrival.on_call_turned_away,
             LogIn: staffing.on_log_in,
             LogOut: staffing.on_log_out,
             Pause: staffing.on_pause,
@@ -153,6 +159,7 @@ class Engine:
         }
         self._timer_handlers: dict[str, Callable[[Any], None]] = {
             "menu": arrival.menu_timed_out,
+            "prompt_cut": arrival.prompt_cut_over,
             "max_wait": queueing.max_wait_reached,
             "announce": queueing.announce,
             "escalate": queueing.escalate,
@@ -174,7 +181,9 @@ class Engine:
             s.checks.check(event)  # raises CommandRefused before anything changes
         out: list[Action] = []
         s.out = out
-        now = event.time_s
+        # Time never runs backwards: an event stamped before one already handled (two drivers'
+        # clocks, a thread's late report) happens now, so no wait comes out negative.
+        now = event.time_s if event.time_s >= s.now else s.now
         if s.timers.earliest_s() <= now:
             self._fire_timers(now)
         s.now = now
@@ -275,6 +284,18 @@ class Engine:
                 seat.calls_today = 0
                 seat.talk_s_today = 0.0
         s.day_ends_s = next_midnight_s(s.now, s.setup.hours.timezone)
+
+    def _on_box_stopping(self, command: BoxStopping) -> None:
+        """Every call ends now (box_shutdown); lines with a call are hung up."""
+        s = self._s
+        ending = self._parts.ending
+        for call in list(s.calls.values()):
+            if call.id not in s.calls:
+                continue  # ended with another (a transfer's or three-way's side)
+            line = call.line
+            ending.interrupted(call, EndReason.SHUTDOWN)
+            if line:
+                s.out.append(hang_up_line_action(line))
 
     def _on_tick(self, event: Tick) -> None:
         """Timers have fired already."""

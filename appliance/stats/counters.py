@@ -34,6 +34,10 @@ class CallCounters:
     completed: int = 0  # answered conversations that ended
     talk_s: float = 0.0  # holds included
     wrap_s: float = 0.0
+    # the box ended the call while the caller waited (line fault, call cap, shutdown, silent
+    # line): not an abandon, and left out of every rate (they measure how callers the box
+    # could hold were served)
+    interrupted: int = 0
 
     def add(self, other: CallCounters) -> None:
         for name in self.__slots__:
@@ -49,12 +53,19 @@ class CallCounters:
         return self.answered_within_sl / base if base else None
 
     @property
+    def held(self) -> int:
+        """Offered calls the box did not cut short: the base of answer and abandon rates."""
+        return self.offered - self.interrupted
+
+    @property
     def answer_rate(self) -> float | None:
-        return self.answered / self.offered if self.offered else None
+        held = self.held
+        return self.answered / held if held > 0 else None
 
     @property
     def abandon_rate(self) -> float | None:
-        return self.abandoned / self.offered if self.offered else None
+        held = self.held
+        return self.abandoned / held if held > 0 else None
 
     @property
     def asa_s(self) -> float | None:

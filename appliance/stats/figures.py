@@ -21,7 +21,7 @@ from drivers.roles import WallboardFigures
 
 # Kept report days hold sums folded by this code: bump when folding the same log gives other
 # sums, and the days are folded again (appliance/desk_reports.py).
-SUMS_VERSION = 2
+SUMS_VERSION = 3
 
 _BUSY_STATES = (AgentState.ON_CALL.value, AgentState.WRAP_UP.value)
 _STAFFED_STATES = (
@@ -48,6 +48,7 @@ class CallFigures:
     asa_s: float | None
     aht_s: float | None
     mean_abandon_wait_s: float | None
+    interrupted: int = 0  # cut short by the box while waiting (not abandons, not in rates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +169,7 @@ class Figures:
             Verb.EXITEMPTY: self._exit_empty,
             Verb.EXITFULL: self._exit_full,
             Verb.EXITWITHKEY: self._exit_key,
+            Verb.EXITINTERRUPTED: self._exit_interrupted,
             Verb.OVERFLOW: self._overflow,
             Verb.COMPLETECALLER: self._complete,
             Verb.COMPLETEAGENT: self._complete,
@@ -328,6 +330,12 @@ class Figures:
         if call is not None:
             for counters in self._counters(call):
                 counters.virtual_hold += 1
+
+    def _exit_interrupted(self, entry: QueueLogEntry) -> None:
+        call = self._leave_queue(entry)
+        if call is not None and not call.answered:
+            for counters in self._counters(call):
+                counters.interrupted += 1
 
     def _overflow(self, entry: QueueLogEntry) -> None:
         call = self._calls.get(entry.call_id)
@@ -745,6 +753,7 @@ class Figures:
             mean_abandon_wait_s=(
                 counters.wait_abandoned_s / counters.abandoned if counters.abandoned else None
             ),
+            interrupted=counters.interrupted,
         )
 
     def _state_counts(self) -> dict[AgentState, int]:

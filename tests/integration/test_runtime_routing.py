@@ -18,7 +18,7 @@ from appliance import seed
 from appliance.clock import ShellClock
 from appliance.config import ThresholdsConfig
 from appliance.demo import _seed_users
-from appliance.engine.records import Verb
+from appliance.engine.records import EndReason, Verb
 from appliance.engine.setup import DepotSetup, OpeningHours
 from appliance.engine.views import AgentState
 from appliance.runtime import DeviceSet, Runtime, open_runtime
@@ -226,8 +226,10 @@ def test_runtime_stop_ends_calls_cleanly_and_closes_the_board(tmp_path: Path) ->
             store = d.runtime.store
             records = await store.calls(0.0, d.runtime.now() + 1)
             assert [(r.number, r.agent) for r in records] == [("13912345678", "1001")]
+            assert records[0].end_reason is EndReason.SHUTDOWN, "the box ended it, not the caller"
             verbs = [e.verb for e in await store.queue_log(0.0)]
             assert verbs.count(Verb.HANGUP) == 1 and Verb.AGENTLOGOFF in verbs
+            assert Verb.ABANDON not in verbs
             assert d.lines.free_lines() == ["sim-1", "sim-2"], "every line is on-hook"
             assert d.phones.state("pos1") is PhoneState.IDLE
             assert d.panel.shown[-1].closed
