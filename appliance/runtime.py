@@ -27,6 +27,7 @@ from appliance.engine.engine import Engine
 from appliance.engine.records import (
     AgentNotice,
     CallbackRequested,
+    CallbackSettled,
     CallEnded,
     CheckKeypadLogin,
     FaultCleared,
@@ -75,7 +76,15 @@ from drivers.roles import (
 
 log = logging.getLogger(__name__)
 
-STORABLE = (QueueLogEntry, CallEnded, CallbackRequested, NumberBlocked, FaultRecorded, FaultCleared)
+STORABLE = (
+    QueueLogEntry,
+    CallEnded,
+    CallbackRequested,
+    CallbackSettled,
+    NumberBlocked,
+    FaultRecorded,
+    FaultCleared,
+)
 WALLBOARD_MIN_INTERVAL_S = 0.25  # real seconds between pushes to the displays
 WALLBOARD_REFRESH_S = 1.0  # push at least this often while figures change with time
 LINES_UP_TIMEOUT_S = 30.0  # READY=1 even if a line has not reported by then

@@ -102,6 +102,8 @@ class Ending:
         elif stage in TALKING:
             self.end_conversation(call, Verb.COMPLETECALLER, hang_up_position=True)
             self.end_call(call, EndReason.ANSWERED)
+        elif stage is CallStage.VOICEMAIL and call.voicemail_started_s is None:
+            self.abandoned_before_message(call)
         elif stage is CallStage.VOICEMAIL:
             self._arrival.voicemail_done(call, None)
             self.end_call(call, EndReason.OVERFLOWED)
@@ -109,6 +111,18 @@ class Ending:
             self.end_call(call, EndReason.ANSWERED)
         else:
             self.end_call(call, call.ending_reason)
+
+    def abandoned_before_message(self, call: Call) -> None:
+        """Sent on to voicemail, the caller hung up in "all busy, leave a message" before the
+        beep: they gave up unserved, an abandon (ABANDON with place 0: no longer in line, and
+        the wait they had in the queue) with a callback task."""
+        waited_s = (call.left_queue_s or self._s.now) - (call.entered_s or self._s.now)
+        self._s.log(
+            call.id, call.queue, "", Verb.ABANDON, "0", str(call.orig_position),
+            seconds_text(waited_s),
+        )  # fmt: skip
+        self._queueing.request_callback(call, "abandoned")
+        self.end_call(call, EndReason.ABANDONED_IN_QUEUE)
 
     def end_conversation(self, call: Call, verb: Verb, *, hang_up_position: bool) -> None:
         """The conversation with the agent ends (COMPLETECALLER or COMPLETEAGENT); the agent

@@ -10,7 +10,7 @@ from collections.abc import Collection
 from appliance.engine.agents import AgentSeat
 from appliance.engine.calls import TALKING, Call, Offer, seconds_text
 from appliance.engine.devices import connect_action, stop_media_action, stop_ringing_action
-from appliance.engine.records import EndReason, NoticeKind, Verb
+from appliance.engine.records import CallbackSettled, EndReason, NoticeKind, Verb
 from appliance.engine.routing import choose
 from appliance.engine.setup import Queue
 from appliance.engine.state import EngineParts, EngineState, file_in
@@ -281,6 +281,9 @@ class Offering:
         if call.connected_s is None:
             call.connected_s = self._s.now
             call.connect_wait_s = wait_s
+            if call.can_be_called_back:
+                # the customer reached us themselves: their open callback task is done
+                self._s.out.append(CallbackSettled(call.number, call.id, self._s.now))
         call.leg_connected_s = self._s.now
         seat.activity = AgentState.ON_CALL
         seat.activity_since_s = self._s.now

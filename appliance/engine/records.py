@@ -146,6 +146,15 @@ class CallbackRequested:
 
 
 @dataclass(frozen=True, slots=True)
+class CallbackSettled:
+    """A customer's own call was answered by an agent: their open callback task is done."""
+
+    number: str
+    call_id: str
+    time_s: float
+
+
+@dataclass(frozen=True, slots=True)
 class NumberBlocked:
     number: str
     by_agent: str
