@@ -96,9 +96,13 @@ class Ending:
             ringing = bool(call.ringing)
             self._queueing.leave_queue_logged(call, Verb.ABANDON)
             self._queueing.request_callback(call, "abandoned")
-            self.end_call(
-                call, EndReason.ABANDONED_RINGING if ringing else EndReason.ABANDONED_IN_QUEUE
-            )
+            if call.connected_s is not None:
+                # back in line after their agent's phone failed: the call was answered once
+                self.end_call(call, EndReason.ANSWERED)
+            else:
+                self.end_call(
+                    call, EndReason.ABANDONED_RINGING if ringing else EndReason.ABANDONED_IN_QUEUE
+                )
         elif stage in TALKING:
             self.end_conversation(call, Verb.COMPLETECALLER, hang_up_position=True)
             self.end_call(call, EndReason.ANSWERED)

@@ -44,12 +44,15 @@ class CallCounters:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def service_level(self, variant: SlVariant) -> float | None:
+        """Answered within T ÷ the callers it is measured over. Callers the queue sent on
+        unserved after waiting (max wait reached, nobody left logged in) were not answered
+        within T: they count in every variant but answered-only."""
         if variant is SlVariant.ANSWERED_ONLY:
             base = self.answered
-        elif variant is SlVariant.COUNT_ABANDONS:
-            base = self.answered + self.abandoned
         else:
-            base = self.answered + self.abandoned - self.short_abandoned
+            base = self.answered + self.abandoned + self.timed_out + self.left_empty
+            if variant is SlVariant.COUNT_LONG_ABANDONS:
+                base -= self.short_abandoned
         return self.answered_within_sl / base if base else None
 
     @property

@@ -15,6 +15,7 @@ from drivers.roles import (
     CallTurnedAway,
     HangUpCause,
     HangUpLine,
+    PositionFaulted,
     PromptFinished,
     TurnedAwayReason,
 )
@@ -189,3 +190,13 @@ def test_call_turned_away_withheld_number_gets_record_but_no_callback() -> None:
     call_id = h.log()[0].call_id
     assert h.record(call_id).end_reason is EndReason.MISSED_AT_LINE
     assert _callback_reasons(h) == []
+
+
+def test_caller_back_in_line_after_phone_fault_who_hangs_up_ends_answered() -> None:
+    h = _depot()
+    call_id = _queued(h)
+    h.pick_up("pos_a1")
+    h.ev(PositionFaulted, position="pos_a1", reason="unplugged")
+    h.now += 30.0
+    h.hang_up("l1")
+    assert h.record(call_id).end_reason is EndReason.ANSWERED
