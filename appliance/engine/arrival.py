@@ -246,7 +246,7 @@ class Arrival:
             self.menu_digit(call, event.digit)
         elif stage in WAITING:
             queue = self._s.queue(call.queue)
-            if event.digit == queue.virtual_hold_key and call.can_be_called_back:
+            if event.digit == queue.virtual_hold_key and call.virtual_hold_offered:
                 self._queueing.virtual_hold(call)
         elif stage is CallStage.SURVEY and event.digit in ("1", "2", "3", "4", "5"):
             self._s.cancel(call.survey_timer)

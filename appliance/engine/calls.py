@@ -49,6 +49,7 @@ class Call:
     tried: set[str] = field(default_factory=set)  # agents offered since the last full round
     not_before_s: float = 0.0  # retry pause after an unanswered offer
     returning: bool = False
+    virtual_hold_offered: bool = False  # an announcement told this caller the key
     # timers (handles; 0 = none)
     menu_timer: int = 0
     max_wait_timer: int = 0

@@ -216,8 +216,11 @@ class Queueing:
         estimate_s = self._s.handle_times.estimate_wait_s(
             queue.id, place, self._s.board.logged_in_count(queue.id)
         )
-        offer_hold = bool(queue.virtual_hold_key) and call.can_be_called_back
-        prompts = position_prompts(place, estimate_s, call.language, offer_hold)
+        hold_key = queue.virtual_hold_key if call.can_be_called_back else ""
+        # the key leaves the queue only once this caller was told about it (not, say, a
+        # menu digit pressed twice)
+        call.virtual_hold_offered = call.virtual_hold_offered or bool(hold_key)
+        prompts = position_prompts(place, estimate_s, call.language, hold_key)
         self._s.play(call, prompts, "music", barge_in=True)
 
     def schedule_escalation(self, call: Call, queue: Queue) -> None:
