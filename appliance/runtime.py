@@ -24,6 +24,7 @@ from appliance.engine.commands import (
     Tick,
 )
 from appliance.engine.engine import Engine
+from appliance.engine.memory import AgentDay, agents_today
 from appliance.engine.records import (
     AgentNotice,
     CallbackRequested,
@@ -575,11 +576,16 @@ async def open_runtime(
         blocked = tuple(n for n in await store.blacklist() if n not in setup.blacklist)
         if blocked:
             setup = dataclasses.replace(setup, blacklist=(*setup.blacklist, *blocked))
+        # each agent's calls and talk so far today, for fewest-calls and least-talk-time
+        today: dict[str, AgentDay] = {}
+        async for batch in store.iter_queue_log(day_start_s(timezone, clock.now())):
+            agents_today(batch, today)
         engine = Engine(
             setup,
             seed=seed,
             recordings_dir=recordings_dir,
             voicemail_dir=recordings_dir,
+            agents_today=today,
         )
         figures = Figures(
             timezone=timezone,

@@ -25,6 +25,7 @@ from appliance.engine.devices import (
     stop_media_action,
     stop_ringing_action,
 )
+from appliance.engine.memory import THREE_WAY
 from appliance.engine.records import EndReason, NoticeKind, NumberBlocked, Verb
 from appliance.engine.state import EngineParts, EngineState
 from appliance.engine.views import AgentState, CallStage
@@ -159,6 +160,7 @@ class CallControl:
         target.activity = AgentState.ON_CALL
         target.activity_since_s = self._s.now
         target.call_id = call.id
+        target.calls_today += 1
         self._s.notice(target, NoticeKind.CONNECTED, call, detail=f"transferred_from:{old.id}")
         self._ending.agent_done(old, call, talk_s, self._s.queue(call.queue).wrap_up_s)
 
@@ -171,6 +173,7 @@ class CallControl:
         seat.activity_since_s = self._s.now
         seat.call_id = call.id
         self._s.notice(seat, NoticeKind.CONNECTED, call, detail="three_way")
+        # a colleague joining is not a call of theirs: data[3] says so for the day's counts
         self._s.log(
             call.id,
             call.queue,
@@ -179,6 +182,7 @@ class CallControl:
             seconds_text(call.connect_wait_s),
             "",
             seconds_text(self._s.now - offer.started_s),
+            THREE_WAY,
         )
 
     def leave_three_way(self, call: Call, seat: AgentSeat, hang_up_position: bool) -> None:

@@ -163,8 +163,8 @@ class Ending:
         self.agent_done(seat, call, talk_s, queue.wrap_up_s)
 
     def agent_done(self, seat: AgentSeat, call: Call, talk_s: float, wrap_up_s: float) -> None:
-        """The agent's part of a call is over: count it, then wrap-up (or log out)."""
-        seat.calls_today += 1
+        """The agent's part of a call is over: its talk counts for the agent's day (the call
+        itself was counted when the agent was connected), then wrap-up (or log out)."""
         seat.talk_s_today += talk_s
         seat.idle_since_s = self._s.now
         seat.call_id = ""

@@ -8,7 +8,7 @@ queueing, offers, the end of a call, agents, call control, outbound) and rolls t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from appliance.engine.arrival import Arrival
@@ -37,6 +37,7 @@ from appliance.engine.commands import (
 from appliance.engine.devices import hang_up_line_action
 from appliance.engine.ending import Ending
 from appliance.engine.hours import is_open, next_midnight_s
+from appliance.engine.memory import AgentDay
 from appliance.engine.offers import Offering
 from appliance.engine.outbound import Outbound
 from appliance.engine.queueing import Queueing
@@ -87,15 +88,23 @@ class Engine:
         recordings_dir: str = "",
         voicemail_dir: str = "",
         strict: bool = False,
+        agents_today: Mapping[str, AgentDay] | None = None,
     ) -> None:
         """`strict`: a fault in the engine's own working (timers running away) raises, for
-        tests; otherwise it is logged and dropped so the box keeps answering."""
+        tests; otherwise it is logged and dropped so the box keeps answering.
+        `agents_today`: each agent's calls and talk so far today (memory.agents_today over
+        today's queue log), so fewest-calls and least-talk-time survive a restart."""
         check_setup(setup)
         self._strict = strict
         state = EngineState(
             setup, seed=seed, recordings_dir=recordings_dir, voicemail_dir=voicemail_dir
         )
         self._s = state
+        for agent_id, day in (agents_today or {}).items():
+            seat = state.board.seats.get(agent_id)
+            if seat is not None:
+                seat.calls_today = day.calls
+                seat.talk_s_today = day.talk_s
         parts = EngineParts(
             arrival=Arrival(state),
             queueing=Queueing(state),

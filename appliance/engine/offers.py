@@ -289,6 +289,7 @@ class Offering:
         seat.activity_since_s = self._s.now
         seat.call_id = call.id
         seat.missed_offers = 0
+        seat.calls_today += 1
         self._s.notice(seat, NoticeKind.CONNECTED, call)
         if queue.record_calls and not call.recording:
             call.recording = True

@@ -98,6 +98,7 @@ class Outbound:
         self._s.log(call.id, "", call.agent, Verb.CONNECT, "0.000", "", "0.000")
         seat = self._s.board.seats.get(call.agent)
         if seat is not None:
+            seat.calls_today += 1
             self._s.notice(seat, NoticeKind.CONNECTED, call)
 
     def on_dial_failed(self, event: DialFailed) -> None:

@@ -376,3 +376,22 @@ def test_runtime_opening_hours_follow_the_depots_time_zone(tmp_path: Path) -> No
             assert saved is not None and saved.hours.timezone == ZONE
 
     asyncio.run(main())
+
+
+def test_runtime_restart_remembers_each_agents_calls_today(tmp_path: Path) -> None:
+    """fewest-calls and least-talk-time after a restart: the agent's day comes back from the
+    queue log (issue 12, finding 9)."""
+
+    def calls_today(d: Depot, agent: str) -> int:
+        return next(a.calls_today for a in d.service.snapshot().agents if a.id == agent)
+
+    async def main() -> None:
+        async with depot(tmp_path) as d:
+            await d.service.log_in("1001", "pos1")
+            await call_until_connected(d, "sim-1", "13800138000", "pos1")
+            d.phones.hang_up("pos1")
+            await until("the call is counted", lambda: calls_today(d, "1001") == 1)
+        async with depot(tmp_path) as d:
+            assert calls_today(d, "1001") == 1
+
+    asyncio.run(main())
