@@ -58,6 +58,7 @@ class Call:
     retry_timer: int = 0
     talk_timer: int = 0
     survey_timer: int = 0
+    dial_timer: int = 0
     # conversation
     agent: str = ""
     position: str = ""

@@ -213,6 +213,7 @@ class Ending:
             call.retry_timer,
             call.talk_timer,
             call.survey_timer,
+            call.dial_timer,
         ):
             if handle:
                 cancel(handle)

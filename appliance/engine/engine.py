@@ -36,7 +36,7 @@ from appliance.engine.commands import (
 )
 from appliance.engine.devices import hang_up_line_action
 from appliance.engine.ending import Ending
-from appliance.engine.hours import is_open, next_midnight_s
+from appliance.engine.hours import is_open, next_close_s, next_midnight_s
 from appliance.engine.memory import AgentDay
 from appliance.engine.offers import Offering
 from appliance.engine.outbound import Outbound
@@ -177,7 +177,10 @@ class Engine:
             "survey": arrival.survey_timed_out,
             "ring": offering.ring_timed_out,
             "wrap": ending.wrap_up_over,
+            "close": self._closing_time,
+            "dial": outbound.dial_timed_out,
         }
+        self._close_timer = 0
 
     # -----------------------------------------------------------------------------------------
     # Public interface
@@ -293,6 +296,26 @@ class Engine:
                 seat.calls_today = 0
                 seat.talk_s_today = 0.0
         s.day_ends_s = next_midnight_s(s.now, s.setup.hours.timezone)
+        if not self._close_timer:  # the first event: learn when the depot next closes
+            self._schedule_closing()
+
+    def _schedule_closing(self) -> None:
+        s = self._s
+        s.cancel(self._close_timer)
+        self._close_timer = 0
+        close_s = next_close_s(s.setup.hours, s.now)
+        if close_s != float("inf"):
+            self._close_timer = s.timers.schedule(close_s, "close", "depot")
+
+    def _closing_time(self, _subject: object) -> None:
+        """An opening range ended: unless the depot serves callers already waiting after
+        closing, they hear "closed" (queueing.close_waiting)."""
+        s = self._s
+        self._close_timer = 0
+        hours = s.setup.hours
+        if not is_open(hours, s.now) and not hours.serve_waiting_after_close:
+            self._parts.queueing.close_waiting()
+        self._schedule_closing()
 
     def _on_box_stopping(self, command: BoxStopping) -> None:
         """Every call ends now (box_shutdown); lines with a call are hung up."""
@@ -326,6 +349,10 @@ class Engine:
         s.vips = set(setup.vip_numbers)
         s.line_queues = dict(setup.line_queues)
         s.day_ends_s = next_midnight_s(s.now, setup.hours.timezone)  # zone may change
+        self._schedule_closing()  # the hours may have changed
+        for queue_id, queue in s.retired_queues.items():
+            if queue_id not in s.queues:
+                self._parts.queueing.move_on_from_removed(queue)
         removed = s.board.replace_agents(setup.agents)
         for seat in removed:
             staffing.request_log_out(seat)

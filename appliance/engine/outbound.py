@@ -17,6 +17,8 @@ from appliance.engine.views import AgentState, CallStage
 from drivers.roles import CallerId, DialFailed, DialOut, MediaCapability
 
 OUTBOUND_RING_S = 30.0  # the agent's own phone rings this long before an outbound call
+# a dial the line never resolves (no answer, busy or failure reported) is given up after this
+OUTBOUND_DIAL_TIMEOUT_S = 90.0
 
 
 class Outbound:
@@ -84,6 +86,16 @@ class Outbound:
         call.line = line.id
         line.call_id = call.id
         self._s.out.append(DialOut(line.id, call.caller.number))
+        call.dial_timer = self._s.schedule(OUTBOUND_DIAL_TIMEOUT_S, "dial", call.id)
+
+    def dial_timed_out(self, call_id: str) -> None:
+        """The line never said whether the far end answered: give up, free the agent."""
+        call = self._s.calls.get(call_id)
+        if call is None or call.stage is not CallStage.DIALLING:
+            return
+        call.dial_timer = 0
+        self.drop_outbound_agent(call)
+        self._ending.hang_up_line(call, EndReason.OUTBOUND_FAILED)
 
     def outbound_answered(self, call: Call) -> None:
         """The far end picked up: the agent and the line are joined. CONNECT (no queue) marks
@@ -91,6 +103,8 @@ class Outbound:
         that entered a queue."""
         if call.stage is not CallStage.DIALLING:
             return
+        self._s.cancel(call.dial_timer)
+        call.dial_timer = 0
         call.stage = CallStage.CONNECTED
         call.connected_s = self._s.now
         call.leg_connected_s = self._s.now

@@ -57,7 +57,7 @@ class Queueing:
             self._s.log(call.id, queue.id, "", Verb.ENTERQUEUE, *enter_data)
             self.overflow(call, queue)
             return
-        if not queue.join_when_no_agents and self._s.board.logged_in_count(queue.id) == 0:
+        if not queue.join_when_no_agents and self.nobody_to_answer(queue):
             self._s.log(call.id, queue.id, "", Verb.ENTERQUEUE, *enter_data)
             self._s.log(call.id, queue.id, "", Verb.EXITEMPTY, "1", "1", "0.000")
             self.overflow(call, queue)
@@ -214,7 +214,7 @@ class Queueing:
             return
         place = self._s.waiting[queue.id].position(call.wait_key)
         estimate_s = self._s.handle_times.estimate_wait_s(
-            queue.id, place, self._s.board.logged_in_count(queue.id)
+            queue.id, place, self._s.board.taking_calls_count(queue.id)
         )
         hold_key = queue.virtual_hold_key if call.can_be_called_back else ""
         # the key leaves the queue only once this caller was told about it (not, say, a
@@ -250,13 +250,44 @@ class Queueing:
         call.retry_timer = 0
         self._s.dispatch_due.add(call.queue)
 
+    def close_waiting(self) -> None:
+        """Closing time: every caller still waiting hears "closed", gets a callback task and
+        is hung up (closed_hours). Callers talking to an agent are not touched."""
+        s = self._s
+        for waiting in s.waiting.values():
+            for _key, call_id in waiting.in_order():
+                call = s.calls[call_id]
+                self.leave_queue_logged(call, Verb.EXITCLOSED)
+                self.request_callback(call, EndReason.CLOSED_HOURS.value)
+                call.stage = CallStage.ENDING
+                call.ending_reason = EndReason.CLOSED_HOURS
+                s.play(call, ("closed",), "hang_up")
+
+    def move_on_from_removed(self, queue: Queue) -> None:
+        """The settings removed this queue: its waiting callers leave it (EXITEMPTY: nobody
+        will answer there any more) for its overflow."""
+        for _key, call_id in self._s.waiting[queue.id].in_order():
+            call = self._s.calls[call_id]
+            self.leave_queue_logged(call, Verb.EXITEMPTY)
+            self.overflow(call, queue)
+
+    def nobody_to_answer(self, queue: Queue) -> bool:
+        """Nobody logged in to the queue, or (paused_is_empty) everybody logged in paused."""
+        board = self._s.board
+        if board.logged_in_count(queue.id) == 0:
+            return True
+        if not queue.paused_is_empty or board.has_free(queue.id):
+            return False
+        return board.taking_calls_count(queue.id) == 0
+
     def leave_empty_queues(self, queue_ids: Iterable[str]) -> None:
-        """After the last agent of a queue logged out: its callers leave (leave_when_no_agents)."""
+        """After the last agent of a queue logged out (or, paused_is_empty, paused): its
+        callers leave (leave_when_no_agents)."""
         for queue_id in queue_ids:
             queue = self._s.known_queue(queue_id)
             if queue is None or not queue.leave_when_no_agents:
                 continue
-            if self._s.board.logged_in_count(queue_id) > 0:
+            if not self.nobody_to_answer(queue):
                 continue
             waiting = self._s.waiting[queue_id]
             for _key, call_id in waiting.in_order():

@@ -30,6 +30,8 @@ class Verb(enum.Enum):
     EXITEMPTY = "EXITEMPTY"  # no agents logged in: data (position, orig_pos, wait_s)
     EXITFULL = "EXITFULL"  # max length reached, never queued: data ()
     EXITWITHKEY = "EXITWITHKEY"  # virtual hold: data (key, position, orig_pos, wait_s)
+    # closing time came while the caller waited: data (position, orig_pos, wait_s)
+    EXITCLOSED = "EXITCLOSED"
     # the box ended the call while the caller waited (line fault, call cap, shutdown, silent
     # line): data (end_reason, position, orig_pos, wait_s); never an abandon
     EXITINTERRUPTED = "EXITINTERRUPTED"

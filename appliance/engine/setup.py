@@ -57,6 +57,9 @@ class Queue:
     overflow: Overflow = field(default_factory=Overflow)
     join_when_no_agents: bool = False  # False: with nobody logged in, overflow at once
     leave_when_no_agents: bool = True  # everybody logs out while callers wait: overflow them
+    # for the two rules above, agents logged in but all paused count as nobody (app_queue's
+    # joinempty=paused / leavewhenempty=paused)
+    paused_is_empty: bool = True
     tier_escalation_s: float = 30.0  # wait before the next tier is tried as well
     announce_every_s: float = 45.0  # position and estimated wait; 0 = never
     talk_time_limit_s: float = 600.0  # 超时预警; 0 = never
@@ -108,6 +111,9 @@ class OpeningHours:
     weekly: tuple[tuple[tuple[int, int], ...], ...] = ((),) * 7
     holidays: tuple[dt.date, ...] = ()
     always_open: bool = False
+    # False: at closing time callers still waiting hear "closed" and are called back later;
+    # True: they keep waiting for an agent
+    serve_waiting_after_close: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -219,6 +219,7 @@ class Staffing:
         self._s.log("", "", seat.id, Verb.PAUSE, reason)
         self._s.notice(seat, NoticeKind.STATE_CHANGED, detail=f"paused:{reason}")
         self._s.board.set_available(seat, False)
+        self._queueing.leave_empty_queues(seat.skills)  # the last one taking calls paused
 
     def on_pause(self, command: Pause) -> None:
         seat = self._s.board.seats.get(command.agent)

@@ -171,6 +171,7 @@ class Figures:
             Verb.ABANDON: self._abandon,
             Verb.EXITWITHTIMEOUT: self._exit_timeout,
             Verb.EXITEMPTY: self._exit_empty,
+            Verb.EXITCLOSED: self._exit_empty,  # sent on unserved: nobody will answer now
             Verb.EXITFULL: self._exit_full,
             Verb.EXITWITHKEY: self._exit_key,
             Verb.EXITINTERRUPTED: self._exit_interrupted,

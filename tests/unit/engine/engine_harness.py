@@ -54,6 +54,7 @@ def queue(queue_id: str = "cargo", **fields: Any) -> Queue:
         tier_escalation_s=0.0,
         max_wait_s=0.0,
         talk_time_limit_s=0.0,
+        paused_is_empty=False,  # the tests park callers in line by pausing every agent
     )
     defaults.update(fields)
     return Queue(queue_id, queue_id, queue_id, **defaults)

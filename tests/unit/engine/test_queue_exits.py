@@ -185,11 +185,12 @@ def test_announcement_in_english_says_place_and_estimated_wait() -> None:
     h.pick_up("pos_a1")
     h.now += 240
     h.ev(PositionHungUp, position="pos_a1")  # the queue's handle time: 240 s
-    h.ev(Pause, agent="a1")
     wait_in_queue(h, "l2")
+    h.pick_up("pos_a1")  # a1, the one agent taking calls, is busy
     wait_in_queue(h, "l3")
+    wait_in_queue(h, "l4")
     h.advance(30)
-    assert h.last_prompt("l3").prompts == (
+    assert h.last_prompt("l4").prompts == (
         "position_is",
         "num_2",
         "in_line",
