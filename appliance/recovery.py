@@ -76,8 +76,8 @@ def interrupted_calls(
             )  # fmt: skip
         records.append(
             QueueLogEntry(
-                trace.last_s, trace.call_id, trace.queue or "NONE", "NONE", Verb.HANGUP,
-                (reason.value,),
+                trace.last_s, trace.call_id, trace.queue or "NONE", trace.agent or "NONE",
+                Verb.HANGUP, (reason.value,),
             )
         )  # fmt: skip
         waited_until_s = trace.connected_s if trace.connected_s is not None else trace.last_s
