@@ -5,8 +5,8 @@ queue-log rows, call records, connections on the bridge, the live picture and th
 * only the caller's own hang-up is an abandon; an ending the box caused has its own reason;
 * an answer connects only the caller it was offered, and never through an offer gone;
 * no agent's position is in two conversations, no agent leads two calls;
-* the figures folded live agree with the engine (callers waiting) and with the figures
-  folded again from the whole log."""
+* the figures folded live agree with the engine (callers waiting, agents by state) and with
+  the figures folded again from the whole log."""
 
 from __future__ import annotations
 
@@ -84,13 +84,7 @@ class EngineChecks:
         self._reasons_match_cause(event, ended)
         self._follow_devices(out)
         self._nobody_on_two_calls(snapshot)
-        waiting = sum(1 for call in snapshot.calls if call.stage in WAITING)
-        live_waiting = self.live.wallboard(self._now).calls_waiting
-        _require(
-            waiting == live_waiting,
-            f"after {event!r}: the engine has {waiting} callers waiting, the figures "
-            f"{live_waiting}",
-        )
+        self._figures_match_engine(event, snapshot)
 
     def restarted(self, recovered: Sequence[object]) -> None:
         """A daemon start: what recovery wrote for calls left open, then QUEUESTART."""
@@ -198,6 +192,31 @@ class EngineChecks:
                 self._bridge.add(pair)
             elif isinstance(action, Disconnect):
                 self._bridge.discard((action.line, action.position))
+
+    def _figures_match_engine(self, event: Event, snapshot: EngineSnapshot) -> None:
+        """The wallboard, folded from the log, shows what the engine holds: callers waiting
+        and agents ready, on a call (ringing included), wrapping up, paused."""
+        board = self.live.wallboard(self._now)
+        states = [agent.state for agent in snapshot.agents]
+        engine = (
+            sum(1 for call in snapshot.calls if call.stage in WAITING),
+            states.count(AgentState.READY),
+            states.count(AgentState.ON_CALL) + states.count(AgentState.RINGING),
+            states.count(AgentState.WRAP_UP),
+            states.count(AgentState.PAUSED),
+        )
+        figures = (
+            board.calls_waiting,
+            board.agents_ready,
+            board.agents_on_call,
+            board.agents_wrap_up,
+            board.agents_paused,
+        )
+        _require(
+            engine == figures,
+            f"after {event!r}: (waiting, ready, on call, wrap-up, paused) is {engine} in the "
+            f"engine, {figures} on the wallboard",
+        )
 
     def _nobody_on_two_calls(self, snapshot: EngineSnapshot) -> None:
         leads = [call.agent for call in snapshot.calls if call.stage in TALKING]
