@@ -10,6 +10,7 @@ from appliance.engine.agents import AgentSeat
 from appliance.engine.announce import position_prompts
 from appliance.engine.calls import WAITING, Call, seconds_text
 from appliance.engine.devices import play_music_action, stop_ringing_action
+from appliance.engine.hours import is_open
 from appliance.engine.records import CallbackRequested, EndReason, Verb
 from appliance.engine.setup import OverflowKind, Queue, Tier
 from appliance.engine.state import EngineParts, EngineState
@@ -33,6 +34,17 @@ class Queueing:
         self._staffing = parts.staffing
 
     def enter_queue(self, call: Call, queue_id: str) -> None:
+        hours = self._s.setup.hours
+        if (
+            call.entered_s is None
+            and not hours.always_open
+            and not hours.serve_waiting_after_close
+            and not is_open(hours, self._s.now)
+        ):
+            # still in the menu at closing time: as those already waiting then
+            self._s.log(call.id, "", "", Verb.CLOSED)
+            self.send_home_closed(call)
+            return
         queue = self._s.queues.get(queue_id)
         if queue is None:
             log.warning("call %s asked for unknown queue %r", call.id, queue_id)
@@ -258,10 +270,13 @@ class Queueing:
             for _key, call_id in waiting.in_order():
                 call = s.calls[call_id]
                 self.leave_queue_logged(call, Verb.EXITCLOSED)
-                self.request_callback(call, EndReason.CLOSED_HOURS.value)
-                call.stage = CallStage.ENDING
-                call.ending_reason = EndReason.CLOSED_HOURS
-                s.play(call, ("closed",), "hang_up")
+                self.send_home_closed(call)
+
+    def send_home_closed(self, call: Call) -> None:
+        self.request_callback(call, EndReason.CLOSED_HOURS.value)
+        call.stage = CallStage.ENDING
+        call.ending_reason = EndReason.CLOSED_HOURS
+        self._s.play(call, ("closed",), "hang_up")
 
     def move_on_from_removed(self, queue: Queue) -> None:
         """The settings removed this queue: its waiting callers leave it (EXITEMPTY: nobody

@@ -126,6 +126,25 @@ def test_closing_time_reaches_callers_already_waiting() -> None:
     assert [t.reason for t in h.of(CallbackRequested)] == ["closed_hours"]
 
 
+def test_caller_still_in_menu_at_closing_time_hears_closed() -> None:
+    zone = ZoneInfo("Asia/Shanghai")
+    start = dt.datetime.fromtimestamp(T0, zone)
+    close_minute = start.hour * 60 + start.minute + 1
+    weekly = tuple(((0, close_minute),) for _ in range(7))
+    h = Harness(make_setup(hours=OpeningHours(weekly=weekly)))  # the menu, three queues
+    h.lines("l1")
+    h.login("a1")
+    h.ev(Pause, agent="a1")
+    call_id = h.arrive("l1")
+    h.answer("l1")
+    h.advance(61)  # closing time passes while the caller listens to the menu
+    h.press("l1", "1")
+    assert Verb.ENTERQUEUE not in h.verbs(call_id)
+    assert h.last_prompt("l1").prompts == ("closed",)
+    h.finish_prompt("l1")
+    assert h.record(call_id).end_reason is EndReason.CLOSED_HOURS
+
+
 def test_closing_time_leaves_callers_waiting_when_switched_off() -> None:
     zone = ZoneInfo("Asia/Shanghai")
     start = dt.datetime.fromtimestamp(T0, zone)
