@@ -56,23 +56,25 @@ class Arrival:
         self._queueing = parts.queueing
 
     def on_line_in_service(self, event: LineInService) -> None:
-        line = self._s.line(event.line)
+        s = self._s
+        line = s.line(event.line)
         if line.fault:
-            self._s.log("", "", line.id, Verb.LINERESTORED)
-            self._s.out.append(FaultCleared(line.id, self._s.now))
+            s.log("", "", line.id, Verb.LINERESTORED)
+            s.out.append(FaultCleared(line.id, s.now))
         line.in_service = True
         line.fault = ""
         line.media = event.media
 
     def on_line_faulted(self, event: LineFaulted) -> None:
-        line = self._s.line(event.line)
+        s = self._s
+        line = s.line(event.line)
         reason = event.reason or "fault"
         if not line.fault:
-            self._s.log("", "", line.id, Verb.LINEFAULT, reason)
-            self._s.out.append(FaultRecorded(line.id, reason, self._s.now))
+            s.log("", "", line.id, Verb.LINEFAULT, reason)
+            s.out.append(FaultRecorded(line.id, reason, s.now))
         line.in_service = False
         line.fault = reason
-        call = self._s.call_on(line.id)
+        call = s.call_on(line.id)
         if call is not None:
             self._ending.interrupted(call, EndReason.LINE_FAULT)
 
@@ -126,7 +128,8 @@ class Arrival:
         self._ending.end_call(call, reason)
 
     def on_line_answered(self, event: LineAnswered) -> None:
-        call = self._s.call_on(event.line)
+        s = self._s
+        call = s.call_on(event.line)
         if call is None:
             return
         if call.direction == "out":
@@ -138,20 +141,20 @@ class Arrival:
         if call.closed:
             call.stage = CallStage.ENDING
             call.ending_reason = EndReason.CLOSED_HOURS
-            self._s.play(call, ("closed",), "hang_up")
+            s.play(call, ("closed",), "hang_up")
             return
-        fixed_queue = self._s.line_queues.get(call.line)
+        fixed_queue = s.line_queues.get(call.line)
         if fixed_queue:
             call.chosen_queue = fixed_queue
-            self._s.play(call, (self._s.setup.menu.greeting_prompt,), "enter_queue")
+            s.play(call, (s.setup.menu.greeting_prompt,), "enter_queue")
             return
-        menu = self._s.setup.menu
+        menu = s.setup.menu
         if not menu.options:
             call.chosen_queue = self.default_queue()
-            self._s.play(call, (menu.greeting_prompt,), "enter_queue")
+            s.play(call, (menu.greeting_prompt,), "enter_queue")
             return
         call.menu_plays = 1
-        self._s.play(call, (menu.greeting_prompt, *self.menu_prompts(call)), "menu", True)
+        s.play(call, (menu.greeting_prompt, *self.menu_prompts(call)), "menu", True)
 
     def menu_prompts(self, call: Call) -> tuple[str, ...]:
         options = tuple(option.prompt for option in self._s.setup.menu.options)
@@ -160,16 +163,18 @@ class Arrival:
         return options
 
     def default_queue(self) -> str:
-        menu = self._s.setup.menu
+        s = self._s
+        menu = s.setup.menu
         if menu.default_queue:
             return menu.default_queue
         if menu.options:
             return menu.options[0].queue
-        return self._s.setup.queues[0].id if self._s.setup.queues else ""
+        return s.setup.queues[0].id if s.setup.queues else ""
 
     def menu_digit(self, call: Call, digit: str) -> None:
-        menu = self._s.setup.menu
-        self._s.cancel(call.menu_timer)
+        s = self._s
+        menu = s.setup.menu
+        s.cancel(call.menu_timer)
         call.menu_timer = 0
         for option in menu.options:
             if option.digit == digit:
@@ -178,54 +183,56 @@ class Arrival:
                 return
         if digit == menu.language_key and call.language != "en":
             call.language = "en"
-            self._s.play(call, (menu.greeting_prompt, *self.menu_prompts(call)), "menu", True)
+            s.play(call, (menu.greeting_prompt, *self.menu_prompts(call)), "menu", True)
             return
         if call.menu_plays >= menu.attempts:
             call.play_id = 0
             self._queueing.enter_queue(call, self.default_queue())
             return
         call.menu_plays += 1
-        self._s.play(call, ("menu_invalid", *self.menu_prompts(call)), "menu", True)
+        s.play(call, ("menu_invalid", *self.menu_prompts(call)), "menu", True)
 
     def menu_timed_out(self, call_id: str) -> None:
-        call = self._s.calls.get(call_id)
+        s = self._s
+        call = s.calls.get(call_id)
         if call is None or call.stage is not CallStage.GREETING:
             return
         call.menu_timer = 0
-        if call.menu_plays >= self._s.setup.menu.attempts:
+        if call.menu_plays >= s.setup.menu.attempts:
             self._queueing.enter_queue(call, self.default_queue())
             return
         call.menu_plays += 1
-        self._s.play(call, self.menu_prompts(call), "menu", True)
+        s.play(call, self.menu_prompts(call), "menu", True)
 
     def on_prompt_finished(self, event: PromptFinished) -> None:
-        call = self._s.call_on(event.line)
+        s = self._s
+        call = s.call_on(event.line)
         if call is None or event.play_id != call.play_id:
             return
         after = call.after_prompt
         if event.interrupted and after == "enter_queue":
             # this prompt takes no key: the line cut it, most likely the caller hanging up
-            call.menu_timer = self._s.schedule(PROMPT_CUT_GRACE_S, "prompt_cut", call.id)
+            call.menu_timer = s.schedule(PROMPT_CUT_GRACE_S, "prompt_cut", call.id)
             return
         call.after_prompt = ""
         if after == "menu":
-            call.menu_timer = self._s.schedule(self._s.setup.menu.timeout_s, "menu", call.id)
+            call.menu_timer = s.schedule(s.setup.menu.timeout_s, "menu", call.id)
         elif after == "enter_queue":
             self._queueing.enter_queue(call, call.chosen_queue)
         elif after == "hang_up":
             self._ending.hang_up_line(call, call.ending_reason)
         elif after == "music":
-            self._s.out.append(play_music_action(call.line))
-            queue = self._s.queue(call.queue)
+            s.out.append(play_music_action(call.line))
+            queue = s.queue(call.queue)
             if queue.announce_every_s > 0:
-                call.announce_timer = self._s.schedule(queue.announce_every_s, "announce", call.id)
+                call.announce_timer = s.schedule(queue.announce_every_s, "announce", call.id)
         elif after == "record":
-            call.voicemail_path = file_in(self._s.voicemail_dir, f"{call.id}-voicemail.wav")
-            call.voicemail_started_s = self._s.now
-            self._s.out.append(PlayTone(call.line, Tone.BEEP, 0.5))
-            self._s.out.append(RecordMessage(call.line, call.voicemail_path, VOICEMAIL_MAX_S))
+            call.voicemail_path = file_in(s.voicemail_dir, f"{call.id}-voicemail.wav")
+            call.voicemail_started_s = s.now
+            s.out.append(PlayTone(call.line, Tone.BEEP, 0.5))
+            s.out.append(RecordMessage(call.line, call.voicemail_path, VOICEMAIL_MAX_S))
         elif after == "survey":
-            call.survey_timer = self._s.schedule(SURVEY_WAIT_S, "survey", call.id)
+            call.survey_timer = s.schedule(SURVEY_WAIT_S, "survey", call.id)
 
     def prompt_cut_over(self, call_id: str) -> None:
         """The line cut the greeting and the call is still there: on to the queue."""
@@ -238,24 +245,25 @@ class Arrival:
             self._queueing.enter_queue(call, call.chosen_queue)
 
     def on_digit(self, event: DigitPressed) -> None:
-        call = self._s.call_on(event.line)
+        s = self._s
+        call = s.call_on(event.line)
         if call is None:
             return
         stage = call.stage
         if stage is CallStage.GREETING and call.menu_plays:
             self.menu_digit(call, event.digit)
         elif stage in WAITING:
-            queue = self._s.queue(call.queue)
+            queue = s.queue(call.queue)
             if event.digit == queue.virtual_hold_key and call.virtual_hold_offered:
                 self._queueing.virtual_hold(call)
         elif stage is CallStage.SURVEY and event.digit in ("1", "2", "3", "4", "5"):
-            self._s.cancel(call.survey_timer)
+            s.cancel(call.survey_timer)
             call.survey_timer = 0
             call.survey_score = int(event.digit)
-            self._s.log(call.id, call.queue, call.agent, Verb.SURVEY, event.digit)
+            s.log(call.id, call.queue, call.agent, Verb.SURVEY, event.digit)
             call.stage = CallStage.ENDING
             call.ending_reason = EndReason.ANSWERED
-            self._s.play(call, ("survey_thanks",), "hang_up")
+            s.play(call, ("survey_thanks",), "hang_up")
 
     def survey_timed_out(self, call_id: str) -> None:
         call = self._s.calls.get(call_id)

@@ -46,37 +46,40 @@ class CallControl:
         self._staffing = parts.staffing
 
     def on_hold(self, command: Hold) -> None:
-        found = self._s.checks.talking_call(command.agent)
+        s = self._s
+        found = s.checks.talking_call(command.agent)
         if found is None or found[1].stage is not CallStage.CONNECTED:
             return
         seat, call = found
         call.stage = CallStage.ON_HOLD
-        call.hold_started_s = self._s.now
-        self._s.out.append(HoldCaller(call.line, call.position))
-        self._s.out.append(play_music_action(call.line))
-        self._s.log(call.id, call.queue, seat.id, Verb.HOLD)
+        call.hold_started_s = s.now
+        s.out.append(HoldCaller(call.line, call.position))
+        s.out.append(play_music_action(call.line))
+        s.log(call.id, call.queue, seat.id, Verb.HOLD)
 
     def on_unhold(self, command: Unhold) -> None:
-        found = self._s.checks.talking_call(command.agent)
+        s = self._s
+        found = s.checks.talking_call(command.agent)
         if found is None or found[1].stage is not CallStage.ON_HOLD:
             return
         seat, call = found
         if call.hold_started_s is not None:
-            call.hold_s += self._s.now - call.hold_started_s
+            call.hold_s += s.now - call.hold_started_s
         call.hold_started_s = None
         call.stage = CallStage.CONNECTED
-        self._s.out.append(stop_media_action(call.line))
-        self._s.out.append(connect_action(call.line, call.position))
-        self._s.log(call.id, call.queue, seat.id, Verb.UNHOLD)
+        s.out.append(stop_media_action(call.line))
+        s.out.append(connect_action(call.line, call.position))
+        s.log(call.id, call.queue, seat.id, Verb.UNHOLD)
 
     def on_mute(self, command: Mute) -> None:
-        found = self._s.checks.talking_call(command.agent)
+        s = self._s
+        found = s.checks.talking_call(command.agent)
         if found is None:
             return
         seat, call = found
-        seconds = self._s.setup.mute_s
-        self._s.out.append(MuteCaller(call.line, call.position, seconds))
-        self._s.log(call.id, call.queue, seat.id, Verb.MUTE, seconds_text(seconds))
+        seconds = s.setup.mute_s
+        s.out.append(MuteCaller(call.line, call.position, seconds))
+        s.log(call.id, call.queue, seat.id, Verb.MUTE, seconds_text(seconds))
 
     def free_colleague(self, agent_id: str) -> AgentSeat | None:
         seat = self._s.board.seats.get(agent_id)
@@ -109,14 +112,15 @@ class CallControl:
         self._offering.ring(target, call, purpose, self._s.queue(call.queue).ring_timeout_s)
 
     def cancel_side_offers(self, call: Call) -> None:
-        agent_id = self._s.checks.side_offer_of(call)
+        s = self._s
+        agent_id = s.checks.side_offer_of(call)
         if agent_id:
-            offer = self._s.offers.pop(agent_id)
-            self._s.cancel(offer.timer)
-            seat = self._s.board.seats[agent_id]
-            self._s.out.append(stop_ringing_action(seat.position))
-            self._s.log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
-            self._s.idle(seat)
+            offer = s.offers.pop(agent_id)
+            s.cancel(offer.timer)
+            seat = s.board.seats[agent_id]
+            s.out.append(stop_ringing_action(seat.position))
+            s.log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
+            s.idle(seat)
             self._staffing.refresh(seat)
 
     def complete_transfer(self, call: Call, target: AgentSeat) -> None:
@@ -187,12 +191,13 @@ class CallControl:
 
     def leave_three_way(self, call: Call, seat: AgentSeat, hang_up_position: bool) -> None:
         """A three-way agent leaves: their own COMPLETEAGENT (their talk counts for them)."""
-        self._s.out.append(disconnect_action(call.line, seat.position))
+        s = self._s
+        s.out.append(disconnect_action(call.line, seat.position))
         if hang_up_position:
-            self._s.out.append(hang_up_position_action(seat.position))
+            s.out.append(hang_up_position_action(seat.position))
         call.extras.remove(seat.id)
-        talk_s = self._s.now - seat.activity_since_s
-        self._s.log(
+        talk_s = s.now - seat.activity_since_s
+        s.log(
             call.id,
             call.queue,
             seat.id,
@@ -210,11 +215,12 @@ class CallControl:
             self.leave_three_way(call, self._s.board.seats[agent_id], hang_up_position=True)
 
     def on_listen(self, command: Listen) -> None:
-        supervisor = self._s.board.seats.get(command.supervisor)
-        found = self._s.checks.talking_call(command.agent)
+        s = self._s
+        supervisor = s.board.seats.get(command.supervisor)
+        found = s.checks.talking_call(command.agent)
         if supervisor is None or found is None or not supervisor.config.supervisor:
             return
-        position = self._s.positions.get(supervisor.position)
+        position = s.positions.get(supervisor.position)
         if not supervisor.logged_in or position is None or not position.in_service:
             return
         if supervisor.activity is not None:
@@ -224,10 +230,8 @@ class CallControl:
             self.stop_listening(supervisor)
         supervisor.listening_to = call.id
         call.listeners[supervisor.id] = supervisor.position
-        self._s.board.set_available(supervisor, False)
-        self._s.out.append(
-            JoinSupervisor(call.line, agent.position, supervisor.position, command.mode)
-        )
+        s.board.set_available(supervisor, False)
+        s.out.append(JoinSupervisor(call.line, agent.position, supervisor.position, command.mode))
 
     def on_stop_listening(self, command: StopListening) -> None:
         supervisor = self._s.board.seats.get(command.supervisor)
@@ -244,15 +248,16 @@ class CallControl:
 
     def on_block(self, command: Block) -> None:
         """闭塞: busy tone, hang up, number on the blacklist."""
+        s = self._s
         found = self.inbound_talking_call(command.agent)
         if found is None:
             return
         seat, call = found
         self._ending.end_conversation(call, Verb.COMPLETEAGENT, hang_up_position=True)
-        self._s.out.append(PlayTone(call.line, Tone.BUSY, 3.0))
+        s.out.append(PlayTone(call.line, Tone.BUSY, 3.0))
         number = call.caller.number
         if number:
-            self._s.blacklist.add(number)
-            self._s.out.append(NumberBlocked(number, seat.id, call.id, self._s.now))
-        self._s.log(call.id, call.queue, seat.id, Verb.BLOCKED, seat.id)
+            s.blacklist.add(number)
+            s.out.append(NumberBlocked(number, seat.id, call.id, s.now))
+        s.log(call.id, call.queue, seat.id, Verb.BLOCKED, seat.id)
         self._ending.hang_up_line(call, EndReason.BLOCKED)

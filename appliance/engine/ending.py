@@ -120,8 +120,9 @@ class Ending:
         """Sent on to voicemail, the caller hung up in "all busy, leave a message" before the
         beep: they gave up unserved, an abandon (ABANDON with place 0: no longer in line, and
         the wait they had in the queue) with a callback task."""
-        waited_s = (call.left_queue_s or self._s.now) - (call.entered_s or self._s.now)
-        self._s.log(
+        s = self._s
+        waited_s = (call.left_queue_s or s.now) - (call.entered_s or s.now)
+        s.log(
             call.id, call.queue, "", Verb.ABANDON, "0", str(call.orig_position),
             seconds_text(waited_s),
         )  # fmt: skip
@@ -131,20 +132,21 @@ class Ending:
     def end_conversation(self, call: Call, verb: Verb, *, hang_up_position: bool) -> None:
         """The conversation with the agent ends (COMPLETECALLER or COMPLETEAGENT); the agent
         goes to wrap-up. The caller's line is left to the caller of this method."""
-        seat = self._s.board.seats[call.agent]
+        s = self._s
+        seat = s.board.seats[call.agent]
         self._control.cancel_side_offers(call)
         if call.hold_started_s is not None:
-            call.hold_s += self._s.now - call.hold_started_s
+            call.hold_s += s.now - call.hold_started_s
             call.hold_started_s = None
-        self._s.out.append(disconnect_action(call.line, call.position))
+        s.out.append(disconnect_action(call.line, call.position))
         if hang_up_position:
-            self._s.out.append(hang_up_position_action(call.position))
+            s.out.append(hang_up_position_action(call.position))
         self._control.drop_extras(call)
         if call.recording:
             call.recording = False
-            self._s.out.append(StopRecording(call.line))
-        talk_s = self._s.now - call.leg_connected_s
-        self._s.log(
+            s.out.append(StopRecording(call.line))
+        talk_s = s.now - call.leg_connected_s
+        s.log(
             call.id,
             call.queue,
             seat.id,
@@ -153,35 +155,36 @@ class Ending:
             seconds_text(talk_s),
             str(call.orig_position),
         )
-        queue = self._s.queue(call.queue)
-        conversation_s = self._s.now - call.connected_s if call.connected_s is not None else talk_s
-        self._s.handle_times.add(queue.id, conversation_s + queue.wrap_up_s)
-        self._s.cancel(call.talk_timer)
+        queue = s.queue(call.queue)
+        conversation_s = s.now - call.connected_s if call.connected_s is not None else talk_s
+        s.handle_times.add(queue.id, conversation_s + queue.wrap_up_s)
+        s.cancel(call.talk_timer)
         call.talk_timer = 0
-        call.talk_ended_s = self._s.now
+        call.talk_ended_s = s.now
         call.stage = CallStage.ENDING
         self.agent_done(seat, call, talk_s, queue.wrap_up_s)
 
     def agent_done(self, seat: AgentSeat, call: Call, talk_s: float, wrap_up_s: float) -> None:
         """The agent's part of a call is over: its talk counts for the agent's day (the call
         itself was counted when the agent was connected), then wrap-up (or log out)."""
+        s = self._s
         seat.talk_s_today += talk_s
-        seat.idle_since_s = self._s.now
+        seat.idle_since_s = s.now
         seat.call_id = ""
-        self._s.notice(seat, NoticeKind.CALL_ENDED, call)
+        s.notice(seat, NoticeKind.CALL_ENDED, call)
         if seat.logout_pending or wrap_up_s <= 0 or not seat.logged_in:
-            self._s.idle(seat)
+            s.idle(seat)
             if seat.logout_pending:
                 self._staffing.log_out(seat)
             else:
                 self._staffing.refresh(seat)
             return
         seat.activity = AgentState.WRAP_UP
-        seat.activity_since_s = self._s.now
+        seat.activity_since_s = s.now
         seat.call_id = call.id  # the call being wrapped up, for the desk's record form
-        seat.wrap_up_until_s = self._s.now + wrap_up_s
-        seat.wrap_up_timer = self._s.schedule(wrap_up_s, "wrap", seat.id)
-        self._s.log("", call.queue, seat.id, Verb.WRAPUPSTART, seconds_text(wrap_up_s))
+        seat.wrap_up_until_s = s.now + wrap_up_s
+        seat.wrap_up_timer = s.schedule(wrap_up_s, "wrap", seat.id)
+        s.log("", call.queue, seat.id, Verb.WRAPUPSTART, seconds_text(wrap_up_s))
 
     def wrap_up_over(self, agent_id: str) -> None:
         seat = self._s.board.seats.get(agent_id)
@@ -190,12 +193,11 @@ class Ending:
             self.end_wrap_up(seat)
 
     def end_wrap_up(self, seat: AgentSeat) -> None:
-        self._s.cancel(seat.wrap_up_timer)
+        s = self._s
+        s.cancel(seat.wrap_up_timer)
         seat.wrap_up_timer = 0
-        self._s.log(
-            "", "", seat.id, Verb.WRAPUPEND, seconds_text(self._s.now - seat.activity_since_s)
-        )
-        self._s.idle(seat)
+        s.log("", "", seat.id, Verb.WRAPUPEND, seconds_text(s.now - seat.activity_since_s))
+        s.idle(seat)
         self._staffing.refresh(seat)
 
     def hang_up_line(self, call: Call, reason: EndReason) -> None:
@@ -204,7 +206,8 @@ class Ending:
 
     def end_call(self, call: Call, reason: EndReason) -> None:
         """HANGUP and the call record, always together; the engine then forgets the call."""
-        cancel = self._s.timers.cancel
+        s = self._s
+        cancel = s.timers.cancel
         for handle in (
             call.menu_timer,
             call.max_wait_timer,
@@ -219,25 +222,26 @@ class Ending:
                 cancel(handle)
         self._control.cancel_side_offers(call)
         for supervisor in list(call.listeners):
-            self._control.stop_listening(self._s.board.seats[supervisor])
-        line = self._s.lines.get(call.line)
+            self._control.stop_listening(s.board.seats[supervisor])
+        line = s.lines.get(call.line)
         if line is not None and line.call_id == call.id:
             line.call_id = ""
-        self._s.log(call.id, call.queue, call.agent, Verb.HANGUP, reason.value)
-        self._s.out.append(CallEnded(call.record(self._s.now, reason)))
+        s.log(call.id, call.queue, call.agent, Verb.HANGUP, reason.value)
+        s.out.append(CallEnded(call.record(s.now, reason)))
         call.stage = CallStage.ENDING
-        self._s.calls.pop(call.id, None)
+        s.calls.pop(call.id, None)
 
     def agent_hangs_up(self, seat: AgentSeat, from_desk: bool) -> None:
         """The agent ends their part: PositionHungUp, or the HangUp command from the desk."""
-        if seat.id in self._s.offers:
-            offer = self._s.offers[seat.id]
+        s = self._s
+        if seat.id in s.offers:
+            offer = s.offers[seat.id]
             if offer.kind == "outbound":
                 self._offering.offer_failed(seat.id, Verb.RINGCANCELED, "")
             else:
                 self._offering.offer_failed(seat.id, Verb.RINGREJECTED, "hung_up")
             return
-        call = self._s.calls.get(seat.call_id)
+        call = s.calls.get(seat.call_id)
         if call is None:
             return
         if seat.id in call.extras:
@@ -247,22 +251,22 @@ class Ending:
             return
         if call.direction == "out":
             if call.stage in TALKING:
-                self._s.out.append(disconnect_action(call.line, call.position))
+                s.out.append(disconnect_action(call.line, call.position))
                 self._outbound.log_outbound_talk_end(call, seat, Verb.COMPLETEAGENT)
             if from_desk:
-                self._s.out.append(hang_up_position_action(call.position))
-            self.agent_done(seat, call, self._s.leg_talk_s(call), 0.0)
+                s.out.append(hang_up_position_action(call.position))
+            self.agent_done(seat, call, s.leg_talk_s(call), 0.0)
             self.hang_up_line(
                 call, EndReason.ANSWERED if call.stage in TALKING else EndReason.OUTBOUND_FAILED
             )
             return
         if call.stage not in TALKING:
             return
-        queue = self._s.queue(call.queue)
+        queue = s.queue(call.queue)
         self.end_conversation(call, Verb.COMPLETEAGENT, hang_up_position=from_desk)
         if queue.survey:
             call.stage = CallStage.SURVEY
-            self._s.play(call, ("survey",), "survey", barge_in=True)
+            s.play(call, ("survey",), "survey", barge_in=True)
         else:
             self.hang_up_line(call, EndReason.ANSWERED)
 

@@ -45,30 +45,32 @@ class Offering:
     def dispatch(self, queue_ids: Collection[str]) -> None:
         """Offer calls to free agents in these queues, the queue whose first caller is most
         urgent (priority, then entry time) first."""
+        s = self._s
         if len(queue_ids) == 1:
             for queue_id in queue_ids:
-                queue = self._s.known_queue(queue_id)
+                queue = s.known_queue(queue_id)
                 if queue is not None:
                     self.dispatch_queue(queue)
             return
         ordered = []
         for queue_id in queue_ids:
-            waiting = self._s.waiting.get(queue_id)
+            waiting = s.waiting.get(queue_id)
             if waiting:
                 head = waiting.head_key()
                 if head is not None:
                     ordered.append((head, queue_id))
         ordered.sort()
         for _head, queue_id in ordered:
-            queue = self._s.known_queue(queue_id)
+            queue = s.known_queue(queue_id)
             if queue is not None:
                 self.dispatch_queue(queue)
 
     def dispatch_queue(self, queue: Queue) -> None:
-        waiting = self._s.waiting[queue.id]
+        s = self._s
+        waiting = s.waiting[queue.id]
         if not waiting:
             return
-        board = self._s.board
+        board = s.board
         levels = board.logged_in_tiers(queue.id)
         if not levels:
             return
@@ -76,8 +78,8 @@ class Offering:
             return
         free_by_tier = board.free_by_tier(queue.id)
         seats = board.seats
-        calls = self._s.calls
-        now = self._s.now
+        calls = s.calls
+        now = s.now
         escalation_s = queue.tier_escalation_s
         keys, call_of = waiting.snapshot()  # offers never add or remove waiting callers
         index = 0
@@ -108,9 +110,7 @@ class Offering:
             if not candidates:
                 tried.clear()  # everyone had a turn: start a new round
                 candidates = free
-            for seat in choose(
-                queue.strategy, queue.id, candidates, self._s.round_robin, self._s.rng
-            ):
+            for seat in choose(queue.strategy, queue.id, candidates, s.round_robin, s.rng):
                 self.offer(call, seat, queue)
             if not board.has_free(queue.id):
                 return
@@ -129,15 +129,15 @@ class Offering:
         offer_id = f"{call.id}/{s.offer_seq}"
         s.offers[seat.id] = Offer(offer_id, call.id, kind, s.now, timer)
         seat.activity = AgentState.RINGING
-        seat.activity_since_s = self._s.now
+        seat.activity_since_s = s.now
         seat.call_id = call.id
-        self._s.board.set_available(seat, False)
+        s.board.set_available(seat, False)
         s.out.append(RingPosition(seat.position, call.id, call.caller, timeout_s, offer_id))
-        self._s.notice(seat, NoticeKind.SCREEN_POP, call)
+        s.notice(seat, NoticeKind.SCREEN_POP, call)
         if kind != "queue":
             # a colleague rung to take over or join, or the agent's own outbound call: the
             # queue log shows the ring too, so figures see the agent busy
-            self._s.log(call.id, call.queue, seat.id, Verb.OFFER)
+            s.log(call.id, call.queue, seat.id, Verb.OFFER)
 
     def ring_timed_out(self, agent_id: str) -> None:
         self.offer_failed(agent_id, Verb.RINGNOANSWER, "")
@@ -147,47 +147,48 @@ class Offering:
         (RINGCANCELED, not counted as missed: the position failed, the agent logged out, or
         with reason NOT_PLACED the box could not place the leg, and then the caller keeps
         their place until the queue's retry pause is over)."""
-        offer = self._s.offers.pop(agent_id)
-        self._s.cancel(offer.timer)
-        seat = self._s.board.seats[agent_id]
-        call = self._s.calls[offer.call_id]
-        self._s.out.append(stop_ringing_action(seat.position))
-        self._s.idle(seat)
+        s = self._s
+        offer = s.offers.pop(agent_id)
+        s.cancel(offer.timer)
+        seat = s.board.seats[agent_id]
+        call = s.calls[offer.call_id]
+        s.out.append(stop_ringing_action(seat.position))
+        s.idle(seat)
         if offer.kind == "queue":
-            queue = self._s.queue(call.queue)
+            queue = s.queue(call.queue)
             if verb is Verb.RINGNOANSWER:
-                self._s.log(
+                s.log(
                     call.id,
                     queue.id,
                     seat.id,
                     verb,
-                    str(round((self._s.now - offer.started_s) * 1000)),
+                    str(round((s.now - offer.started_s) * 1000)),
                 )
             elif verb is Verb.RINGREJECTED or reason:
-                self._s.log(call.id, queue.id, seat.id, verb, reason)
+                s.log(call.id, queue.id, seat.id, verb, reason)
             else:
-                self._s.log(call.id, queue.id, seat.id, verb)
+                s.log(call.id, queue.id, seat.id, verb)
             call.ringing.remove(seat.id)
             if not call.ringing:
                 call.stage = CallStage.QUEUED
                 pause = verb is not Verb.RINGCANCELED or reason.startswith(NOT_PLACED)
                 if pause and queue.retry_s > 0:
-                    call.not_before_s = self._s.now + queue.retry_s
-                    call.retry_timer = self._s.schedule(queue.retry_s, "retry", call.id)
+                    call.not_before_s = s.now + queue.retry_s
+                    call.retry_timer = s.schedule(queue.retry_s, "retry", call.id)
             if verb is not Verb.RINGCANCELED:
                 self.missed(seat)
             self._staffing.refresh(seat)
             if verb is Verb.RINGCANCELED:
-                self._s.dispatch_due.add(queue.id)
+                s.dispatch_due.add(queue.id)
         elif offer.kind == "outbound":
-            self._s.log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
+            s.log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
             self._ending.end_call(call, EndReason.OUTBOUND_FAILED)
             self._staffing.refresh(seat)
         else:
-            self._s.log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
-            caller_agent = self._s.board.seats.get(call.agent)
+            s.log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
+            caller_agent = s.board.seats.get(call.agent)
             if caller_agent is not None:
-                self._s.notice(
+                s.notice(
                     caller_agent,
                     NoticeKind.STATE_CHANGED,
                     call,
@@ -205,16 +206,17 @@ class Offering:
         """Connect the offer the answer names. An answer for an offer that is gone (taken by
         another agent, the caller left, the ring timed out) ends that leg and nothing else:
         "answered elsewhere", as app_queue and mod_callcenter do."""
-        seat = self._s.seat_at(event.position)
-        offer = self._s.offers.get(seat.id) if seat is not None else None
+        s = self._s
+        seat = s.seat_at(event.position)
+        offer = s.offers.get(seat.id) if seat is not None else None
         if event.offer_id and (offer is None or offer.id != event.offer_id):
             log.info("%s answered offer %s, gone already", event.position, event.offer_id)
-            self._s.out.append(HangUpPosition(event.position, offer_id=event.offer_id))
+            s.out.append(HangUpPosition(event.position, offer_id=event.offer_id))
             return
         if seat is None or offer is None:
             return
         seat.leg_offer_id = offer.id
-        call = self._s.calls[offer.call_id]
+        call = s.calls[offer.call_id]
         if offer.kind == "queue":
             self.connect(call, seat)
         elif offer.kind == "transfer":
@@ -247,67 +249,69 @@ class Offering:
         return seat
 
     def connect(self, call: Call, seat: AgentSeat) -> None:
-        offer = self._s.offers.pop(seat.id)
-        self._s.cancel(offer.timer)
+        s = self._s
+        offer = s.offers.pop(seat.id)
+        s.cancel(offer.timer)
         call.ringing.remove(seat.id)
-        queue = self._s.queue(call.queue)
+        queue = s.queue(call.queue)
         others = list(call.ringing)
         call.ringing.clear()
         for agent_id in others:  # ring-all: the others stop ringing
-            other_offer = self._s.offers.pop(agent_id)
-            self._s.cancel(other_offer.timer)
-            other = self._s.board.seats[agent_id]
-            self._s.out.append(stop_ringing_action(other.position))
-            self._s.log(call.id, queue.id, other.id, Verb.RINGCANCELED)
-            self._s.idle(other)
+            other_offer = s.offers.pop(agent_id)
+            s.cancel(other_offer.timer)
+            other = s.board.seats[agent_id]
+            s.out.append(stop_ringing_action(other.position))
+            s.log(call.id, queue.id, other.id, Verb.RINGCANCELED)
+            s.idle(other)
         self._queueing.leave_queue(call)
         call.play_id = 0
         call.after_prompt = ""
-        wait_s = self._s.wait_s(call)
-        self._s.out.append(stop_media_action(call.line))
-        self._s.out.append(connect_action(call.line, seat.position))
-        self._s.log(
+        wait_s = s.wait_s(call)
+        s.out.append(stop_media_action(call.line))
+        s.out.append(connect_action(call.line, seat.position))
+        s.log(
             call.id,
             queue.id,
             seat.id,
             Verb.CONNECT,
             seconds_text(wait_s),
             "",
-            seconds_text(self._s.now - offer.started_s),
+            seconds_text(s.now - offer.started_s),
         )
         call.stage = CallStage.CONNECTED
         call.agent = seat.id
         call.position = seat.position
         if call.connected_s is None:
-            call.connected_s = self._s.now
+            call.connected_s = s.now
             call.connect_wait_s = wait_s
             if call.can_be_called_back:
                 # the customer reached us themselves: their open callback task is done
-                self._s.out.append(CallbackSettled(call.number, call.id, self._s.now))
-        call.leg_connected_s = self._s.now
+                s.out.append(CallbackSettled(call.number, call.id, s.now))
+        call.leg_connected_s = s.now
         seat.activity = AgentState.ON_CALL
-        seat.activity_since_s = self._s.now
+        seat.activity_since_s = s.now
         seat.call_id = call.id
         seat.missed_offers = 0
         seat.calls_today += 1
-        self._s.notice(seat, NoticeKind.CONNECTED, call)
+        s.notice(seat, NoticeKind.CONNECTED, call)
         if queue.record_calls and not call.recording:
             call.recording = True
-            call.recording_path = file_in(self._s.recordings_dir, f"{call.id}.wav")
-            self._s.out.append(StartRecording(call.line, call.recording_path))
+            call.recording_path = file_in(s.recordings_dir, f"{call.id}.wav")
+            s.out.append(StartRecording(call.line, call.recording_path))
         if queue.talk_time_limit_s > 0 and not call.talk_warned and not call.talk_timer:
-            call.talk_timer = self._s.schedule(queue.talk_time_limit_s, "talk", call.id)
+            call.talk_timer = s.schedule(queue.talk_time_limit_s, "talk", call.id)
         for agent_id in others:
-            self._staffing.refresh(self._s.board.seats[agent_id])
+            self._staffing.refresh(s.board.seats[agent_id])
 
     def talk_time_exceeded(self, call_id: str) -> None:
-        call = self._s.calls.get(call_id)
+        s = self._s
+        call = s.calls.get(call_id)
         if call is None or call.stage not in TALKING:
             return
         call.talk_timer = 0
         call.talk_warned = True
-        talk_s = self._s.now - (call.connected_s or self._s.now)
-        self._s.log(call.id, call.queue, call.agent, Verb.TALKWARNING, seconds_text(talk_s))
-        seat = self._s.board.seats.get(call.agent)
+        talk_s = s.now - (call.connected_s or s.now)
+        s.log(call.id, call.queue, call.agent, Verb.TALKWARNING, seconds_text(talk_s))
+        seat = s.board.seats.get(call.agent)
         if seat is not None:
-            self._s.notice(seat, NoticeKind.TALK_TIME_WARNING, call, detail=seconds_text(talk_s))
+            s.notice(seat, NoticeKind.TALK_TIME_WARNING, call, detail=seconds_text(talk_s))

@@ -33,45 +33,47 @@ class Outbound:
         self._staffing = parts.staffing
 
     def on_place_call(self, command: PlaceCall) -> None:
-        seat = self._s.board.seats.get(command.agent)
+        s = self._s
+        seat = s.board.seats.get(command.agent)
         if seat is None or not seat.logged_in or seat.listening_to:
             return
-        position = self._s.positions.get(seat.position)
+        position = s.positions.get(seat.position)
         if position is None or not position.in_service:
             return
         if seat.activity is AgentState.WRAP_UP:
             self._ending.end_wrap_up(seat)
         if seat.activity is not None:
             return
-        self._s.seq += 1
+        s.seq += 1
         call = Call(
-            id=f"{int(self._s.now * 1000)}.{self._s.seq}",
+            id=f"{int(s.now * 1000)}.{s.seq}",
             line="",
             caller=CallerId(number=command.number),
             direction="out",
-            arrived_s=self._s.now,
-            language=self._s.setup.language,
-            vip=command.number in self._s.vips,
-            seq=self._s.seq,
+            arrived_s=s.now,
+            language=s.setup.language,
+            vip=command.number in s.vips,
+            seq=s.seq,
             stage=CallStage.DIALLING,
             purpose=command.purpose,
             task_id=command.task_id,
         )
-        self._s.calls[call.id] = call
+        s.calls[call.id] = call
         call.agent = seat.id
         call.position = seat.position
-        self._s.log(call.id, "", seat.id, Verb.OUTBOUND, command.number, command.purpose)
+        s.log(call.id, "", seat.id, Verb.OUTBOUND, command.number, command.purpose)
         self._offering.ring(seat, call, "outbound", OUTBOUND_RING_S)
 
     def outbound_agent_answered(self, call: Call, seat: AgentSeat) -> None:
-        offer = self._s.offers.pop(seat.id)
-        self._s.cancel(offer.timer)
+        s = self._s
+        offer = s.offers.pop(seat.id)
+        s.cancel(offer.timer)
         seat.activity = AgentState.ON_CALL
-        seat.activity_since_s = self._s.now
+        seat.activity_since_s = s.now
         line = next(
             (
                 line
-                for line in sorted(self._s.lines.values(), key=lambda line: line.id)
+                for line in sorted(s.lines.values(), key=lambda line: line.id)
                 if line.in_service
                 and not line.call_id
                 and line.media is MediaCapability.FULL_DUPLEX
@@ -79,14 +81,14 @@ class Outbound:
             None,
         )
         if line is None:
-            self._s.out.append(hang_up_position_action(seat.position))
+            s.out.append(hang_up_position_action(seat.position))
             self._ending.agent_done(seat, call, 0.0, 0.0)
             self._ending.end_call(call, EndReason.OUTBOUND_FAILED)
             return
         call.line = line.id
         line.call_id = call.id
-        self._s.out.append(DialOut(line.id, call.caller.number))
-        call.dial_timer = self._s.schedule(OUTBOUND_DIAL_TIMEOUT_S, "dial", call.id)
+        s.out.append(DialOut(line.id, call.caller.number))
+        call.dial_timer = s.schedule(OUTBOUND_DIAL_TIMEOUT_S, "dial", call.id)
 
     def dial_timed_out(self, call_id: str) -> None:
         """The line never said whether the far end answered: give up, free the agent."""
@@ -101,19 +103,20 @@ class Outbound:
         """The far end picked up: the agent and the line are joined. CONNECT (no queue) marks
         the agent ON_CALL in the queue log; figures count answered calls only for calls
         that entered a queue."""
+        s = self._s
         if call.stage is not CallStage.DIALLING:
             return
-        self._s.cancel(call.dial_timer)
+        s.cancel(call.dial_timer)
         call.dial_timer = 0
         call.stage = CallStage.CONNECTED
-        call.connected_s = self._s.now
-        call.leg_connected_s = self._s.now
-        self._s.out.append(connect_action(call.line, call.position))
-        self._s.log(call.id, "", call.agent, Verb.CONNECT, "0.000", "", "0.000")
-        seat = self._s.board.seats.get(call.agent)
+        call.connected_s = s.now
+        call.leg_connected_s = s.now
+        s.out.append(connect_action(call.line, call.position))
+        s.log(call.id, "", call.agent, Verb.CONNECT, "0.000", "", "0.000")
+        seat = s.board.seats.get(call.agent)
         if seat is not None:
             seat.calls_today += 1
-            self._s.notice(seat, NoticeKind.CONNECTED, call)
+            s.notice(seat, NoticeKind.CONNECTED, call)
 
     def on_dial_failed(self, event: DialFailed) -> None:
         call = self._s.call_on(event.line)

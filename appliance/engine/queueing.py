@@ -34,73 +34,75 @@ class Queueing:
         self._staffing = parts.staffing
 
     def enter_queue(self, call: Call, queue_id: str) -> None:
-        hours = self._s.setup.hours
+        s = self._s
+        hours = s.setup.hours
         if (
             call.entered_s is None
             and not hours.always_open
             and not hours.serve_waiting_after_close
-            and not is_open(hours, self._s.now)
+            and not is_open(hours, s.now)
         ):
             # still in the menu at closing time: as those already waiting then
-            self._s.log(call.id, "", "", Verb.CLOSED)
+            s.log(call.id, "", "", Verb.CLOSED)
             self.send_home_closed(call)
             return
-        queue = self._s.queues.get(queue_id)
+        queue = s.queues.get(queue_id)
         if queue is None:
             log.warning("call %s asked for unknown queue %r", call.id, queue_id)
             call.stage = CallStage.ENDING
-            self._s.play(call, ("sorry_try_later",), "hang_up")
+            s.play(call, ("sorry_try_later",), "hang_up")
             return
         call.queue = queue.id
         call.visited_queues.append(queue.id)
         call.stage = CallStage.QUEUED
         priority = RETURNING if call.returning else VIP if call.vip else NORMAL
-        waiting = self._s.waiting[queue.id]
+        waiting = s.waiting[queue.id]
         enter_data = ("", call.caller.number, PRIORITY_DATA[priority])
         if queue.max_length and len(waiting) >= queue.max_length:
             # the caller asked for an agent (ENTERQUEUE) but never got a place in line
-            self._s.log(call.id, queue.id, "", Verb.ENTERQUEUE, *enter_data)
-            self._s.log(call.id, queue.id, "", Verb.EXITFULL)
+            s.log(call.id, queue.id, "", Verb.ENTERQUEUE, *enter_data)
+            s.log(call.id, queue.id, "", Verb.EXITFULL)
             self.overflow(call, queue)
             return
-        line = self._s.lines.get(call.line)
+        line = s.lines.get(call.line)
         if line is not None and line.media is MediaCapability.HALF_DUPLEX:
             # A half-duplex modem line cannot carry a conversation: no agent can take it.
-            self._s.log(call.id, queue.id, "", Verb.ENTERQUEUE, *enter_data)
+            s.log(call.id, queue.id, "", Verb.ENTERQUEUE, *enter_data)
             self.overflow(call, queue)
             return
         if not queue.join_when_no_agents and self.nobody_to_answer(queue):
-            self._s.log(call.id, queue.id, "", Verb.ENTERQUEUE, *enter_data)
-            self._s.log(call.id, queue.id, "", Verb.EXITEMPTY, "1", "1", "0.000")
+            s.log(call.id, queue.id, "", Verb.ENTERQUEUE, *enter_data)
+            s.log(call.id, queue.id, "", Verb.EXITEMPTY, "1", "1", "0.000")
             self.overflow(call, queue)
             return
         if call.entered_s is None:
-            call.entered_s = self._s.now
-        call.queue_entered_s = self._s.now
+            call.entered_s = s.now
+        call.queue_entered_s = s.now
         call.left_queue_s = None
         call.wait_key = (priority, call.entered_s, call.seq)
         call.orig_position = waiting.add(call.wait_key, call.id)
         call.tried.clear()
         call.not_before_s = 0.0
-        self._s.log(call.id, queue.id, "", Verb.ENTERQUEUE, *enter_data)
-        self._s.out.append(play_music_action(call.line))
+        s.log(call.id, queue.id, "", Verb.ENTERQUEUE, *enter_data)
+        s.out.append(play_music_action(call.line))
         if queue.max_wait_s > 0:
-            call.max_wait_timer = self._s.schedule(queue.max_wait_s, "max_wait", call.id)
+            call.max_wait_timer = s.schedule(queue.max_wait_s, "max_wait", call.id)
         if queue.announce_every_s > 0:
-            call.announce_timer = self._s.schedule(queue.announce_every_s, "announce", call.id)
+            call.announce_timer = s.schedule(queue.announce_every_s, "announce", call.id)
         self.schedule_escalation(call, queue)
-        self._s.dispatch_due.add(queue.id)
+        s.dispatch_due.add(queue.id)
 
     def leave_queue(self, call: Call) -> int:
         """Take a waiting caller out of the queue: offers withdrawn, queue timers stopped.
         Returns the place in line the caller had."""
+        s = self._s
         place = 0
         if call.wait_key is not None:
-            place = self._s.waiting[call.queue].remove(call.wait_key)
+            place = s.waiting[call.queue].remove(call.wait_key)
             call.wait_key = None
-            call.left_queue_s = self._s.now
+            call.left_queue_s = s.now
         self.withdraw_offers(call)  # after leaving the line: freed agents must not re-offer it
-        cancel = self._s.timers.cancel
+        cancel = s.timers.cancel
         for handle in (
             call.max_wait_timer,
             call.announce_timer,
@@ -115,25 +117,25 @@ class Queueing:
     def leave_queue_logged(self, call: Call, verb: Verb, *before: str) -> None:
         """Leave the queue and log how: ABANDON, EXITWITHTIMEOUT, EXITEMPTY or EXITWITHKEY,
         with data (*before, place, original place, wait_s) as app_queue writes them."""
+        s = self._s
         place = self.leave_queue(call)
-        wait_s = seconds_text(self._s.wait_s(call))
-        self._s.log(
-            call.id, call.queue, "", verb, *before, str(place), str(call.orig_position), wait_s
-        )
+        wait_s = seconds_text(s.wait_s(call))
+        s.log(call.id, call.queue, "", verb, *before, str(place), str(call.orig_position), wait_s)
 
     def withdraw_offers(self, call: Call) -> None:
+        s = self._s
         if call.stage is CallStage.OFFERED:
             call.stage = CallStage.QUEUED
         if not call.ringing:  # the usual case: the caller was connected or nobody rang
             return
         freed: list[AgentSeat] = []
         for agent_id in call.ringing:
-            offer = self._s.offers.pop(agent_id)
-            self._s.cancel(offer.timer)
-            seat = self._s.board.seats[agent_id]
-            self._s.out.append(stop_ringing_action(seat.position))
-            self._s.log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
-            self._s.idle(seat)
+            offer = s.offers.pop(agent_id)
+            s.cancel(offer.timer)
+            seat = s.board.seats[agent_id]
+            s.out.append(stop_ringing_action(seat.position))
+            s.log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
+            s.idle(seat)
             freed.append(seat)
         call.ringing.clear()
         for seat in freed:
@@ -141,17 +143,16 @@ class Queueing:
 
     def overflow(self, call: Call, queue: Queue) -> None:
         """The caller leaves `queue` for its overflow target."""
+        s = self._s
         kind = queue.overflow.kind
         target = queue.overflow.target_queue
-        line = self._s.lines.get(call.line)
+        line = s.lines.get(call.line)
         half_duplex = line is not None and line.media is MediaCapability.HALF_DUPLEX
         if half_duplex and kind is not OverflowKind.VOICEMAIL:
             kind = OverflowKind.CALLBACK
-        if kind is OverflowKind.QUEUE and (
-            target not in self._s.queues or target in call.visited_queues
-        ):
+        if kind is OverflowKind.QUEUE and (target not in s.queues or target in call.visited_queues):
             kind = OverflowKind.CALLBACK
-        self._s.log(
+        s.log(
             call.id,
             queue.id,
             "",
@@ -165,20 +166,21 @@ class Queueing:
         call.ending_reason = EndReason.OVERFLOWED
         if kind is OverflowKind.VOICEMAIL:
             call.stage = CallStage.VOICEMAIL
-            self._s.play(call, ("all_busy",), "record")
+            s.play(call, ("all_busy",), "record")
             return
         call.stage = CallStage.ENDING
         if kind is OverflowKind.CALLBACK and call.can_be_called_back:
             self.request_callback(call, "callback_request")
-            self._s.play(call, ("callback_confirmed",), "hang_up")
+            s.play(call, ("callback_confirmed",), "hang_up")
         else:
-            self._s.play(call, ("sorry_try_later",), "hang_up")
+            s.play(call, ("sorry_try_later",), "hang_up")
 
     def request_callback(self, call: Call, reason: str, due_now: bool = False) -> None:
+        s = self._s
         if not call.can_be_called_back and reason != "voicemail":
             return
-        due_s = self._s.now if due_now else self._s.now + self._s.setup.callback_due_s
-        self._s.out.append(
+        due_s = s.now if due_now else s.now + s.setup.callback_due_s
+        s.out.append(
             CallbackRequested(
                 task_id=f"{call.id}-cb",
                 number=call.caller.number,
@@ -186,12 +188,12 @@ class Queueing:
                 reason=reason,
                 call_id=call.id,
                 queue=call.queue,
-                created_s=self._s.now,
+                created_s=s.now,
                 due_s=due_s,
                 entered_s=call.entered_s,
             )
         )
-        self._s.log(call.id, call.queue, "", Verb.CALLBACKREQUEST, reason)
+        s.log(call.id, call.queue, "", Verb.CALLBACKREQUEST, reason)
 
     def virtual_hold(self, call: Call) -> None:
         """Keep the place: the callback task is due at once and carries the original entry
@@ -213,27 +215,28 @@ class Queueing:
         self.overflow(call, queue)
 
     def announce(self, call_id: str) -> None:
-        call = self._s.calls.get(call_id)
+        s = self._s
+        call = s.calls.get(call_id)
         if call is None or call.stage not in WAITING or call.wait_key is None:
             return
-        queue = self._s.queue(call.queue)
+        queue = s.queue(call.queue)
         call.announce_timer = 0
         if queue.announce_every_s <= 0:
             return  # turned off while this caller waited
         if call.stage is CallStage.OFFERED:
             # an agent's phone is ringing: do not talk over the moment they answer
-            call.announce_timer = self._s.schedule(queue.announce_every_s, "announce", call.id)
+            call.announce_timer = s.schedule(queue.announce_every_s, "announce", call.id)
             return
-        place = self._s.waiting[queue.id].position(call.wait_key)
-        estimate_s = self._s.handle_times.estimate_wait_s(
-            queue.id, place, self._s.board.taking_calls_count(queue.id)
+        place = s.waiting[queue.id].position(call.wait_key)
+        estimate_s = s.handle_times.estimate_wait_s(
+            queue.id, place, s.board.taking_calls_count(queue.id)
         )
         hold_key = queue.virtual_hold_key if call.can_be_called_back else ""
         # the key leaves the queue only once this caller was told about it (not, say, a
         # menu digit pressed twice)
         call.virtual_hold_offered = call.virtual_hold_offered or bool(hold_key)
         prompts = position_prompts(place, estimate_s, call.language, hold_key)
-        self._s.play(call, prompts, "music", barge_in=True)
+        s.play(call, prompts, "music", barge_in=True)
 
     def schedule_escalation(self, call: Call, queue: Queue) -> None:
         """Tiers open up by the caller's whole wait (from the first queue entry), one more
@@ -247,13 +250,14 @@ class Queueing:
             call.escalate_timer = self._s.timers.schedule(due_s, "escalate", call.id)
 
     def escalate(self, call_id: str) -> None:
-        call = self._s.calls.get(call_id)
+        s = self._s
+        call = s.calls.get(call_id)
         if call is None or call.stage not in WAITING:
             return
-        queue = self._s.queue(call.queue)
+        queue = s.queue(call.queue)
         call.escalate_timer = 0
         self.schedule_escalation(call, queue)
-        self._s.dispatch_due.add(queue.id)
+        s.dispatch_due.add(queue.id)
 
     def retry(self, call_id: str) -> None:
         call = self._s.calls.get(call_id)
@@ -298,14 +302,15 @@ class Queueing:
     def leave_empty_queues(self, queue_ids: Iterable[str]) -> None:
         """After the last agent of a queue logged out (or, paused_is_empty, paused): its
         callers leave (leave_when_no_agents)."""
+        s = self._s
         for queue_id in queue_ids:
-            queue = self._s.known_queue(queue_id)
+            queue = s.known_queue(queue_id)
             if queue is None or not queue.leave_when_no_agents:
                 continue
             if not self.nobody_to_answer(queue):
                 continue
-            waiting = self._s.waiting[queue_id]
+            waiting = s.waiting[queue_id]
             for _key, call_id in waiting.in_order():
-                call = self._s.calls[call_id]
+                call = s.calls[call_id]
                 self.leave_queue_logged(call, Verb.EXITEMPTY)
                 self.overflow(call, queue)

@@ -39,7 +39,8 @@ class Staffing:
 
     def refresh(self, seat: AgentSeat) -> None:
         """Recompute whether the agent can be offered a call; offer one if they now can."""
-        position = self._s.positions.get(seat.position)
+        s = self._s
+        position = s.positions.get(seat.position)
         available = (
             seat.logged_in
             and not seat.paused
@@ -49,41 +50,43 @@ class Staffing:
             and position is not None
             and position.in_service
         )
-        if self._s.board.set_available(seat, available) and available:
-            self._s.dispatch_due.update(seat.skills)
+        if s.board.set_available(seat, available) and available:
+            s.dispatch_due.update(seat.skills)
 
     def on_position_in_service(self, event: PositionInService) -> None:
-        position = self._s.position(event.position)
-        if position.id in self._s.faulted_positions:
-            self._s.faulted_positions.discard(position.id)
-            self._s.log("", "", position.id, Verb.LINERESTORED)
-            self._s.out.append(FaultCleared(position.id, self._s.now))
+        s = self._s
+        position = s.position(event.position)
+        if position.id in s.faulted_positions:
+            s.faulted_positions.discard(position.id)
+            s.log("", "", position.id, Verb.LINERESTORED)
+            s.out.append(FaultCleared(position.id, s.now))
         position.in_service = True
         position.persistent = event.persistent
         position.keypad = ""
-        seat = self._s.seat_at(position.id)
+        seat = s.seat_at(position.id)
         if seat is not None:
             self.refresh(seat)
 
     def on_position_faulted(self, event: PositionFaulted) -> None:
-        position = self._s.position(event.position)
+        s = self._s
+        position = s.position(event.position)
         position.in_service = False
         position.keypad = ""
         reason = event.reason or "fault"
-        if position.id not in self._s.faulted_positions:
-            self._s.faulted_positions.add(position.id)
-            self._s.log("", "", position.id, Verb.LINEFAULT, reason)
-            self._s.out.append(FaultRecorded(position.id, reason, self._s.now))
-        seat = self._s.seat_at(position.id)
+        if position.id not in s.faulted_positions:
+            s.faulted_positions.add(position.id)
+            s.log("", "", position.id, Verb.LINEFAULT, reason)
+            s.out.append(FaultRecorded(position.id, reason, s.now))
+        seat = s.seat_at(position.id)
         if seat is None:
             return
-        self._s.board.set_available(seat, False)
-        if seat.id in self._s.offers:
+        s.board.set_available(seat, False)
+        if seat.id in s.offers:
             self._offering.offer_failed(seat.id, Verb.RINGCANCELED, "")
             return
         if seat.listening_to:
             self._control.stop_listening(seat)
-        call = self._s.calls.get(seat.call_id)
+        call = s.calls.get(seat.call_id)
         if call is None or seat.activity is not AgentState.ON_CALL:
             return  # idle, or wrapping up a call that goes on without them
         if seat.id in call.extras:
@@ -170,37 +173,37 @@ class Staffing:
     def request_log_out(self, seat: AgentSeat, moving: bool = False) -> None:
         """Log out now, or after the current call when the agent is talking. `moving`: the
         agent logs in again at once elsewhere, so their queues do not count as empty."""
+        s = self._s
         seat.logout_pending = True  # from here on no new offer reaches them
-        self._s.board.set_available(seat, False)
-        if seat.id in self._s.offers:
+        s.board.set_available(seat, False)
+        if seat.id in s.offers:
             self._offering.offer_failed(seat.id, Verb.RINGCANCELED, "")
         if seat.listening_to:
             self._control.stop_listening(seat)
         if seat.activity is AgentState.ON_CALL:
             return
         if seat.activity is AgentState.WRAP_UP:
-            self._s.cancel(seat.wrap_up_timer)
+            s.cancel(seat.wrap_up_timer)
             seat.wrap_up_timer = 0
-            self._s.log(
-                "", "", seat.id, Verb.WRAPUPEND, seconds_text(self._s.now - seat.activity_since_s)
-            )
-            self._s.idle(seat)
+            s.log("", "", seat.id, Verb.WRAPUPEND, seconds_text(s.now - seat.activity_since_s))
+            s.idle(seat)
         self.log_out(seat, moving)
 
     def log_out(self, seat: AgentSeat, moving: bool = False) -> None:
+        s = self._s
         if seat.logged_in_since_s is None:
             return
-        self._s.board.set_available(seat, False)
-        self._s.board.set_logged_in(seat, False)
-        self._s.log(
+        s.board.set_available(seat, False)
+        s.board.set_logged_in(seat, False)
+        s.log(
             "",
             "",
             seat.id,
             Verb.AGENTLOGOFF,
             seat.position,
-            seconds_text(self._s.now - seat.logged_in_since_s),
+            seconds_text(s.now - seat.logged_in_since_s),
         )
-        position = self._s.positions.get(seat.position)
+        position = s.positions.get(seat.position)
         if position is not None and position.agent == seat.id:
             position.agent = ""
         seat.logged_in_since_s = None
@@ -208,17 +211,18 @@ class Staffing:
         seat.paused = False
         seat.pause_reason = ""
         seat.position = ""
-        self._s.notice(seat, NoticeKind.STATE_CHANGED, detail="logged_out")
+        s.notice(seat, NoticeKind.STATE_CHANGED, detail="logged_out")
         if not moving:
             self._queueing.leave_empty_queues(seat.skills)
 
     def set_paused(self, seat: AgentSeat, reason: str) -> None:
+        s = self._s
         seat.paused = True
         seat.pause_reason = reason
-        seat.paused_since_s = self._s.now
-        self._s.log("", "", seat.id, Verb.PAUSE, reason)
-        self._s.notice(seat, NoticeKind.STATE_CHANGED, detail=f"paused:{reason}")
-        self._s.board.set_available(seat, False)
+        seat.paused_since_s = s.now
+        s.log("", "", seat.id, Verb.PAUSE, reason)
+        s.notice(seat, NoticeKind.STATE_CHANGED, detail=f"paused:{reason}")
+        s.board.set_available(seat, False)
         self._queueing.leave_empty_queues(seat.skills)  # the last one taking calls paused
 
     def on_pause(self, command: Pause) -> None:
