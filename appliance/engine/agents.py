@@ -138,6 +138,10 @@ class AgentBoard:
     def logged_in_count(self, queue: str) -> int:
         return sum(self._logged_in.get(queue, {}).values())
 
+    def anyone_taking_calls(self, queue: str) -> bool:
+        """Somebody of the queue logged in and not paused (stops at the first)."""
+        return any(s.logged_in and not s.paused for s in self._members.get(queue, ()))
+
     def taking_calls_count(self, queue: str) -> int:
         """Agents of the queue logged in and not paused: who can take its calls, now or
         after their current call."""

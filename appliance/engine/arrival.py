@@ -86,7 +86,7 @@ class Arrival:
             self._ending.caller_gone(stale)
         call = self.new_call(line.id, event.caller)
         line.call_id = call.id
-        number = call.number
+        number = event.caller.number
         if number and number in self._s.blacklist:
             self._s.out.append(RefuseCall(line.id))
             self._s.log(call.id, "", "", Verb.BLOCKED, "blacklist")
@@ -157,8 +157,9 @@ class Arrival:
         s.play(call, (menu.greeting_prompt, *self.menu_prompts(call)), "menu", True)
 
     def menu_prompts(self, call: Call) -> tuple[str, ...]:
-        options = tuple(option.prompt for option in self._s.setup.menu.options)
-        if call.language != "en" and self._s.setup.menu.language_key:
+        s = self._s
+        options = tuple(option.prompt for option in s.setup.menu.options)
+        if call.language != "en" and s.setup.menu.language_key:
             return (*options, "menu_language")
         return options
 
@@ -272,22 +273,24 @@ class Arrival:
             self._ending.hang_up_line(call, EndReason.ANSWERED)
 
     def on_recording_finished(self, event: RecordingFinished) -> None:
-        call = self._s.call_on(event.line)
+        s = self._s
+        call = s.call_on(event.line)
         if call is None or call.stage is not CallStage.VOICEMAIL or call.voicemail_logged:
             return
         self.voicemail_done(call, event.duration_s)
         call.ending_reason = EndReason.OVERFLOWED
         call.stage = CallStage.ENDING
-        self._s.play(call, ("voicemail_saved",), "hang_up")
+        s.play(call, ("voicemail_saved",), "hang_up")
 
     def voicemail_done(self, call: Call, duration_s: float | None) -> None:
         """Log the message (if recording began) and make it a callback task."""
+        s = self._s
         if call.voicemail_logged or call.voicemail_started_s is None:
             return
         call.voicemail_logged = True
         if duration_s is None:
-            duration_s = self._s.now - call.voicemail_started_s
-        self._s.log(
+            duration_s = s.now - call.voicemail_started_s
+        s.log(
             call.id, call.queue, "", Verb.VOICEMAIL, call.voicemail_path, seconds_text(duration_s)
         )
         self._queueing.request_callback(call, "voicemail")

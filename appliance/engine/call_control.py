@@ -104,12 +104,13 @@ class CallControl:
     def ring_colleague(self, agent_id: str, colleague_id: str, purpose: str) -> None:
         """Ring a free colleague into an agent's inbound call (transfer or three-way); one
         such side offer at a time."""
+        s = self._s
         found = self.inbound_talking_call(agent_id)
         target = self.free_colleague(colleague_id)
-        if found is None or target is None or self._s.checks.side_offer_of(found[1]):
+        if found is None or target is None or s.checks.side_offer_of(found[1]):
             return
         call = found[1]
-        self._offering.ring(target, call, purpose, self._s.queue(call.queue).ring_timeout_s)
+        self._offering.ring(target, call, purpose, s.queue(call.queue).ring_timeout_s)
 
     def cancel_side_offers(self, call: Call) -> None:
         s = self._s
@@ -126,18 +127,19 @@ class CallControl:
     def complete_transfer(self, call: Call, target: AgentSeat) -> None:
         """One call id, one call record: the old agent's leg ends with TRANSFER (data: the new
         agent), the new agent is on the call from then on; the record names the last agent."""
-        offer = self._s.offers.pop(target.id)
-        self._s.cancel(offer.timer)
-        old = self._s.board.seats[call.agent]
+        s = self._s
+        offer = s.offers.pop(target.id)
+        s.cancel(offer.timer)
+        old = s.board.seats[call.agent]
         if call.hold_started_s is not None:
-            call.hold_s += self._s.now - call.hold_started_s
+            call.hold_s += s.now - call.hold_started_s
             call.hold_started_s = None
-        talk_s = self._s.now - call.leg_connected_s
-        self._s.out.append(disconnect_action(call.line, old.position))
-        self._s.out.append(hang_up_position_action(old.position))
-        self._s.out.append(stop_media_action(call.line))
-        self._s.out.append(connect_action(call.line, target.position))
-        self._s.log(
+        talk_s = s.now - call.leg_connected_s
+        s.out.append(disconnect_action(call.line, old.position))
+        s.out.append(hang_up_position_action(old.position))
+        s.out.append(stop_media_action(call.line))
+        s.out.append(connect_action(call.line, target.position))
+        s.log(
             call.id,
             call.queue,
             old.id,
@@ -148,44 +150,45 @@ class CallControl:
             seconds_text(talk_s),
         )
         # the new agent's leg: ON_CALL from here (figures count a call as answered once)
-        self._s.log(
+        s.log(
             call.id,
             call.queue,
             target.id,
             Verb.CONNECT,
             seconds_text(call.connect_wait_s),
             "",
-            seconds_text(self._s.now - offer.started_s),
+            seconds_text(s.now - offer.started_s),
         )
         call.stage = CallStage.CONNECTED
         call.agent = target.id
         call.position = target.position
-        call.leg_connected_s = self._s.now
+        call.leg_connected_s = s.now
         target.activity = AgentState.ON_CALL
-        target.activity_since_s = self._s.now
+        target.activity_since_s = s.now
         target.call_id = call.id
         target.calls_today += 1
-        self._s.notice(target, NoticeKind.CONNECTED, call, detail=f"transferred_from:{old.id}")
-        self._ending.agent_done(old, call, talk_s, self._s.queue(call.queue).wrap_up_s)
+        s.notice(target, NoticeKind.CONNECTED, call, detail=f"transferred_from:{old.id}")
+        self._ending.agent_done(old, call, talk_s, s.queue(call.queue).wrap_up_s)
 
     def join_three_way(self, call: Call, seat: AgentSeat) -> None:
-        offer = self._s.offers.pop(seat.id)
-        self._s.cancel(offer.timer)
-        self._s.out.append(connect_action(call.line, seat.position))
+        s = self._s
+        offer = s.offers.pop(seat.id)
+        s.cancel(offer.timer)
+        s.out.append(connect_action(call.line, seat.position))
         call.extras.append(seat.id)
         seat.activity = AgentState.ON_CALL
-        seat.activity_since_s = self._s.now
+        seat.activity_since_s = s.now
         seat.call_id = call.id
-        self._s.notice(seat, NoticeKind.CONNECTED, call, detail="three_way")
+        s.notice(seat, NoticeKind.CONNECTED, call, detail="three_way")
         # a colleague joining is not a call of theirs: data[3] says so for the day's counts
-        self._s.log(
+        s.log(
             call.id,
             call.queue,
             seat.id,
             Verb.CONNECT,
             seconds_text(call.connect_wait_s),
             "",
-            seconds_text(self._s.now - offer.started_s),
+            seconds_text(s.now - offer.started_s),
             THREE_WAY,
         )
 
@@ -239,11 +242,12 @@ class CallControl:
             self.stop_listening(supervisor)
 
     def stop_listening(self, supervisor: AgentSeat) -> None:
-        call = self._s.calls.get(supervisor.listening_to)
+        s = self._s
+        call = s.calls.get(supervisor.listening_to)
         supervisor.listening_to = ""
         if call is not None:
             position = call.listeners.pop(supervisor.id, supervisor.position)
-            self._s.out.append(disconnect_action(call.line, position))
+            s.out.append(disconnect_action(call.line, position))
         self._staffing.refresh(supervisor)
 
     def on_block(self, command: Block) -> None:

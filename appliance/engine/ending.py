@@ -42,11 +42,11 @@ class Ending:
         call = self._s.call_on(event.line)
         if call is None:
             return
-        reason = BOX_ENDINGS.get(event.cause)
-        if reason is None:
-            self.caller_gone(call)
+        cause = event.cause
+        if cause is HangUpCause.NORMAL or cause is HangUpCause.BYE or cause not in BOX_ENDINGS:
+            self.caller_gone(call)  # (identity first: an enum's hash is Python code)
         else:
-            self.interrupted(call, reason)
+            self.interrupted(call, BOX_ENDINGS[cause])
 
     def interrupted(self, call: Call, reason: EndReason) -> None:
         """The box, not the caller, ended the call (line fault, call cap, silent line,
@@ -273,11 +273,12 @@ class Ending:
     def on_position_hung_up(self, event: PositionHungUp) -> None:
         """The agent's leg ended. A hang-up naming a leg the agent is no longer on (an offer
         gone, an "answered elsewhere" leg) changes nothing."""
-        seat = self._s.seat_at(event.position)
+        s = self._s
+        seat = s.seat_at(event.position)
         if seat is None:
             return
         if event.offer_id:
-            offer = self._s.offers.get(seat.id)
+            offer = s.offers.get(seat.id)
             ringing_id = offer.id if offer is not None else ""
             if event.offer_id not in (ringing_id, seat.leg_offer_id):
                 return

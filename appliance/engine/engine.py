@@ -44,7 +44,7 @@ from appliance.engine.queueing import Queueing
 from appliance.engine.records import EndReason
 from appliance.engine.setup import DepotSetup, check_setup
 from appliance.engine.staffing import Staffing
-from appliance.engine.state import EngineParts, EngineState
+from appliance.engine.state import EngineParts, EngineState, sends_home_at_closing
 from appliance.engine.timers import RunawayTimers
 from appliance.engine.types import Action, Event
 from appliance.engine.views import EngineSnapshot, LineView
@@ -125,6 +125,7 @@ class Engine:
         ):
             part.wire(parts)
         self._parts = parts
+        self._dispatch = parts.offering.dispatch
         arrival, queueing, offering = parts.arrival, parts.queueing, parts.offering
         ending, staffing, control = parts.ending, parts.staffing, parts.control
         outbound = parts.outbound
@@ -181,6 +182,8 @@ class Engine:
             "dial": outbound.dial_timed_out,
         }
         self._close_timer = 0
+        self._runaway_instant_s = float("nan")  # the instant _runaway counts timers of
+        self._runaway_fired = 0
 
     # -----------------------------------------------------------------------------------------
     # Public interface
@@ -195,9 +198,24 @@ class Engine:
         s.out = out
         # Time never runs backwards: an event stamped before one already handled (two drivers'
         # clocks, a thread's late report) happens now, so no wait comes out negative.
-        now = event.time_s if event.time_s >= s.now else s.now
-        if s.timers.earliest_s() <= now:
-            self._fire_timers(now)
+        now = event.time_s
+        if now < s.now:
+            now = s.now
+        timers = s.timers
+        if timers.earliest_s() <= now:
+            handlers = self._timer_handlers
+            fired = 0
+            while (due := timers.pop_due(now)) is not None:
+                due_s, _handle, kind, subject = due
+                fired += 1
+                if fired > RUNAWAY_SLACK and self._runaway(due_s, kind, subject, fired):
+                    continue
+                s.now = due_s
+                if due_s >= s.day_ends_s:
+                    self._roll_day()
+                handlers[kind](subject)
+                if s.dispatch_due:
+                    self._dispatch_due()
         s.now = now
         if now >= s.day_ends_s:
             self._roll_day()
@@ -213,38 +231,25 @@ class Engine:
     def _dispatch_due(self) -> None:
         """Offer waiting callers to the agents the event just freed, now that it is done."""
         s = self._s
-        dispatch = self._parts.offering.dispatch
-        while s.dispatch_due:
+        while True:
             queue_ids = s.dispatch_due
             s.dispatch_due = set()
-            dispatch(queue_ids)
+            self._dispatch(queue_ids)
+            if not s.dispatch_due:
+                return
 
-    def _fire_timers(self, now: float) -> None:
-        """Fire every timer due by `now`, in order. No setup makes a timer fire again at the
-        instant it fired (setup_problems), so more timers at one instant than were pending,
-        plus RUNAWAY_SLACK, is a fault: raise (strict) or log and drop that instant's rest."""
-        s = self._s
-        timers = s.timers
-        handlers = self._timer_handlers
-        limit = timers.live_count() + RUNAWAY_SLACK
-        instant_s = float("nan")
-        fired = 0
-        while (due := timers.pop_due(now)) is not None:
-            due_s, _handle, kind, subject = due
-            if due_s == instant_s:
-                fired += 1
-                if fired > limit:
-                    self._drop_runaway(due_s, kind, subject)
-                    continue
-            else:
-                instant_s = due_s
-                fired = 1
-            s.now = due_s
-            if due_s >= s.day_ends_s:
-                self._roll_day()
-            handlers[kind](subject)
-            if s.dispatch_due:
-                self._dispatch_due()
+    def _runaway(self, due_s: float, kind: str, subject: object, fired: int) -> bool:
+        """Many timers fired in one handle(): are they one instant's, beyond all that were
+        pending (plus RUNAWAY_SLACK)? No setup makes a timer fire again at the instant it
+        fired (setup_problems), so that is a fault: raise (strict) or drop that instant."""
+        if fired == RUNAWAY_SLACK + 1 or due_s != self._runaway_instant_s:
+            self._runaway_instant_s = due_s
+            self._runaway_fired = 0
+        self._runaway_fired += 1
+        if self._runaway_fired <= self._s.timers.live_count() + RUNAWAY_SLACK:
+            return False
+        self._drop_runaway(due_s, kind, subject)
+        return True
 
     def _drop_runaway(self, due_s: float, kind: str, subject: object) -> None:
         message = f"more than {RUNAWAY_SLACK} timers beyond those pending fired at {due_s}: "
@@ -342,6 +347,7 @@ class Engine:
         for queue in s.queues.values():
             s.retired_queues[queue.id] = queue
         s.setup = setup
+        s.closing_sends_home = sends_home_at_closing(setup)
         s.queues = {queue.id: queue for queue in setup.queues}
         for queue in setup.queues:
             s.waiting.setdefault(queue.id, WaitingList())

@@ -48,7 +48,7 @@ class Offering:
         s = self._s
         if len(queue_ids) == 1:
             for queue_id in queue_ids:
-                queue = s.known_queue(queue_id)
+                queue = s.queues.get(queue_id) or s.retired_queues.get(queue_id)
                 if queue is not None:
                     self.dispatch_queue(queue)
             return
@@ -240,10 +240,11 @@ class Offering:
 
     def offered_seat(self, position_id: str, offer_id: str) -> AgentSeat | None:
         """The agent at the position if the offer named (or, unnamed, any offer) rings there."""
-        seat = self._s.seat_at(position_id)
+        s = self._s
+        seat = s.seat_at(position_id)
         if seat is None:
             return None
-        offer = self._s.offers.get(seat.id)
+        offer = s.offers.get(seat.id)
         if offer is None or (offer_id and offer.id != offer_id):
             return None
         return seat
@@ -284,9 +285,10 @@ class Offering:
         if call.connected_s is None:
             call.connected_s = s.now
             call.connect_wait_s = wait_s
-            if call.can_be_called_back:
+            caller = call.caller
+            if caller.number and not caller.withheld:
                 # the customer reached us themselves: their open callback task is done
-                s.out.append(CallbackSettled(call.number, call.id, s.now))
+                s.out.append(CallbackSettled(caller.number, call.id, s.now))
         call.leg_connected_s = s.now
         seat.activity = AgentState.ON_CALL
         seat.activity_since_s = s.now

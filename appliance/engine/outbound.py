@@ -128,27 +128,27 @@ class Outbound:
     def drop_outbound_agent(self, call: Call, verb: Verb = Verb.COMPLETECALLER) -> None:
         """An outbound call ends from the line's side (or the agent's phone failed): release
         the agent (no wrap-up)."""
-        seat = self._s.board.seats.get(call.agent)
+        s = self._s
+        seat = s.board.seats.get(call.agent)
         if seat is None or seat.call_id != call.id:
             return
-        if seat.id in self._s.offers:
-            offer = self._s.offers.pop(seat.id)
-            self._s.cancel(offer.timer)
-            self._s.out.append(stop_ringing_action(seat.position))
-            self._s.log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
-            self._s.idle(seat)
+        if seat.id in s.offers:
+            offer = s.offers.pop(seat.id)
+            s.cancel(offer.timer)
+            s.out.append(stop_ringing_action(seat.position))
+            s.log(call.id, call.queue, seat.id, Verb.RINGCANCELED)
+            s.idle(seat)
             self._staffing.refresh(seat)
             return
         if call.stage in TALKING:
-            self._s.out.append(disconnect_action(call.line, call.position))
+            s.out.append(disconnect_action(call.line, call.position))
             self.log_outbound_talk_end(call, seat, verb)
-        self._s.out.append(hang_up_position_action(call.position))
-        self._ending.agent_done(seat, call, self._s.leg_talk_s(call), 0.0)
+        s.out.append(hang_up_position_action(call.position))
+        self._ending.agent_done(seat, call, s.leg_talk_s(call), 0.0)
 
     def log_outbound_talk_end(self, call: Call, seat: AgentSeat, verb: Verb) -> None:
         """COMPLETECALLER/COMPLETEAGENT for an outbound conversation, so the agent's ON_CALL
         time in the queue log ends (no queue: it counts for the agent, not for a queue)."""
-        call.talk_ended_s = self._s.now
-        self._s.log(
-            call.id, "", seat.id, verb, "0.000", seconds_text(self._s.leg_talk_s(call)), "0"
-        )
+        s = self._s
+        call.talk_ended_s = s.now
+        s.log(call.id, "", seat.id, verb, "0.000", seconds_text(s.leg_talk_s(call)), "0")

@@ -35,13 +35,7 @@ class Queueing:
 
     def enter_queue(self, call: Call, queue_id: str) -> None:
         s = self._s
-        hours = s.setup.hours
-        if (
-            call.entered_s is None
-            and not hours.always_open
-            and not hours.serve_waiting_after_close
-            and not is_open(hours, s.now)
-        ):
+        if s.closing_sends_home and call.entered_s is None and not is_open(s.setup.hours, s.now):
             # still in the menu at closing time: as those already waiting then
             s.log(call.id, "", "", Verb.CLOSED)
             self.send_home_closed(call)
@@ -198,19 +192,21 @@ class Queueing:
     def virtual_hold(self, call: Call) -> None:
         """Keep the place: the callback task is due at once and carries the original entry
         time, so the callback list, ordered by entry time, keeps the caller's turn."""
-        queue = self._s.queue(call.queue)
+        s = self._s
+        queue = s.queue(call.queue)
         self.leave_queue_logged(call, Verb.EXITWITHKEY, queue.virtual_hold_key)
         self.request_callback(call, "virtual_hold", due_now=True)
         call.stage = CallStage.ENDING
         call.ending_reason = EndReason.VIRTUAL_HOLD
-        self._s.play(call, ("callback_confirmed",), "hang_up")
+        s.play(call, ("callback_confirmed",), "hang_up")
 
     def max_wait_reached(self, call_id: str) -> None:
-        call = self._s.calls.get(call_id)
+        s = self._s
+        call = s.calls.get(call_id)
         if call is None or call.stage not in WAITING:
             return
         call.max_wait_timer = 0
-        queue = self._s.queue(call.queue)
+        queue = s.queue(call.queue)
         self.leave_queue_logged(call, Verb.EXITWITHTIMEOUT)
         self.overflow(call, queue)
 
@@ -241,13 +237,14 @@ class Queueing:
     def schedule_escalation(self, call: Call, queue: Queue) -> None:
         """Tiers open up by the caller's whole wait (from the first queue entry), one more
         every tier_escalation_s, until every tier is open."""
+        s = self._s
         escalation_s = queue.tier_escalation_s
         if escalation_s <= 0 or call.entered_s is None:
             return
-        step = int((self._s.now - call.entered_s) / escalation_s + 1e-9) + 1
+        step = int((s.now - call.entered_s) / escalation_s + 1e-9) + 1
         if step < len(Tier):
             due_s = call.entered_s + step * escalation_s
-            call.escalate_timer = self._s.timers.schedule(due_s, "escalate", call.id)
+            call.escalate_timer = s.timers.schedule(due_s, "escalate", call.id)
 
     def escalate(self, call_id: str) -> None:
         s = self._s
@@ -260,11 +257,12 @@ class Queueing:
         s.dispatch_due.add(queue.id)
 
     def retry(self, call_id: str) -> None:
-        call = self._s.calls.get(call_id)
+        s = self._s
+        call = s.calls.get(call_id)
         if call is None or call.stage not in WAITING:
             return
         call.retry_timer = 0
-        self._s.dispatch_due.add(call.queue)
+        s.dispatch_due.add(call.queue)
 
     def close_waiting(self) -> None:
         """Closing time: every caller still waiting hears "closed", gets a callback task and
@@ -285,8 +283,9 @@ class Queueing:
     def move_on_from_removed(self, queue: Queue) -> None:
         """The settings removed this queue: its waiting callers leave it (EXITEMPTY: nobody
         will answer there any more) for its overflow."""
-        for _key, call_id in self._s.waiting[queue.id].in_order():
-            call = self._s.calls[call_id]
+        s = self._s
+        for _key, call_id in s.waiting[queue.id].in_order():
+            call = s.calls[call_id]
             self.leave_queue_logged(call, Verb.EXITEMPTY)
             self.overflow(call, queue)
 
@@ -297,7 +296,7 @@ class Queueing:
             return True
         if not queue.paused_is_empty or board.has_free(queue.id):
             return False
-        return board.taking_calls_count(queue.id) == 0
+        return not board.anyone_taking_calls(queue.id)
 
     def leave_empty_queues(self, queue_ids: Iterable[str]) -> None:
         """After the last agent of a queue logged out (or, paused_is_empty, paused): its

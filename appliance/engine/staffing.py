@@ -104,14 +104,15 @@ class Staffing:
     def requeue_after_position_fault(self, call: Call, seat: AgentSeat) -> None:
         """The agent's phone failed mid-call: the caller goes back to music at the head of the
         queue (a second ENTERQUEUE, priority "2"); the agent gets no wrap-up."""
+        s = self._s
         self._control.cancel_side_offers(call)
         if call.hold_started_s is not None:
-            call.hold_s += self._s.now - call.hold_started_s
+            call.hold_s += s.now - call.hold_started_s
             call.hold_started_s = None
-        self._s.out.append(disconnect_action(call.line, call.position))
+        s.out.append(disconnect_action(call.line, call.position))
         self._control.drop_extras(call)
-        talk_s = self._s.now - call.leg_connected_s
-        self._s.log(
+        talk_s = s.now - call.leg_connected_s
+        s.log(
             call.id,
             call.queue,
             seat.id,
@@ -120,7 +121,7 @@ class Staffing:
             seconds_text(talk_s),
             str(call.orig_position),
         )
-        self._s.cancel(call.talk_timer)
+        s.cancel(call.talk_timer)
         call.talk_timer = 0
         self._ending.agent_done(seat, call, talk_s, 0.0)
         call.returning = True
@@ -239,12 +240,13 @@ class Staffing:
             self.make_ready(seat)
 
     def make_ready(self, seat: AgentSeat) -> None:
+        s = self._s
         if seat.paused:
             seat.paused = False
             seat.pause_reason = ""
             seat.missed_offers = 0
-            self._s.log("", "", seat.id, Verb.UNPAUSE)
-            self._s.notice(seat, NoticeKind.STATE_CHANGED, detail="ready")
+            s.log("", "", seat.id, Verb.UNPAUSE)
+            s.notice(seat, NoticeKind.STATE_CHANGED, detail="ready")
         if seat.activity is AgentState.WRAP_UP:
             self._ending.end_wrap_up(seat)
         else:
@@ -265,7 +267,8 @@ class Staffing:
 
     def on_position_digit(self, event: PositionDigitPressed) -> None:
         """Keypad login at a persistent position: "<agent id>#<pin>#"; "*" starts again."""
-        position = self._s.position(event.position)
+        s = self._s
+        position = s.position(event.position)
         if position.agent or not position.persistent:
             return
         if event.digit == "*":
@@ -276,7 +279,7 @@ class Staffing:
             return
         agent, pin = position.keypad.split("#")[:2]
         position.keypad = ""
-        self._s.out.append(CheckKeypadLogin(position.id, agent, pin))
+        s.out.append(CheckKeypadLogin(position.id, agent, pin))
 
     def on_keypad_login_checked(self, command: KeypadLoginChecked) -> None:
         seat = self._s.board.seats.get(command.agent)

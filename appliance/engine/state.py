@@ -32,6 +32,12 @@ if TYPE_CHECKING:
     from appliance.engine.staffing import Staffing
 
 
+def sends_home_at_closing(setup: DepotSetup) -> bool:
+    """Whether closing time ends the wait of callers in line or still in the menu."""
+    hours = setup.hours
+    return not hours.always_open and not hours.serve_waiting_after_close
+
+
 def file_in(folder: str, name: str) -> str:
     """A recording's path; just the name when no folder is set (never the file-system root)."""
     return f"{folder}/{name}" if folder else name
@@ -45,6 +51,7 @@ class EngineState:
         self, setup: DepotSetup, *, seed: int, recordings_dir: str, voicemail_dir: str
     ) -> None:
         self.setup = setup
+        self.closing_sends_home = sends_home_at_closing(setup)
         self.rng = random.Random(seed)
         self.recordings_dir = recordings_dir.rstrip("/")
         self.voicemail_dir = voicemail_dir.rstrip("/")
