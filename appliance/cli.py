@@ -22,6 +22,7 @@ EX_USAGE = 64
 EX_SOFTWARE = 70
 EX_OSERR = 71
 EX_IOERR = 74
+FUZZ_EXAMPLES_PER_SEED = 50
 EX_RESTART = 75  # EX_TEMPFAIL: stopped to be started again (a restore by upload waits)
 
 # verbs whose modules parse their own arguments: (module, argv starts with the verb, help)
@@ -81,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("name", help="engine, modem, sip, wallboard or web")
     bench.add_argument("--json", action="store_true", help="print one JSON object")
 
+    fuzz = verbs.add_parser("fuzz", help="run property-based tests for longer, from a seed")
+    fuzz.add_argument("target", nargs="?", default="engine", help="what to fuzz (engine)")
+    fuzz.add_argument("--minutes", type=float, default=10.0, help="how long to run (10)")
+    fuzz.add_argument("--seed", type=int, default=None, help="first seed (default: random)")
+
     firmware = verbs.add_parser("firmware", help="install the wallboard board's firmware")
     firmware_verbs = firmware.add_subparsers(dest="firmware_verb", metavar="ACTION", required=True)
     flash = firmware_verbs.add_parser("flash", help="copy the firmware to the board with mpremote")
@@ -122,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
             return _demo(args)
         if args.verb == "firmware":
             return _flash_firmware(args.port)
+        if args.verb == "fuzz":
+            return _fuzz(args.target, minutes=args.minutes, first_seed=args.seed)
     except ConfigError as exc:
         print(f"depotline: {exc}", file=sys.stderr)
         return EX_CONFIG
@@ -164,6 +172,41 @@ def _check_config(path: str) -> int:
     lines = ", ".join(loaded.line_ids) or "none"
     positions = ", ".join(p.id for p in loaded.positions) or "none"
     print(f"{path}: OK — lines: {lines}; positions: {positions}")
+    return 0
+
+
+def _fuzz(target_name: str, *, minutes: float, first_seed: int | None) -> int:
+    """Run a fuzz target from seed after seed until the time is up; print each seed first so
+    a failure is replayed with --seed. Exit 1 on the first failure."""
+    import random
+    import time
+
+    from appliance import fuzz
+
+    if target_name not in fuzz.TARGETS:
+        print(f"depotline: no fuzz target {target_name!r}; one of {sorted(fuzz.TARGETS)}")
+        return EX_USAGE
+    try:
+        target = fuzz.load(target_name)
+    except ImportError as exc:
+        print(f"depotline: fuzzing needs the test extras (pip install depotline[test]): {exc}")
+        return EX_SOFTWARE
+    logging.getLogger("appliance.engine").setLevel(logging.ERROR)  # its notes, by the thousand
+    run_seed = random.randrange(2**32) if first_seed is None else first_seed
+    ends_s = time.monotonic() + minutes * 60.0
+    runs = 0
+    while True:
+        print(f"fuzz {target_name} --seed {run_seed}", flush=True)
+        try:
+            target(run_seed, FUZZ_EXAMPLES_PER_SEED)
+        except Exception as exc:
+            print(f"FAILED with --seed {run_seed}: {exc}", flush=True)
+            return 1
+        runs += 1
+        run_seed += 1
+        if time.monotonic() >= ends_s:
+            break
+    print(f"fuzz {target_name}: {runs} seeds, {runs * FUZZ_EXAMPLES_PER_SEED} runs, no failure")
     return 0
 
 

@@ -1,6 +1,7 @@
 """After a power cut or a crash: calls the queue log shows as begun but never ended get their end
-written (HANGUP, reason line_fault) with a call record, and the callers who never reached an
-agent get a callback task — so no call is forgotten."""
+written (HANGUP, reason box_shutdown: the box stopped under them, the caller did not leave; a
+caller still in a queue gets EXITINTERRUPTED first) with a call record, and the callers who never
+reached an agent get a callback task saying why — so no call is forgotten."""
 
 from __future__ import annotations
 
@@ -62,12 +63,21 @@ def interrupted_calls(
             trace.agent = entry.agent
             trace.connected_s = entry.time_s
     records: list[QueueLogEntry | CallEnded | CallbackRequested] = []
+    reason = EndReason.SHUTDOWN
     for trace in open_calls.values():
-        reason = EndReason.LINE_FAULT
+        if trace.queue and trace.connected_s is None:
+            # still waiting: out of the queue, not as an abandon (figures leave it out of rates)
+            wait_s = f"{trace.last_s - (trace.enqueued_s or trace.last_s):.3f}"
+            records.append(
+                QueueLogEntry(
+                    trace.last_s, trace.call_id, trace.queue, "NONE", Verb.EXITINTERRUPTED,
+                    (reason.value, "0", "0", wait_s),
+                )
+            )  # fmt: skip
         records.append(
             QueueLogEntry(
-                trace.last_s, trace.call_id, trace.queue or "NONE", "NONE", Verb.HANGUP,
-                (reason.value,),
+                trace.last_s, trace.call_id, trace.queue or "NONE", trace.agent or "NONE",
+                Verb.HANGUP, (reason.value,),
             )
         )  # fmt: skip
         waited_until_s = trace.connected_s if trace.connected_s is not None else trace.last_s
@@ -94,13 +104,13 @@ def interrupted_calls(
             )
         )
         if trace.direction == "in" and trace.connected_s is None and trace.number:
-            # cut off before an agent took the call: like an abandoned call, called back
+            # cut off before an agent took the call: called back, saying why
             records.append(
                 CallbackRequested(
                     task_id=f"{trace.call_id}-cut-off",
                     number=trace.number,
                     name=trace.name,
-                    reason="abandoned",
+                    reason=reason.value,
                     call_id=trace.call_id,
                     queue=trace.queue,
                     created_s=now_s,

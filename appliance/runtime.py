@@ -16,11 +16,19 @@ from zoneinfo import ZoneInfo
 
 from appliance.clock import ShellClock
 from appliance.config import ThresholdsConfig
-from appliance.engine.commands import CommandRefused, KeypadLoginChecked, LogOut, Tick
+from appliance.engine.commands import (
+    BoxStopping,
+    CommandRefused,
+    KeypadLoginChecked,
+    LogOut,
+    Tick,
+)
 from appliance.engine.engine import Engine
+from appliance.engine.memory import AgentDay, agents_today
 from appliance.engine.records import (
     AgentNotice,
     CallbackRequested,
+    CallbackSettled,
     CallEnded,
     CheckKeypadLogin,
     FaultCleared,
@@ -44,14 +52,11 @@ from drivers.roles import (
     ButtonPanel,
     ButtonPressed,
     CallArrived,
-    CallerHungUp,
     DeviceFaulted,
     DeviceRestored,
     DeviceStatus,
     Display,
     DriverError,
-    HangUpCause,
-    HangUpLine,
     HangUpPosition,
     Lamp,
     LineAction,
@@ -72,7 +77,15 @@ from drivers.roles import (
 
 log = logging.getLogger(__name__)
 
-STORABLE = (QueueLogEntry, CallEnded, CallbackRequested, NumberBlocked, FaultRecorded, FaultCleared)
+STORABLE = (
+    QueueLogEntry,
+    CallEnded,
+    CallbackRequested,
+    CallbackSettled,
+    NumberBlocked,
+    FaultRecorded,
+    FaultCleared,
+)
 WALLBOARD_MIN_INTERVAL_S = 0.25  # real seconds between pushes to the displays
 WALLBOARD_REFRESH_S = 1.0  # push at least this often while figures change with time
 LINES_UP_TIMEOUT_S = 30.0  # READY=1 even if a line has not reported by then
@@ -477,15 +490,9 @@ class Runtime:
         self._closing = True
         # events already waiting are handled first: a call that just arrived is ended too
         await self.submit(Tick(self.clock.now()))
-        for _ in range(3):
-            calls = [call for call in self.snapshot().calls if call.line in self._line_driver]
-            if not calls:
-                break
-            for call in calls:
-                # the call ends as if the caller left; its record is written like any other
-                ended = CallerHungUp(self.clock.now(), call.line, HangUpCause.NORMAL)
-                await self.submit(ended)
-                await self._perform_line(HangUpLine(call.line))
+        # every call ends box_shutdown (never an abandon): the engine hangs up their lines,
+        # and callers cut off before they were through get a callback task saying why
+        await self.submit(BoxStopping(self.clock.now()))
         for agent in self.snapshot().agents:
             if agent.state is not AgentState.LOGGED_OUT:
                 if agent.position in self._position_driver and agent.call_id:
@@ -569,11 +576,16 @@ async def open_runtime(
         blocked = tuple(n for n in await store.blacklist() if n not in setup.blacklist)
         if blocked:
             setup = dataclasses.replace(setup, blacklist=(*setup.blacklist, *blocked))
+        # each agent's calls and talk so far today, for fewest-calls and least-talk-time
+        today: dict[str, AgentDay] = {}
+        async for batch in store.iter_queue_log(day_start_s(timezone, clock.now())):
+            agents_today(batch, today)
         engine = Engine(
             setup,
             seed=seed,
             recordings_dir=recordings_dir,
             voicemail_dir=recordings_dir,
+            agents_today=today,
         )
         figures = Figures(
             timezone=timezone,

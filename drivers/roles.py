@@ -340,7 +340,11 @@ class StopRinging(PositionAction):
 
 @dataclass(frozen=True, slots=True)
 class HangUpPosition(PositionAction):
-    """End the agent's leg (a persistent position stays connected and idle)."""
+    """End the agent's leg (a persistent position stays connected and idle). `offer_id` names
+    the leg when it is not the position's current one: an answer that came for an offer already
+    gone ("answered elsewhere"); "" is the current leg."""
+
+    offer_id: str = ""
 
 
 class ListenMode(enum.Enum):

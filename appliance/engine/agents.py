@@ -25,6 +25,7 @@ class AgentSeat:
     activity_since_s: float = 0.0
     idle_since_s: float = 0.0  # last call ended, or logged in: longest-idle orders by it
     call_id: str = ""
+    leg_offer_id: str = ""  # the offer whose answer set up the leg the agent is on
     wrap_up_until_s: float | None = None
     wrap_up_timer: int = 0
     missed_offers: int = 0
@@ -79,7 +80,7 @@ class AgentBoard:
     """Every agent's seat, and per queue and tier the set of agents free for an offer now, so
     routing never scans agents who cannot take the call."""
 
-    __slots__ = ("_free", "_free_count", "_levels", "_logged_in", "seats")
+    __slots__ = ("_free", "_free_count", "_levels", "_logged_in", "_members", "seats")
 
     def __init__(self, agents: tuple[Agent, ...]) -> None:
         self.seats: dict[str, AgentSeat] = {}
@@ -87,6 +88,7 @@ class AgentBoard:
         self._free_count: dict[str, int] = {}  # free agents per queue, all tiers
         self._logged_in: dict[str, dict[Tier, int]] = {}
         self._levels: dict[str, list[Tier]] = {}
+        self._members: dict[str, list[AgentSeat]] = {}
         self.replace_agents(agents)
 
     def replace_agents(self, agents: tuple[Agent, ...]) -> list[AgentSeat]:
@@ -99,6 +101,7 @@ class AgentBoard:
         self._free_count = {}
         self._logged_in = {}
         self._levels = {}
+        self._members = {}
         for order, config in enumerate(agents):
             seat = old.get(config.id)
             if seat is None:
@@ -120,6 +123,7 @@ class AgentBoard:
             ]
             for queue in seat.skills:
                 self._free_count[queue] = 0
+                self._members.setdefault(queue, []).append(seat)
             if seat.logged_in:
                 self.set_logged_in(seat, True)
         return removed
@@ -133,6 +137,15 @@ class AgentBoard:
 
     def logged_in_count(self, queue: str) -> int:
         return sum(self._logged_in.get(queue, {}).values())
+
+    def anyone_taking_calls(self, queue: str) -> bool:
+        """Somebody of the queue logged in and not paused (stops at the first)."""
+        return any(s.logged_in and not s.paused for s in self._members.get(queue, ()))
+
+    def taking_calls_count(self, queue: str) -> int:
+        """Agents of the queue logged in and not paused: who can take its calls, now or
+        after their current call."""
+        return sum(1 for s in self._members.get(queue, ()) if s.logged_in and not s.paused)
 
     def logged_in_tiers(self, queue: str) -> list[Tier]:
         """Tiers with somebody logged in, lowest first (tiers nobody staffs are skipped, so

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from appliance.engine.prompts import number_prompts
+from appliance.engine.prompts import key_prompts, number_prompts
 
 
 class HandleTimeAverage:
@@ -30,7 +30,7 @@ class HandleTimeAverage:
 
 
 def position_prompts(
-    place: int, estimate_s: float | None, language: str, offer_virtual_hold: bool
+    place: int, estimate_s: float | None, language: str, virtual_hold_key: str
 ) -> tuple[str, ...]:
     """The prompt names for one announcement. Place 1 hears "next in line". The Mandarin
     prompt says how many callers are ahead ("您前面还有 N 位"), so it speaks place − 1."""
@@ -45,6 +45,6 @@ def position_prompts(
         else:
             minutes = math.ceil(estimate_s / 60)
             prompts += ["wait_about", *number_prompts(minutes, language), "minutes"]
-    if offer_virtual_hold:
-        prompts.append("virtual_hold_offer")
+    if virtual_hold_key:  # offered, naming the queue's own key
+        prompts += ["virtual_hold_press", *key_prompts(virtual_hold_key, language)]
     return tuple(prompts)

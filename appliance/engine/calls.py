@@ -49,6 +49,7 @@ class Call:
     tried: set[str] = field(default_factory=set)  # agents offered since the last full round
     not_before_s: float = 0.0  # retry pause after an unanswered offer
     returning: bool = False
+    virtual_hold_offered: bool = False  # an announcement told this caller the key
     # timers (handles; 0 = none)
     menu_timer: int = 0
     max_wait_timer: int = 0
@@ -57,6 +58,7 @@ class Call:
     retry_timer: int = 0
     talk_timer: int = 0
     survey_timer: int = 0
+    dial_timer: int = 0
     # conversation
     agent: str = ""
     position: str = ""
@@ -147,6 +149,7 @@ class Offer:
     """A call ringing at an agent: a queue offer, a transfer or three-way invitation, or the
     agent's own phone ringing first for an outbound call."""
 
+    id: str  # unique per offer; the driver echoes it on this leg's answer, reject and hang-up
     call_id: str
     kind: str  # "queue", "transfer", "three_way", "outbound"
     started_s: float

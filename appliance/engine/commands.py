@@ -20,6 +20,12 @@ class Tick(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class BoxStopping(Command):
+    """The box is stopping (SIGTERM): every call ends now with the end reason box_shutdown,
+    the lines are hung up, and callers cut off get a callback task saying why."""
+
+
+@dataclass(frozen=True, slots=True)
 class SetupChanged(Command):
     """New call-handling settings; calls in progress keep their queue."""
 

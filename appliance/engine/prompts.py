@@ -21,10 +21,13 @@ PROMPT_TEXTS: dict[str, tuple[str, str]] = {
     "wait_about": ("预计等候时间约", "Your estimated wait is about"),
     "minutes": ("分钟。", "minutes."),
     "less_than_a_minute": ("预计等候时间不到一分钟。", "Your estimated wait is under a minute."),
-    "virtual_hold_offer": (
-        "如需保留排队位置并等待回电，请按1。",
-        "To keep your place in line and be called back, press 1.",
+    # followed by the queue's virtual-hold key (key_prompts)
+    "virtual_hold_press": (
+        "如需保留排队位置并等待回电，请按",
+        "To keep your place in line and be called back, press",
     ),
+    "key_star": ("星号键。", "star."),
+    "key_hash": ("井号键。", "hash."),
     "callback_confirmed": (
         "我们已记录您的号码，将尽快回电。再见。",
         "We have your number and will call you back soon. Goodbye.",
@@ -91,6 +94,15 @@ for _i, _word in enumerate(_TENS_EN, start=2):
 PROMPT_TEXTS["num_hundred"] = ("百", "hundred")
 
 MAX_SPOKEN_NUMBER = 999
+
+
+def key_prompts(key: str, language: str) -> tuple[str, ...]:
+    """The prompt names that say a phone key: "0"–"9", "*" or "#"."""
+    if key == "*":
+        return ("key_star",)
+    if key == "#":
+        return ("key_hash",)
+    return number_prompts(int(key), language)
 
 
 def number_prompts(n: int, language: str) -> tuple[str, ...]:

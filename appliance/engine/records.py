@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class Verb(enum.Enum):
@@ -30,6 +31,11 @@ class Verb(enum.Enum):
     EXITEMPTY = "EXITEMPTY"  # no agents logged in: data (position, orig_pos, wait_s)
     EXITFULL = "EXITFULL"  # max length reached, never queued: data ()
     EXITWITHKEY = "EXITWITHKEY"  # virtual hold: data (key, position, orig_pos, wait_s)
+    # closing time came while the caller waited: data (position, orig_pos, wait_s)
+    EXITCLOSED = "EXITCLOSED"
+    # the box ended the call while the caller waited (line fault, call cap, shutdown, silent
+    # line): data (end_reason, position, orig_pos, wait_s); never an abandon
+    EXITINTERRUPTED = "EXITINTERRUPTED"
     OVERFLOW = "OVERFLOW"  # moved to another queue or to voicemail/callback: data (kind, target)
     CLOSED = "CLOSED"  # outside opening hours: data ()
     BLOCKED = "BLOCKED"  # blacklisted number refused, or blocked by an agent: data (by,)
@@ -58,8 +64,10 @@ class Verb(enum.Enum):
     QUEUESTART = "QUEUESTART"
 
 
-@dataclass(frozen=True, slots=True)
-class QueueLogEntry:
+class QueueLogEntry(NamedTuple):
+    """One queue-log row. A named tuple, not a frozen dataclass: the engine writes one for
+    nearly everything it does, and building a tuple costs a third of setting frozen fields."""
+
     time_s: float
     call_id: str  # "NONE" for agent and device entries, as in Asterisk
     queue: str  # "NONE" where no queue applies
@@ -69,15 +77,24 @@ class QueueLogEntry:
 
 
 class EndReason(enum.Enum):
+    """Why a call ended, true to its cause. Only the three ABANDONED_* are the caller's own
+    hang-up before an agent answered; the box's own endings each have theirs (docs/engine.md,
+    figures rules in docs/figures.md)."""
+
     ANSWERED = "answered"
-    ABANDONED_IN_QUEUE = "abandoned_in_queue"
+    ABANDONED_IN_QUEUE = "abandoned_in_queue"  # caller hung up waiting in a queue
     ABANDONED_RINGING = "abandoned_ringing"  # caller left while an agent's phone rang
-    ABANDONED_IN_MENU = "abandoned_in_menu"  # before reaching a queue
+    ABANDONED_IN_MENU = "abandoned_in_menu"  # caller hung up before reaching a queue
     TIMED_OUT = "timed_out"
     OVERFLOWED = "overflowed"  # to voicemail, a callback request, or hung up
     CLOSED_HOURS = "closed_hours"
     BLOCKED = "blocked"
-    LINE_FAULT = "line_fault"
+    LINE_FAULT = "line_fault"  # the line (or its device) failed under the call
+    CALL_CAP = "call_cap"  # the line's longest call (max_call_s) was reached
+    LINE_SILENT = "line_silent"  # the line went silent (no loop break, nobody there)
+    SHUTDOWN = "box_shutdown"  # the box stopped (shut down, restarted or lost power)
+    BOX_FULL = "box_full"  # refused: the box had no leg left to reach an agent
+    MISSED_AT_LINE = "missed_at_line"  # rang at the line and stopped before the box answered
     VIRTUAL_HOLD = "virtual_hold"  # left the queue to be called back
     OUTBOUND_FAILED = "outbound_failed"
 
@@ -120,7 +137,10 @@ class CallbackRequested:
     task_id: str
     number: str
     name: str
-    reason: str  # "abandoned", "virtual_hold", "callback_request", "voicemail", "line_fault"
+    # "abandoned", "virtual_hold", "callback_request", "voicemail", or the end reason of a call
+    # the box cut short or never took ("line_fault", "call_cap", "box_shutdown", "box_full",
+    # "missed_at_line")
+    reason: str
     call_id: str
     queue: str
     created_s: float
@@ -128,6 +148,15 @@ class CallbackRequested:
     # When the caller first joined a queue (None if they never did). A virtual-hold task is
     # due at once and keeps the caller's place: order open callbacks by this time.
     entered_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackSettled:
+    """A customer's own call was answered by an agent: their open callback task is done."""
+
+    number: str
+    call_id: str
+    time_s: float
 
 
 @dataclass(frozen=True, slots=True)

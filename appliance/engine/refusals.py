@@ -21,12 +21,14 @@ from appliance.engine.commands import (
     Pause,
     PlaceCall,
     Ready,
+    SetupChanged,
     StopListening,
     ThreeWay,
     Transfer,
     Unhold,
 )
 from appliance.engine.devices import PositionState
+from appliance.engine.setup import setup_problems
 from appliance.engine.views import AgentState, CallStage
 
 
@@ -60,11 +62,12 @@ class CommandChecks:
             Listen: self._check_listen,
             StopListening: self._check_stop_listening,
             PlaceCall: self._check_place_call,
+            SetupChanged: self._check_setup,
         }
 
     def check(self, command: Command) -> None:
-        """Raise CommandRefused if `command` cannot apply now (Tick, SetupChanged and
-        KeypadLoginChecked always can)."""
+        """Raise CommandRefused if `command` cannot apply now (Tick and KeypadLoginChecked
+        always can; SetupChanged when the settings are valid)."""
         check = self._checks.get(type(command))
         if check is not None:
             check(command)
@@ -168,6 +171,11 @@ class CommandChecks:
     def _check_stop_listening(self, command: StopListening) -> None:
         if not self._known_seat(command.supervisor).listening_to:
             raise CommandRefused(f"{command.supervisor} is not listening to a call")
+
+    def _check_setup(self, command: SetupChanged) -> None:
+        problems = setup_problems(command.setup)
+        if problems:
+            raise CommandRefused("; ".join(problems))
 
     def _check_place_call(self, command: PlaceCall) -> None:
         seat = self._known_seat(command.agent)

@@ -57,6 +57,9 @@ class Queue:
     overflow: Overflow = field(default_factory=Overflow)
     join_when_no_agents: bool = False  # False: with nobody logged in, overflow at once
     leave_when_no_agents: bool = True  # everybody logs out while callers wait: overflow them
+    # for the two rules above, agents logged in but all paused count as nobody (app_queue's
+    # joinempty=paused / leavewhenempty=paused)
+    paused_is_empty: bool = True
     tier_escalation_s: float = 30.0  # wait before the next tier is tried as well
     announce_every_s: float = 45.0  # position and estimated wait; 0 = never
     talk_time_limit_s: float = 600.0  # 超时预警; 0 = never
@@ -108,6 +111,9 @@ class OpeningHours:
     weekly: tuple[tuple[tuple[int, int], ...], ...] = ((),) * 7
     holidays: tuple[dt.date, ...] = ()
     always_open: bool = False
+    # False: at closing time callers still waiting hear "closed" and are called back later;
+    # True: they keep waiting for an agent
+    serve_waiting_after_close: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,3 +140,57 @@ class DepotSetup:
             if agent.id == agent_id:
                 return agent
         raise KeyError(agent_id)
+
+
+class SetupInvalid(ValueError):
+    """Settings the engine cannot run with; the message names the queue or agent, the field,
+    the value and what is allowed."""
+
+
+# Periods where 0 means "off" (never, no limit, no pause, every tier at once).
+_QUEUE_PERIODS_ZERO_OFF = (
+    "retry_s",
+    "wrap_up_s",
+    "max_wait_s",
+    "tier_escalation_s",
+    "announce_every_s",
+    "talk_time_limit_s",
+)
+# Periods that must be longer than 0: at 0 a timer would fire at the instant it was set.
+_QUEUE_PERIODS_POSITIVE = ("ring_timeout_s", "sl_threshold_s")
+
+
+def setup_problems(setup: DepotSetup) -> list[str]:
+    """What is wrong with `setup`, one sentence each; empty when the engine can run it."""
+    problems: list[str] = []
+    for queue in setup.queues:
+        for name in _QUEUE_PERIODS_ZERO_OFF:
+            value = getattr(queue, name)
+            if not value >= 0:  # also refuses NaN
+                problems.append(f"queue {queue.id}: {name} is {value}; 0 (off) or more")
+        for name in _QUEUE_PERIODS_POSITIVE:
+            value = getattr(queue, name)
+            if not value > 0:
+                problems.append(f"queue {queue.id}: {name} is {value}; more than 0")
+        if queue.max_length < 0:
+            problems.append(f"queue {queue.id}: max_length is {queue.max_length}; 0 or more")
+    menu = setup.menu
+    if not menu.timeout_s > 0:
+        problems.append(f"menu: timeout_s is {menu.timeout_s}; more than 0")
+    if menu.attempts < 1:
+        problems.append(f"menu: attempts is {menu.attempts}; 1 or more")
+    if not setup.mute_s > 0:
+        problems.append(f"mute_s is {setup.mute_s}; more than 0")
+    if not setup.callback_due_s >= 0:
+        problems.append(f"callback_due_s is {setup.callback_due_s}; 0 or more")
+    for agent in setup.agents:
+        if agent.max_missed_offers < 0:
+            problems.append(f"agent {agent.id}: max_missed_offers is {agent.max_missed_offers}")
+    return problems
+
+
+def check_setup(setup: DepotSetup) -> None:
+    """Raise SetupInvalid naming every problem of `setup`."""
+    problems = setup_problems(setup)
+    if problems:
+        raise SetupInvalid("; ".join(problems))

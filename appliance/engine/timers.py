@@ -7,6 +7,12 @@ import heapq
 from collections.abc import Hashable
 
 
+class RunawayTimers(RuntimeError):
+    """More timers fired at one instant than any setup can make: some timer sets itself again
+    for the same instant. Raised by a strict engine (tests); a production engine logs and drops
+    them, so the box keeps answering calls."""
+
+
 class TimerQueue:
     """Deadlines keyed by an integer handle. A cancelled handle stays in the heap until it
     reaches the top and is dropped there."""
@@ -24,6 +30,9 @@ class TimerQueue:
         self._live.add(handle)
         heapq.heappush(self._heap, (due_s, handle, kind, subject))
         return handle
+
+    def live_count(self) -> int:
+        return len(self._live)
 
     def cancel(self, handle: int) -> None:
         self._live.discard(handle)

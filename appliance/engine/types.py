@@ -6,6 +6,7 @@ from appliance.engine.commands import Command
 from appliance.engine.records import (
     AgentNotice,
     CallbackRequested,
+    CallbackSettled,
     CallEnded,
     CheckKeypadLogin,
     FaultCleared,
@@ -30,6 +31,7 @@ Action = (
     | QueueLogEntry
     | CallEnded
     | CallbackRequested
+    | CallbackSettled
     | NumberBlocked
     | FaultRecorded
     | FaultCleared

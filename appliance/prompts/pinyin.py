@@ -10,7 +10,7 @@ import re
 # single-character default are listed in WORD_READINGS.
 CHAR_READINGS: dict[str, str] = {
     "一": "yi1", "七": "qi1", "三": "san1", "下": "xia4", "不": "bu4", "中": "zhong1",
-    "为": "wei4", "九": "jiu3", "二": "er4", "五": "wu3", "井": "jing3", "以": "yi3",
+    "为": "wei4", "九": "jiu3", "二": "er4", "五": "wu3", "井": "jing3", "星": "xing1", "以": "yi3",
     "们": "men5", "价": "jia4", "位": "wei4", "作": "zuo4", "保": "bao3", "候": "hou4",
     "入": "ru4", "全": "quan2", "八": "ba1", "六": "liu4", "再": "zai4", "出": "chu1",
     "分": "fen1", "到": "dao4", "前": "qian2", "功": "gong1", "务": "wu4", "十": "shi2",

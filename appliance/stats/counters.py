@@ -34,27 +34,41 @@ class CallCounters:
     completed: int = 0  # answered conversations that ended
     talk_s: float = 0.0  # holds included
     wrap_s: float = 0.0
+    # the box ended the call while the caller waited (line fault, call cap, shutdown, silent
+    # line): not an abandon, and left out of every rate (they measure how callers the box
+    # could hold were served)
+    interrupted: int = 0
 
     def add(self, other: CallCounters) -> None:
         for name in self.__slots__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def service_level(self, variant: SlVariant) -> float | None:
+        """Answered within T ÷ the callers it is measured over. Callers the queue sent on
+        unserved after waiting (max wait reached, nobody left logged in) were not answered
+        within T: they count in every variant but answered-only."""
         if variant is SlVariant.ANSWERED_ONLY:
             base = self.answered
-        elif variant is SlVariant.COUNT_ABANDONS:
-            base = self.answered + self.abandoned
         else:
-            base = self.answered + self.abandoned - self.short_abandoned
+            base = self.answered + self.abandoned + self.timed_out + self.left_empty
+            if variant is SlVariant.COUNT_LONG_ABANDONS:
+                base -= self.short_abandoned
         return self.answered_within_sl / base if base else None
 
     @property
+    def held(self) -> int:
+        """Offered calls the box did not cut short: the base of answer and abandon rates."""
+        return self.offered - self.interrupted
+
+    @property
     def answer_rate(self) -> float | None:
-        return self.answered / self.offered if self.offered else None
+        held = self.held
+        return self.answered / held if held > 0 else None
 
     @property
     def abandon_rate(self) -> float | None:
-        return self.abandoned / self.offered if self.offered else None
+        held = self.held
+        return self.abandoned / held if held > 0 else None
 
     @property
     def asa_s(self) -> float | None:

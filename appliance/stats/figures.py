@@ -21,7 +21,7 @@ from drivers.roles import WallboardFigures
 
 # Kept report days hold sums folded by this code: bump when folding the same log gives other
 # sums, and the days are folded again (appliance/desk/reports.py).
-SUMS_VERSION = 2
+SUMS_VERSION = 3
 
 _BUSY_STATES = (AgentState.ON_CALL.value, AgentState.WRAP_UP.value)
 _STAFFED_STATES = (
@@ -48,6 +48,7 @@ class CallFigures:
     asa_s: float | None
     aht_s: float | None
     mean_abandon_wait_s: float | None
+    interrupted: int = 0  # cut short by the box while waiting (not abandons, not in rates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +101,8 @@ class _Call:
     """A call that entered a queue and has not ended yet."""
 
     __slots__ = (
-        "answered", "completed", "day", "hour", "queue", "queues", "waiting", "waiting_since_s"
+        "answered", "completed", "day", "exit", "hour", "queue", "queues", "waiting",
+        "waiting_since_s",
     )  # fmt: skip
 
     def __init__(self, day: dt.date, hour: int, queue: str, since_s: float) -> None:
@@ -112,6 +114,9 @@ class _Call:
         self.waiting_since_s = since_s
         self.answered = False
         self.completed = False  # its conversation ended (counted once however many legs)
+        # the counter its last unserved exit went to ("timed_out", "left_empty"): a caller
+        # sent on who then hangs up in the overflow prompt moves from there to abandoned
+        self.exit = ""
 
 
 class _Agent:
@@ -166,8 +171,10 @@ class Figures:
             Verb.ABANDON: self._abandon,
             Verb.EXITWITHTIMEOUT: self._exit_timeout,
             Verb.EXITEMPTY: self._exit_empty,
+            Verb.EXITCLOSED: self._exit_empty,  # sent on unserved: nobody will answer now
             Verb.EXITFULL: self._exit_full,
             Verb.EXITWITHKEY: self._exit_key,
+            Verb.EXITINTERRUPTED: self._exit_interrupted,
             Verb.OVERFLOW: self._overflow,
             Verb.COMPLETECALLER: self._complete,
             Verb.COMPLETEAGENT: self._complete,
@@ -251,7 +258,9 @@ class Figures:
             call.queue = entry.queue
             if not call.waiting:
                 call.waiting = True
-                call.waiting_since_s = entry.time_s
+                if call.answered:  # back after a phone fault: waits afresh from here
+                    call.waiting_since_s = entry.time_s
+                # an overflowed caller keeps waiting from their first entry
             if entry.queue not in call.queues:
                 call.queues.add(entry.queue)
                 _, queue, _ = self._counters(call)
@@ -295,8 +304,12 @@ class Figures:
 
     def _abandon(self, entry: QueueLogEntry) -> None:
         call = self._leave_queue(entry)
-        if call is None:
-            return
+        if call is None or call.answered:
+            return  # an answered caller back in line after a phone fault counts once
+        if call.exit:
+            for counters in self._counters(call):
+                setattr(counters, call.exit, getattr(counters, call.exit) - 1)
+            call.exit = ""
         wait_s = float(entry.data[2]) if len(entry.data) > 2 else 0.0
         short = wait_s <= self.short_abandon_s
         for counters in self._counters(call):
@@ -308,12 +321,14 @@ class Figures:
     def _exit_timeout(self, entry: QueueLogEntry) -> None:
         call = self._leave_queue(entry)
         if call is not None:
+            call.exit = "timed_out"
             for counters in self._counters(call):
                 counters.timed_out += 1
 
     def _exit_empty(self, entry: QueueLogEntry) -> None:
         call = self._leave_queue(entry)
         if call is not None:
+            call.exit = "left_empty"
             for counters in self._counters(call):
                 counters.left_empty += 1
 
@@ -328,6 +343,12 @@ class Figures:
         if call is not None:
             for counters in self._counters(call):
                 counters.virtual_hold += 1
+
+    def _exit_interrupted(self, entry: QueueLogEntry) -> None:
+        call = self._leave_queue(entry)
+        if call is not None and not call.answered:
+            for counters in self._counters(call):
+                counters.interrupted += 1
 
     def _overflow(self, entry: QueueLogEntry) -> None:
         call = self._calls.get(entry.call_id)
@@ -745,6 +766,7 @@ class Figures:
             mean_abandon_wait_s=(
                 counters.wait_abandoned_s / counters.abandoned if counters.abandoned else None
             ),
+            interrupted=counters.interrupted,
         )
 
     def _state_counts(self) -> dict[AgentState, int]:
@@ -773,11 +795,12 @@ def _call_data(call: _Call) -> list[object]:
         call.answered,
         call.completed,
         sorted(call.queues),
+        call.exit,
     ]
 
 
 def _call_from(data: list[object]) -> _Call:
-    day, hour, queue, waiting, waiting_since_s, answered, completed, queues = data
+    day, hour, queue, waiting, waiting_since_s, answered, completed, queues = data[:8]
     call = _Call(
         dt.date.fromisoformat(str(day)), int(str(hour)), str(queue), float(str(waiting_since_s))
     )
@@ -786,6 +809,7 @@ def _call_from(data: list[object]) -> _Call:
     call.completed = bool(completed)
     assert isinstance(queues, list)
     call.queues = {str(q) for q in queues}
+    call.exit = str(data[8]) if len(data) > 8 else ""  # state kept before the field existed
     return call
 
 

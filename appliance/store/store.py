@@ -18,6 +18,7 @@ import aiosqlite
 from appliance import passwords
 from appliance.engine.records import (
     CallbackRequested,
+    CallbackSettled,
     CallEnded,
     CallRecord,
     FaultCleared,
@@ -44,6 +45,7 @@ STORABLE = (
     QueueLogEntry,
     CallEnded,
     CallbackRequested,
+    CallbackSettled,
     NumberBlocked,
     FaultRecorded,
     FaultCleared,
@@ -131,11 +133,13 @@ class Store:
 
     async def record(self, items: Sequence[object]) -> None:
         """Keep everything one engine step produced, all or nothing, in one transaction.
-        Accepts QueueLogEntry, CallEnded, CallbackRequested, NumberBlocked, FaultRecorded and
-        FaultCleared; anything else is a TypeError (and nothing is written)."""
+        Accepts QueueLogEntry, CallEnded, CallbackRequested, CallbackSettled, NumberBlocked,
+        FaultRecorded and FaultCleared; anything else is a TypeError (and nothing is
+        written)."""
         entries: list[QueueLogEntry] = []
         records: list[CallRecord] = []
         callbacks: list[CallbackRequested] = []
+        settled: list[CallbackSettled] = []
         blocked: list[NumberBlocked] = []
         fault_changes: list[FaultRecorded | FaultCleared] = []
         for item in items:
@@ -145,6 +149,8 @@ class Store:
                 records.append(item.record)
             elif isinstance(item, CallbackRequested):
                 callbacks.append(item)
+            elif isinstance(item, CallbackSettled):
+                settled.append(item)
             elif isinstance(item, NumberBlocked):
                 blocked.append(item)
             elif isinstance(item, (FaultRecorded, FaultCleared)):
@@ -161,6 +167,8 @@ class Store:
                 await calls.insert(connection, records)
             if callbacks:
                 await tasks.insert(connection, callbacks)
+            if settled:
+                await tasks.settle(connection, settled)
             if blocked:
                 await devices.block(connection, blocked)
             for change in fault_changes:

@@ -1,6 +1,7 @@
 """Callback tasks (回访): one row per task with its current status, and every attempt appended
-to callback_attempts (an attempt, once saved, is never edited). A number has at most one open
-task: a new request for it brings the open task's due time forward instead."""
+to callback_attempts (an attempt, once saved, is never edited). One open task per number: a
+customer who misses again adds to it, and their own later call that an agent answers settles
+it; both are written in the task's history with an empty agent."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from appliance.engine.records import CallbackRequested
+from appliance.engine.records import CallbackRequested, CallbackSettled
 from appliance.store.database import fetch_one
 
 
@@ -55,31 +56,65 @@ _TASK_COLUMNS = (
 )
 
 
+CALLED_AGAIN = "called_again"  # history: the customer missed again (note: reason, call id)
+CALLED_IN = "customer_called_in"  # history: the customer's own call was answered (note: call id)
+
+
 async def insert(connection: aiosqlite.Connection, tasks: Sequence[CallbackRequested]) -> None:
-    # the same task requested twice (a replayed step) keeps the first
-    await connection.executemany(
-        "INSERT OR IGNORE INTO callback_tasks"
-        " (task_id, number, name, reason, call_id, queue, created_s, due_s, entered_s)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                t.task_id,
-                t.number,
-                t.name,
-                t.reason,
-                t.call_id,
-                t.queue,
-                t.created_s,
-                t.due_s,
-                t.entered_s,
+    """New tasks; a number with an open task gets no second one: the request is added to the
+    open task's history and makes it due no later than the new request."""
+    for t in tasks:
+        open_row = None
+        if t.number:
+            open_row = await fetch_one(
+                connection,
+                "SELECT task_id FROM callback_tasks WHERE number = ? AND status = 'open'"
+                " ORDER BY created_s LIMIT 1",
+                (t.number,),
             )
-            for t in tasks
-        ],
-    )
-    # a number already waiting for a callback keeps its one task, due by the sooner time
-    await connection.executemany(
-        "UPDATE callback_tasks SET due_s = MIN(due_s, ?) WHERE number = ? AND status = 'open'",
-        [(t.due_s, t.number) for t in tasks],
+        if open_row is None or open_row[0] == t.task_id:
+            # the same task requested twice (a replayed step) keeps the first
+            await connection.execute(
+                "INSERT OR IGNORE INTO callback_tasks"
+                " (task_id, number, name, reason, call_id, queue, created_s, due_s, entered_s)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    t.task_id, t.number, t.name, t.reason, t.call_id, t.queue, t.created_s,
+                    t.due_s, t.entered_s,
+                ),
+            )  # fmt: skip
+            continue
+        task_id = str(open_row[0])
+        await connection.execute(
+            "UPDATE callback_tasks SET due_s = min(due_s, ?) WHERE task_id = ?",
+            (t.due_s, task_id),
+        )
+        await _history(connection, task_id, t.created_s, CALLED_AGAIN, f"{t.reason} {t.call_id}")
+
+
+async def settle(connection: aiosqlite.Connection, settled: Sequence[CallbackSettled]) -> None:
+    """The customer's own call was answered: their open task is done."""
+    for s in settled:
+        rows = await connection.execute_fetchall(
+            "SELECT task_id FROM callback_tasks WHERE number = ? AND status = 'open'",
+            (s.number,),
+        )
+        for (task_id,) in rows:
+            await connection.execute(
+                "UPDATE callback_tasks SET status = 'done', outcome = ?, closed_as = 'reached',"
+                " closed_s = ? WHERE task_id = ?",
+                (CALLED_IN, s.time_s, task_id),
+            )
+            await _history(connection, str(task_id), s.time_s, CALLED_IN, s.call_id)
+
+
+async def _history(
+    connection: aiosqlite.Connection, task_id: str, time_s: float, outcome: str, note: str
+) -> None:
+    await connection.execute(
+        "INSERT INTO callback_attempts (task_id, time_s, agent, outcome, note)"
+        " VALUES (?, ?, '', ?, ?)",
+        (task_id, time_s, outcome, note),
     )
 
 

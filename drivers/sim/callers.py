@@ -184,8 +184,8 @@ class SimulatedCallers:
                 return "7"
             digits, weights = zip(*traffic.menu_weights, strict=True)
             return self._random.choices(digits, weights)[0]
-        if "virtual_hold_offer" in prompts and self._random.random() < traffic.virtual_hold_share:
-            return "1"
+        if "virtual_hold_press" in prompts and self._random.random() < traffic.virtual_hold_share:
+            return _key_named(prompts[prompts.index("virtual_hold_press") + 1])
         if "survey" in prompts and self._random.random() < traffic.survey_share:
             return self._random.choices("54321", (50, 30, 10, 5, 5))[0]
         return ""
@@ -210,3 +210,8 @@ class SimulatedCallers:
 
     async def _sleep(self, sim_s: float) -> None:
         await asyncio.sleep(sim_s / self._speed)
+
+
+def _key_named(prompt: str) -> str:
+    """The phone key a key prompt says ("num_2" → "2", "key_star" → "*")."""
+    return {"key_star": "*", "key_hash": "#"}.get(prompt, prompt.removeprefix("num_"))

@@ -82,6 +82,8 @@ class SimulatedPositions:
             raise ValueError("simulated positions need at least one position id")
         self._persistent = persistent
         self._phones = {position_id: PhoneState.IDLE for position_id in position_ids}
+        # the offer id of each phone's last ring: echoed on that leg's answer, reject, hang-up
+        self._offer_ids = dict.fromkeys(position_ids, "")
         self._clock = clock
         self._emit: PositionEventSink | None = None
         self._listeners: list[PhoneListener] = []
@@ -111,9 +113,15 @@ class SimulatedPositions:
             raise SimPositionError(f"simulated position {action.position} is out of service")
         self.transcript.add(f"box {type(action).__name__} {action.position}")
         match action:
-            case RingPosition(call_id=call_id, caller=caller):
+            case RingPosition(call_id=call_id, caller=caller, offer_id=offer_id):
                 self._phones[action.position] = PhoneState.RINGING
+                self._offer_ids[action.position] = offer_id
                 self._tell(PhoneRang(action.position, call_id, caller))
+            case HangUpPosition(offer_id=offer_id) if offer_id not in (
+                "",
+                self._offer_ids[action.position],
+            ):
+                pass  # an earlier leg ("answered elsewhere"): this phone is on a newer one
             case StopRinging() | HangUpPosition():
                 self._phones[action.position] = PhoneState.IDLE
                 self._tell(PhoneStopped(action.position))
@@ -134,7 +142,7 @@ class SimulatedPositions:
             return False
         self._phones[position] = PhoneState.TALKING
         self.transcript.add(f"agent answers {position}")
-        self._send(PositionAnswered(self._clock(), position))
+        self._send(PositionAnswered(self._clock(), position, self._offer_ids[position]))
         return True
 
     def reject(self, position: str, reason: str = "declined") -> bool:
@@ -142,7 +150,8 @@ class SimulatedPositions:
             return False
         self._phones[position] = PhoneState.IDLE
         self.transcript.add(f"agent rejects {position}")
-        self._send(PositionRejected(self._clock(), position, reason=reason))
+        offer_id = self._offer_ids[position]
+        self._send(PositionRejected(self._clock(), position, offer_id=offer_id, reason=reason))
         return True
 
     def hang_up(self, position: str) -> bool:
@@ -150,7 +159,7 @@ class SimulatedPositions:
             return False
         self._phones[position] = PhoneState.IDLE
         self.transcript.add(f"agent hangs up {position}")
-        self._send(PositionHungUp(self._clock(), position))
+        self._send(PositionHungUp(self._clock(), position, self._offer_ids[position]))
         return True
 
     def press(self, position: str, digit: str) -> None:

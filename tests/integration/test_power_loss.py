@@ -112,17 +112,19 @@ def test_calls_cut_off_get_their_end_a_record_and_a_callback() -> None:
     ]
     records = interrupted_calls(log, now_s=200.0, callback_due_s=3600.0)
     hangups = [r for r in records if isinstance(r, QueueLogEntry)]
-    assert [(h.call_id, h.time_s, h.verb, h.data) for h in hangups] == [
-        ("waiting", 103.0, Verb.HANGUP, ("line_fault",)),
-        ("talking", 115.0, Verb.HANGUP, ("line_fault",)),
+    # the HANGUP names the call's agent, as its call record does
+    assert [(h.call_id, h.time_s, h.verb, h.agent, h.data) for h in hangups] == [
+        ("waiting", 103.0, Verb.EXITINTERRUPTED, "NONE", ("box_shutdown", "0", "0", "0.000")),
+        ("waiting", 103.0, Verb.HANGUP, "NONE", ("box_shutdown",)),
+        ("talking", 115.0, Verb.HANGUP, "1001", ("box_shutdown",)),
     ]
     cdrs = {r.record.call_id: r.record for r in records if isinstance(r, CallEnded)}
     assert (cdrs["waiting"].queue, cdrs["waiting"].agent, cdrs["waiting"].wait_s) == (
         "cargo", "", 0.0,
     )  # fmt: skip
     assert (cdrs["talking"].agent, cdrs["talking"].wait_s) == ("1001", 3.0)
-    assert {r.end_reason for r in cdrs.values()} == {EndReason.LINE_FAULT}
+    assert {r.end_reason for r in cdrs.values()} == {EndReason.SHUTDOWN}
     callbacks = [r for r in records if isinstance(r, CallbackRequested)]
     assert [(c.number, c.reason, c.due_s) for c in callbacks] == [
-        ("13800138000", "abandoned", 3800.0)
+        ("13800138000", "box_shutdown", 3800.0)
     ]

@@ -18,7 +18,7 @@ from appliance import seed
 from appliance.clock import ShellClock
 from appliance.config import ThresholdsConfig
 from appliance.demo import _seed_users
-from appliance.engine.records import Verb
+from appliance.engine.records import EndReason, Verb
 from appliance.engine.setup import DepotSetup, OpeningHours
 from appliance.engine.views import AgentState
 from appliance.runtime import DeviceSet, Runtime, open_runtime
@@ -226,8 +226,10 @@ def test_runtime_stop_ends_calls_cleanly_and_closes_the_board(tmp_path: Path) ->
             store = d.runtime.store
             records = await store.calls(0.0, d.runtime.now() + 1)
             assert [(r.number, r.agent) for r in records] == [("13912345678", "1001")]
+            assert records[0].end_reason is EndReason.SHUTDOWN, "the box ended it, not the caller"
             verbs = [e.verb for e in await store.queue_log(0.0)]
             assert verbs.count(Verb.HANGUP) == 1 and Verb.AGENTLOGOFF in verbs
+            assert Verb.ABANDON not in verbs
             assert d.lines.free_lines() == ["sim-1", "sim-2"], "every line is on-hook"
             assert d.phones.state("pos1") is PhoneState.IDLE
             assert d.panel.shown[-1].closed
@@ -372,5 +374,24 @@ def test_runtime_opening_hours_follow_the_depots_time_zone(tmp_path: Path) -> No
             assert d.service.setup().hours.timezone == ZONE
             saved = await d.runtime.store.load_setup()
             assert saved is not None and saved.hours.timezone == ZONE
+
+    asyncio.run(main())
+
+
+def test_runtime_restart_remembers_each_agents_calls_today(tmp_path: Path) -> None:
+    """fewest-calls and least-talk-time after a restart: the agent's day comes back from the
+    queue log (issue 12, finding 9)."""
+
+    def calls_today(d: Depot, agent: str) -> int:
+        return next(a.calls_today for a in d.service.snapshot().agents if a.id == agent)
+
+    async def main() -> None:
+        async with depot(tmp_path) as d:
+            await d.service.log_in("1001", "pos1")
+            await call_until_connected(d, "sim-1", "13800138000", "pos1")
+            d.phones.hang_up("pos1")
+            await until("the call is counted", lambda: calls_today(d, "1001") == 1)
+        async with depot(tmp_path) as d:
+            assert calls_today(d, "1001") == 1
 
     asyncio.run(main())

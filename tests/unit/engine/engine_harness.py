@@ -54,6 +54,7 @@ def queue(queue_id: str = "cargo", **fields: Any) -> Queue:
         tier_escalation_s=0.0,
         max_wait_s=0.0,
         talk_time_limit_s=0.0,
+        paused_is_empty=False,  # the tests park callers in line by pausing every agent
     )
     defaults.update(fields)
     return Queue(queue_id, queue_id, queue_id, **defaults)
@@ -79,7 +80,9 @@ class Harness:
     """Drives one Engine. `now` only moves forward; every action is kept in `actions`."""
 
     def __init__(self, setup: DepotSetup, seed: int = 0) -> None:
-        self.engine = Engine(setup, seed=seed, recordings_dir="/rec", voicemail_dir="/vm")
+        self.engine = Engine(
+            setup, seed=seed, recordings_dir="/rec", voicemail_dir="/vm", strict=True
+        )
         self.now = T0
         self.actions: list[Action] = []
 
@@ -147,8 +150,15 @@ class Harness:
     def hang_up(self, line: str = "l1") -> list[Action]:
         return self.ev(CallerHungUp, line=line)
 
-    def pick_up(self, position: str) -> list[Action]:
-        return self.ev(PositionAnswered, position=position)
+    def pick_up(self, position: str, offer_id: str | None = None) -> list[Action]:
+        """The agent answers; the driver echoes the offer id of the last ring (or `offer_id`)."""
+        if offer_id is None:
+            offer_id = self.last_offer_id(position)
+        return self.ev(PositionAnswered, position=position, offer_id=offer_id)
+
+    def last_offer_id(self, position: str) -> str:
+        rings = [a for a in self.actions if isinstance(a, RingPosition) and a.position == position]
+        return rings[-1].offer_id if rings else ""
 
     # reading what happened
 

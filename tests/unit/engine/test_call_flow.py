@@ -82,7 +82,9 @@ def test_queue_plays_music_and_rings_with_caller_id_and_ring_timeout(depot: Harn
     call_id = depot.call_into_queue(number="13911112222")
     assert depot.of(PlayMusic) == [PlayMusic("l1")]
     ring = depot.of(RingPosition)[0]
-    assert ring == RingPosition("pos_a1", call_id, CallerId("13911112222"), 15.0)
+    assert ring == RingPosition(
+        "pos_a1", call_id, CallerId("13911112222"), 15.0, offer_id=f"{call_id}/1"
+    )
     pops = [n for n in depot.of(AgentNotice) if n.kind is NoticeKind.SCREEN_POP]
     assert pops[0].agent == "a1" and pops[0].number == "13911112222"
 

@@ -111,7 +111,8 @@ def test_line_fault_while_waiting_ends_call_with_callback() -> None:
     h.ev(Pause, agent="a1")
     call_id = direct(h, "l1")
     h.ev(LineFaulted, line="l1", reason="no dial tone")
-    assert h.verbs(call_id)[-3:] == [Verb.ABANDON, Verb.CALLBACKREQUEST, Verb.HANGUP]
+    assert h.verbs(call_id)[-3:] == [Verb.EXITINTERRUPTED, Verb.CALLBACKREQUEST, Verb.HANGUP]
+    assert h.log(call_id)[-3].data[0] == "line_fault"
     assert h.of(CallbackRequested)[0].reason == "line_fault"
     assert h.record(call_id).end_reason is EndReason.LINE_FAULT
     h.ev(LineInService, line="l1")

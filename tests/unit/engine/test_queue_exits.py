@@ -165,9 +165,11 @@ def test_announcements_say_place_in_line_then_music_again() -> None:
     h.advance(30)
     first = h.last_prompt("l1")
     second = h.last_prompt("l2")
-    assert first.prompts == ("next_in_line", "virtual_hold_offer") and first.barge_in
+    assert first.prompts == ("next_in_line", "virtual_hold_press", "num_1") and first.barge_in
     # Mandarin says how many are ahead: one
-    assert second.prompts == ("position_is", "num_1", "in_line", "virtual_hold_offer")
+    assert second.prompts == (
+        "position_is", "num_1", "in_line", "virtual_hold_press", "num_1"
+    )  # fmt: skip
     h.finish_prompt("l2")
     assert h.of(PlayMusic)[-1] == PlayMusic("l2")
     assert h.engine.next_deadline() == h.now + 30
@@ -183,18 +185,20 @@ def test_announcement_in_english_says_place_and_estimated_wait() -> None:
     h.pick_up("pos_a1")
     h.now += 240
     h.ev(PositionHungUp, position="pos_a1")  # the queue's handle time: 240 s
-    h.ev(Pause, agent="a1")
     wait_in_queue(h, "l2")
+    h.pick_up("pos_a1")  # a1, the one agent taking calls, is busy
     wait_in_queue(h, "l3")
+    wait_in_queue(h, "l4")
     h.advance(30)
-    assert h.last_prompt("l3").prompts == (
+    assert h.last_prompt("l4").prompts == (
         "position_is",
         "num_2",
         "in_line",
         "wait_about",
         "num_8",
         "minutes",
-        "virtual_hold_offer",
+        "virtual_hold_press",
+        "num_1",
     )
 
 
@@ -262,3 +266,34 @@ def test_half_duplex_line_goes_straight_to_overflow_after_menu() -> None:
     assert h.rung() == []
     assert h.verbs(call_id) == [Verb.INBOUND, Verb.ENTERQUEUE, Verb.OVERFLOW]
     assert h.last_prompt("l4").prompts == ("all_busy",)
+
+
+def test_virtual_hold_key_not_offered_yet_does_not_leave_queue() -> None:
+    """Pressing 1 twice for the menu: the second 1 lands in the queue before any announcement
+    offered virtual hold (here announcements are off): the caller stays in line."""
+    h = depot(queue("cargo", announce_every_s=0))
+    call_id = h.arrive("l1")
+    h.answer("l1")
+    h.finish_prompt("l1")
+    h.press("l1", "1")
+    assert Verb.EXITWITHKEY not in h.verbs(call_id)
+    assert h.engine.snapshot(h.now).calls[0].position_in_queue == 1
+
+
+def test_virtual_hold_prompt_names_the_queues_own_key() -> None:
+    h = depot(queue("cargo", announce_every_s=30, virtual_hold_key="2"))
+    call_id = wait_in_queue(h)
+    h.advance(30)
+    assert h.last_prompt("l1").prompts[-2:] == ("virtual_hold_press", "num_2")
+    h.press("l1", "1")
+    assert Verb.EXITWITHKEY not in h.verbs(call_id)
+    h.press("l1", "2")
+    exit_row = next(e for e in h.log(call_id) if e.verb is Verb.EXITWITHKEY)
+    assert exit_row.data[0] == "2"
+
+
+def test_virtual_hold_star_key_spoken_as_star() -> None:
+    h = depot(queue("cargo", announce_every_s=30, virtual_hold_key="*"), language="en")
+    wait_in_queue(h)
+    h.advance(30)
+    assert h.last_prompt("l1").prompts[-2:] == ("virtual_hold_press", "key_star")

@@ -19,6 +19,7 @@ from drivers.roles import (
     DigitPressed,
     Disconnect,
     HangUpLine,
+    HangUpPosition,
     LineAnswered,
     LineDriver,
     LineInService,
@@ -210,6 +211,28 @@ def test_sim_positions_ring_answer_reject_and_hang_up() -> None:
         await phones.perform(StopRinging("pos1"))
         assert heard[-1] == PhoneStopped("pos1")
         assert not phones.answer("pos1"), "the offer was withdrawn"
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+
+    asyncio.run(main())
+
+
+def test_sim_positions_echo_offer_id_and_ignore_hang_up_of_earlier_leg() -> None:
+    async def main() -> None:
+        phones = SimulatedPositions(("pos1",), clock=clock)
+        events = Events()
+        runner = asyncio.create_task(phones.run(events))
+        await events.next()
+        await phones.perform(RingPosition("pos1", call_id="c1", offer_id="c1/1"))
+        assert phones.reject("pos1")
+        assert (await events.next()).offer_id == "c1/1"  # type: ignore[attr-defined]
+        await phones.perform(RingPosition("pos1", call_id="c2", offer_id="c2/2"))
+        assert phones.answer("pos1")
+        assert (await events.next()).offer_id == "c2/2"  # type: ignore[attr-defined]
+        await phones.perform(HangUpPosition("pos1", offer_id="c1/1"))
+        assert phones.state("pos1") is PhoneState.TALKING, "only the earlier leg ends"
+        assert phones.hang_up("pos1")
+        assert (await events.next()).offer_id == "c2/2"  # type: ignore[attr-defined]
         runner.cancel()
         await asyncio.gather(runner, return_exceptions=True)
 

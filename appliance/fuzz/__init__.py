@@ -1,0 +1,28 @@
+"""`depotline fuzz`: property-based targets run for longer than CI runs them, each from a seed
+it prints, so a failure found overnight is replayed by that seed. Hypothesis is a test
+dependency (`pip install depotline[test]`); a target module imports it only when it runs.
+
+A target is a function (seed, max_examples) -> None that raises on a broken property; add one
+to TARGETS under a short name (parsers of other areas go here too)."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+FuzzTarget = Callable[[int, int], None]
+
+# name: (module, function, what it checks)
+TARGETS: dict[str, tuple[str, str, str]] = {
+    "engine": (
+        "appliance.fuzz.engine_machine",
+        "run_engine_machine",
+        "the engine over random event sequences: returns, records every call once, truly",
+    ),
+}
+
+
+def load(name: str) -> FuzzTarget:
+    module, function, _what = TARGETS[name]
+    target: FuzzTarget = getattr(importlib.import_module(module), function)
+    return target
