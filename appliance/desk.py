@@ -29,6 +29,7 @@ from appliance.desk_forms import (
     clean_record_fields,
     clean_text,
 )
+from appliance.desk_quality import QualityDesk
 from appliance.desk_reports import PERIOD_DAYS, DepotReports, ReportCache
 from appliance.desk_restore import RestoreRefused, StagedRestore
 from appliance.engine.records import CallRecord
@@ -43,7 +44,6 @@ from appliance.store import (
     desk_records,
     is_keypad_pin,
     notices,
-    quality,
     scripts,
     tickets,
     web_sessions,
@@ -52,7 +52,6 @@ from appliance.store.audit import AuditEntry
 from appliance.store.desk_records import Customer, DeskRecord, HistoryEntry
 from appliance.store.desk_store import DeskStore
 from appliance.store.notices import HandoverEntry, Notice
-from appliance.store.quality import QUALITY_CRITERIA, QualityCheck
 from appliance.store.scripts import Script
 from appliance.store.tickets import Ticket, TicketStep
 from appliance.store.web_sessions import WebSession
@@ -61,7 +60,6 @@ __all__ = [
     "COMPLAINT_DEPARTMENTS",
     "ESCALATION_LEVELS",
     "PERIOD_DAYS",
-    "QUALITY_CRITERIA",
     "RECORD_KINDS",
     "AuditEntry",
     "Customer",
@@ -73,8 +71,6 @@ __all__ = [
     "HistoryEntry",
     "LoginThrottled",
     "Notice",
-    "QualityCheck",
-    "RecordedCall",
     "RestoreRefused",
     "Role",
     "ScreenPop",
@@ -140,14 +136,6 @@ class SystemStatus:
 
 
 @dataclass(frozen=True, slots=True)
-class RecordedCall:
-    """A recorded call of a day with the quality checks it has had."""
-
-    call: CallRecord
-    checks: tuple[QualityCheck, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class ScreenPop:
     """What an agent sees when a call rings: who it is and what happened before."""
 
@@ -193,6 +181,9 @@ class DeskService:
         self._wall_clock = wall_clock
         self._failures: dict[str, deque[float]] = {}
         self._report_cache = ReportCache()
+        self.quality = QualityDesk(
+            store, desk_store, service, recordings_dir=recordings_dir, audit=self.audit
+        )
 
     @property
     def setup_flag(self) -> str:
@@ -536,58 +527,6 @@ class DeskService:
         """A recorded prompt replaces the generated one (checked: 8 kHz mono WAV, size)."""
         await asyncio.to_thread(desk_prompts.save_prompt, self.prompts_dir, language, name, data)
         await self.audit(who, "prompt.upload", f"{language}/{name}", str(len(data)))
-
-    # -- recordings and quality checks (质检) ----------------------------------------------------
-
-    async def recorded_calls(self, since_s: float, until_s: float) -> list[RecordedCall]:
-        recorded = [
-            call
-            for call in await self._store.calls(since_s, until_s, limit=100_000)
-            if call.recording_path
-        ]
-        ids = [call.call_id for call in recorded]
-        checks = await self._db.read(lambda c: quality.for_calls(c, ids))
-        return [
-            RecordedCall(call, tuple(checks.get(call.call_id, ())))
-            for call in sorted(recorded, key=lambda c: c.arrived_s, reverse=True)
-        ]
-
-    async def recording_file(self, who: SignedIn, call_id: str) -> str:
-        """The recording's path, only if it lies inside the recordings folder."""
-        call = await self._store.call(call_id)
-        if call is None or not call.recording_path or not self.recordings_dir:
-            raise FormError("call_id", "not_found")
-        folder = os.path.realpath(self.recordings_dir)
-        path = os.path.realpath(os.path.join(folder, call.recording_path))
-        if os.path.commonpath([folder, path]) != folder or not os.path.isfile(path):
-            raise FormError("call_id", "not_found")
-        await self.audit(who, "recording.play", call_id)
-        return path
-
-    async def check_quality(self, who: SignedIn, call_id: str, form: dict[str, str]) -> None:
-        call = await self._store.call(call_id)
-        if call is None or not call.recording_path:
-            raise FormError("call_id", "not_found")
-        scores = []
-        for criterion in QUALITY_CRITERIA:
-            value = form.get(criterion, "")
-            if value not in ("1", "2", "3", "4", "5"):
-                raise FormError(criterion, "choice")
-            scores.append(int(value))
-        note = clean_text("note", form.get("note", ""), required=False, max_chars=2000)
-        greeting, accuracy, attitude = scores
-        check = QualityCheck(
-            call_id,
-            self.service.now(),
-            who.agent_id,
-            call.agent,
-            greeting,
-            accuracy,
-            attitude,
-            note,
-        )
-        await self._db.write(lambda c: quality.add(c, check))
-        await self.audit(who, "quality.check", call_id, "/".join(map(str, scores)))
 
     # -- callback tasks (回访) ------------------------------------------------------------------
 

@@ -167,7 +167,7 @@ def build_devices(config: Config, clock: ShellClock) -> DeviceSet:
         if sim_position_ids:
             positions.append(sim.SimulatedPositions(tuple(sim_position_ids), clock=clock.now))
         if bridge is None:
-            bridge = sim.SimulatedBridge(clock=clock.now)
+            bridge = sim.SimulatedBridge(clock=clock.now, write_recordings=True)
 
     wallboard = config.wallboard
     if wallboard.type == "console":
@@ -279,7 +279,7 @@ def build_demo(
         line_ids, clock=clock.now, speed=clock.speed, transcript=transcript
     )
     phones = sim.SimulatedPositions(position_ids, clock=clock.now, transcript=transcript)
-    bridge = sim.SimulatedBridge(clock=clock.now, transcript=transcript)
+    bridge = sim.SimulatedBridge(clock=clock.now, transcript=transcript, write_recordings=True)
     profile = DEMO_CALLS_PER_HOUR if calls_per_hour <= 0 else (calls_per_hour,) * 24
     sim_share = len(line_ids) / lines
     traffic = sim.CallerTraffic(

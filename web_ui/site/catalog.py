@@ -3,6 +3,8 @@ tests render every page in both languages and fail on a missing one."""
 
 from __future__ import annotations
 
+from web_ui.site.catalog_quality import QUALITY_MESSAGES
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # languages, roles, navigation
     "lang.zh-CN": ("中文", "中文"),
@@ -473,9 +475,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.recordings": ("Recordings and quality", "录音与质检"),
     "quality.listen": ("Listen", "播放"),
     "quality.check": ("Quality check", "质检"),
-    "quality.greeting": ("Greeting", "开场规范"),
-    "quality.accuracy": ("Accuracy", "解答准确"),
-    "quality.attitude": ("Attitude", "服务态度"),
     "field.greeting": ("Greeting", "开场规范"),
     "field.accuracy": ("Accuracy", "解答准确"),
     "field.attitude": ("Attitude", "服务态度"),
@@ -615,4 +614,5 @@ MESSAGES: dict[str, tuple[str, str]] = {
             ("prompt", "Prompt", "提示音"),
         )
     },
+    **QUALITY_MESSAGES,
 }
