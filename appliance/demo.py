@@ -14,6 +14,7 @@ from appliance import seed, wiring
 from appliance.clock import ShellClock
 from appliance.config import ThresholdsConfig
 from appliance.daemon import RESTART_DELAY_S
+from appliance.demo_history import seed_history
 from appliance.runtime import open_runtime
 from appliance.service import DepotService
 from appliance.store import Role, Store
@@ -37,12 +38,15 @@ class DemoOptions:
     modems: int = 0  # lines that are simulated voice modems on the real modem driver
 
 
-async def _seed_users(store: Store) -> None:
-    """Agents with their PINs (for keypad login) and a supervisor, in a new demo database."""
+async def _seed_users(store: Store, now_s: float) -> None:
+    """Agents with their PINs (for keypad login) and a supervisor, in a new demo database,
+    and 28 days of past calls, logins and roster, so the staffing and roster pages show real
+    numbers on the first start."""
     for agent_id, name, pin, _skills in seed.DEMO_AGENTS:
         await store.add_user(agent_id, name, Role.AGENT, f"agent{agent_id}", pin=pin)
     supervisor_id, name, password = seed.DEMO_SUPERVISOR
     await store.add_user(supervisor_id, name, Role.ADMIN, password)
+    await seed_history(store, seed.demo_setup(DEMO_TIMEZONE), now_s)
 
 
 async def run_demo(options: DemoOptions, stop: asyncio.Event) -> None:
@@ -87,7 +91,7 @@ async def _run(
         timezone=DEMO_TIMEZONE,
         thresholds=ThresholdsConfig(),
         default_setup=lambda: seed.demo_setup(DEMO_TIMEZONE),
-        on_new_database=_seed_users,
+        on_new_database=lambda store: _seed_users(store, clock.now()),
         recordings_dir=recordings_dir,
         seed=options.seed,
     ) as runtime:

@@ -32,6 +32,7 @@ from appliance.desk_forms import (
 from appliance.desk_quality import QualityDesk
 from appliance.desk_reports import PERIOD_DAYS, DepotReports, ReportCache
 from appliance.desk_restore import RestoreRefused, StagedRestore
+from appliance.desk_roster import RosterDesk
 from appliance.engine.records import CallRecord
 from appliance.engine.views import LineView
 from appliance.service import DepotService
@@ -184,6 +185,7 @@ class DeskService:
         self.quality = QualityDesk(
             store, desk_store, service, recordings_dir=recordings_dir, audit=self.audit
         )
+        self.roster = RosterDesk(store, desk_store, service, audit=self.audit)
 
     @property
     def setup_flag(self) -> str:

@@ -261,6 +261,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             answered_by TEXT NOT NULL DEFAULT '',
             answered_s REAL
         )""",
+        # 排班: an agent's shifts of a local day (JSON [[start_min, end_min], …])
+        """CREATE TABLE roster_shifts (
+            agent TEXT NOT NULL,
+            day TEXT NOT NULL,
+            shifts_json TEXT NOT NULL,
+            PRIMARY KEY (agent, day)
+        ) WITHOUT ROWID""",
     ),
 )
 

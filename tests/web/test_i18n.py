@@ -94,6 +94,7 @@ def every_page(record_id: str, ticket_id: str) -> list[str]:
         "/supervisor/quality",
         "/supervisor/quality/form",
         "/desk/quality",
+        "/supervisor/roster",
         "/scripts",
         "/scripts?q=%E8%BF%90%E5%8D%95",
         "/scripts/lookup?q=%E8%BF%90%E5%8D%95",

@@ -17,6 +17,7 @@ from web_ui.site import (
     record_pages,
     report_pages,
     restore_pages,
+    roster_pages,
     script_pages,
     settings_pages,
     setup_pages,
@@ -53,6 +54,7 @@ def add_site(
     app.router.add_routes(script_pages.routes)
     app.router.add_routes(settings_pages.routes)
     app.router.add_routes(quality_pages.routes)
+    app.router.add_routes(roster_pages.routes)
     app.router.add_routes(setup_pages.routes)
     app.router.add_static(STATIC_PREFIX, _HERE / "static")
 

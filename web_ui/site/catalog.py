@@ -4,6 +4,7 @@ tests render every page in both languages and fail on a missing one."""
 from __future__ import annotations
 
 from web_ui.site.catalog_quality import QUALITY_MESSAGES
+from web_ui.site.catalog_roster import ROSTER_MESSAGES
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # languages, roles, navigation
@@ -615,4 +616,5 @@ MESSAGES: dict[str, tuple[str, str]] = {
         )
     },
     **QUALITY_MESSAGES,
+    **ROSTER_MESSAGES,
 }
