@@ -33,6 +33,7 @@ from appliance.desk_quality import QualityDesk
 from appliance.desk_reports import PERIOD_DAYS, DepotReports, ReportCache
 from appliance.desk_restore import RestoreRefused, StagedRestore
 from appliance.desk_roster import RosterDesk
+from appliance.desk_targets import TargetsDesk
 from appliance.engine.records import CallRecord
 from appliance.engine.views import LineView
 from appliance.service import DepotService
@@ -186,6 +187,7 @@ class DeskService:
             store, desk_store, service, recordings_dir=recordings_dir, audit=self.audit
         )
         self.roster = RosterDesk(store, desk_store, service, audit=self.audit)
+        self.targets = TargetsDesk(store, desk_store, service, roster=self.roster, audit=self.audit)
 
     @property
     def setup_flag(self) -> str:
@@ -690,6 +692,7 @@ class DeskService:
         now_s = self.service.now()
         notice_id = await self._db.write(lambda c: notices.add_notice(c, now_s, who.agent_id, text))
         await self.audit(who, "notice.add", str(notice_id), text)
+        await self.targets.refresh_ticker()
 
     async def withdraw_notice(self, who: SignedIn, notice_id: str) -> None:
         if not notice_id.isdigit():
@@ -697,6 +700,7 @@ class DeskService:
         if not await self._db.write(lambda c: notices.withdraw_notice(c, int(notice_id))):
             raise FormError("notice_id", "not_found")
         await self.audit(who, "notice.withdraw", notice_id)
+        await self.targets.refresh_ticker()
 
     async def handovers(self, *, limit: int = 100) -> list[HandoverEntry]:
         return await self._db.read(lambda c: notices.handovers(c, limit))
@@ -847,6 +851,7 @@ async def open_desk(
         recordings_dir=recordings_dir,
         restart=restart,
     )
+    await desk.targets.refresh_ticker()  # notices and awards back on the boards
     preparing = asyncio.create_task(_keep_reports_ready(desk, reports_ready_every_s))
     try:
         yield desk

@@ -171,7 +171,9 @@ class RosterDesk:
     async def week(self, day: dt.date, staffing: Staffing) -> RosterWeek:
         period = week_of(day, self._zone())
         days = tuple(period.first_day + dt.timedelta(days=n) for n in range(7))
-        shifts = await self._db.read(lambda c: roster.week(c, period.first_day, period.last_day))
+        shifts = await self._db.read(
+            lambda c: roster.shifts_between(c, period.first_day, period.last_day)
+        )
         return RosterWeek(
             period,
             days,
@@ -181,6 +183,15 @@ class RosterDesk:
             await self._adherence(period, days, shifts),
             staffing,
         )
+
+    async def adherence(self, period: Period) -> tuple[Adherence, ...]:
+        """Login adherence over any period (a week, a calendar month)."""
+        count = (period.last_day - period.first_day).days + 1
+        days = tuple(period.first_day + dt.timedelta(days=n) for n in range(count))
+        shifts = await self._db.read(
+            lambda c: roster.shifts_between(c, period.first_day, period.last_day)
+        )
+        return await self._adherence(period, days, shifts)
 
     async def save_week(self, who: Any, day: dt.date, form: dict[str, str]) -> None:
         """Cells shift_<agent>_<YYYY-MM-DD> of the week; a cell left out of the form is kept."""

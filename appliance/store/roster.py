@@ -10,7 +10,7 @@ import aiosqlite
 Shifts = tuple[tuple[int, int], ...]  # (start_min, end_min) in order, end ≤ 1440
 
 
-async def week(
+async def shifts_between(
     connection: aiosqlite.Connection, first_day: dt.date, last_day: dt.date
 ) -> dict[tuple[str, dt.date], Shifts]:
     rows = await connection.execute_fetchall(

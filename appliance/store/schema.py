@@ -268,6 +268,28 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             shifts_json TEXT NOT NULL,
             PRIMARY KEY (agent, day)
         ) WITHOUT ROWID""",
+        # monthly answer targets (scope 'agent' + 工号, or 'tier' + tier name), the ranking
+        # weights (one row per saved version) and the rankings kept per period (周之星, 金话筒)
+        """CREATE TABLE answer_targets (
+            scope TEXT NOT NULL CHECK (scope IN ('agent', 'tier')),
+            key TEXT NOT NULL,
+            calls INTEGER NOT NULL,
+            PRIMARY KEY (scope, key)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE ranking_weights (
+            id INTEGER PRIMARY KEY,
+            saved_s REAL NOT NULL,
+            saved_by TEXT NOT NULL,
+            weights_json TEXT NOT NULL
+        )""",
+        """CREATE TABLE rankings (
+            kind TEXT NOT NULL CHECK (kind IN ('week', 'month')),
+            period_key TEXT NOT NULL,
+            kept_s REAL NOT NULL,
+            weights_json TEXT NOT NULL,
+            rows_json TEXT NOT NULL,
+            PRIMARY KEY (kind, period_key)
+        ) WITHOUT ROWID""",
     ),
 )
 

@@ -34,7 +34,7 @@ def test_demo_history_gives_staffing_for_the_open_hours_and_this_weeks_roster(
             assert all(needed[h] >= 2 for h in range(8, 20)), needed
             assert all(needed[h] == 0 for h in (*range(8), *range(20, 24))), needed
             week = await store.reading(
-                lambda c: roster.week(c, monday, monday + dt.timedelta(days=6))
+                lambda c: roster.shifts_between(c, monday, monday + dt.timedelta(days=6))
             )
             agents = {a.id for a in setup.agents if not a.supervisor}
             assert {agent for agent, _day in week} == agents

@@ -22,6 +22,7 @@ from web_ui.site import (
     settings_pages,
     setup_pages,
     supervisor_pages,
+    target_pages,
 )
 from web_ui.site.security import DEPOT_KEY, DESK_KEY, SITE_TEMPLATES_KEY, templates
 
@@ -55,6 +56,7 @@ def add_site(
     app.router.add_routes(settings_pages.routes)
     app.router.add_routes(quality_pages.routes)
     app.router.add_routes(roster_pages.routes)
+    app.router.add_routes(target_pages.routes)
     app.router.add_routes(setup_pages.routes)
     app.router.add_static(STATIC_PREFIX, _HERE / "static")
 

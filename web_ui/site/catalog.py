@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from web_ui.site.catalog_quality import QUALITY_MESSAGES
 from web_ui.site.catalog_roster import ROSTER_MESSAGES
+from web_ui.site.catalog_targets import TARGET_MESSAGES
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # languages, roles, navigation
@@ -617,4 +618,5 @@ MESSAGES: dict[str, tuple[str, str]] = {
     },
     **QUALITY_MESSAGES,
     **ROSTER_MESSAGES,
+    **TARGET_MESSAGES,
 }

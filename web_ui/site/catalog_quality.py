@@ -4,7 +4,7 @@ from __future__ import annotations
 
 QUALITY_MESSAGES: dict[str, tuple[str, str]] = {
     "nav.quality": ("Quality checks", "质检"),
-    "nav.my_quality": ("My quality scores", "我的质检"),
+    "nav.my_quality": ("My targets and scores", "我的考核"),
     "quality.month": ("Month", "月份"),
     "quality.plan": ("Form", "评分表"),
     "quality.per_agent_month": ("calls checked per agent a month", "每人每月抽检通话数"),

@@ -178,6 +178,7 @@ async def check(request: web.Request) -> web.StreamResponse:
 
 
 async def _own_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
+    desk, agent = request.app[DESK_KEY], signed_in(request).agent_id
     try:
         period = month_named(request.query.get("month", ""), _now(request), _timezone(request))
     except FormError:
@@ -188,7 +189,8 @@ async def _own_page(request: web.Request, *, error: FormError | None = None) -> 
         status=400 if error is not None else 200,
         error=error,
         month=period.key,
-        checks=await request.app[DESK_KEY].quality.own_checks(signed_in(request).agent_id, period),
+        checks=await desk.quality.own_checks(agent, period),
+        progress=await desk.targets.progress(period, agent),
     )
 
 
