@@ -70,6 +70,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="N (2) of the 4 lines are simulated voice modems on the real modem driver",
     )
+    demo.add_argument(
+        "--history-days",
+        type=int,
+        default=28,
+        metavar="N",
+        help="days of past calls, logins and roster a new database starts with (28; 0: none)",
+    )
 
     check = verbs.add_parser("check-config", help="check a configuration file and exit")
     check.add_argument("path", nargs="?", default=DEFAULT_PATH)
@@ -229,6 +236,7 @@ def _demo(args: argparse.Namespace) -> int:
         seed=args.seed,
         calls_per_hour=args.calls_per_hour,
         modems=args.modems,
+        history_days=args.history_days,
     )
 
     async def main() -> None:

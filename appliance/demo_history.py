@@ -181,8 +181,10 @@ def _time_of(item: QueueLogEntry | CallEnded) -> float:
     return item.time_s if isinstance(item, QueueLogEntry) else item.record.ended_s
 
 
-async def seed_history(store: Store, setup: DepotSetup, now_s: float) -> None:
+async def seed_history(
+    store: Store, setup: DepotSetup, now_s: float, *, days: int = HISTORY_DAYS
+) -> None:
     today = dt.datetime.fromtimestamp(now_s, ZoneInfo(setup.hours.timezone)).date()
-    items, shifts = demo_history(setup, today)
+    items, shifts = demo_history(setup, today, days=days)
     await store.record(items)
     await store.in_transaction(lambda c: roster.put(c, shifts))

@@ -215,22 +215,28 @@ def write_stand_in_recording(path: str) -> None:
 
 class SimulatedBridge:
     """The media bridge of an all-simulated box: no audio, it notes who is connected and
-    (`write_recordings`, as in the demo) writes a stand-in file for each recording."""
+    (given a `recordings_dir`, as in the demo) writes a stand-in file for each recording."""
 
     def __init__(
         self,
         *,
         clock: Clock,
         transcript: Transcript | None = None,
-        write_recordings: bool = False,
+        recordings_dir: str = "",
     ) -> None:
-        self._write_recordings = write_recordings  # the demo: stand-in files to play
+        # the demo: stand-in files to play, written only inside its recordings folder (with no
+        # folder the engine names bare files, which would land wherever the process runs)
+        self._recordings_dir = os.path.abspath(recordings_dir) if recordings_dir else ""
         self._listeners: list[BridgeListener] = []
         self.conversations: set[Conversation] = set()
         self.transcript = transcript if transcript is not None else Transcript(clock)
 
     def listen(self, listener: BridgeListener) -> None:
         self._listeners.append(listener)
+
+    def _writes(self, path: str) -> bool:
+        folder = self._recordings_dir
+        return bool(folder) and os.path.commonpath([folder, os.path.abspath(path)]) == folder
 
     async def perform(self, action: MediaAction) -> None:
         self.transcript.add(f"bridge {type(action).__name__}")
@@ -239,7 +245,7 @@ class SimulatedBridge:
                 self.conversations.add(Conversation(line, position))
             case Disconnect(line=line, position=position):
                 self.conversations.discard(Conversation(line, position))
-            case StartRecording(path=path) if self._write_recordings:
+            case StartRecording(path=path) if self._writes(path):
                 try:
                     await asyncio.to_thread(write_stand_in_recording, path)
                 except OSError as error:

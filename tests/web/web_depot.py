@@ -89,7 +89,7 @@ async def running_depot(
     devices = DeviceSet(
         lines=(lines,),
         positions=(positions,),
-        bridge=SimulatedBridge(clock=clock.now, write_recordings=bool(recordings_dir)),
+        bridge=SimulatedBridge(clock=clock.now, recordings_dir=recordings_dir),
     )
     async with open_runtime(
         database=str(database),
