@@ -188,19 +188,22 @@ def test_notices_scroll_on_the_ticker_until_withdrawn(tmp_path: Path) -> None:
     page, and goes when withdrawn."""
 
     async def main() -> None:
-        async with running_depot(tmp_path / "depot.db") as depot:
-            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as s:
-                supervisor = Browserish(depot.url, s)
-                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
-                token = await supervisor.csrf("/supervisor/notices")
-                form = {"csrf_token": token, "text": "暴雨预警 今天下午线路繁忙"}
-                assert (await supervisor.post("/supervisor/notices", form))[0] == 303
-                assert depot.service.figures().ticker == "暴雨预警 今天下午线路繁忙"
-                status, page = await supervisor.page("/supervisor/wallboard")
-                assert '<p class="ticker" id="ticker">暴雨预警 今天下午线路繁忙</p>' in page
-                notice_id = (await depot.desk.notices())[0].notice_id
-                withdraw = {"csrf_token": token, "withdraw": str(notice_id)}
-                assert (await supervisor.post("/supervisor/notices", withdraw))[0] == 303
-                assert depot.service.figures().ticker == ""
+        jar = aiohttp.CookieJar(unsafe=True)
+        async with (
+            running_depot(tmp_path / "depot.db") as depot,
+            aiohttp.ClientSession(cookie_jar=jar) as session,
+        ):
+            supervisor = Browserish(depot.url, session)
+            await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+            token = await supervisor.csrf("/supervisor/notices")
+            form = {"csrf_token": token, "text": "暴雨预警 今天下午线路繁忙"}
+            assert (await supervisor.post("/supervisor/notices", form))[0] == 303
+            assert depot.service.figures().ticker == "暴雨预警 今天下午线路繁忙"
+            _status, page = await supervisor.page("/supervisor/wallboard")
+            assert '<p class="ticker" id="ticker">暴雨预警 今天下午线路繁忙</p>' in page
+            notice_id = (await depot.desk.notices())[0].notice_id
+            withdraw = {"csrf_token": token, "withdraw": str(notice_id)}
+            assert (await supervisor.post("/supervisor/notices", withdraw))[0] == 303
+            assert depot.service.figures().ticker == ""
 
     asyncio.run(main())
