@@ -31,6 +31,7 @@ DELEGATED = {
     "backup": ("appliance.backup", True, "back up the database (and the configuration)"),
     "restore": ("appliance.backup", True, "restore the database from a backup"),
     "users": ("appliance.users_cli", False, "list or add the people who may sign in"),
+    "report": ("appliance.report_cli", False, "print a calendar period's figures (--json)"),
 }
 
 
