@@ -29,6 +29,7 @@ from appliance.desk_forms import (
     clean_record_fields,
     clean_text,
 )
+from appliance.desk_period_report import PeriodReports
 from appliance.desk_quality import QualityDesk
 from appliance.desk_reports import PERIOD_DAYS, DepotReports, ReportCache
 from appliance.desk_restore import RestoreRefused, StagedRestore
@@ -187,6 +188,7 @@ class DeskService:
             store, desk_store, service, recordings_dir=recordings_dir, audit=self.audit
         )
         self.roster = RosterDesk(store, desk_store, service, audit=self.audit)
+        self.period_reports = PeriodReports(store)
         self.targets = TargetsDesk(store, desk_store, service, roster=self.roster, audit=self.audit)
 
     @property

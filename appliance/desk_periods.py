@@ -1,5 +1,5 @@
-"""Calendar periods of the depot's time zone — a calendar month, a Monday–Sunday week — as
-epoch-second bounds, and the month or week named in a page's query."""
+"""Calendar periods of the depot's time zone — a day, a Monday–Sunday week, a calendar month,
+the month so far — as local days and epoch-second bounds, and the period a page's query names."""
 
 from __future__ import annotations
 
@@ -69,3 +69,21 @@ def day_named(text: str, now_s: float, timezone: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise FormError("day", "invalid") from None
+
+
+REPORT_PERIODS = ("day", "week", "month", "month_to_date")
+
+
+def report_days(period: str, day: dt.date, timezone: str, now_s: float) -> tuple[dt.date, dt.date]:
+    """First and last local day of the report period holding `day`; never past today."""
+    if period == "week":
+        week = week_of(day, timezone)
+        first, last = week.first_day, week.last_day
+    elif period == "month":
+        month = month_of(day, timezone)
+        first, last = month.first_day, month.last_day
+    elif period == "month_to_date":
+        first, last = day.replace(day=1), day
+    else:
+        first, last = day, day
+    return first, min(last, max(first, today(now_s, timezone)))

@@ -265,7 +265,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.reports": ("Reports", "报表"),
     "nav.staffing": ("Staffing (Erlang C)", "排班测算（Erlang C）"),
     "reports.period": ("Period", "周期"),
-    "reports.ending": ("Ending on", "截止日期"),
     "reports.show": ("Show", "查询"),
     "reports.totals": ("Totals", "合计"),
     "reports.by_hour": ("Calls by hour", "分时段来电"),
@@ -279,8 +278,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reports.missed": ("Missed offers", "未接振铃"),
     "reports.occupancy": ("Occupancy", "占用率"),
     "period.day": ("Day", "日报"),
-    "period.week": ("Week", "周报"),
-    "period.month": ("Month (30 days)", "月报（30 天）"),
+    "period.week": ("Week (Monday–Sunday)", "周报（周一至周日）"),
+    "period.month": ("Calendar month", "月报（自然月）"),
     "staffing.target": ("Service level target", "服务水平目标"),
     "staffing.explain": (
         "Mean calls per hour over the last days and the average handling time, Erlang C:"

@@ -9,7 +9,8 @@ import io
 
 from aiohttp import web
 
-from appliance.desk import PERIOD_DAYS
+from appliance.desk import FormError
+from appliance.desk_periods import REPORT_PERIODS, day_named, report_days
 from web_ui.site.charts import bar_chart
 from web_ui.site.i18n import request_language, translate
 from web_ui.site.security import (
@@ -26,18 +27,20 @@ routes = web.RouteTableDef()
 CSV_TABLES = ("queues", "hours", "agents", "days", "faults")
 
 
-def _period(request: web.Request) -> tuple[str, dt.date | None]:
+def _period(request: web.Request) -> tuple[str, dt.date, int] | None:
+    """The calendar period asked for: its name, its last day (never past today) and its
+    number of days; None when the period or the day is not one."""
     period = request.query.get("period", "day")
-    if period not in PERIOD_DAYS:
-        return period, None
-    text = request.query.get("day", "")
-    if not text:
-        desk = request.app[DESK_KEY]
-        return period, desk.reports.today(request.app[DEPOT_KEY].now())
+    if period not in REPORT_PERIODS:
+        return None
+    depot = request.app[DEPOT_KEY]
+    timezone = depot.setup().hours.timezone
     try:
-        return period, dt.date.fromisoformat(text)
-    except ValueError:
-        return period, None
+        day = day_named(request.query.get("day", ""), depot.now(), timezone)
+    except FormError:
+        return None
+    first, last = report_days(period, day, timezone, depot.now())
+    return period, last, (last - first).days + 1
 
 
 def _rate(value: float | None) -> str:
@@ -51,12 +54,15 @@ def _seconds(value: float | None) -> str:
 @routes.get("/reports")
 @requires(SUPERVISOR)
 async def report_page(request: web.Request) -> web.Response:
-    period, last_day = _period(request)
-    if last_day is None:
+    asked = _period(request)
+    if asked is None:
         return error_page(request, 400, "error.field_invalid")
+    period, last_day, days_in = asked
     service = request.app[DEPOT_KEY]
-    figures = await request.app[DESK_KEY].reports.report(
-        last_day, PERIOD_DAYS[period], service.now()
+    desk = request.app[DESK_KEY]
+    figures = await desk.reports.report(last_day, days_in, service.now())
+    overall, by_agent = await desk.period_reports.satisfaction(
+        desk.reports, figures.first_day, last_day
     )
     language = request_language(request)
     chart = bar_chart(
@@ -64,7 +70,7 @@ async def report_page(request: web.Request) -> web.Response:
         title=translate(language, "reports.by_hour"),
     )
     reports = request.app[DESK_KEY].reports
-    days = await reports.by_day(last_day, PERIOD_DAYS[period], service.now())
+    days = await reports.by_day(last_day, days_in, service.now())
     sl_chart = bar_chart(
         [(f"{d.day.month}/{d.day.day}", round((d.service_level or 0.0) * 100)) for d in days],
         title=translate(language, "reports.sl_by_day"),
@@ -75,9 +81,12 @@ async def report_page(request: web.Request) -> web.Response:
         figures=figures,
         days=days,
         sl_chart=sl_chart,
-        faults=await reports.faults(last_day, PERIOD_DAYS[period]),
+        faults=await reports.faults(last_day, days_in),
         period=period,
-        periods=tuple(PERIOD_DAYS),
+        periods=REPORT_PERIODS,
+        names=await desk.period_reports.names(),
+        satisfaction=overall,
+        agent_satisfaction=by_agent,
         day=last_day.isoformat(),
         chart=chart,
         csv_tables=CSV_TABLES,
@@ -87,12 +96,13 @@ async def report_page(request: web.Request) -> web.Response:
 @routes.get("/reports.csv")
 @requires(SUPERVISOR)
 async def report_csv(request: web.Request) -> web.StreamResponse:
-    period, last_day = _period(request)
+    asked = _period(request)
     table = request.query.get("table", "")
-    if last_day is None or table not in CSV_TABLES:
+    if asked is None or table not in CSV_TABLES:
         return error_page(request, 400, "error.field_invalid")
+    period, last_day, days_in = asked
     figures = await request.app[DESK_KEY].reports.report(
-        last_day, PERIOD_DAYS[period], request.app[DEPOT_KEY].now()
+        last_day, days_in, request.app[DEPOT_KEY].now()
     )
     out = io.StringIO()
     writer = csv.writer(out)
@@ -112,7 +122,7 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
             ["day", "offered", "answered", "abandoned", "service_level_pct", "answer_rate_pct"]
         )
         now_s = request.app[DEPOT_KEY].now()
-        for d in await reports.by_day(last_day, PERIOD_DAYS[period], now_s):
+        for d in await reports.by_day(last_day, days_in, now_s):
             writer.writerow(
                 [
                     d.day.isoformat(),
@@ -125,13 +135,15 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
             )
     elif table == "faults":
         writer.writerow(["device", "reason", "started_s", "cleared_s"])
-        for fault in await reports.faults(last_day, PERIOD_DAYS[period]):
+        for fault in await reports.faults(last_day, days_in):
             cleared = "" if fault.cleared_s is None else f"{fault.cleared_s:.0f}"
             writer.writerow([fault.device, fault.reason, f"{fault.started_s:.0f}", cleared])
     elif table == "agents":
+        names = await request.app[DESK_KEY].period_reports.names()
         writer.writerow(
             [
                 "agent",
+                "name",
                 "answered",
                 "talk_s",
                 "wrap_s",
@@ -147,6 +159,7 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
             writer.writerow(
                 [
                     agent.agent,
+                    names.get(agent.agent, ""),
                     agent.answered,
                     f"{agent.talk_s:.0f}",
                     f"{agent.wrap_s:.0f}",

@@ -1,0 +1,106 @@
+"""Reports by calendar period — a day, Monday–Sunday week, calendar month or month so far —
+with agent names beside 工号 and satisfaction, for `depotline report` and the reports page.
+The same reducer and kept days as the web reports (`DepotReports`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from appliance.desk_periods import report_days, today
+from appliance.desk_reports import DepotReports
+from appliance.engine.records import CallRecord
+from appliance.stats.figures import CallFigures
+from appliance.store import Store, StoreError
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Satisfaction:
+    """The post-call survey (1–5) over the answered inbound calls of a period."""
+
+    answered_calls: int
+    responses: int
+    response_rate: float | None
+    mean_score: float | None
+    share_4_5: float | None  # of the responses
+
+
+def satisfaction(calls: list[CallRecord]) -> Satisfaction:
+    answered = [c for c in calls if c.direction == "in" and c.agent and c.connected_s is not None]
+    scores = [c.survey_score for c in answered if c.survey_score is not None]
+    return Satisfaction(
+        len(answered),
+        len(scores),
+        len(scores) / len(answered) if answered else None,
+        sum(scores) / len(scores) if scores else None,
+        sum(1 for s in scores if s >= 4) / len(scores) if scores else None,
+    )
+
+
+class PeriodReports:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def names(self) -> dict[str, str]:
+        """工号 → name: the people who sign in, and the agents of the setup."""
+        names = {user.agent_id: user.name for user in await self._store.users()}
+        setup = await self._store.load_setup()
+        return names | ({a.id: a.name for a in setup.agents} if setup else {})
+
+    async def satisfaction(
+        self, reports: DepotReports, first: dt.date, last: dt.date
+    ) -> tuple[Satisfaction, dict[str, Satisfaction]]:
+        """The period's satisfaction, and each agent's."""
+        start_s, _ = reports.day_bounds(first)
+        _, end_s = reports.day_bounds(last)
+        calls = await self._store.calls(start_s, end_s, limit=10_000_000)
+        agents = {c.agent for c in calls if c.agent}
+        return satisfaction(calls), {
+            agent: satisfaction([c for c in calls if c.agent == agent]) for agent in agents
+        }
+
+    async def as_json(self, period: str, day: dt.date | None, now_s: float) -> dict[str, Any]:
+        """The period's figures with the keys docs/figures.md lists."""
+        setup = await self._store.load_setup()
+        if setup is None:
+            raise StoreError("the database has no depot setup yet: start depotline on it once")
+        timezone = setup.hours.timezone
+        first, last = report_days(period, day or today(now_s, timezone), timezone, now_s)
+        threshold_s = min((queue.sl_threshold_s for queue in setup.queues), default=20.0)
+        reports = DepotReports(self._store, timezone=timezone, sl_threshold_s=threshold_s)
+        figures = await reports.report(last, (last - first).days + 1, now_s)
+        overall, by_agent = await self.satisfaction(reports, first, last)
+        names = await self.names()
+        queue_names = {queue.id: queue.name_zh for queue in setup.queues}
+        agents = []
+        for agent in figures.by_agent:
+            entry: dict[str, Any] = {"agent_id": agent.agent, "name": names.get(agent.agent, "")}
+            entry |= {
+                k: v for k, v in dataclasses.asdict(agent).items() if k not in ("agent", "state")
+            }
+            entry["satisfaction"] = dataclasses.asdict(by_agent.get(agent.agent, satisfaction([])))
+            agents.append(entry)
+        return {
+            "period": {
+                "kind": period,
+                "first_day": first.isoformat(),
+                "last_day": last.isoformat(),
+                "timezone": timezone,
+                "sl_threshold_s": threshold_s,
+            },
+            "totals": _figures(figures.totals),
+            "occupancy": figures.occupancy,
+            "queues": [
+                {"queue": queue, "name": queue_names.get(queue, queue), **_figures(f)}
+                for queue, f in figures.by_queue
+            ],
+            "days": [{"day": d.isoformat(), **_figures(f)} for d, f in figures.by_day],
+            "hours": [{"hour": h, **_figures(f)} for h, f in figures.by_hour],
+            "agents": agents,
+            "satisfaction": dataclasses.asdict(overall),
+        }
+
+
+def _figures(figures: CallFigures) -> dict[str, Any]:
+    return dataclasses.asdict(figures)
