@@ -8,8 +8,9 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from appliance.desk_periods import report_days, today
+from appliance.desk_periods import days_of, report_days, today
 from appliance.desk_reports import DepotReports
+from appliance.desk_roster import login_adherence
 from appliance.engine.records import CallRecord
 from appliance.stats.figures import CallFigures
 from appliance.store import Store, StoreError
@@ -72,6 +73,16 @@ class PeriodReports:
         figures = await reports.report(last, (last - first).days + 1, now_s)
         overall, by_agent = await self.satisfaction(reports, first, last)
         names = await self.names()
+        adherence = {
+            a.agent: a.share
+            for a in await login_adherence(
+                self._store,
+                days_of(first, last, timezone),
+                tuple((a.id, a.name) for a in setup.agents),
+                timezone,
+                now_s,
+            )
+        }
         queue_names = {queue.id: queue.name_zh for queue in setup.queues}
         agents = []
         for agent in figures.by_agent:
@@ -80,6 +91,7 @@ class PeriodReports:
                 k: v for k, v in dataclasses.asdict(agent).items() if k not in ("agent", "state")
             }
             entry["satisfaction"] = dataclasses.asdict(by_agent.get(agent.agent, satisfaction([])))
+            entry["adherence"] = adherence.get(agent.agent)
             agents.append(entry)
         return {
             "period": {

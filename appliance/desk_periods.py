@@ -46,6 +46,17 @@ def _period(kind: str, key: str, first: dt.date, following: dt.date, timezone: s
     )
 
 
+def days_of(first: dt.date, last: dt.date, timezone: str) -> Period:
+    """The local days first … last as one period (a report's)."""
+    return _period(
+        "days",
+        f"{first.isoformat()}/{last.isoformat()}",
+        first,
+        last + dt.timedelta(days=1),
+        timezone,
+    )
+
+
 def today(now_s: float, timezone: str) -> dt.date:
     return DepotCalendar(timezone).day_of(now_s)
 

@@ -180,18 +180,15 @@ class RosterDesk:
             self._agents(),
             shifts,
             cover_by_hour(shifts, days, staffing),
-            await self._adherence(period, days, shifts),
+            await self.adherence(period),
             staffing,
         )
 
     async def adherence(self, period: Period) -> tuple[Adherence, ...]:
         """Login adherence over any period (a week, a calendar month)."""
-        count = (period.last_day - period.first_day).days + 1
-        days = tuple(period.first_day + dt.timedelta(days=n) for n in range(count))
-        shifts = await self._db.read(
-            lambda c: roster.shifts_between(c, period.first_day, period.last_day)
+        return await login_adherence(
+            self._store, period, self._agents(), self._zone(), self._service.now()
         )
-        return await self._adherence(period, days, shifts)
 
     async def save_week(self, who: Any, day: dt.date, form: dict[str, str]) -> None:
         """Cells shift_<agent>_<YYYY-MM-DD> of the week; a cell left out of the form is kept."""
@@ -210,26 +207,34 @@ class RosterDesk:
         await self._db.write(lambda c: roster.put(c, changed))
         await self._audit(who, "roster.save", period.key, str(len(changed)))
 
-    async def _adherence(
-        self, period: Period, days: tuple[dt.date, ...], shifts: dict[tuple[str, dt.date], Shifts]
-    ) -> tuple[Adherence, ...]:
-        now_s = self._service.now()
-        zone = ZoneInfo(self._zone())
-        entries = await self._store.queue_log(period.start_s - LOGIN_LOOKBACK_S, period.end_s)
-        spans = logged_in_spans(entries, min(now_s, period.end_s))
-        found = []
-        for agent, name in self._agents():
-            scheduled_s = logged_s = 0.0
-            for day in days:
-                for start, end in shifts.get((agent, day), ()):
-                    span = (_at(day, start, zone), min(_at(day, end, zone), now_s))
-                    if span[1] <= span[0]:
-                        continue
-                    scheduled_s += span[1] - span[0]
-                    logged_s += _overlap_s(span, spans.get(agent, []))
-            share = logged_s / scheduled_s if scheduled_s > 0 else None
-            found.append(Adherence(agent, name, scheduled_s, logged_s, share))
-        return tuple(found)
+
+async def login_adherence(
+    store: Store,
+    period: Period,
+    agents: tuple[tuple[str, str], ...],
+    timezone: str,
+    now_s: float,
+) -> tuple[Adherence, ...]:
+    """Each agent's share of the period's scheduled time (up to now) spent logged in."""
+    count = (period.last_day - period.first_day).days + 1
+    days = tuple(period.first_day + dt.timedelta(days=n) for n in range(count))
+    shifts = await store.reading(lambda c: roster.shifts_between(c, days[0], days[-1]))
+    zone = ZoneInfo(timezone)
+    entries = await store.queue_log(period.start_s - LOGIN_LOOKBACK_S, period.end_s)
+    spans = logged_in_spans(entries, min(now_s, period.end_s))
+    found = []
+    for agent, name in agents:
+        scheduled_s = logged_s = 0.0
+        for day in days:
+            for start, end in shifts.get((agent, day), ()):
+                span = (_at(day, start, zone), min(_at(day, end, zone), now_s))
+                if span[1] <= span[0]:
+                    continue
+                scheduled_s += span[1] - span[0]
+                logged_s += _overlap_s(span, spans.get(agent, []))
+        share = logged_s / scheduled_s if scheduled_s > 0 else None
+        found.append(Adherence(agent, name, scheduled_s, logged_s, share))
+    return tuple(found)
 
 
 def _at(day: dt.date, minute: int, zone: ZoneInfo) -> float:

@@ -100,6 +100,7 @@ def test_report_calendar_month_counts_calls_offered_in_it(
     assert (agents["1001"]["name"], agents["1001"]["answered"]) == ("王芳", 2)
     assert agents["1002"]["name"] == "李强"  # from the setup: 1002 has no sign-in
     assert agents["1002"]["satisfaction"]["mean_score"] == 2
+    assert agents["1001"]["adherence"] is None  # no roster: nothing scheduled
     assert [d["day"] for d in got["days"]] == [
         "2026-03-01",
         "2026-03-15",

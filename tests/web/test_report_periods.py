@@ -13,8 +13,9 @@ import aiohttp
 from web_depot import SUPERVISOR_ID, SUPERVISOR_PASSWORD, running_depot
 from web_http import Browserish
 
-from appliance.demo_history import PastCall, call_items
+from appliance.demo_history import PastCall, call_items, login_items
 from appliance.engine.records import CallEnded, QueueLogEntry
+from appliance.store import roster
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -36,6 +37,8 @@ def test_reports_page_by_calendar_month_week_and_month_so_far(tmp_path: Path) ->
         ("x4", "2026-04-01 00:10:00", "1002", None),  # April, the same week as x3
     )
     items: list[QueueLogEntry | CallEnded] = []
+    # 1001 rostered 09:00–11:00 on 2 March and logged in 09:00–10:00: adherence 50 %
+    items += login_items("1001", "pos1", _at("2026-03-02 09:00"), _at("2026-03-02 10:00"))
     for call_id, local, agent, score in calls:
         items += call_items(
             PastCall(call_id, _at(local), "cargo", "13800138000", agent, 5, 120, 30, score)
@@ -48,6 +51,8 @@ def test_reports_page_by_calendar_month_week_and_month_so_far(tmp_path: Path) ->
             aiohttp.ClientSession(cookie_jar=jar) as session,
         ):
             await depot.runtime.store.record(sorted(items, key=_time_of))
+            shift = {("1001", dt.date(2026, 3, 2)): ((540, 660),)}
+            await depot.runtime.store.in_transaction(lambda c: roster.put(c, shift))
             supervisor = Browserish(depot.url, session)
             await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
             status, page = await supervisor.page("/reports?period=month&day=2026-03-09")
@@ -58,7 +63,7 @@ def test_reports_page_by_calendar_month_week_and_month_so_far(tmp_path: Path) ->
             assert "<td>3.67</td><td>66.7%</td><td>3 / 3</td><td>100.0%</td>" in survey
             agent = page.split('id="by-agent"')[1].split('data-agent="1001">')[1]
             assert agent.startswith("<td>1001</td><td>王芳</td><td>2</td>")
-            assert "<td>4.50 (2)</td>" in agent.split("</tr>")[0]
+            assert "<td>4.50 (2)</td><td>50.0%</td>" in agent.split("</tr>")[0]
             assert 'data-agent="1002"><td>1002</td><td>李强</td>' in page
 
             status, page = await supervisor.page("/reports?period=week&day=2026-04-02")

@@ -10,7 +10,7 @@ import io
 from aiohttp import web
 
 from appliance.desk import FormError
-from appliance.desk_periods import REPORT_PERIODS, day_named, report_days
+from appliance.desk_periods import REPORT_PERIODS, day_named, days_of, report_days
 from web_ui.site.charts import bar_chart
 from web_ui.site.i18n import request_language, translate
 from web_ui.site.security import (
@@ -64,6 +64,11 @@ async def report_page(request: web.Request) -> web.Response:
     overall, by_agent = await desk.period_reports.satisfaction(
         desk.reports, figures.first_day, last_day
     )
+    timezone = service.setup().hours.timezone
+    adherence = {
+        a.agent: a.share
+        for a in await desk.roster.adherence(days_of(figures.first_day, last_day, timezone))
+    }
     language = request_language(request)
     chart = bar_chart(
         [(str(hour), float(f.offered)) for hour, f in figures.by_hour],
@@ -87,6 +92,7 @@ async def report_page(request: web.Request) -> web.Response:
         names=await desk.period_reports.names(),
         satisfaction=overall,
         agent_satisfaction=by_agent,
+        adherence=adherence,
         day=last_day.isoformat(),
         chart=chart,
         csv_tables=CSV_TABLES,
