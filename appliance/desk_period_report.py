@@ -13,7 +13,7 @@ from appliance.desk_reports import DepotReports
 from appliance.desk_roster import login_adherence
 from appliance.engine.records import CallRecord
 from appliance.stats.figures import CallFigures
-from appliance.store import Store, StoreError
+from appliance.store import Store, StoreError, period_records, targets
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -39,6 +39,45 @@ def satisfaction(calls: list[CallRecord]) -> Satisfaction:
     )
 
 
+FCR_WINDOW_S = 72 * 3600.0  # a call resolved at first contact: no repeat call this soon
+TICKET_ON_TIME_S = 24 * 3600.0  # closed before it would go up to the shift lead (班长)
+CALLBACK_ON_TIME_S = 3 * 86_400.0  # the manuals: callbacks done within 3 days
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RecordFigures:
+    """What the desk recorded in a period, beside the call figures."""
+
+    by_kind: dict[str, int]
+    complaints: list[tuple[str, str, int]]  # (category, department, tickets)
+    tickets_on_time: tuple[int, int]  # (closed within 24 h, counted)
+    callbacks_on_time: tuple[int, int]  # (done within 3 days, counted)
+    first_contact: tuple[int, int]  # (answered calls with no repeat call in the window, counted)
+    fcr_window_s: float
+    outbound: tuple[int, int]  # (outbound calls, answered)
+
+
+def first_contact(
+    calls: list[CallRecord], later: list[CallRecord], window_s: float
+) -> tuple[int, int]:
+    """Answered inbound calls from a known number, and those with no other inbound call from
+    that number within `window_s` after (`later` reaches past the period by the window)."""
+    arrivals: dict[str, list[float]] = {}
+    for call in later:
+        if call.direction == "in" and call.number:
+            arrivals.setdefault(call.number, []).append(call.arrived_s)
+    counted = resolved = 0
+    for call in calls:
+        if call.direction != "in" or not call.number or not call.agent or call.connected_s is None:
+            continue
+        counted += 1
+        again = any(
+            call.arrived_s < t <= call.arrived_s + window_s for t in arrivals.get(call.number, ())
+        )
+        resolved += not again
+    return resolved, counted
+
+
 class PeriodReports:
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -61,7 +100,52 @@ class PeriodReports:
             agent: satisfaction([c for c in calls if c.agent == agent]) for agent in agents
         }
 
-    async def as_json(self, period: str, day: dt.date | None, now_s: float) -> dict[str, Any]:
+    async def records(
+        self,
+        reports: DepotReports,
+        first: dt.date,
+        last: dt.date,
+        now_s: float,
+        *,
+        fcr_window_s: float = FCR_WINDOW_S,
+    ) -> RecordFigures:
+        start_s, _ = reports.day_bounds(first)
+        _, end_s = reports.day_bounds(last)
+        by_kind = await self._store.reading(
+            lambda c: period_records.records_by_kind(c, start_s, end_s)
+        )
+        complaints = await self._store.reading(
+            lambda c: period_records.complaints(c, start_s, end_s)
+        )
+        tickets = await self._store.reading(
+            lambda c: targets.ticket_timeliness(c, start_s, end_s, TICKET_ON_TIME_S, now_s)
+        )
+        callbacks = await self._store.reading(
+            lambda c: period_records.callback_timeliness(
+                c, start_s, end_s, CALLBACK_ON_TIME_S, now_s
+            )
+        )
+        calls = await self._store.calls(start_s, end_s, limit=10_000_000)
+        later = await self._store.calls(start_s, end_s + fcr_window_s, limit=10_000_000)
+        outbound = [c for c in calls if c.direction == "out"]
+        return RecordFigures(
+            by_kind,
+            complaints,
+            (sum(d for d, _c in tickets.values()), sum(c for _d, c in tickets.values())),
+            callbacks,
+            first_contact(calls, later, fcr_window_s),
+            fcr_window_s,
+            (len(outbound), sum(1 for c in outbound if c.connected_s is not None)),
+        )
+
+    async def as_json(
+        self,
+        period: str,
+        day: dt.date | None,
+        now_s: float,
+        *,
+        fcr_window_s: float = FCR_WINDOW_S,
+    ) -> dict[str, Any]:
         """The period's figures with the keys docs/figures.md lists."""
         setup = await self._store.load_setup()
         if setup is None:
@@ -84,6 +168,7 @@ class PeriodReports:
             )
         }
         queue_names = {queue.id: queue.name_zh for queue in setup.queues}
+        recorded = await self.records(reports, first, last, now_s, fcr_window_s=fcr_window_s)
         agents = []
         for agent in figures.by_agent:
             entry: dict[str, Any] = {"agent_id": agent.agent, "name": names.get(agent.agent, "")}
@@ -111,8 +196,27 @@ class PeriodReports:
             "hours": [{"hour": h, **_figures(f)} for h, f in figures.by_hour],
             "agents": agents,
             "satisfaction": dataclasses.asdict(overall),
+            "records": {
+                "by_kind": recorded.by_kind,
+                "complaints": [
+                    {"category": c, "department": d, "tickets": n}
+                    for c, d, n in recorded.complaints
+                ],
+                "tickets_on_time": _timeliness(recorded.tickets_on_time),
+                "callbacks_on_time": _timeliness(recorded.callbacks_on_time),
+            },
+            "first_contact_resolution": {
+                "window_h": recorded.fcr_window_s / 3600,
+                **_timeliness(recorded.first_contact, "resolved"),
+            },
+            "outbound": {"calls": recorded.outbound[0], "answered": recorded.outbound[1]},
         }
 
 
 def _figures(figures: CallFigures) -> dict[str, Any]:
     return dataclasses.asdict(figures)
+
+
+def _timeliness(pair: tuple[int, int], name: str = "on_time") -> dict[str, Any]:
+    done, counted = pair
+    return {name: done, "counted": counted, "share": done / counted if counted else None}

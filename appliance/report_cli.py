@@ -26,6 +26,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", required=True, help="database file")
     parser.add_argument("--period", choices=REPORT_PERIODS, default="day")
     parser.add_argument("--date", default="", help="a day of the period, YYYY-MM-DD (today)")
+    parser.add_argument(
+        "--fcr-window-h",
+        type=float,
+        default=72.0,
+        help="a call counts as resolved at first contact with no repeat call this soon (72)",
+    )
     parser.add_argument("--json", action="store_true", help="JSON (keys in docs/figures.md)")
     return parser
 
@@ -57,7 +63,9 @@ def main(argv: list[str]) -> int:
     async def run() -> dict[str, Any]:
         store = await Store.open(args.db)
         try:
-            return await PeriodReports(store).as_json(args.period, day, time.time())
+            return await PeriodReports(store).as_json(
+                args.period, day, time.time(), fcr_window_s=args.fcr_window_h * 3600
+            )
         finally:
             await store.close()
 

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import aiosqlite
 import pytest
 
 from appliance.cli import main
@@ -36,6 +37,60 @@ CALLS = (
 )
 
 
+async def _desk_work(connection: aiosqlite.Connection) -> None:
+    """March: two complaints (one ticket closed in an hour, one left open) and a consultation;
+    three 回访 tasks (done in 2 days, done in 4 days, left open); an outbound call."""
+    for record_id, kind, created in (
+        ("r1", "complaint", "2026-03-05 10:00"),
+        ("r2", "complaint", "2026-03-25 10:00"),
+        ("r3", "consultation", "2026-03-26 10:00"),
+        ("r4", "complaint", "2026-04-02 10:00"),  # April
+    ):
+        await connection.execute(
+            "INSERT INTO desk_records VALUES (?, ?, '', '1', '1001', ?, '[]')",
+            (record_id, kind, _at(created)),
+        )
+    for ticket_id, record_id, category, department, created, closed in (
+        ("t1", "r1", "damage", "cargo", "2026-03-05 10:00", "2026-03-05 11:00"),
+        ("t2", "r2", "delay", "dispatch", "2026-03-25 10:00", None),
+        ("t4", "r4", "delay", "dispatch", "2026-04-02 10:00", None),
+    ):
+        await connection.execute(
+            "INSERT INTO tickets (ticket_id, record_id, number, category, department, created_s,"
+            " status, closed_s) VALUES (?, ?, '1', ?, ?, ?, ?, ?)",
+            (
+                ticket_id,
+                record_id,
+                category,
+                department,
+                _at(created),
+                "open" if closed is None else "closed",
+                None if closed is None else _at(closed),
+            ),
+        )
+    for task_id, created, done in (
+        ("k1", "2026-03-10 09:00", "2026-03-12 09:00"),
+        ("k2", "2026-03-11 09:00", "2026-03-15 09:00"),
+        ("k3", "2026-03-12 09:00", None),
+    ):
+        await connection.execute(
+            "INSERT INTO callback_tasks (task_id, number, name, reason, call_id, queue,"
+            " created_s, due_s, status) VALUES (?, '1', '', 'missed', '', 'cargo', ?, ?, ?)",
+            (task_id, _at(created), _at(created), "open" if done is None else "done"),
+        )
+        if done is not None:
+            await connection.execute(
+                "INSERT INTO callback_attempts (task_id, time_s, agent, outcome, note)"
+                " VALUES (?, ?, '1002', 'done', '')",
+                (task_id, _at(done)),
+            )
+    await connection.execute(
+        "INSERT INTO calls VALUES ('o1', 'L1', 'out', '13900000009', '', ?, ?, 'answered',"
+        " '', NULL, '1001', ?, 0, 60, 0, '', '', NULL, 0)",
+        (_at("2026-03-16 10:00"), _at("2026-03-16 10:01"), _at("2026-03-16 10:00:10")),
+    )
+
+
 @pytest.fixture
 def database(tmp_path: Path) -> Path:
     path = tmp_path / "depot.db"
@@ -53,6 +108,7 @@ def database(tmp_path: Path) -> Path:
         try:
             await store.save_setup(demo_setup())
             await store.add_user("1001", "王芳", Role.AGENT, "agent-pass-1001")
+            await store.in_transaction(_desk_work)
             await store.record(
                 sorted(
                     items,
@@ -101,6 +157,23 @@ def test_report_calendar_month_counts_calls_offered_in_it(
     assert agents["1002"]["name"] == "李强"  # from the setup: 1002 has no sign-in
     assert agents["1002"]["satisfaction"]["mean_score"] == 2
     assert agents["1001"]["adherence"] is None  # no roster: nothing scheduled
+    assert got["records"] == {
+        "by_kind": {"complaint": 2, "consultation": 1},
+        "complaints": [
+            {"category": "damage", "department": "cargo", "tickets": 1},
+            {"category": "delay", "department": "dispatch", "tickets": 1},
+        ],
+        "tickets_on_time": {"on_time": 1, "counted": 2, "share": 0.5},
+        "callbacks_on_time": {"on_time": 1, "counted": 3, "share": pytest.approx(1 / 3)},
+    }
+    # x1, x2, x4 from 13800138000; x5 calls again 11 minutes after x4: 2 of 3 resolved
+    assert got["first_contact_resolution"] == {
+        "window_h": 72.0,
+        "resolved": 2,
+        "counted": 3,
+        "share": pytest.approx(2 / 3),
+    }
+    assert got["outbound"] == {"calls": 1, "answered": 1}
     assert [d["day"] for d in got["days"]] == [
         "2026-03-01",
         "2026-03-15",
@@ -129,6 +202,15 @@ def test_report_day_counts_a_call_across_midnight_on_the_day_it_was_offered(
     so_far = report(database, capsys, "--period", "month_to_date", "--date", "2026-03-15")
     assert so_far["period"]["last_day"] == "2026-03-15"  # type: ignore[index]
     assert so_far["totals"]["offered"] == 2  # type: ignore[index]
+
+
+def test_report_first_contact_window_is_configurable(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    got = report(
+        database, capsys, "--period", "month", "--date", "2026-03-09", "--fcr-window-h", "0.1"
+    )
+    assert got["first_contact_resolution"]["resolved"] == 3  # type: ignore[index]
 
 
 def test_report_refuses_a_bad_date(database: Path, capsys: pytest.CaptureFixture[str]) -> None:

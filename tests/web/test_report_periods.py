@@ -66,6 +66,11 @@ def test_reports_page_by_calendar_month_week_and_month_so_far(tmp_path: Path) ->
             assert "<td>4.50 (2)</td><td>50.0%</td>" in agent.split("</tr>")[0]
             assert 'data-agent="1002"><td>1002</td><td>李强</td>' in page
 
+            # x1 and x2 from the same number 14 days apart, x3 called again within 72 h by x4
+            assert (
+                "<td>66.7% (2 / 3)</td>"
+                in page.split('id="records-figures"')[1].split("</table>")[0]
+            )
             status, page = await supervisor.page("/reports?period=week&day=2026-04-02")
             assert "2026-03-30 – 2026-04-05" in page
             assert "<td>2</td><td>2</td><td>0</td>" in page.split('id="totals"')[1]

@@ -64,6 +64,9 @@ async def report_page(request: web.Request) -> web.Response:
     overall, by_agent = await desk.period_reports.satisfaction(
         desk.reports, figures.first_day, last_day
     )
+    recorded = await desk.period_reports.records(
+        desk.reports, figures.first_day, last_day, service.now()
+    )
     timezone = service.setup().hours.timezone
     adherence = {
         a.agent: a.share
@@ -93,6 +96,7 @@ async def report_page(request: web.Request) -> web.Response:
         satisfaction=overall,
         agent_satisfaction=by_agent,
         adherence=adherence,
+        recorded=recorded,
         day=last_day.isoformat(),
         chart=chart,
         csv_tables=CSV_TABLES,
