@@ -5,7 +5,9 @@ agent names beside 工号; satisfaction from the post-call survey."""
 from __future__ import annotations
 
 import asyncio
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -80,5 +82,38 @@ def test_reports_page_by_calendar_month_week_and_month_so_far(tmp_path: Path) ->
             assert "<td>2</td><td>2</td><td>0</td>" in page.split('id="totals"')[1]
             status, _ = await supervisor.page("/reports?period=month&day=2026-02-30")
             assert status == 400
+
+    asyncio.run(main())
+
+
+def test_reports_csv_reads_back_in_the_pages_language_with_names(tmp_path: Path) -> None:
+    items = call_items(
+        PastCall("y1", _at("2026-03-02 09:30"), "cargo", "13800138000", "1001", 5, 120, 30, 5)
+    )
+
+    async def main() -> None:
+        jar = aiohttp.CookieJar(unsafe=True)
+        async with (
+            running_depot(tmp_path / "depot.db") as depot,
+            aiohttp.ClientSession(cookie_jar=jar) as session,
+        ):
+            await depot.runtime.store.record(sorted(items, key=_time_of))
+            supervisor = Browserish(depot.url, session)
+            await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+            query = "period=month&day=2026-03-02"
+            for language, heads, queue in (
+                ("en", ["Agent id", "Name", "Answered"], "Cargo tracking"),
+                ("zh-CN", ["工号", "姓名", "接听"], "货物查询"),
+            ):
+                async with session.get(f"{depot.url}/lang/{language}?next=/reports") as r:
+                    assert r.status == 200
+                async with session.get(f"{depot.url}/reports.csv?table=agents&{query}") as r:
+                    body = await r.read()
+                assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel and WPS
+                rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+                assert rows[0][:3] == heads and rows[1][:3] == ["1001", "王芳", "1"]
+                async with session.get(f"{depot.url}/reports.csv?table=queues&{query}") as r:
+                    rows = list(csv.reader(io.StringIO((await r.read()).decode("utf-8-sig"))))
+                assert rows[1][0] == queue
 
     asyncio.run(main())

@@ -74,8 +74,9 @@ def test_reports_count_the_calls_taken_and_export_csv(tmp_path: Path) -> None:
                     assert response.headers["Content-Type"].startswith("text/csv")
                     assert "attachment" in response.headers["Content-Disposition"]
                     rows = list(csv.reader(io.StringIO((await response.text()).lstrip("\ufeff"))))
-                assert rows[0][:4] == ["queue", "offered", "answered", "abandoned"]
-                assert [row[:4] for row in rows[1:]] == [["cargo", "2", "2", "0"]]
+                # in the page's language (zh-CN for a browser that asks for none), queue names
+                assert rows[0][:4] == ["队列", "呼入", "接听", "放弃"]
+                assert [row[:4] for row in rows[1:]] == [["货物查询", "2", "2", "0"]]
                 async with session.get(f"{depot.url}/reports.csv?table=agents") as response:
                     rows = list(csv.reader(io.StringIO((await response.text()).lstrip("\ufeff"))))
                 assert [row[:3] for row in rows[1:]] == [[AGENT_ID, "王芳", "2"]]
@@ -84,7 +85,7 @@ def test_reports_count_the_calls_taken_and_export_csv(tmp_path: Path) -> None:
                 depot.clock.offset_s += 5
                 async with session.get(f"{depot.url}/reports.csv?table=queues") as response:
                     rows = list(csv.reader(io.StringIO((await response.text()).lstrip("\ufeff"))))
-                assert [row[:4] for row in rows[1:]] == [["cargo", "3", "3", "0"]]
+                assert [row[:4] for row in rows[1:]] == [["货物查询", "3", "3", "0"]]
                 await depot.runtime.store.record(
                     [FaultRecorded("fxo1", "modem does not answer", depot.service.now() - 60)]
                 )
@@ -102,7 +103,7 @@ def test_reports_count_the_calls_taken_and_export_csv(tmp_path: Path) -> None:
                     f"{depot.url}/reports.csv?table=days&period=week"
                 ) as response:
                     rows = list(csv.reader(io.StringIO((await response.text()).lstrip("\ufeff"))))
-                assert rows[0][:4] == ["day", "offered", "answered", "abandoned"]
+                assert rows[0][:4] == ["日期", "呼入", "接听", "放弃"]
                 assert len(rows) == week_so_far + 1 and rows[-1][1:4] == ["3", "3", "0"]
                 async with session.get(f"{depot.url}/reports.csv?table=faults") as response:
                     rows = list(csv.reader(io.StringIO((await response.text()).lstrip("\ufeff"))))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -74,14 +75,25 @@ async def report_page(request: web.Request) -> web.Response:
     }
     language = request_language(request)
     chart = bar_chart(
-        [(str(hour), float(f.offered)) for hour, f in figures.by_hour],
+        [(f"{hour:02d}", float(f.offered)) for hour, f in figures.by_hour],
         title=translate(language, "reports.by_hour"),
+        unit=translate(language, "unit.calls"),
     )
     reports = request.app[DESK_KEY].reports
     days = await reports.by_day(last_day, days_in, service.now())
+    # a day without calls is a gap, not a service level of 0 %
     sl_chart = bar_chart(
-        [(f"{d.day.month}/{d.day.day}", round((d.service_level or 0.0) * 100)) for d in days],
+        [
+            (
+                f"{d.day.month}/{d.day.day}",
+                None if d.service_level is None else round(d.service_level * 100, 1),
+            )
+            for d in days
+        ],
         title=translate(language, "reports.sl_by_day"),
+        unit="%",
+        top_value=100.0,
+        gap_text=translate(language, "reports.no_calls"),
     )
     return render(
         request,
@@ -114,6 +126,18 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
     figures = await request.app[DESK_KEY].reports.report(
         last_day, days_in, request.app[DEPOT_KEY].now()
     )
+    # the page's language: headings, queue names, local times (opens as is in Excel and WPS)
+    language = request_language(request)
+    setup = request.app[DEPOT_KEY].setup()
+    zone = ZoneInfo(setup.hours.timezone)
+    queue_names = {q.id: q.name_zh if language == "zh-CN" else q.name_en for q in setup.queues}
+
+    def heads(columns: list[str]) -> list[str]:
+        return [translate(language, f"csv.{column}") for column in columns]
+
+    def local_time(time_s: float) -> str:
+        return dt.datetime.fromtimestamp(time_s, zone).strftime("%Y-%m-%d %H:%M:%S")
+
     out = io.StringIO()
     writer = csv.writer(out)
     call_columns = [
@@ -129,7 +153,9 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
     reports = request.app[DESK_KEY].reports
     if table == "days":
         writer.writerow(
-            ["day", "offered", "answered", "abandoned", "service_level_pct", "answer_rate_pct"]
+            heads(
+                ["day", "offered", "answered", "abandoned", "service_level_pct", "answer_rate_pct"]
+            )
         )
         now_s = request.app[DEPOT_KEY].now()
         for d in await reports.by_day(last_day, days_in, now_s):
@@ -144,26 +170,28 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
                 ]
             )
     elif table == "faults":
-        writer.writerow(["device", "reason", "started_s", "cleared_s"])
+        writer.writerow(heads(["device", "reason", "started", "cleared"]))
         for fault in await reports.faults(last_day, days_in):
-            cleared = "" if fault.cleared_s is None else f"{fault.cleared_s:.0f}"
-            writer.writerow([fault.device, fault.reason, f"{fault.started_s:.0f}", cleared])
+            cleared = "" if fault.cleared_s is None else local_time(fault.cleared_s)
+            writer.writerow([fault.device, fault.reason, local_time(fault.started_s), cleared])
     elif table == "agents":
         names = await request.app[DESK_KEY].period_reports.names()
         writer.writerow(
-            [
-                "agent",
-                "name",
-                "answered",
-                "talk_s",
-                "wrap_s",
-                "aht_s",
-                "missed_offers",
-                "transfers",
-                "logged_in_s",
-                "paused_s",
-                "occupancy_pct",
-            ]
+            heads(
+                [
+                    "agent",
+                    "name",
+                    "answered",
+                    "talk_s",
+                    "wrap_s",
+                    "aht_s",
+                    "missed_offers",
+                    "transfers",
+                    "logged_in_s",
+                    "paused_s",
+                    "occupancy_pct",
+                ]
+            )
         )
         for agent in figures.by_agent:
             writer.writerow(
@@ -183,11 +211,11 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
             )
     else:
         rows = figures.by_queue if table == "queues" else figures.by_hour
-        writer.writerow([table[:-1], *call_columns])
+        writer.writerow(heads([table[:-1], *call_columns]))
         for key, f in rows:
             writer.writerow(
                 [
-                    key,
+                    queue_names.get(str(key), str(key)) if table == "queues" else f"{key:02d}:00",
                     f.offered,
                     f.answered,
                     f.abandoned,
