@@ -162,7 +162,12 @@ def demo_history(
                 wait_s = rng.expovariate(1 / 15.0)
                 queue = queues[k % len(queues)]
                 call_id = f"past-{day.isoformat()}-{hour:02d}-{k}"
-                number = DEMO_CALLERS[k % len(DEMO_CALLERS)]
+                # one caller in ten is a regular (and calls again); the rest call once
+                number = (
+                    DEMO_CALLERS[k % len(DEMO_CALLERS)]
+                    if rng.random() < 0.1
+                    else f"13{rng.randrange(10**9):09d}"
+                )
                 if wait_s > 90.0 or not staff:
                     items += call_items(PastCall(call_id, arrived_s, queue, number, "", wait_s))
                     continue
