@@ -11,7 +11,7 @@ from typing import Any
 from appliance.desk_periods import days_of, report_days, today
 from appliance.desk_reports import DepotReports
 from appliance.desk_roster import login_adherence
-from appliance.engine.records import CallRecord
+from appliance.engine.records import CallRecord, QueueLogEntry, Verb
 from appliance.stats.figures import CallFigures
 from appliance.store import Store, StoreError, period_records, targets
 
@@ -39,6 +39,7 @@ def satisfaction(calls: list[CallRecord]) -> Satisfaction:
     )
 
 
+PAUSE_LOOKBACK_S = 86_400.0  # pauses running when the period began are read from the day before
 FCR_WINDOW_S = 72 * 3600.0  # a call resolved at first contact: no repeat call this soon
 TICKET_ON_TIME_S = 24 * 3600.0  # closed before it would go up to the shift lead (班长)
 CALLBACK_ON_TIME_S = 3 * 86_400.0  # the manuals: callbacks done within 3 days
@@ -55,6 +56,7 @@ class RecordFigures:
     first_contact: tuple[int, int]  # (answered calls with no repeat call in the window, counted)
     fcr_window_s: float
     outbound: tuple[int, int]  # (outbound calls, answered)
+    paused_s: dict[str, float]  # seconds paused by reason
 
 
 def first_contact(
@@ -76,6 +78,33 @@ def first_contact(
         )
         resolved += not again
     return resolved, counted
+
+
+def pause_by_reason(entries: list[QueueLogEntry], start_s: float, end_s: float) -> dict[str, float]:
+    """Seconds paused in [start_s, end_s) by reason: PAUSE until UNPAUSE, the agent's logoff
+    or a daemon start (the entries reach back before the period to see pauses running)."""
+    since: dict[str, tuple[str, float]] = {}
+    paused: dict[str, float] = {}
+
+    def end(agent: str, time_s: float) -> None:
+        reason, from_s = since.pop(agent)
+        seconds = min(time_s, end_s) - max(from_s, start_s)
+        if seconds > 0:
+            paused[reason] = paused.get(reason, 0.0) + seconds
+
+    for entry in entries:
+        if entry.verb is Verb.PAUSE:
+            if entry.agent in since:
+                end(entry.agent, entry.time_s)  # a new reason while paused
+            since[entry.agent] = (entry.data[0] if entry.data else "", entry.time_s)
+        elif entry.verb in (Verb.UNPAUSE, Verb.AGENTLOGOFF) and entry.agent in since:
+            end(entry.agent, entry.time_s)
+        elif entry.verb is Verb.QUEUESTART:
+            for agent in list(since):
+                end(agent, entry.time_s)
+    for agent in list(since):
+        end(agent, end_s)
+    return dict(sorted(paused.items()))
 
 
 class PeriodReports:
@@ -128,6 +157,8 @@ class PeriodReports:
         calls = await self._store.calls(start_s, end_s, limit=10_000_000)
         later = await self._store.calls(start_s, end_s + fcr_window_s, limit=10_000_000)
         outbound = [c for c in calls if c.direction == "out"]
+        entries = await self._store.queue_log(start_s - PAUSE_LOOKBACK_S, end_s)
+        # now_s bounds a period that is still going on
         return RecordFigures(
             by_kind,
             complaints,
@@ -136,6 +167,7 @@ class PeriodReports:
             first_contact(calls, later, fcr_window_s),
             fcr_window_s,
             (len(outbound), sum(1 for c in outbound if c.connected_s is not None)),
+            pause_by_reason(entries, start_s, min(end_s, now_s)),
         )
 
     async def as_json(
@@ -210,6 +242,7 @@ class PeriodReports:
                 **_timeliness(recorded.first_contact, "resolved"),
             },
             "outbound": {"calls": recorded.outbound[0], "answered": recorded.outbound[1]},
+            "paused_s_by_reason": recorded.paused_s,
         }
 
 

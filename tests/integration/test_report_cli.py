@@ -85,6 +85,12 @@ async def _desk_work(connection: aiosqlite.Connection) -> None:
                 (task_id, _at(done)),
             )
     await connection.execute(
+        "INSERT INTO queue_log (time_s, call_id, queue, agent, verb, data) VALUES"
+        " (?, 'NONE', 'NONE', '1001', 'PAUSE', '[\"lunch\"]'),"
+        " (?, 'NONE', 'NONE', '1001', 'UNPAUSE', '[]')",
+        (_at("2026-03-16 12:00"), _at("2026-03-16 12:30")),
+    )
+    await connection.execute(
         "INSERT INTO calls VALUES ('o1', 'L1', 'out', '13900000009', '', ?, ?, 'answered',"
         " '', NULL, '1001', ?, 0, 60, 0, '', '', NULL, 0)",
         (_at("2026-03-16 10:00"), _at("2026-03-16 10:01"), _at("2026-03-16 10:00:10")),
@@ -174,6 +180,7 @@ def test_report_calendar_month_counts_calls_offered_in_it(
         "share": pytest.approx(2 / 3),
     }
     assert got["outbound"] == {"calls": 1, "answered": 1}
+    assert got["paused_s_by_reason"] == {"lunch": 1800.0}
     assert [d["day"] for d in got["days"]] == [
         "2026-03-01",
         "2026-03-15",

@@ -111,6 +111,7 @@ TARGET_MESSAGES: dict[str, tuple[str, str]] = {
         "首问解决率（此时限内无重复来电）",
     ),
     "reports.outbound": ("Outbound calls", "外呼"),
+    "reports.paused": ("Paused", "暂停时长"),
     "reports.tickets": ("Tickets", "工单数"),
     "reports.survey_mean": ("Mean score (1–5)", "平均分（1–5）"),
     "reports.survey_4_5": ("Scored 4 or 5", "4–5 分占比"),
