@@ -16,6 +16,7 @@ from appliance import seed, wiring
 from appliance.clock import ShellClock
 from appliance.config import ThresholdsConfig
 from appliance.daemon import RESTART_DELAY_S
+from appliance.demo_history import HISTORY_DAYS, seed_history
 from appliance.runtime import open_runtime
 from appliance.service import DepotService
 from appliance.store import Role, Store
@@ -37,6 +38,7 @@ class DemoOptions:
     seed: int = 1
     calls_per_hour: float = 0.0  # 0: the demo's day profile
     modems: int = 0  # lines that are simulated voice modems on the real modem driver
+    history_days: int = HISTORY_DAYS  # past calls, logins and roster a new database starts with
 
 
 async def _seed_users(store: Store) -> None:
@@ -45,6 +47,18 @@ async def _seed_users(store: Store) -> None:
         await store.add_user(agent_id, name, Role.AGENT, f"agent{agent_id}", pin=pin)
     supervisor_id, name, password = seed.DEMO_SUPERVISOR
     await store.add_user(supervisor_id, name, Role.ADMIN, password)
+
+
+async def _seed_demo(store: Store, now_s: float, history_days: int) -> None:
+    """The users, and days of past calls, logins and roster, so the staffing and roster pages
+    show real numbers on the first start."""
+    await _seed_users(store)
+    if history_days > 0:
+        await seed_history(store, seed.demo_setup(DEMO_TIMEZONE), now_s, days=history_days)
+
+
+def _recordings_dir(database: str) -> str:
+    return os.path.join(os.path.dirname(os.path.abspath(database)), "recordings")
 
 
 async def run_demo(options: DemoOptions, stop: asyncio.Event) -> None:
@@ -66,6 +80,7 @@ async def run_demo(options: DemoOptions, stop: asyncio.Event) -> None:
                 calls_per_hour=options.calls_per_hour,
                 modems=options.modems,
                 scratch_dir=scratch,
+                recordings_dir=_recordings_dir(database),
             )
             try:
                 restarting = await _run(options, stop, demo, clock, database)
@@ -86,7 +101,7 @@ async def _run(
     database: str,
 ) -> bool:
     """One run of the demo depot; True when it stopped to restart (a restore by upload)."""
-    recordings_dir = os.path.join(os.path.dirname(os.path.abspath(database)), "recordings")
+    recordings_dir = _recordings_dir(database)
     async with open_runtime(
         database=database,
         devices=demo.devices,
@@ -94,7 +109,7 @@ async def _run(
         timezone=DEMO_TIMEZONE,
         thresholds=ThresholdsConfig(),
         default_setup=lambda: seed.demo_setup(DEMO_TIMEZONE),
-        on_new_database=_seed_users,
+        on_new_database=lambda store: _seed_demo(store, clock.now(), options.history_days),
         recordings_dir=recordings_dir,
         seed=options.seed,
     ) as runtime:

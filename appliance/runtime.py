@@ -157,6 +157,7 @@ class Runtime:
         self._device_faults: dict[str, str] = {}
         self._subscribers: set[asyncio.Queue[Update | None]] = set()
         self._last_figures = WallboardFigures()
+        self.ticker = ""  # notices and award announcements the boards scroll (set by the desk)
         self._lamp_states: dict[str, PositionLampState] = {}
         self._stack_light: tuple[StackLight, bool] | None = None
         self._group: asyncio.TaskGroup | None = None
@@ -190,10 +191,16 @@ class Runtime:
             figures,
             longest_wait_s=float(round(figures.longest_wait_s)),
             faults=faults,
+            ticker=self.ticker,
             # stopping, or outside opening hours: the boards say "closed"
             closed=self._closing or not self.engine.snapshot(now).open_now,
         )
         return with_levels(figures, self.thresholds)
+
+    def set_ticker(self, text: str) -> None:
+        """The text the LED boards and the wallboard page scroll; shown at the next refresh."""
+        self.ticker = text
+        self._figures_changed.set()
 
     async def updates(self) -> AsyncGenerator[Update, None]:
         """Every update from now on, starting with the current figures; ends at stop."""

@@ -1,5 +1,6 @@
 """The call handling a new database starts with: a believable depot's queues and menu (1 货物查询
-cargo tracking, 2 下单 orders, 3 投诉 complaints). Production starts with no agents and
+cargo tracking, 2 下单 orders, 3 投诉 complaints), every call recorded for 质检 and kept for the
+queue's retention (90 days). Production starts with no agents and
 Mon–Sat 08:00–20:00 hours; the demo adds agents, a VIP, a blacklisted number and is always open."""
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def _queues() -> tuple[Queue, ...]:
             "cargo",
             "货物查询",
             "Cargo tracking",
+            record_calls=True,  # 质检 draws its calls from the recordings
             strategy=Strategy.LONGEST_IDLE,
             wrap_up_s=20.0,
             max_wait_s=240.0,
@@ -66,6 +68,7 @@ def _queues() -> tuple[Queue, ...]:
             "orders",
             "下单",
             "Orders",
+            record_calls=True,  # 质检 draws its calls from the recordings
             strategy=Strategy.ROUND_ROBIN,
             wrap_up_s=30.0,
             max_wait_s=300.0,
@@ -75,6 +78,7 @@ def _queues() -> tuple[Queue, ...]:
             "complaints",
             "投诉",
             "Complaints",
+            record_calls=True,  # 质检 draws its calls from the recordings
             strategy=Strategy.FEWEST_CALLS,
             wrap_up_s=45.0,
             max_wait_s=300.0,

@@ -76,6 +76,10 @@ class DepotService:
         """Today's wallboard figures with their alert levels."""
         return self._runtime.compute_figures()
 
+    def set_ticker(self, text: str) -> None:
+        """Scroll `text` on the LED boards' ticker and the wallboard page (notices, awards)."""
+        self._runtime.set_ticker(text)
+
     def subscribe(self) -> AsyncGenerator[Update, None]:
         """Updates as they happen: figures changed, agent notices, calls logged. Starts with
         the current figures; ends when the daemon stops."""

@@ -1,6 +1,7 @@
 """The web desk's service: sign-in, the audit log, users, system status, backup copies, restore
 by upload and the blacklist, with one service per domain of the back office beside it (records,
-tasks, tickets, scripts, notices, quality checks, settings, reports). The web UI reaches the
+tasks, tickets, scripts, notices, quality checks, targets and rankings, the roster, settings,
+reports). The web UI reaches the
 depot's data only through this and appliance.service."""
 
 from __future__ import annotations
@@ -29,13 +30,16 @@ from appliance.desk.jobs import (
     pick_up_tracking_exports,
 )
 from appliance.desk.notices import NoticeDesk
+from appliance.desk.period_report import PeriodReports
 from appliance.desk.quality import QualityDesk
 from appliance.desk.records import RecordDesk
 from appliance.desk.reports import DepotReports, ReportCache
 from appliance.desk.restore import RestoreRefused, StagedRestore
+from appliance.desk.roster import RosterDesk
 from appliance.desk.scripts import ScriptDesk
 from appliance.desk.sessions import SESSION_IDLE_S, Sessions
 from appliance.desk.settings import SettingsDesk
+from appliance.desk.targets import TargetsDesk
 from appliance.desk.tasks import TaskDesk
 from appliance.desk.tickets import TicketDesk
 from appliance.desk.waybills import TRACKING_FOLDER, WaybillDesk
@@ -98,11 +102,16 @@ class DeskService:
         self.tasks = TaskDesk(desk_store, service, self.audit)
         self.tickets = TicketDesk(desk_store, service, self.audit, self.tasks)
         self.records = RecordDesk(store, desk_store, service, self.audit, self.tickets)
-        self.notices = NoticeDesk(desk_store, service, self.audit)
-        self.scripts = ScriptDesk(desk_store, service, self.audit)
         self.quality = QualityDesk(
             store, desk_store, service, self.audit, recordings_dir=recordings_dir
         )
+        self.roster = RosterDesk(store, desk_store, service, self.audit)
+        self.period_reports = PeriodReports(store)
+        self.targets = TargetsDesk(store, desk_store, service, self.audit, roster=self.roster)
+        self.notices = NoticeDesk(
+            desk_store, service, self.audit, refresh_ticker=self.targets.refresh_ticker
+        )
+        self.scripts = ScriptDesk(desk_store, service, self.audit)
         self.settings = SettingsDesk(service, self.audit, prompts_dir=prompts_dir)
         self.waybills = WaybillDesk(
             store,
@@ -366,6 +375,7 @@ async def open_desk(
         recordings_dir=recordings_dir,
         restart=restart,
     )
+    await desk.targets.refresh_ticker()  # notices and awards back on the boards
     jobs = (
         asyncio.create_task(every(reports_ready_every_s, keep_reports_ready, desk)),
         asyncio.create_task(every(desk_jobs_every_s, keep_tickets_escalated, desk)),
