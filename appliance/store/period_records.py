@@ -33,11 +33,14 @@ async def callback_timeliness(
     connection: aiosqlite.Connection, since_s: float, until_s: float, on_time_s: float, now_s: float
 ) -> tuple[int, int]:
     """(回访 tasks of the period done within `on_time_s` of their creation, tasks counted):
-    done ones, and open ones already past that time (late); open ones inside it wait."""
+    done ones, and open ones already past that time (late); open ones inside it wait. A task
+    closed as a duplicate (a second open task for a number, closed by the upgrade to one open
+    task a number) was never a callback of its own and is left out."""
     rows = await connection.execute_fetchall(
         "SELECT t.created_s, t.status,"
         " (SELECT max(a.time_s) FROM callback_attempts a WHERE a.task_id = t.task_id)"
-        " FROM callback_tasks t WHERE t.created_s >= ? AND t.created_s < ?",
+        " FROM callback_tasks t WHERE t.created_s >= ? AND t.created_s < ?"
+        " AND t.closed_as != 'duplicate'",
         (since_s, until_s),
     )
     on_time = counted = 0

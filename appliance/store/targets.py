@@ -145,7 +145,8 @@ async def callback_timeliness(
         " (SELECT a.agent FROM callback_attempts a WHERE a.task_id = t.task_id"
         "  ORDER BY a.time_s DESC LIMIT 1),"
         " (SELECT max(a.time_s) FROM callback_attempts a WHERE a.task_id = t.task_id)"
-        " FROM callback_tasks t WHERE t.created_s >= ? AND t.created_s < ?",
+        " FROM callback_tasks t WHERE t.created_s >= ? AND t.created_s < ?"
+        " AND t.closed_as != 'duplicate'",  # never a callback of its own (period_records)
         (since_s, until_s),
     )
     found: dict[str, tuple[int, int]] = {}
