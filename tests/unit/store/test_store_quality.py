@@ -4,26 +4,17 @@ appeal per check; an answer once."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from pathlib import Path
+
+from old_database import database_before
 
 from appliance.store import Store, quality
 from appliance.store.quality import QualityAppeal
-from appliance.store.schema import MIGRATIONS
-
-
-def _step_of(table: str) -> int:
-    return next(n for n, step in enumerate(MIGRATIONS) if any(table in s for s in step))
 
 
 def test_upgrade_turns_old_fixed_scores_into_checks_with_items_and_total(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    before = _step_of("CREATE TABLE quality_plans")
-    with sqlite3.connect(path) as connection:
-        for step in MIGRATIONS[:before]:
-            for statement in step:
-                connection.execute(statement)
-        connection.execute(f"PRAGMA user_version = {before}")
+    with database_before(path, "CREATE TABLE quality_plans") as connection:
         connection.execute(
             "INSERT INTO quality_checks (call_id, time_s, checker, agent, greeting, accuracy,"
             " attitude, note) VALUES ('c1', 100.0, '9001', '1001', 5, 4, 3, '语速偏快')"

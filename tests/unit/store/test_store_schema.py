@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from old_database import database_before
 
 from appliance.engine.records import QueueLogEntry, Verb
 from appliance.store import Store, StoreError
@@ -156,22 +157,11 @@ def test_store_full_disk_is_a_store_error_and_the_step_is_not_half_written(
     assert asyncio.run(main()) == 0
 
 
-def _schema_step(marker: str) -> int:
-    """The number of the migration step whose statements mention `marker` (never hard-coded:
-    steps are appended by several people and reordered on merge)."""
-    return next(n for n, step in enumerate(MIGRATIONS) if any(marker in s for s in step))
-
-
 def test_store_migration_closes_duplicate_open_callback_tasks_keeping_the_first(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "old.db"
-    before = _schema_step("callback_tasks_one_open")
-    with sqlite3.connect(path) as connection:
-        for step in MIGRATIONS[:before]:
-            for statement in step:
-                connection.execute(statement)
-        connection.execute(f"PRAGMA user_version = {before}")
+    with database_before(path, "callback_tasks_one_open") as connection:
         for task_id, number in (("a", "138"), ("b", "138"), ("c", "139"), ("d", "138")):
             connection.execute(
                 "INSERT INTO callback_tasks (task_id, number, name, reason, call_id, queue,"

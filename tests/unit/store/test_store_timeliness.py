@@ -5,29 +5,20 @@ neither in the report's figure nor in an agent's ranking."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from pathlib import Path
 
+from old_database import database_before
+
 from appliance.store import Store, period_records, targets
-from appliance.store.schema import MIGRATIONS
 
 DAY_S = 86_400.0
 ON_TIME_S = 3 * DAY_S
 T0 = 1_000_000.0
 
 
-def _step_of(marker: str) -> int:
-    return next(n for n, step in enumerate(MIGRATIONS) if any(marker in s for s in step))
-
-
 def test_callback_timeliness_after_upgrade_leaves_duplicate_tasks_out(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    before = _step_of("ADD COLUMN closed_as")
-    with sqlite3.connect(path) as connection:
-        for step in MIGRATIONS[:before]:
-            for statement in step:
-                connection.execute(statement)
-        connection.execute(f"PRAGMA user_version = {before}")
+    with database_before(path, "ADD COLUMN closed_as") as connection:
         # k1 done the next day; k2 and k3 the same number, both still open, assigned to 1001
         for task_id, number, status in (
             ("k1", "13900000001", "done"),
