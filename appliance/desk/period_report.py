@@ -41,7 +41,7 @@ def satisfaction(calls: list[CallRecord]) -> Satisfaction:
 
 PAUSE_LOOKBACK_S = 86_400.0  # pauses running when the period began are read from the day before
 FCR_WINDOW_S = 72 * 3600.0  # a call resolved at first contact: no repeat call this soon
-TICKET_ON_TIME_S = 24 * 3600.0  # closed before it would go up to the shift lead (班长)
+TICKET_ON_TIME_S = 24 * 3600.0  # resolved before it would go up to the shift lead (班长)
 CALLBACK_ON_TIME_S = 3 * 86_400.0  # the manuals: callbacks done within 3 days
 
 
@@ -51,7 +51,7 @@ class RecordFigures:
 
     by_kind: dict[str, int]
     complaints: list[tuple[str, str, int]]  # (category, department, tickets)
-    tickets_on_time: tuple[int, int]  # (closed within 24 h, counted)
+    tickets_on_time: tuple[int, int]  # (resolved within 24 h, counted)
     callbacks_on_time: tuple[int, int]  # (done within 3 days, counted)
     first_contact: tuple[int, int]  # (answered calls with no repeat call in the window, counted)
     fcr_window_s: float

@@ -115,20 +115,21 @@ async def kept_rankings(
 async def ticket_timeliness(
     connection: aiosqlite.Connection, since_s: float, until_s: float, on_time_s: float, now_s: float
 ) -> dict[str, tuple[int, int]]:
-    """Per agent (who saved the complaint record): (tickets closed within `on_time_s`, tickets
-    of the period that are closed or past that time). A ticket still open inside its time is
-    not counted yet."""
+    """Per agent (who saved the complaint record): (tickets handled within `on_time_s`, tickets
+    of the period handled or past that time). Handled = resolved (the escalation clock stops;
+    closing waits for the follow-up call), or closed without being resolved. A ticket still
+    unhandled inside its time is not counted yet."""
     rows = await connection.execute_fetchall(
-        "SELECT r.agent, t.created_s, t.closed_s FROM tickets t"
+        "SELECT r.agent, t.created_s, COALESCE(t.resolved_s, t.closed_s) FROM tickets t"
         " JOIN desk_records r ON r.record_id = t.record_id"
         " WHERE t.created_s >= ? AND t.created_s < ?",
         (since_s, until_s),
     )
     found: dict[str, tuple[int, int]] = {}
-    for agent, created_s, closed_s in rows:
-        if closed_s is None and now_s - float(created_s) <= on_time_s:
+    for agent, created_s, handled_s in rows:
+        if handled_s is None and now_s - float(created_s) <= on_time_s:
             continue
-        on_time = closed_s is not None and float(closed_s) - float(created_s) <= on_time_s
+        on_time = handled_s is not None and float(handled_s) - float(created_s) <= on_time_s
         done, counted = found.get(str(agent), (0, 0))
         found[str(agent)] = (done + on_time, counted + 1)
     return found

@@ -61,8 +61,8 @@ TARGET_MESSAGES: dict[str, tuple[str, str]] = {
         "通话后满意度评分（1–5）平均值 ÷ 5 × 100",
     ),
     "rank.scale.tickets": (
-        "share of the agent's complaint tickets closed within 24 hours",
-        "该座席登记的投诉工单在 24 小时内办结的比例",
+        "share of the agent's complaint tickets resolved within 24 hours",
+        "该座席登记的投诉工单在 24 小时内解决的比例",
     ),
     "rank.scale.callbacks": (
         "share of callback tasks done within 3 days (for the agent of the last attempt; "
@@ -104,7 +104,7 @@ TARGET_MESSAGES: dict[str, tuple[str, str]] = {
     "csv.queue": ("Queue", "队列"),
     "csv.hour": ("Hour", "时段"),
     "reports.records": ("Records, tickets and callbacks", "工单记录、投诉与回访"),
-    "reports.tickets_on_time": ("Tickets closed within 24 h", "工单处理及时率（24 小时内办结）"),
+    "reports.tickets_on_time": ("Tickets resolved within 24 h", "工单处理及时率（24 小时内解决）"),
     "reports.callbacks_on_time": ("Callbacks done within 3 days", "回访及时率（3 天内完成）"),
     "reports.first_contact": (
         "Resolved at first contact (no repeat call within)",
