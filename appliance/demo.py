@@ -16,7 +16,6 @@ from appliance.config import ThresholdsConfig
 from appliance.daemon import RESTART_DELAY_S
 from appliance.runtime import open_runtime
 from appliance.service import DepotService
-from appliance.store import Role, Store
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +34,6 @@ class DemoOptions:
     seed: int = 1
     calls_per_hour: float = 0.0  # 0: the demo's day profile
     modems: int = 0  # lines that are simulated voice modems on the real modem driver
-
-
-async def _seed_users(store: Store) -> None:
-    """Agents with their PINs (for keypad login) and a supervisor, in a new demo database."""
-    for agent_id, name, pin, _skills in seed.DEMO_AGENTS:
-        await store.add_user(agent_id, name, Role.AGENT, f"agent{agent_id}", pin=pin)
-    supervisor_id, name, password = seed.DEMO_SUPERVISOR
-    await store.add_user(supervisor_id, name, Role.ADMIN, password)
 
 
 async def run_demo(options: DemoOptions, stop: asyncio.Event) -> None:
@@ -87,7 +78,7 @@ async def _run(
         timezone=DEMO_TIMEZONE,
         thresholds=ThresholdsConfig(),
         default_setup=lambda: seed.demo_setup(DEMO_TIMEZONE),
-        on_new_database=_seed_users,
+        first_users=seed.demo_users(),
         recordings_dir=recordings_dir,
         seed=options.seed,
     ) as runtime:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import hashlib
 import logging
 import os
@@ -844,15 +843,8 @@ class DeskService:
 
     async def unblock_number(self, who: SignedIn, number: str) -> None:
         """Take a number off the blacklist: callers from it are answered again."""
-        if not await self._store.unblock(number):
+        if not await self.service.unblock_number(number):
             raise FormError("number", "not_found")
-        setup = self.service.setup()
-        if number in setup.blacklist:
-            await self.service.change_setup(
-                dataclasses.replace(
-                    setup, blacklist=tuple(n for n in setup.blacklist if n != number)
-                )
-            )
         await self.audit(who, "blacklist.remove", number)
 
 

@@ -9,7 +9,14 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,7 +43,7 @@ from appliance.recordings import sweep as sweep_recordings
 from appliance.recovery import interrupted_calls
 from appliance.sd_notify import Notifier
 from appliance.stats.figures import Figures
-from appliance.store import Store
+from appliance.store import NewUser, Store, StoreError
 from appliance.store.backup import BackupError, apply_pending_restore, pending_restore_path
 from appliance.thresholds import stack_light, with_levels
 from appliance.updates import CallLogged, FiguresChanged, NoticeIssued, Update
@@ -363,6 +370,10 @@ class Runtime:
             if isinstance(record, QueueLogEntry):
                 self.figures.fold(record)
                 self._figures_changed.set()
+            elif isinstance(record, NumberBlocked) and record.number not in self.setup.blacklist:
+                # 闭塞 by an agent: the setup the service hands out keeps what the engine has
+                blacklist = (*self.setup.blacklist, record.number)
+                self.setup = dataclasses.replace(self.setup, blacklist=blacklist)
         for action in actions:
             await self._carry_out(action)
         return actions
@@ -534,25 +545,24 @@ async def open_runtime(
     timezone: str,
     thresholds: ThresholdsConfig,
     default_setup: Callable[[], DepotSetup],
-    on_new_database: Callable[[Store], Awaitable[None]] | None = None,
+    first_users: Sequence[NewUser] = (),
     recordings_dir: str = "",
     notifier: Notifier | None = None,
     seed: int = 0,
 ) -> AsyncIterator[Runtime]:
-    """Open the store, load (or seed) the depot's setup, build the engine and fold today's
-    queue log into the figures, so the figures survive a restart."""
+    """Open the store, load (or, at a new database's first start, seed with `first_users`)
+    the depot's setup, build the engine and fold today's queue log into the figures, so the
+    figures survive a restart."""
     async with contextlib.AsyncExitStack() as stack:
         if pending_restore_path(database).exists():
             await _restore_pending(database, notifier if notifier is not None else Notifier())
         store = await Store.open(database)
         stack.push_async_callback(store.close)
+        if await store.first_start(default_setup(), first_users, when_s=clock.now()):
+            log.info("new database %s: seeded the depot's setup", database)
         setup = await store.load_setup()
         if setup is None:
-            setup = default_setup()
-            await store.save_setup(setup)
-            if on_new_database is not None:
-                await on_new_database(store)
-            log.info("new database %s: seeded the depot's setup", database)
+            raise StoreError(f"database {database} had its first start but holds no setup")
         if setup.hours.timezone != timezone:
             # one time zone for the whole depot: opening hours, figures and reports
             log.warning(
@@ -565,10 +575,6 @@ async def open_runtime(
                 setup, hours=dataclasses.replace(setup.hours, timezone=timezone)
             )
             await store.save_setup(setup)
-        # numbers agents blocked (闭塞) are kept in the store's blacklist, not in the setup
-        blocked = tuple(n for n in await store.blacklist() if n not in setup.blacklist)
-        if blocked:
-            setup = dataclasses.replace(setup, blacklist=(*setup.blacklist, *blocked))
         engine = Engine(
             setup,
             seed=seed,
