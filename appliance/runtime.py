@@ -44,7 +44,12 @@ from appliance.recovery import interrupted_calls
 from appliance.sd_notify import Notifier
 from appliance.stats.figures import Figures
 from appliance.store import NewUser, Store, StoreError
-from appliance.store.backup import BackupError, apply_pending_restore, pending_restore_path
+from appliance.store.backup import (
+    BackupError,
+    apply_pending_restore,
+    pending_restore_path,
+    refuse_a_lost_database,
+)
 from appliance.thresholds import stack_light, with_levels
 from appliance.updates import CallLogged, FiguresChanged, NoticeIssued, Update
 from drivers.roles import (
@@ -556,6 +561,7 @@ async def open_runtime(
     async with contextlib.AsyncExitStack() as stack:
         if pending_restore_path(database).exists():
             await _restore_pending(database, notifier if notifier is not None else Notifier())
+        refuse_a_lost_database(database)
         store = await Store.open(database)
         stack.push_async_callback(store.close)
         if await store.first_start(default_setup(), first_users, when_s=clock.now()):
