@@ -226,10 +226,7 @@ class Runtime:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run until `stop` is set, then stop taking calls, end calls and finish cleanly."""
-        await self._end_interrupted_calls()
-        start = self._entry(Verb.QUEUESTART)
-        await self.store.record([start])
-        self.figures.fold(start)
+        await self.start()
         try:
             async with asyncio.TaskGroup() as group:
                 self._group = group
@@ -273,6 +270,14 @@ class Runtime:
             for queue in tuple(self._subscribers):
                 with contextlib.suppress(asyncio.QueueFull):
                     queue.put_nowait(None)
+
+    async def start(self) -> None:
+        """What every start does before taking calls (`run` does it; `depotline soak`, which
+        feeds `step` itself, too): end the calls a kill cut off, then log the start."""
+        await self._end_interrupted_calls()
+        start = self._entry(Verb.QUEUESTART)
+        await self.store.record([start])
+        self.figures.fold(start)
 
     async def _end_interrupted_calls(self) -> None:
         """Calls cut off by a power cut or crash get their end and record now."""
@@ -587,19 +592,7 @@ async def open_runtime(
             recordings_dir=recordings_dir,
             voicemail_dir=recordings_dir,
         )
-        figures = Figures(
-            timezone=timezone,
-            sl_threshold_s=_sl_threshold_s(setup),
-            queue_sl_thresholds_s={queue.id: queue.sl_threshold_s for queue in setup.queues},
-        )
-        # From the last start before midnight: an agent logged in since yesterday keeps today's
-        # time. A week bounds the work after a long run.
-        midnight_s = day_start_s(timezone, clock.now())
-        last_start_s = await store.last_start_s(midnight_s)
-        async for batch in store.iter_queue_log(
-            max(last_start_s or midnight_s, midnight_s - RESTART_LOOKBACK_S)
-        ):
-            figures.fold_all(batch)
+        figures = await figures_from_log(store, setup, timezone, clock.now())
         log.info("figures today from the queue log: %s", summary(figures.wallboard(clock.now())))
         yield Runtime(
             engine=engine,
@@ -638,6 +631,24 @@ async def _restore_pending(database: str, notifier: Notifier) -> None:
         sum(check.row_counts.values()),
         kept,
     )
+
+
+async def figures_from_log(store: Store, setup: DepotSetup, timezone: str, now_s: float) -> Figures:
+    """Today's figures folded from the queue log, as every start rebuilds them: from the last
+    start before midnight (an agent logged in since yesterday keeps today's time), at most
+    a week back (that bounds the work after a long run)."""
+    figures = Figures(
+        timezone=timezone,
+        sl_threshold_s=_sl_threshold_s(setup),
+        queue_sl_thresholds_s={queue.id: queue.sl_threshold_s for queue in setup.queues},
+    )
+    midnight_s = day_start_s(timezone, now_s)
+    last_start_s = await store.last_start_s(midnight_s)
+    async for batch in store.iter_queue_log(
+        max(last_start_s or midnight_s, midnight_s - RESTART_LOOKBACK_S)
+    ):
+        figures.fold_all(batch)
+    return figures
 
 
 def day_start_s(timezone: str, time_s: float) -> float:
