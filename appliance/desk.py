@@ -362,17 +362,19 @@ class DeskService:
             raise FormError("password", "too_short")
         if pin and not is_keypad_pin(pin):
             raise FormError("pin", "pin_digits")
+        # one transaction: a power cut never leaves half of the form saved
+        new_role = Role(role) if role else None
+        if not await self._store.change_user(
+            agent_id, role=new_role, password=password, pin=pin, clear_pin=clear_pin
+        ):
+            raise FormError("agent_id", "not_found")
         if role:
-            await self._store.update_user(agent_id, user.name, Role(role))
             await self.audit(who, "user.role", agent_id, role)
         if password:
-            await self._store.set_password(agent_id, password)
             await self.audit(who, "user.password", agent_id)
         if pin:
-            await self._store.set_pin(agent_id, pin)
             await self.audit(who, "user.pin", agent_id, "set")
         elif clear_pin:
-            await self._store.clear_pin(agent_id)
             await self.audit(who, "user.pin", agent_id, "cleared")
 
     async def remove_user(self, who: SignedIn, agent_id: str) -> None:

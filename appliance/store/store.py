@@ -219,22 +219,29 @@ class Store:
             lambda c: users.insert(c, user, UserHashes(password_hash, pin_hash))
         )
 
-    async def set_password(self, agent_id: str, password: str) -> bool:
-        hashed = await asyncio.to_thread(passwords.hash_secret, password)
-        return await self._write(lambda c: users.set_hash(c, agent_id, "password_hash", hashed))
-
-    async def set_pin(self, agent_id: str, pin: str) -> None:
-        """Set the keypad PIN (hashed with scrypt). StoreError if there is no such user."""
-        hashed = await asyncio.to_thread(passwords.hash_secret, pin)
-        if not await self._write(lambda c: users.set_hash(c, agent_id, "pin_hash", hashed)):
-            raise StoreError(f"database {self.path} has no user {agent_id!r} to set a PIN for")
-
-    async def clear_pin(self, agent_id: str) -> bool:
-        """No keypad login for the user any more; False if there is no such user."""
-        return await self._write(lambda c: users.set_hash(c, agent_id, "pin_hash", ""))
-
-    async def update_user(self, agent_id: str, name: str, role: Role) -> bool:
-        return await self._write(lambda c: users.set_name_and_role(c, agent_id, name, role))
+    async def change_user(
+        self,
+        agent_id: str,
+        *,
+        name: str | None = None,
+        role: Role | None = None,
+        password: str = "",
+        pin: str = "",
+        clear_pin: bool = False,
+    ) -> bool:
+        """Change a user's name, role, password and keypad PIN (hashed with scrypt; a PIN given
+        wins over `clear_pin`) in one transaction; False if there is no such user."""
+        password_hash = (
+            await asyncio.to_thread(passwords.hash_secret, password) if password else None
+        )
+        pin_hash = await asyncio.to_thread(passwords.hash_secret, pin) if pin else None
+        if pin_hash is None and clear_pin:
+            pin_hash = ""
+        return await self._write(
+            lambda c: users.change(
+                c, agent_id, name=name, role=role, password_hash=password_hash, pin_hash=pin_hash
+            )
+        )
 
     async def remove_user(self, agent_id: str) -> bool:
         return await self._write(lambda c: users.remove(c, agent_id))
