@@ -752,7 +752,7 @@ class DeskService:
         await self.audit(who, "notice.add", str(notice_id), text)
 
     async def withdraw_notice(self, who: SignedIn, notice_id: str) -> None:
-        if not notice_id.isdigit():
+        if not desk_settings.ascii_digits(notice_id):
             raise FormError("notice_id", "not_found")
         if not await self._db.write(lambda c: notices.withdraw_notice(c, int(notice_id))):
             raise FormError("notice_id", "not_found")
@@ -828,7 +828,7 @@ class DeskService:
     async def _script_id(self, field: str, text: str, *, allow_top: bool) -> int:
         if allow_top and text in ("", "0"):
             return 0
-        if not text.isdigit() or not any(
+        if not desk_settings.ascii_digits(text) or not any(
             s.script_id == int(text) for _depth, s in await self.script_tree()
         ):
             raise FormError(field, "not_found")
@@ -838,7 +838,7 @@ class DeskService:
 
     async def block_number(self, who: SignedIn, number: str) -> None:
         number = clean_text("number", number, required=True, max_chars=32)
-        if not number.replace("+", "").isdigit():
+        if not desk_settings.ascii_digits(number.replace("+", "")):
             raise FormError("number", "digits_only")
         await self.service.block_number(number, by=who.agent_id)
         await self.audit(who, "blacklist.add", number)
