@@ -286,15 +286,13 @@ def restore_database(
 def _fold_journal(database: Path) -> None:
     """Folds the -wal of a database into the file, so the file alone holds every committed
     record (after a crash the last calls are only in the -wal). A daemon still writing
-    (`restore --force`) can keep part of it back: that -wal is then kept beside the copy."""
+    (`restore --force`) can keep part of it back, and a damaged file cannot take it: that
+    -wal is then kept beside the kept copy (`_keep`)."""
     try:
         with _connect(database, read_only=False) as connection:
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except sqlite3.DatabaseError as error:
-        raise BackupError(
-            f"could not fold the write-ahead log of {database} into it ({error}); the"
-            " database was left as it was"
-        ) from error
+        log.warning("could not fold the write-ahead log of %s into it: %s", database, error)
 
 
 def _keep(database: Path, kept: Path) -> None:

@@ -151,3 +151,16 @@ def test_backup_killed_before_each_step_is_not_offered_and_the_next_removes_it(
         assert len(names) == 3, f"killed at step {step}: {names}"
         assert [n.rsplit(".", 1)[-1] for n in names] == ["db", "json", "toml"]
     assert finished and step > 3, "the backup took too few steps to test"
+
+
+def test_restore_over_a_damaged_database_replaces_it_and_keeps_it(tmp_path: Path) -> None:
+    source = tmp_path / "source.db"
+    write_calls(source, 3, 0)
+    copy = make_backup(source, tmp_path / "backups")
+    database = tmp_path / "depotline.db"
+    database.write_bytes(b"SQLite format 3\x00" + b"\xa5" * 8000)  # what a dying card leaves
+    result = python("-m", "appliance.backup", "restore", str(copy), "--db", str(database))
+    assert result.returncode == 0, result.stderr
+    assert calls_at_start(database) == 3
+    (kept,) = tmp_path.glob("depotline.db.before-restore-*[0-9Z]")
+    assert kept.read_bytes().endswith(b"\xa5" * 100)
