@@ -27,6 +27,7 @@ EX_RESTART = 75  # EX_TEMPFAIL: stopped to be started again (a restore by upload
 # verbs whose modules parse their own arguments: (module, argv starts with the verb, help)
 DELEGATED = {
     "simulate": ("appliance.simulate", False, "simulate days of calls in virtual time"),
+    "soak": ("appliance.soak", False, "days of calls with faults in virtual time, checked"),
     "doctor": ("appliance.doctor", False, "check the box: devices, udev rules, database, disk"),
     "backup": ("appliance.backup", True, "back up the database (and the configuration)"),
     "restore": ("appliance.backup", True, "restore the database from a backup"),

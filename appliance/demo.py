@@ -19,7 +19,7 @@ from appliance.daemon import RESTART_DELAY_S
 from appliance.demo_history import HISTORY_DAYS, seed_history
 from appliance.runtime import open_runtime
 from appliance.service import DepotService
-from appliance.store import Role, Store
+from appliance.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -41,18 +41,9 @@ class DemoOptions:
     history_days: int = HISTORY_DAYS  # past calls, logins and roster a new database starts with
 
 
-async def _seed_users(store: Store) -> None:
-    """Agents with their PINs (for keypad login) and a supervisor, in a new demo database."""
-    for agent_id, name, pin, _skills in seed.DEMO_AGENTS:
-        await store.add_user(agent_id, name, Role.AGENT, f"agent{agent_id}", pin=pin)
-    supervisor_id, name, password = seed.DEMO_SUPERVISOR
-    await store.add_user(supervisor_id, name, Role.ADMIN, password)
-
-
-async def _seed_demo(store: Store, now_s: float, history_days: int) -> None:
-    """The users, and days of past calls, logins and roster, so the staffing and roster pages
-    show real numbers on the first start."""
-    await _seed_users(store)
+async def _seed_history(store: Store, now_s: float, history_days: int) -> None:
+    """Days of past calls, logins and roster after the first start (the users are written
+    with it), so the staffing and roster pages show real numbers from the start."""
     if history_days > 0:
         await seed_history(store, seed.demo_setup(DEMO_TIMEZONE), now_s, days=history_days)
 
@@ -109,7 +100,8 @@ async def _run(
         timezone=DEMO_TIMEZONE,
         thresholds=ThresholdsConfig(),
         default_setup=lambda: seed.demo_setup(DEMO_TIMEZONE),
-        on_new_database=lambda store: _seed_demo(store, clock.now(), options.history_days),
+        first_users=seed.demo_users(),
+        after_first_start=lambda store: _seed_history(store, clock.now(), options.history_days),
         recordings_dir=recordings_dir,
         seed=options.seed,
     ) as runtime:

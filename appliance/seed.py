@@ -17,6 +17,7 @@ from appliance.engine.setup import (
     Strategy,
     Tier,
 )
+from appliance.store import NewUser, Role
 
 WORKDAY = ((8 * 60, 20 * 60),)
 MON_TO_SAT = (WORKDAY,) * 6 + ((),)
@@ -125,3 +126,14 @@ def demo_setup(timezone: str = "Asia/Shanghai") -> DepotSetup:
         vip_numbers=(DEMO_VIP[0],),
         blacklist=(DEMO_BLACKLISTED[0],),
     )
+
+
+def demo_users() -> tuple[NewUser, ...]:
+    """The demo's agents with their PINs (for keypad login) and its supervisor, created at
+    the demo database's first start."""
+    agents = tuple(
+        NewUser(agent_id, name, Role.AGENT, f"agent{agent_id}", pin)
+        for agent_id, name, pin, _skills in DEMO_AGENTS
+    )
+    supervisor_id, name, password = DEMO_SUPERVISOR
+    return (*agents, NewUser(supervisor_id, name, Role.ADMIN, password))

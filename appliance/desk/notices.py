@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from appliance.desk.audit import AuditTrail, SignedIn
-from appliance.desk.forms import FormError, clean_text
+from appliance.desk.forms import FormError, ascii_digits, clean_text
 from appliance.service import DepotService
 from appliance.store import notices
 from appliance.store.desk_store import DeskStore
@@ -38,7 +38,7 @@ class NoticeDesk:
         await self._refresh_ticker()
 
     async def withdraw_notice(self, who: SignedIn, notice_id: str) -> None:
-        if not notice_id.isdigit():
+        if not ascii_digits(notice_id):
             raise FormError("notice_id", "not_found")
         if not await self._db.write(lambda c: notices.withdraw_notice(c, int(notice_id))):
             raise FormError("notice_id", "not_found")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import os
 import secrets
@@ -22,7 +21,7 @@ from pathlib import Path
 from appliance import first_boot
 from appliance.desk import restore as desk_restore
 from appliance.desk.audit import AuditTrail, SignedIn
-from appliance.desk.forms import FormError, clean_text
+from appliance.desk.forms import FormError, ascii_digits, clean_text
 from appliance.desk.jobs import (
     every,
     keep_reports_ready,
@@ -207,17 +206,19 @@ class DeskService:
             raise FormError("password", "too_short")
         if pin and not is_keypad_pin(pin):
             raise FormError("pin", "pin_digits")
+        # one transaction: a power cut never leaves half of the form saved
+        new_role = Role(role) if role else None
+        if not await self._store.change_user(
+            agent_id, role=new_role, password=password, pin=pin, clear_pin=clear_pin
+        ):
+            raise FormError("agent_id", "not_found")
         if role:
-            await self._store.update_user(agent_id, user.name, Role(role))
             await self.audit(who, "user.role", agent_id, role)
         if password:
-            await self._store.set_password(agent_id, password)
             await self.audit(who, "user.password", agent_id)
         if pin:
-            await self._store.set_pin(agent_id, pin)
             await self.audit(who, "user.pin", agent_id, "set")
         elif clear_pin:
-            await self._store.clear_pin(agent_id)
             await self.audit(who, "user.pin", agent_id, "cleared")
 
     async def remove_user(self, who: SignedIn, agent_id: str) -> None:
@@ -318,22 +319,15 @@ class DeskService:
 
     async def block_number(self, who: SignedIn, number: str) -> None:
         number = clean_text("number", number, required=True, max_chars=32)
-        if not number.replace("+", "").isdigit():
+        if not ascii_digits(number.replace("+", "")):
             raise FormError("number", "digits_only")
         await self.service.block_number(number, by=who.agent_id)
         await self.audit(who, "blacklist.add", number)
 
     async def unblock_number(self, who: SignedIn, number: str) -> None:
         """Take a number off the blacklist: callers from it are answered again."""
-        if not await self._store.unblock(number):
+        if not await self.service.unblock_number(number):
             raise FormError("number", "not_found")
-        setup = self.service.setup()
-        if number in setup.blacklist:
-            await self.service.change_setup(
-                dataclasses.replace(
-                    setup, blacklist=tuple(n for n in setup.blacklist if n != number)
-                )
-            )
         await self.audit(who, "blacklist.remove", number)
 
 

@@ -352,6 +352,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (kind, period_key)
         ) WITHOUT ROWID""",
     ),
+    (
+        # first start is a step of its own: its row is written in the transaction that seeds
+        # the setup and the first users, so a kill half-way leaves a new database, not one
+        # without users. A database that has a setup has had its first start.
+        "CREATE TABLE first_start (done_s REAL NOT NULL)",
+        "INSERT INTO first_start (done_s) SELECT min(saved_s) FROM settings HAVING count(*) > 0",
+        # the blacklist's one home is its table: numbers only the setup held move there
+        """INSERT OR IGNORE INTO blacklist (number, by_agent, call_id, time_s)
+            SELECT value, '', '', (SELECT saved_s FROM settings ORDER BY id DESC LIMIT 1)
+            FROM json_each(
+                (SELECT setup_json FROM settings ORDER BY id DESC LIMIT 1), '$.blacklist'
+            )""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
