@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 
 from appliance.desk.audit import AuditTrail, SignedIn
-from appliance.desk.forms import FormError, clean_text
+from appliance.desk.forms import FormError, ascii_digits, clean_text
 from appliance.desk.periods import Period
 from appliance.engine.records import CallRecord
 from appliance.recordings import expired
@@ -307,7 +307,7 @@ class QualityDesk:
     async def _check(self, check_id: str) -> QualityCheck:
         found = (
             await self._db.read(lambda c: quality.check(c, int(check_id)))
-            if check_id.isdigit()
+            if ascii_digits(check_id)
             else None
         )
         if found is None:
@@ -317,6 +317,6 @@ class QualityDesk:
 
 def _whole(field: str, text: str, low: int, high: int) -> int:
     value = text.strip()
-    if not value.isascii() or not value.isdigit() or not low <= int(value) <= high:
+    if not ascii_digits(value) or not low <= int(value) <= high:
         raise FormError(field, "out_of_range")
     return int(value)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from appliance.desk.audit import AuditTrail, SignedIn
-from appliance.desk.forms import FormError
+from appliance.desk.forms import FormError, ascii_digits
 from appliance.desk.period_report import CALLBACK_ON_TIME_S, TICKET_ON_TIME_S
 from appliance.desk.periods import Period, day_named, month_of, week_of
 from appliance.desk.roster import RosterDesk
@@ -135,9 +135,7 @@ class TargetsDesk:
             if text is None:
                 continue
             text = text.strip()
-            if text and not (
-                text.isascii() and text.isdigit() and 0 < int(text) <= MAX_TARGET_CALLS
-            ):
+            if text and not (ascii_digits(text) and 0 < int(text) <= MAX_TARGET_CALLS):
                 raise FormError("target", "out_of_range")
             changed[(scope, key)] = int(text) if text else None
         await self._db.write(lambda c: targets.put_targets(c, changed))
@@ -152,7 +150,7 @@ class TargetsDesk:
         saved = []
         for name in FIGURES:
             text = form.get(f"weight_{name}", "").strip()
-            if not (text.isascii() and text.isdigit() and int(text) <= MAX_WEIGHT):
+            if not (ascii_digits(text) and int(text) <= MAX_WEIGHT):
                 raise FormError("weight", "out_of_range")
             saved.append((name, int(text)))
         if not any(weight for _n, weight in saved):
