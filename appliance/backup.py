@@ -13,17 +13,16 @@ import sys
 import time
 from pathlib import Path
 
+from appliance import backup_set
 from appliance import config as depot_config
 from appliance.store.backup import (
     BackupError,
     DatabaseCheck,
-    backup_database,
     check_restorable,
     pending_restore_path,
     restore_database,
 )
 
-PREFIX = "depotline"
 KINDS = ("manual", "nightly")
 UNIT = "depotline.service"
 
@@ -37,24 +36,6 @@ def _database_path(config_path: str, db: str | None) -> tuple[Path, Path | None]
     return Path(config.depot.database), Path(config_path)
 
 
-def backup_set_paths(directory: Path, kind: str, when_s: float) -> tuple[Path, Path]:
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(when_s))
-    stem = f"{PREFIX}-{kind}-{stamp}"
-    return directory / f"{stem}.db", directory / f"{stem}.toml"
-
-
-def rotate(directory: Path, kind: str, keep: int) -> list[Path]:
-    """Deletes all but the newest `keep` backups of one kind; returns what it deleted."""
-    sets = sorted(directory.glob(f"{PREFIX}-{kind}-*.db"))  # UTC stamps sort by time
-    deleted: list[Path] = []
-    for old in sets[: max(0, len(sets) - keep)]:
-        for path in (old, old.with_suffix(".toml")):
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-                deleted.append(path)
-    return deleted
-
-
 def _print_counts(check: DatabaseCheck) -> None:
     for table, count in sorted(check.row_counts.items()):
         print(f"  {table:<24} {count:>9} rows")
@@ -65,16 +46,21 @@ def _backup(args: argparse.Namespace) -> int:
     directory = Path(args.dest) if args.dest else database.parent / "backups"
     directory.mkdir(parents=True, exist_ok=True)
     kind = "nightly" if args.nightly else "manual"
-    db_copy, config_copy = backup_set_paths(directory, kind, time.time())
-    check = backup_database(database, db_copy)
-    print(f"backed up {database} to {db_copy} (schema {check.user_version}, integrity ok)")
-    _print_counts(check)
-    if config_file is not None and config_file.is_file():
-        shutil.copy2(config_file, config_copy)
-        print(f"copied {config_file} to {config_copy}")
-    if args.keep is not None:
-        for deleted in rotate(directory, kind, args.keep):
-            print(f"deleted old backup {deleted}")
+    backup = backup_set.set_for(directory, kind, time.time())
+    with backup_set.locked(directory):
+        for leftover in backup_set.remove_leftovers(directory):
+            print(f"deleted {leftover}, left by a backup that did not finish")
+        check = backup_set.write_set(database, config_file, backup)
+        print(
+            f"backed up {database} to {backup.database} (schema {check.user_version}, integrity ok)"
+        )
+        _print_counts(check)
+        if backup.config.is_file():
+            print(f"copied {config_file} to {backup.config}")
+        print(f"wrote {backup.manifest} (checksums of both)")
+        if args.keep is not None:
+            for deleted in backup_set.rotate(directory, kind, args.keep):
+                print(f"deleted old backup {deleted}")
     return 0
 
 
@@ -105,10 +91,15 @@ def _unit_active() -> bool:
 
 def _restore(args: argparse.Namespace) -> int:
     database, config_file = _database_path(args.config, args.db)
-    backup = Path(args.backup)
-    check = check_restorable(backup)
-    print(f"{backup}: integrity ok, schema {check.user_version}")
+    backup = backup_set.BackupSet(Path(args.backup))
+    manifest = backup_set.read_manifest(backup)
+    check = check_restorable(backup.database)
+    print(f"{backup.database}: integrity ok, schema {check.user_version}, checksums ok")
     _print_counts(check)
+    restore_config = bool(manifest.config_sha256) and config_file is not None and args.with_config
+    if restore_config:
+        # an empty or broken settings file would leave the box without its lines
+        depot_config.load(backup.config)
     users = processes_using(database)
     running = bool(users) or (args.db is None and _unit_active())
     if running and not args.force:
@@ -119,8 +110,8 @@ def _restore(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    _, kept = restore_database(backup, database)
-    print(f"restored {backup} to {database}")
+    _, kept = restore_database(backup.database, database)
+    print(f"restored {backup.database} to {database}")
     pending = pending_restore_path(database)
     if pending.exists():
         # else the next start would swap the web page's restore in over this one
@@ -128,18 +119,11 @@ def _restore(args: argparse.Namespace) -> int:
         print(f"dropped {pending}, a restore confirmed on the web page that was still waiting")
     if kept is not None:
         print(f"the database it replaced is kept as {kept}")
-    config_copy = backup.with_suffix(".toml")
-    if config_copy.is_file() and config_file is not None:
-        if args.with_config:
-            kept_config = config_file.with_name(
-                f"{config_file.name}.before-restore-{time.strftime('%Y%m%dT%H%M%SZ')}"
-            )
-            with contextlib.suppress(FileNotFoundError):
-                shutil.copy2(config_file, kept_config)
-            shutil.copy2(config_copy, config_file)
-            print(f"restored {config_copy} to {config_file} (old one kept as {kept_config})")
-        else:
-            print(f"the settings file of that backup is {config_copy}; --with-config restores it")
+    if restore_config and config_file is not None:
+        kept_config = backup_set.install_config(backup.config, config_file)
+        print(f"restored {backup.config} to {config_file} (old one kept as {kept_config})")
+    elif manifest.config_sha256:
+        print(f"the settings file of that backup is {backup.config}; --with-config restores it")
     if running:
         print("the daemon was running: restart it now (sudo systemctl restart depotline)")
     return 0

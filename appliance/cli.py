@@ -28,6 +28,7 @@ EX_RESTART = 75  # EX_TEMPFAIL: stopped to be started again (a restore by upload
 # verbs whose modules parse their own arguments: (module, argv starts with the verb, help)
 DELEGATED = {
     "simulate": ("appliance.simulate", False, "simulate days of calls in virtual time"),
+    "soak": ("appliance.soak", False, "days of calls with faults in virtual time, checked"),
     "doctor": ("appliance.doctor", False, "check the box: devices, udev rules, database, disk"),
     "backup": ("appliance.backup", True, "back up the database (and the configuration)"),
     "restore": ("appliance.backup", True, "restore the database from a backup"),
@@ -35,6 +36,7 @@ DELEGATED = {
     "tasks": ("appliance.followup_cli", True, "list the callback tasks (回访)"),
     "tickets": ("appliance.followup_cli", True, "list the complaint tickets (工单)"),
     "waybills": ("appliance.followup_cli", True, "load the tracking export, show a waybill"),
+    "report": ("appliance.report_cli", False, "print a calendar period's figures (--json)"),
 }
 
 
@@ -73,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
         default=0,
         metavar="N",
         help="N (2) of the 4 lines are simulated voice modems on the real modem driver",
+    )
+    demo.add_argument(
+        "--history-days",
+        type=int,
+        default=28,
+        metavar="N",
+        help="days of past calls, logins and roster a new database starts with (28; 0: none)",
     )
 
     check = verbs.add_parser("check-config", help="check a configuration file and exit")
@@ -275,6 +284,7 @@ def _demo(args: argparse.Namespace) -> int:
         seed=args.seed,
         calls_per_hour=args.calls_per_hour,
         modems=args.modems,
+        history_days=args.history_days,
     )
 
     async def main() -> None:

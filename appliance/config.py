@@ -206,6 +206,13 @@ def load(path: str | Path = DEFAULT_PATH) -> Config:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{file}: not UTF-8 text (byte {exc.start})") from exc
+    if not any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
+        # a copy cut off by a power cut or a full disk: taken as all defaults, the box would
+        # start with no lines
+        raise ConfigError(
+            f"{file}: the configuration is empty; expected at least [depot] (a cut-off copy?"
+            " restore the file, or see docs/configuration.md)"
+        )
     return parse(text, file)
 
 

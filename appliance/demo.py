@@ -16,9 +16,10 @@ from appliance import seed, wiring
 from appliance.clock import ShellClock
 from appliance.config import ThresholdsConfig
 from appliance.daemon import RESTART_DELAY_S
+from appliance.demo_history import HISTORY_DAYS, seed_history
 from appliance.runtime import open_runtime
 from appliance.service import DepotService
-from appliance.store import Role, Store
+from appliance.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +38,18 @@ class DemoOptions:
     seed: int = 1
     calls_per_hour: float = 0.0  # 0: the demo's day profile
     modems: int = 0  # lines that are simulated voice modems on the real modem driver
+    history_days: int = HISTORY_DAYS  # past calls, logins and roster a new database starts with
 
 
-async def _seed_users(store: Store) -> None:
-    """Agents with their PINs (for keypad login) and a supervisor, in a new demo database."""
-    for agent_id, name, pin, _skills in seed.DEMO_AGENTS:
-        await store.add_user(agent_id, name, Role.AGENT, f"agent{agent_id}", pin=pin)
-    supervisor_id, name, password = seed.DEMO_SUPERVISOR
-    await store.add_user(supervisor_id, name, Role.ADMIN, password)
+async def _seed_history(store: Store, now_s: float, history_days: int) -> None:
+    """Days of past calls, logins and roster after the first start (the users are written
+    with it), so the staffing and roster pages show real numbers from the start."""
+    if history_days > 0:
+        await seed_history(store, seed.demo_setup(DEMO_TIMEZONE), now_s, days=history_days)
+
+
+def _recordings_dir(database: str) -> str:
+    return os.path.join(os.path.dirname(os.path.abspath(database)), "recordings")
 
 
 async def run_demo(options: DemoOptions, stop: asyncio.Event) -> None:
@@ -66,6 +71,7 @@ async def run_demo(options: DemoOptions, stop: asyncio.Event) -> None:
                 calls_per_hour=options.calls_per_hour,
                 modems=options.modems,
                 scratch_dir=scratch,
+                recordings_dir=_recordings_dir(database),
             )
             try:
                 restarting = await _run(options, stop, demo, clock, database)
@@ -86,7 +92,7 @@ async def _run(
     database: str,
 ) -> bool:
     """One run of the demo depot; True when it stopped to restart (a restore by upload)."""
-    recordings_dir = os.path.join(os.path.dirname(os.path.abspath(database)), "recordings")
+    recordings_dir = _recordings_dir(database)
     async with open_runtime(
         database=database,
         devices=demo.devices,
@@ -94,7 +100,8 @@ async def _run(
         timezone=DEMO_TIMEZONE,
         thresholds=ThresholdsConfig(),
         default_setup=lambda: seed.demo_setup(DEMO_TIMEZONE),
-        on_new_database=_seed_users,
+        first_users=seed.demo_users(),
+        after_first_start=lambda store: _seed_history(store, clock.now(), options.history_days),
         recordings_dir=recordings_dir,
         seed=options.seed,
     ) as runtime:

@@ -9,7 +9,14 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,8 +51,13 @@ from appliance.recordings import sweep as sweep_recordings
 from appliance.recovery import interrupted_calls
 from appliance.sd_notify import Notifier
 from appliance.stats.figures import Figures
-from appliance.store import Store
-from appliance.store.backup import BackupError, apply_pending_restore, pending_restore_path
+from appliance.store import NewUser, Store, StoreError
+from appliance.store.backup import (
+    BackupError,
+    apply_pending_restore,
+    pending_restore_path,
+    refuse_a_lost_database,
+)
 from appliance.thresholds import stack_light, with_levels
 from appliance.updates import CallLogged, FiguresChanged, NoticeIssued, Update
 from drivers.roles import (
@@ -170,6 +182,7 @@ class Runtime:
         self._device_faults: dict[str, str] = {}
         self._subscribers: set[asyncio.Queue[Update | None]] = set()
         self._last_figures = WallboardFigures()
+        self.ticker = ""  # notices and award announcements the boards scroll (set by the desk)
         self._lamp_states: dict[str, PositionLampState] = {}
         self._stack_light: tuple[StackLight, bool] | None = None
         self._group: asyncio.TaskGroup | None = None
@@ -203,10 +216,16 @@ class Runtime:
             figures,
             longest_wait_s=float(round(figures.longest_wait_s)),
             faults=faults,
+            ticker=self.ticker,
             # stopping, or outside opening hours: the boards say "closed"
             closed=self._closing or not self.engine.snapshot(now).open_now,
         )
         return with_levels(figures, self.thresholds)
+
+    def set_ticker(self, text: str) -> None:
+        """The text the LED boards and the wallboard page scroll; shown at the next refresh."""
+        self.ticker = text
+        self._figures_changed.set()
 
     async def updates(self) -> AsyncGenerator[Update, None]:
         """Every update from now on, starting with the current figures; ends at stop."""
@@ -227,10 +246,7 @@ class Runtime:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run until `stop` is set, then stop taking calls, end calls and finish cleanly."""
-        await self._end_interrupted_calls()
-        start = self._entry(Verb.QUEUESTART)
-        await self.store.record([start])
-        self.figures.fold(start)
+        await self.start()
         try:
             async with asyncio.TaskGroup() as group:
                 self._group = group
@@ -274,6 +290,14 @@ class Runtime:
             for queue in tuple(self._subscribers):
                 with contextlib.suppress(asyncio.QueueFull):
                     queue.put_nowait(None)
+
+    async def start(self) -> None:
+        """What every start does before taking calls (`run` does it; `depotline soak`, which
+        feeds `step` itself, too): end the calls a kill cut off, then log the start."""
+        await self._end_interrupted_calls()
+        start = self._entry(Verb.QUEUESTART)
+        await self.store.record([start])
+        self.figures.fold(start)
 
     async def _end_interrupted_calls(self) -> None:
         """Calls cut off by a power cut or crash get their end and record now."""
@@ -376,6 +400,10 @@ class Runtime:
             if isinstance(record, QueueLogEntry):
                 self.figures.fold(record)
                 self._figures_changed.set()
+            elif isinstance(record, NumberBlocked) and record.number not in self.setup.blacklist:
+                # 闭塞 by an agent: the setup the service hands out keeps what the engine has
+                blacklist = (*self.setup.blacklist, record.number)
+                self.setup = dataclasses.replace(self.setup, blacklist=blacklist)
         for action in actions:
             await self._carry_out(action)
         return actions
@@ -541,25 +569,29 @@ async def open_runtime(
     timezone: str,
     thresholds: ThresholdsConfig,
     default_setup: Callable[[], DepotSetup],
-    on_new_database: Callable[[Store], Awaitable[None]] | None = None,
+    first_users: Sequence[NewUser] = (),
+    after_first_start: Callable[[Store], Awaitable[None]] | None = None,
     recordings_dir: str = "",
     notifier: Notifier | None = None,
     seed: int = 0,
 ) -> AsyncIterator[Runtime]:
-    """Open the store, load (or seed) the depot's setup, build the engine and fold today's
-    queue log into the figures, so the figures survive a restart."""
+    """Open the store, load (or, at a new database's first start, seed with `first_users`)
+    the depot's setup, build the engine and fold today's queue log into the figures, so the
+    figures survive a restart. `after_first_start` adds what a new database starts with beyond
+    its setup and users (the demo's past days), once the first start is written."""
     async with contextlib.AsyncExitStack() as stack:
         if pending_restore_path(database).exists():
             await _restore_pending(database, notifier if notifier is not None else Notifier())
+        refuse_a_lost_database(database)
         store = await Store.open(database)
         stack.push_async_callback(store.close)
+        if await store.first_start(default_setup(), first_users, when_s=clock.now()):
+            log.info("new database %s: seeded the depot's setup", database)
+            if after_first_start is not None:
+                await after_first_start(store)
         setup = await store.load_setup()
         if setup is None:
-            setup = default_setup()
-            await store.save_setup(setup)
-            if on_new_database is not None:
-                await on_new_database(store)
-            log.info("new database %s: seeded the depot's setup", database)
+            raise StoreError(f"database {database} had its first start but holds no setup")
         if setup.hours.timezone != timezone:
             # one time zone for the whole depot: opening hours, figures and reports
             log.warning(
@@ -572,10 +604,6 @@ async def open_runtime(
                 setup, hours=dataclasses.replace(setup.hours, timezone=timezone)
             )
             await store.save_setup(setup)
-        # numbers agents blocked (闭塞) are kept in the store's blacklist, not in the setup
-        blocked = tuple(n for n in await store.blacklist() if n not in setup.blacklist)
-        if blocked:
-            setup = dataclasses.replace(setup, blacklist=(*setup.blacklist, *blocked))
         # each agent's calls and talk so far today, for fewest-calls and least-talk-time
         today: dict[str, AgentDay] = {}
         async for batch in store.iter_queue_log(day_start_s(timezone, clock.now())):
@@ -587,19 +615,7 @@ async def open_runtime(
             voicemail_dir=recordings_dir,
             agents_today=today,
         )
-        figures = Figures(
-            timezone=timezone,
-            sl_threshold_s=_sl_threshold_s(setup),
-            queue_sl_thresholds_s={queue.id: queue.sl_threshold_s for queue in setup.queues},
-        )
-        # From the last start before midnight: an agent logged in since yesterday keeps today's
-        # time. A week bounds the work after a long run.
-        midnight_s = day_start_s(timezone, clock.now())
-        last_start_s = await store.last_start_s(midnight_s)
-        async for batch in store.iter_queue_log(
-            max(last_start_s or midnight_s, midnight_s - RESTART_LOOKBACK_S)
-        ):
-            figures.fold_all(batch)
+        figures = await figures_from_log(store, setup, timezone, clock.now())
         log.info("figures today from the queue log: %s", summary(figures.wallboard(clock.now())))
         yield Runtime(
             engine=engine,
@@ -638,6 +654,24 @@ async def _restore_pending(database: str, notifier: Notifier) -> None:
         sum(check.row_counts.values()),
         kept,
     )
+
+
+async def figures_from_log(store: Store, setup: DepotSetup, timezone: str, now_s: float) -> Figures:
+    """Today's figures folded from the queue log, as every start rebuilds them: from the last
+    start before midnight (an agent logged in since yesterday keeps today's time), at most
+    a week back (that bounds the work after a long run)."""
+    figures = Figures(
+        timezone=timezone,
+        sl_threshold_s=_sl_threshold_s(setup),
+        queue_sl_thresholds_s={queue.id: queue.sl_threshold_s for queue in setup.queues},
+    )
+    midnight_s = day_start_s(timezone, now_s)
+    last_start_s = await store.last_start_s(midnight_s)
+    async for batch in store.iter_queue_log(
+        max(last_start_s or midnight_s, midnight_s - RESTART_LOOKBACK_S)
+    ):
+        figures.fold_all(batch)
+    return figures
 
 
 def day_start_s(timezone: str, time_s: float) -> float:

@@ -1,5 +1,6 @@
 """The call handling a new database starts with: a believable depot's queues and menu (1 货物查询
-cargo tracking, 2 下单 orders, 3 投诉 complaints). Production starts with no agents and
+cargo tracking, 2 下单 orders, 3 投诉 complaints), every call recorded for 质检 and kept for the
+queue's retention (90 days). Production starts with no agents and
 Mon–Sat 08:00–20:00 hours; the demo adds agents, a VIP, a blacklisted number and is always open."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from appliance.engine.setup import (
     Strategy,
     Tier,
 )
+from appliance.store import NewUser, Role
 
 WORKDAY = ((8 * 60, 20 * 60),)
 MON_TO_SAT = (WORKDAY,) * 6 + ((),)
@@ -57,6 +59,7 @@ def _queues() -> tuple[Queue, ...]:
             "cargo",
             "货物查询",
             "Cargo tracking",
+            record_calls=True,  # 质检 draws its calls from the recordings
             strategy=Strategy.LONGEST_IDLE,
             wrap_up_s=20.0,
             max_wait_s=240.0,
@@ -66,6 +69,7 @@ def _queues() -> tuple[Queue, ...]:
             "orders",
             "下单",
             "Orders",
+            record_calls=True,  # 质检 draws its calls from the recordings
             strategy=Strategy.ROUND_ROBIN,
             wrap_up_s=30.0,
             max_wait_s=300.0,
@@ -75,6 +79,7 @@ def _queues() -> tuple[Queue, ...]:
             "complaints",
             "投诉",
             "Complaints",
+            record_calls=True,  # 质检 draws its calls from the recordings
             strategy=Strategy.FEWEST_CALLS,
             wrap_up_s=45.0,
             max_wait_s=300.0,
@@ -121,3 +126,14 @@ def demo_setup(timezone: str = "Asia/Shanghai") -> DepotSetup:
         vip_numbers=(DEMO_VIP[0],),
         blacklist=(DEMO_BLACKLISTED[0],),
     )
+
+
+def demo_users() -> tuple[NewUser, ...]:
+    """The demo's agents with their PINs (for keypad login) and its supervisor, created at
+    the demo database's first start."""
+    agents = tuple(
+        NewUser(agent_id, name, Role.AGENT, f"agent{agent_id}", pin)
+        for agent_id, name, pin, _skills in DEMO_AGENTS
+    )
+    supervisor_id, name, password = DEMO_SUPERVISOR
+    return (*agents, NewUser(supervisor_id, name, Role.ADMIN, password))

@@ -76,6 +76,10 @@ class DepotService:
         """Today's wallboard figures with their alert levels."""
         return self._runtime.compute_figures()
 
+    def set_ticker(self, text: str) -> None:
+        """Scroll `text` on the LED boards' ticker and the wallboard page (notices, awards)."""
+        self._runtime.set_ticker(text)
+
     def subscribe(self) -> AsyncGenerator[Update, None]:
         """Updates as they happen: figures changed, agent notices, calls logged. Starts with
         the current figures; ends when the daemon stops."""
@@ -151,23 +155,24 @@ class DepotService:
         await self._runtime.submit(PlaceCall(self.now(), agent, number, purpose, task_id))
 
     async def block_number(self, number: str, *, by: str) -> None:
-        """A supervisor puts a number on the blacklist: kept, and refused from now on."""
-        now = self.now()
-        await self._runtime.store.record([NumberBlocked(number, by, "", now)])
-        setup = self._runtime.setup
-        if number not in setup.blacklist:
-            await self.change_setup(
-                dataclasses.replace(setup, blacklist=(*setup.blacklist, number))
-            )
+        """A supervisor puts a number on the blacklist: kept (one transaction on its one
+        home, the blacklist table), then refused from now on."""
+        await self._runtime.store.record([NumberBlocked(number, by, "", self.now())])
+        await self._blacklist_changed()
 
     async def unblock_number(self, number: str) -> bool:
-        """Take a number off the blacklist; False if it was not on it."""
+        """Take a number off the blacklist (one transaction); False if it was not on it."""
         removed = await self._runtime.store.unblock(number)
-        setup = self._runtime.setup
-        if number in setup.blacklist:
-            kept = tuple(n for n in setup.blacklist if n != number)
-            await self.change_setup(dataclasses.replace(setup, blacklist=kept))
+        await self._blacklist_changed()
         return removed
+
+    async def _blacklist_changed(self) -> None:
+        """The engine is handed the blacklist as its table holds it now (nothing is saved)."""
+        blacklist = tuple(await self._runtime.store.blacklist())
+        if blacklist != self._runtime.setup.blacklist:
+            setup = dataclasses.replace(self._runtime.setup, blacklist=blacklist)
+            self._runtime.setup = setup
+            await self._runtime.submit(SetupChanged(self.now(), setup))
 
     async def calls_from(self, number: str, *, limit: int = 20) -> list[CallRecord]:
         """A caller's past calls, newest first (the screen pop's history)."""
@@ -177,7 +182,10 @@ class DepotService:
         return await self._runtime.store.assign_callback_task(task_id, agent)
 
     async def change_setup(self, setup: DepotSetup) -> None:
-        """New call-handling settings: saved, then handed to the engine."""
+        """New call-handling settings: saved, then handed to the engine. The blacklist is not
+        a setting: it stays as its table holds it (block_number, unblock_number)."""
         await self._runtime.store.save_setup(setup)
+        blacklist = tuple(await self._runtime.store.blacklist())
+        setup = dataclasses.replace(setup, blacklist=blacklist)
         self._runtime.setup = setup
         await self._runtime.submit(SetupChanged(self.now(), setup))

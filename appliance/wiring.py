@@ -167,7 +167,9 @@ def build_devices(config: Config, clock: ShellClock) -> DeviceSet:
         if sim_position_ids:
             positions.append(sim.SimulatedPositions(tuple(sim_position_ids), clock=clock.now))
         if bridge is None:
-            bridge = sim.SimulatedBridge(clock=clock.now)
+            bridge = sim.SimulatedBridge(
+                clock=clock.now, recordings_dir=config.depot.recordings_dir
+            )
 
     wallboard = config.wallboard
     if wallboard.type == "console":
@@ -263,9 +265,11 @@ def build_demo(
     calls_per_hour: float = 0.0,
     modems: int = 0,
     scratch_dir: str = "",
+    recordings_dir: str = "",
 ) -> DemoDevices:
     """Simulated lines and positions (pos1…), scripted callers, and agents; a console wallboard
-    if asked. With `modems`, that many of the lines are the real modem driver talking to
+    if asked; the bridge writes a stand-in WAV for each recording in `recordings_dir`. With
+    `modems`, that many of the lines are the real modem driver talking to
     simulated voice modems over pseudo-terminals (real time only: the modems keep real time)."""
     sim = importlib.import_module("drivers.sim")
     transcript = sim.Transcript(clock.now)
@@ -279,7 +283,9 @@ def build_demo(
         line_ids, clock=clock.now, speed=clock.speed, transcript=transcript
     )
     phones = sim.SimulatedPositions(position_ids, clock=clock.now, transcript=transcript)
-    bridge = sim.SimulatedBridge(clock=clock.now, transcript=transcript)
+    bridge = sim.SimulatedBridge(
+        clock=clock.now, transcript=transcript, recordings_dir=recordings_dir
+    )
     profile = DEMO_CALLS_PER_HOUR if calls_per_hour <= 0 else (calls_per_hour,) * 24
     sim_share = len(line_ids) / lines
     traffic = sim.CallerTraffic(

@@ -56,4 +56,5 @@ def figures_json(figures: WallboardFigures) -> dict[str, Any]:
         },
         "faults": list(figures.faults),
         "closed": figures.closed,
+        "ticker": figures.ticker,
     }

@@ -1,6 +1,6 @@
 """The back office the web UI and the CLI's admin verbs call: `open_desk` gives the DeskService,
 with one small service per domain over the store (records, tasks, tickets, scripts, notices,
-quality checks, settings, reports, restore)."""
+quality checks, targets and rankings, the roster, settings, reports, restore)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from appliance.desk.forms import (
     FormError,
 )
 from appliance.desk.notices import HandoverEntry, Notice
-from appliance.desk.quality import QUALITY_CRITERIA, QualityCheck, RecordedCall
+from appliance.desk.quality import RecordedCall
 from appliance.desk.records import Customer, DeskRecord, HistoryEntry, ScreenPop
 from appliance.desk.reports import PERIOD_DAYS
 from appliance.desk.restore import RestoreRefused, StagedRestore
@@ -28,6 +28,7 @@ from appliance.desk.sessions import (
 from appliance.desk.ticket_limits import ESCALATE_AFTER_S, ESCALATION_LEVELS
 from appliance.store import Role, User, is_keypad_pin
 from appliance.store.audit import AuditEntry
+from appliance.store.quality import QualityCheck
 from appliance.store.tickets import Ticket, TicketStep
 
 __all__ = [
@@ -38,7 +39,6 @@ __all__ = [
     "LOGIN_FAILURES_ALLOWED",
     "LOGIN_WINDOW_S",
     "PERIOD_DAYS",
-    "QUALITY_CRITERIA",
     "RECORD_KINDS",
     "SESSION_IDLE_S",
     "AuditEntry",

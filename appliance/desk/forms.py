@@ -77,6 +77,12 @@ RECORD_KINDS: dict[str, tuple[FieldSpec, ...]] = {
 }
 
 
+def ascii_digits(text: str) -> bool:
+    """0-9 only: str.isdigit alone lets through ² and other scripts' digits, which int()
+    refuses or no keypad or caller ID sends."""
+    return text.isascii() and text.isdigit()
+
+
 def clean_text(field: str, value: str, *, required: bool, max_chars: int) -> str:
     """Trimmed text; FormError when required and empty, too long, or with control characters."""
     text = value.strip()

@@ -1,9 +1,12 @@
-"""Notices on every agent's desk and the shift handover log (交接班)."""
+"""Notices on every agent's desk (and on the boards' ticker) and the shift handover log
+(交接班)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from appliance.desk.audit import AuditTrail, SignedIn
-from appliance.desk.forms import FormError, clean_text
+from appliance.desk.forms import FormError, ascii_digits, clean_text
 from appliance.service import DepotService
 from appliance.store import notices
 from appliance.store.desk_store import DeskStore
@@ -11,10 +14,18 @@ from appliance.store.notices import HandoverEntry, Notice
 
 
 class NoticeDesk:
-    def __init__(self, desk_store: DeskStore, service: DepotService, audit: AuditTrail) -> None:
+    def __init__(
+        self,
+        desk_store: DeskStore,
+        service: DepotService,
+        audit: AuditTrail,
+        *,
+        refresh_ticker: Callable[[], Awaitable[None]],
+    ) -> None:
         self._db = desk_store
         self.service = service
         self._audit = audit
+        self._refresh_ticker = refresh_ticker  # the boards scroll the active notices
 
     async def notices(self) -> list[Notice]:
         return await self._db.read(notices.active_notices)
@@ -24,13 +35,15 @@ class NoticeDesk:
         now_s = self.service.now()
         notice_id = await self._db.write(lambda c: notices.add_notice(c, now_s, who.agent_id, text))
         await self._audit(who, "notice.add", str(notice_id), text)
+        await self._refresh_ticker()
 
     async def withdraw_notice(self, who: SignedIn, notice_id: str) -> None:
-        if not notice_id.isdigit():
+        if not ascii_digits(notice_id):
             raise FormError("notice_id", "not_found")
         if not await self._db.write(lambda c: notices.withdraw_notice(c, int(notice_id))):
             raise FormError("notice_id", "not_found")
         await self._audit(who, "notice.withdraw", notice_id)
+        await self._refresh_ticker()
 
     async def handovers(self, *, limit: int = 100) -> list[HandoverEntry]:
         return await self._db.read(lambda c: notices.handovers(c, limit))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from appliance.desk.audit import AuditTrail, SignedIn
-from appliance.desk.forms import FormError, clean_text
+from appliance.desk.forms import FormError, ascii_digits, clean_text
 from appliance.service import DepotService
 from appliance.store import scripts
 from appliance.store.desk_store import DeskStore
@@ -75,7 +75,7 @@ class ScriptDesk:
     async def _script_id(self, field: str, text: str, *, allow_top: bool) -> int:
         if allow_top and text in ("", "0"):
             return 0
-        if not text.isdigit() or not any(
+        if not ascii_digits(text) or not any(
             s.script_id == int(text) for _depth, s in await self.script_tree()
         ):
             raise FormError(field, "not_found")

@@ -1,13 +1,13 @@
 """The web desk's service: sign-in, the audit log, users, system status, backup copies, restore
 by upload and the blacklist, with one service per domain of the back office beside it (records,
-tasks, tickets, scripts, notices, quality checks, settings, reports). The web UI reaches the
+tasks, tickets, scripts, notices, quality checks, targets and rankings, the roster, settings,
+reports). The web UI reaches the
 depot's data only through this and appliance.service."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import os
 import secrets
@@ -21,7 +21,7 @@ from pathlib import Path
 from appliance import first_boot
 from appliance.desk import restore as desk_restore
 from appliance.desk.audit import AuditTrail, SignedIn
-from appliance.desk.forms import FormError, clean_text
+from appliance.desk.forms import FormError, ascii_digits, clean_text
 from appliance.desk.jobs import (
     every,
     keep_reports_ready,
@@ -29,13 +29,16 @@ from appliance.desk.jobs import (
     pick_up_tracking_exports,
 )
 from appliance.desk.notices import NoticeDesk
+from appliance.desk.period_report import PeriodReports
 from appliance.desk.quality import QualityDesk
 from appliance.desk.records import RecordDesk
 from appliance.desk.reports import DepotReports, ReportCache
 from appliance.desk.restore import RestoreRefused, StagedRestore
+from appliance.desk.roster import RosterDesk
 from appliance.desk.scripts import ScriptDesk
 from appliance.desk.sessions import SESSION_IDLE_S, Sessions
 from appliance.desk.settings import SettingsDesk
+from appliance.desk.targets import TargetsDesk
 from appliance.desk.tasks import TaskDesk
 from appliance.desk.tickets import TicketDesk
 from appliance.desk.waybills import TRACKING_FOLDER, WaybillDesk
@@ -98,11 +101,16 @@ class DeskService:
         self.tasks = TaskDesk(desk_store, service, self.audit)
         self.tickets = TicketDesk(desk_store, service, self.audit, self.tasks)
         self.records = RecordDesk(store, desk_store, service, self.audit, self.tickets)
-        self.notices = NoticeDesk(desk_store, service, self.audit)
-        self.scripts = ScriptDesk(desk_store, service, self.audit)
         self.quality = QualityDesk(
             store, desk_store, service, self.audit, recordings_dir=recordings_dir
         )
+        self.roster = RosterDesk(store, desk_store, service, self.audit)
+        self.period_reports = PeriodReports(store)
+        self.targets = TargetsDesk(store, desk_store, service, self.audit, roster=self.roster)
+        self.notices = NoticeDesk(
+            desk_store, service, self.audit, refresh_ticker=self.targets.refresh_ticker
+        )
+        self.scripts = ScriptDesk(desk_store, service, self.audit)
         self.settings = SettingsDesk(service, self.audit, prompts_dir=prompts_dir)
         self.waybills = WaybillDesk(
             store,
@@ -198,17 +206,19 @@ class DeskService:
             raise FormError("password", "too_short")
         if pin and not is_keypad_pin(pin):
             raise FormError("pin", "pin_digits")
+        # one transaction: a power cut never leaves half of the form saved
+        new_role = Role(role) if role else None
+        if not await self._store.change_user(
+            agent_id, role=new_role, password=password, pin=pin, clear_pin=clear_pin
+        ):
+            raise FormError("agent_id", "not_found")
         if role:
-            await self._store.update_user(agent_id, user.name, Role(role))
             await self.audit(who, "user.role", agent_id, role)
         if password:
-            await self._store.set_password(agent_id, password)
             await self.audit(who, "user.password", agent_id)
         if pin:
-            await self._store.set_pin(agent_id, pin)
             await self.audit(who, "user.pin", agent_id, "set")
         elif clear_pin:
-            await self._store.clear_pin(agent_id)
             await self.audit(who, "user.pin", agent_id, "cleared")
 
     async def remove_user(self, who: SignedIn, agent_id: str) -> None:
@@ -309,22 +319,15 @@ class DeskService:
 
     async def block_number(self, who: SignedIn, number: str) -> None:
         number = clean_text("number", number, required=True, max_chars=32)
-        if not number.replace("+", "").isdigit():
+        if not ascii_digits(number.replace("+", "")):
             raise FormError("number", "digits_only")
         await self.service.block_number(number, by=who.agent_id)
         await self.audit(who, "blacklist.add", number)
 
     async def unblock_number(self, who: SignedIn, number: str) -> None:
         """Take a number off the blacklist: callers from it are answered again."""
-        if not await self._store.unblock(number):
+        if not await self.service.unblock_number(number):
             raise FormError("number", "not_found")
-        setup = self.service.setup()
-        if number in setup.blacklist:
-            await self.service.change_setup(
-                dataclasses.replace(
-                    setup, blacklist=tuple(n for n in setup.blacklist if n != number)
-                )
-            )
         await self.audit(who, "blacklist.remove", number)
 
 
@@ -366,6 +369,7 @@ async def open_desk(
         recordings_dir=recordings_dir,
         restart=restart,
     )
+    await desk.targets.refresh_ticker()  # notices and awards back on the boards
     jobs = (
         asyncio.create_task(every(reports_ready_every_s, keep_reports_ready, desk)),
         asyncio.create_task(every(desk_jobs_every_s, keep_tickets_escalated, desk)),

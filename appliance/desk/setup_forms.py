@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from appliance.desk.forms import FormError, clean_seconds, clean_text
+from appliance.desk.forms import FormError, ascii_digits, clean_seconds, clean_text
 from appliance.engine.prompts import PROMPT_TEXTS
 from appliance.engine.setup import (
     Agent,
@@ -46,7 +46,7 @@ LINE_MENU = "menu"
 
 def whole_number(field: str, value: str, low: int, high: int) -> int:
     text = value.strip()
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not ascii_digits(text) or not low <= int(text) <= high:
         raise FormError(field, "out_of_range")
     return int(text)
 
@@ -217,7 +217,7 @@ def with_menu(setup: DepotSetup, form: dict[str, str]) -> DepotSetup:
 def with_agent(setup: DepotSetup, form: dict[str, str]) -> DepotSetup:
     """Add or change an agent: id, name and a tier (or none) per queue."""
     agent_id = clean_text("agent_id", form.get("agent_id", ""), required=True, max_chars=20)
-    if not agent_id.isdigit():
+    if not ascii_digits(agent_id):
         raise FormError("agent_id", "digits_only")
     name = clean_text("name", form.get("name", ""), required=True, max_chars=60)
     skills: list[tuple[str, Tier]] = []
@@ -225,7 +225,7 @@ def with_agent(setup: DepotSetup, form: dict[str, str]) -> DepotSetup:
         value = form.get(f"tier_{queue.id}", "")
         if value == "":
             continue
-        if not value.isdigit() or int(value) not in TIERS:
+        if not ascii_digits(value) or int(value) not in TIERS:
             raise FormError(f"tier_{queue.id}", "choice")
         skills.append((queue.id, Tier(int(value))))
     old = next((a for a in setup.agents if a.id == agent_id), None)
@@ -256,7 +256,7 @@ def hours_text(ranges: tuple[tuple[int, int], ...]) -> str:
 
 def _minute(field: str, text: str) -> int:
     hours, _, minutes = text.strip().partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+    if not (ascii_digits(hours) and ascii_digits(minutes) and len(minutes) == 2):
         raise FormError(field, "hours")
     value = int(hours) * 60 + int(minutes)
     if not 0 <= value <= 24 * 60 or int(minutes) >= 60:
@@ -307,7 +307,7 @@ def with_vips(setup: DepotSetup, form: dict[str, str]) -> DepotSetup:
         number = line.strip()
         if not number:
             continue
-        if not number.replace("+", "").isdigit() or len(number) > 32:
+        if not ascii_digits(number.replace("+", "")) or len(number) > 32:
             raise FormError("vip_numbers", "digits_only")
         if number not in numbers:
             numbers.append(number)

@@ -14,7 +14,7 @@ import aiosqlite
 from appliance.desk.audit import AuditTrail, SignedIn
 from appliance.desk.calling_window import DEFAULT_CALLING_WINDOW, end_of_day_s, next_opening_s
 from appliance.desk.csv_rows import CsvProblem, read_rows
-from appliance.desk.forms import FormError, clean_text
+from appliance.desk.forms import FormError, ascii_digits, clean_text
 from appliance.desk.setup_forms import hours_text, minute_ranges, whole_number
 from appliance.engine.views import AgentState
 from appliance.service import DepotService
@@ -68,7 +68,7 @@ class ImportResult:
 
 
 def is_number(text: str) -> bool:
-    return text.replace("+", "").isdigit() and 3 <= len(text) <= 32
+    return ascii_digits(text.replace("+", "")) and 3 <= len(text) <= 32
 
 
 class TaskDesk:

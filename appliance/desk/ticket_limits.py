@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from appliance.desk.forms import COMPLAINT_CATEGORIES, FormError
+from appliance.desk.forms import COMPLAINT_CATEGORIES, FormError, ascii_digits
 
 HOUR_S = 3600.0
 ESCALATION_LEVELS = ("department", "shift_lead", "manager")
@@ -50,7 +50,7 @@ def limits_from_form(form: dict[str, str]) -> TicketLimits:
         pair = []
         for field in (f"first_{category}", f"second_{category}"):
             text = form.get(field, "").strip()
-            if not text.isdigit() or not LIMIT_RANGE_H[0] <= int(text) <= LIMIT_RANGE_H[1]:
+            if not ascii_digits(text) or not LIMIT_RANGE_H[0] <= int(text) <= LIMIT_RANGE_H[1]:
                 raise FormError(field, "out_of_range")
             pair.append(int(text))
         if pair[1] <= pair[0]:

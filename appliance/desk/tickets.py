@@ -11,7 +11,13 @@ import logging
 import aiosqlite
 
 from appliance.desk.audit import AuditTrail, SignedIn
-from appliance.desk.forms import COMPLAINT_CATEGORIES, FormError, clean_text, clean_waybill
+from appliance.desk.forms import (
+    COMPLAINT_CATEGORIES,
+    FormError,
+    ascii_digits,
+    clean_text,
+    clean_waybill,
+)
 from appliance.desk.tasks import TaskDesk
 from appliance.desk.ticket_limits import (
     ESCALATION_LEVELS,
@@ -240,7 +246,7 @@ class TicketDesk:
         return await self._db.read(lambda c: tickets.notices_for(c, who.agent_id, role, limit))
 
     async def notice_seen(self, who: SignedIn, notice_id: str) -> None:
-        if not notice_id.isdigit():
+        if not ascii_digits(notice_id):
             raise FormError("notice_id", "not_found")
         role = who.role.value
         if not await self._db.write(

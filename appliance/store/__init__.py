@@ -2,6 +2,7 @@
 
 from appliance.store.devices import Fault
 from appliance.store.errors import StoreError
+from appliance.store.first_start import NewUser
 from appliance.store.report_days import ReportDay
 from appliance.store.store import Store
 from appliance.store.tasks import CallbackAttempt, CallbackTask
@@ -13,6 +14,7 @@ __all__ = [
     "CallbackAttempt",
     "CallbackTask",
     "Fault",
+    "NewUser",
     "ReportDay",
     "Role",
     "Store",

@@ -10,12 +10,14 @@ import contextlib
 import logging
 import os
 import re
+import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from appliance.store.errors import StoreError
 from appliance.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
@@ -248,8 +250,10 @@ def restore_database(
 ) -> tuple[DatabaseCheck, Path | None]:
     """Replaces `target` with a checked copy of `backup`; the daemon must be stopped.
 
-    The old database (with its -wal and -shm, which hold committed records) is kept beside it
-    as `<name>.before-restore-<UTC time>`; returns the restored check and that path.
+    At every instant the old or the new database is at the live path: the copy is made and
+    fsynced under a hidden name, the old database's -wal is folded into it, the old file is
+    kept by a second name (`<name>.before-restore-<UTC time>`, whole on its own), and one
+    rename puts the copy in its place. Returns the restored check and the kept path.
     """
     backup, target = Path(backup), Path(target)
     check_restorable(backup)
@@ -261,13 +265,12 @@ def restore_database(
     # WAL mode leaves no -wal once the last connection closed; nothing else to move.
     kept: Path | None = None
     if target.exists():
+        _fold_journal(target)
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         kept = target.with_name(f"{target.name}.before-restore-{stamp}")
-        target.rename(kept)
-        for suffix in ("-wal", "-shm"):
-            old = Path(f"{target}{suffix}")
-            if old.exists():
-                old.rename(Path(f"{kept}{suffix}"))
+        _keep(target, kept)
+        # a -wal must not stay under the live name: it would be replayed into the new file
+        remove_journals(target)
     # The daemon's user must own the restored file as it owned the old one (or, on a fresh
     # box, as it owns the state directory), even when root ran the restore.
     owner = (kept or target.parent).stat()
@@ -275,24 +278,60 @@ def restore_database(
         os.chown(incoming, owner.st_uid, owner.st_gid)
     if kept is not None:
         os.chmod(incoming, owner.st_mode & 0o777)
-    incoming.rename(target)
+    os.replace(incoming, target)
     fsync_directory(target.parent)
     return replace(check, path=str(target), journal_mode="wal"), kept
+
+
+def _fold_journal(database: Path) -> None:
+    """Folds the -wal of a database into the file, so the file alone holds every committed
+    record (after a crash the last calls are only in the -wal). A daemon still writing
+    (`restore --force`) can keep part of it back, and a damaged file cannot take it: that
+    -wal is then kept beside the kept copy (`_keep`)."""
+    try:
+        with _connect(database, read_only=False) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.DatabaseError as error:
+        log.warning("could not fold the write-ahead log of %s into it: %s", database, error)
+
+
+def _keep(database: Path, kept: Path) -> None:
+    """A second name for the (folded) database, fsynced: a hard link, or a copy where the
+    file system has none; an unfolded -wal goes along under the kept name."""
+    for source, destination in ((database, kept), (Path(f"{database}-wal"), Path(f"{kept}-wal"))):
+        if source != database and (not source.exists() or source.stat().st_size == 0):
+            continue
+        try:
+            os.link(source, destination)
+        except FileExistsError:
+            if not os.path.samefile(source, destination):
+                raise
+        except OSError:  # no hard links here (a FAT stick)
+            shutil.copy2(source, destination)
+            _fsync_file(destination)
+    fsync_directory(database.parent)
+
+
+def refuse_a_lost_database(database: str | os.PathLike[str]) -> None:
+    """At start, before the store opens (and would create) the database: StoreError when it
+    is missing but files beside it show a depot was there (its -wal, a kept or half-copied
+    restore, an upload), naming them. A truly new box has none of them and starts empty."""
+    database = Path(database)
+    if database.exists() or not database.parent.is_dir():
+        return
+    prefixes = (database.name, f".{database.name}")
+    found = sorted(p.name for p in database.parent.iterdir() if p.name.startswith(prefixes))
+    if found:
+        raise StoreError(
+            f"database {database} is missing, but {', '.join(found)} beside it show that a"
+            " depot was there; depotline will not start an empty depot over it. Restore a"
+            " backup (depotline restore FILE), or move those files away to start a new depot"
+        )
 
 
 def pending_restore_path(database: str | os.PathLike[str]) -> Path:
     """Where a restore confirmed on the web page waits for the next daemon start."""
     return Path(f"{os.fspath(database)}{PENDING_SUFFIX}")
-
-
-def _checkpoint(database: Path) -> None:
-    """Folds the -wal of a closed database into the file, so the copy kept before a restore
-    is whole on its own; when that fails restore_database moves the -wal along with it."""
-    try:
-        with _connect(database, read_only=False) as connection:
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    except sqlite3.DatabaseError as error:
-        log.warning("could not checkpoint %s before the restore: %s", database, error)
 
 
 def apply_pending_restore(database: str | os.PathLike[str]) -> tuple[DatabaseCheck, Path | None]:
@@ -306,8 +345,6 @@ def apply_pending_restore(database: str | os.PathLike[str]) -> tuple[DatabaseChe
     """
     database = Path(database)
     pending = pending_restore_path(database)
-    if database.exists():
-        _checkpoint(database)
     try:
         check, kept = restore_database(pending, database)
     except BackupError:

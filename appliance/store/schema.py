@@ -283,6 +283,88 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE INDEX desk_records_by_waybill
             ON desk_records (json_extract(fields_json, '$.waybill'))""",
     ),
+    (
+        # 质检 by the manuals: a weighted form and sampling plan (one row per saved version),
+        # checks with each item's points, one appeal (申诉) per check with the checker's answer.
+        # The three fixed 1–5 scores of the first quality_checks become checks on that form.
+        """CREATE TABLE quality_plans (
+            id INTEGER PRIMARY KEY,
+            saved_s REAL NOT NULL,
+            saved_by TEXT NOT NULL,
+            items_json TEXT NOT NULL,
+            checks_per_agent_month INTEGER NOT NULL
+        )""",
+        """CREATE TABLE quality_scores (
+            check_id INTEGER PRIMARY KEY,
+            call_id TEXT NOT NULL,
+            time_s REAL NOT NULL,
+            checker TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            items_json TEXT NOT NULL,
+            total INTEGER NOT NULL,
+            comment TEXT NOT NULL
+        )""",
+        "CREATE INDEX quality_scores_by_call ON quality_scores (call_id)",
+        "CREATE INDEX quality_scores_by_time ON quality_scores (time_s)",
+        """INSERT INTO quality_scores (call_id, time_s, checker, agent, items_json, total, comment)
+            SELECT call_id, time_s, checker, agent,
+                json_array(json_array('开场规范', 5, greeting), json_array('解答准确', 5, accuracy),
+                    json_array('服务态度', 5, attitude)),
+                greeting + accuracy + attitude, note
+            FROM quality_checks ORDER BY id""",
+        "DROP TABLE quality_checks",
+        """CREATE TABLE quality_appeals (
+            check_id INTEGER PRIMARY KEY REFERENCES quality_scores (check_id),
+            time_s REAL NOT NULL,
+            agent TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            answer TEXT NOT NULL DEFAULT '',
+            answered_by TEXT NOT NULL DEFAULT '',
+            answered_s REAL
+        )""",
+        # 排班: an agent's shifts of a local day (JSON [[start_min, end_min], …])
+        """CREATE TABLE roster_shifts (
+            agent TEXT NOT NULL,
+            day TEXT NOT NULL,
+            shifts_json TEXT NOT NULL,
+            PRIMARY KEY (agent, day)
+        ) WITHOUT ROWID""",
+        # monthly answer targets (scope 'agent' + 工号, or 'tier' + tier name), the ranking
+        # weights (one row per saved version) and the rankings kept per period (周之星, 金话筒)
+        """CREATE TABLE answer_targets (
+            scope TEXT NOT NULL CHECK (scope IN ('agent', 'tier')),
+            key TEXT NOT NULL,
+            calls INTEGER NOT NULL,
+            PRIMARY KEY (scope, key)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE ranking_weights (
+            id INTEGER PRIMARY KEY,
+            saved_s REAL NOT NULL,
+            saved_by TEXT NOT NULL,
+            weights_json TEXT NOT NULL
+        )""",
+        """CREATE TABLE rankings (
+            kind TEXT NOT NULL CHECK (kind IN ('week', 'month')),
+            period_key TEXT NOT NULL,
+            kept_s REAL NOT NULL,
+            weights_json TEXT NOT NULL,
+            rows_json TEXT NOT NULL,
+            PRIMARY KEY (kind, period_key)
+        ) WITHOUT ROWID""",
+    ),
+    (
+        # first start is a step of its own: its row is written in the transaction that seeds
+        # the setup and the first users, so a kill half-way leaves a new database, not one
+        # without users. A database that has a setup has had its first start.
+        "CREATE TABLE first_start (done_s REAL NOT NULL)",
+        "INSERT INTO first_start (done_s) SELECT min(saved_s) FROM settings HAVING count(*) > 0",
+        # the blacklist's one home is its table: numbers only the setup held move there
+        """INSERT OR IGNORE INTO blacklist (number, by_agent, call_id, time_s)
+            SELECT value, '', '', (SELECT saved_s FROM settings ORDER BY id DESC LIMIT 1)
+            FROM json_each(
+                (SELECT setup_json FROM settings ORDER BY id DESC LIMIT 1), '$.blacklist'
+            )""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

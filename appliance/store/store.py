@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -27,17 +28,13 @@ from appliance.engine.records import (
     QueueLogEntry,
 )
 from appliance.engine.setup import DepotSetup
-from appliance.store import calls, devices, queue_log, report_days, tasks, users
+from appliance.store import calls, devices, first_start, queue_log, report_days, tasks, users
 from appliance.store.database import connect, explain, fetch_one
 from appliance.store.devices import Fault
 from appliance.store.errors import StoreError
+from appliance.store.first_start import NewUser
 from appliance.store.report_days import ReportDay
-from appliance.store.setup_codec import (
-    SETUP_SCHEMA_VERSION,
-    SetupCodecError,
-    decode_setup,
-    encode_setup,
-)
+from appliance.store.setup_codec import SETUP_SCHEMA_VERSION, SetupCodecError, decode_setup
 from appliance.store.tasks import CallbackAttempt, CallbackTask
 from appliance.store.users import Role, User, UserHashes
 
@@ -180,17 +177,26 @@ class Store:
         await self._write(work)
 
     async def save_setup(self, setup: DepotSetup, *, saved_s: float | None = None) -> None:
-        """Keep a new version of the setup; the newest one is what load_setup returns."""
-        text = encode_setup(setup)
+        """Keep a new version of the setup; the newest one is what load_setup returns. Its
+        blacklist is not saved: the blacklist table is its one home (block, unblock)."""
         when_s = time.time() if saved_s is None else saved_s
+        await self._write(lambda c: first_start.insert_setup(c, setup, when_s))
 
-        async def work(connection: aiosqlite.Connection) -> None:
-            await connection.execute(
-                "INSERT INTO settings (saved_s, schema_version, setup_json) VALUES (?, ?, ?)",
-                (when_s, SETUP_SCHEMA_VERSION, text),
-            )
+    async def first_start_done(self) -> bool:
+        return await self._read(first_start.done)
 
-        await self._write(work)
+    async def first_start(
+        self, setup: DepotSetup, first_users: Sequence[NewUser] = (), *, when_s: float
+    ) -> bool:
+        """Seed a new database with its setup (and its blacklist) and first users in one
+        transaction marked as the first start; False when the database had its first start."""
+        hashed = []
+        for new in first_users:
+            password_hash = await asyncio.to_thread(passwords.hash_secret, new.password)
+            pin_hash = await asyncio.to_thread(passwords.hash_secret, new.pin) if new.pin else ""
+            user = User(new.agent_id, new.name, new.role, when_s)
+            hashed.append((user, UserHashes(password_hash, pin_hash)))
+        return await self._write(lambda c: first_start.seed(c, setup, hashed, when_s))
 
     async def unblock(self, number: str) -> bool:
         return await self._write(lambda c: devices.unblock(c, number))
@@ -222,22 +228,29 @@ class Store:
             lambda c: users.insert(c, user, UserHashes(password_hash, pin_hash))
         )
 
-    async def set_password(self, agent_id: str, password: str) -> bool:
-        hashed = await asyncio.to_thread(passwords.hash_secret, password)
-        return await self._write(lambda c: users.set_hash(c, agent_id, "password_hash", hashed))
-
-    async def set_pin(self, agent_id: str, pin: str) -> None:
-        """Set the keypad PIN (hashed with scrypt). StoreError if there is no such user."""
-        hashed = await asyncio.to_thread(passwords.hash_secret, pin)
-        if not await self._write(lambda c: users.set_hash(c, agent_id, "pin_hash", hashed)):
-            raise StoreError(f"database {self.path} has no user {agent_id!r} to set a PIN for")
-
-    async def clear_pin(self, agent_id: str) -> bool:
-        """No keypad login for the user any more; False if there is no such user."""
-        return await self._write(lambda c: users.set_hash(c, agent_id, "pin_hash", ""))
-
-    async def update_user(self, agent_id: str, name: str, role: Role) -> bool:
-        return await self._write(lambda c: users.set_name_and_role(c, agent_id, name, role))
+    async def change_user(
+        self,
+        agent_id: str,
+        *,
+        name: str | None = None,
+        role: Role | None = None,
+        password: str = "",
+        pin: str = "",
+        clear_pin: bool = False,
+    ) -> bool:
+        """Change a user's name, role, password and keypad PIN (hashed with scrypt; a PIN given
+        wins over `clear_pin`) in one transaction; False if there is no such user."""
+        password_hash = (
+            await asyncio.to_thread(passwords.hash_secret, password) if password else None
+        )
+        pin_hash = await asyncio.to_thread(passwords.hash_secret, pin) if pin else None
+        if pin_hash is None and clear_pin:
+            pin_hash = ""
+        return await self._write(
+            lambda c: users.change(
+                c, agent_id, name=name, role=role, password_hash=password_hash, pin_hash=pin_hash
+            )
+        )
 
     async def remove_user(self, agent_id: str) -> bool:
         return await self._write(lambda c: users.remove(c, agent_id))
@@ -301,28 +314,32 @@ class Store:
         return await self._read(lambda c: calls.by_number(c, number, limit))
 
     async def load_setup(self) -> DepotSetup | None:
-        """The newest saved setup, or None if none was ever saved."""
+        """The newest saved setup with the blacklist from its table, or None if none was
+        ever saved."""
 
-        async def work(connection: aiosqlite.Connection) -> tuple[int, str] | None:
+        async def work(connection: aiosqlite.Connection) -> tuple[int, str, list[str]] | None:
             row = await fetch_one(
                 connection,
                 "SELECT schema_version, setup_json FROM settings ORDER BY id DESC LIMIT 1",
             )
-            return (int(row[0]), str(row[1])) if row is not None else None
+            if row is None:
+                return None
+            return int(row[0]), str(row[1]), await devices.blacklist(connection)
 
         found = await self._read(work)
         if found is None:
             return None
-        version, text = found
+        version, text, blacklist = found
         if version > SETUP_SCHEMA_VERSION:
             raise StoreError(
                 f"database {self.path} holds a setup from a newer depotline (setup version"
                 f" {version}; this depotline knows up to {SETUP_SCHEMA_VERSION})"
             )
         try:
-            return decode_setup(text)
+            setup = decode_setup(text)
         except (SetupCodecError, ValueError) as error:
             raise StoreError(f"database {self.path} holds a damaged setup: {error}") from error
+        return dataclasses.replace(setup, blacklist=tuple(blacklist))
 
     async def blacklist(self) -> list[str]:
         return await self._read(devices.blacklist)

@@ -91,22 +91,35 @@ async def with_pin(connection: aiosqlite.Connection) -> set[str]:
     return {str(row[0]) for row in rows}
 
 
-async def set_hash(
-    connection: aiosqlite.Connection, agent_id: str, column: str, value: str
+async def change(
+    connection: aiosqlite.Connection,
+    agent_id: str,
+    *,
+    name: str | None,
+    role: Role | None,
+    password_hash: str | None,
+    pin_hash: str | None,
 ) -> bool:
-    if column not in ("password_hash", "pin_hash"):
-        raise ValueError(column)
+    """Changes the given fields (None: unchanged; pin_hash "": keypad login cleared) in one
+    statement; False if there is no such user."""
+    changes = {
+        column: value
+        for column, value in (
+            ("name", name),
+            ("role", role.value if role is not None else None),
+            ("password_hash", password_hash),
+            ("pin_hash", pin_hash),
+        )
+        if value is not None
+    }
+    if not changes:
+        return (
+            await fetch_one(connection, "SELECT 1 FROM users WHERE agent_id = ?", (agent_id,))
+            is not None
+        )
+    assignments = ", ".join(f"{column} = ?" for column in changes)
     cursor = await connection.execute(
-        f"UPDATE users SET {column} = ? WHERE agent_id = ?", (value, agent_id)
-    )
-    return cursor.rowcount == 1
-
-
-async def set_name_and_role(
-    connection: aiosqlite.Connection, agent_id: str, name: str, role: Role
-) -> bool:
-    cursor = await connection.execute(
-        "UPDATE users SET name = ?, role = ? WHERE agent_id = ?", (name, role.value, agent_id)
+        f"UPDATE users SET {assignments} WHERE agent_id = ?", (*changes.values(), agent_id)
     )
     return cursor.rowcount == 1
 

@@ -1,11 +1,16 @@
 """Simulated agent positions (demo mode, tests): phones that ring, are answered, rejected and
-hung up by a scripted agent side, and a media bridge that only notes who talks to whom."""
+hung up by a scripted agent side, and a media bridge that notes who talks to whom and writes
+a short stand-in WAV for each recorded call."""
 
 from __future__ import annotations
 
 import asyncio
 import enum
 import logging
+import math
+import os
+import struct
+import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,6 +32,7 @@ from drivers.roles import (
     PositionInService,
     PositionRejected,
     RingPosition,
+    StartRecording,
     StopRinging,
 )
 from drivers.sim.transcript import Transcript
@@ -197,16 +203,49 @@ class Conversation:
 BridgeListener = Callable[[MediaAction], None]
 
 
-class SimulatedBridge:
-    """The media bridge of an all-simulated box: no audio, it notes who is connected."""
+RECORDING_STAND_IN_S = 2.0  # a quiet 440 Hz tone stands in for the simulated conversation
 
-    def __init__(self, *, clock: Clock, transcript: Transcript | None = None) -> None:
+
+def write_stand_in_recording(path: str) -> None:
+    """An 8 kHz mono 16-bit WAV where the real bridge would record the call, so the demo's
+    recordings page has something to play (without it every link gave 404)."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    rate = 8000
+    samples = (
+        int(2000 * math.sin(2 * math.pi * 440 * n / rate))
+        for n in range(int(RECORDING_STAND_IN_S * rate))
+    )
+    with wave.open(path, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(b"".join(struct.pack("<h", sample) for sample in samples))
+
+
+class SimulatedBridge:
+    """The media bridge of an all-simulated box: no audio, it notes who is connected and
+    (given a `recordings_dir`, as in the demo) writes a stand-in file for each recording."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        transcript: Transcript | None = None,
+        recordings_dir: str = "",
+    ) -> None:
+        # the demo: stand-in files to play, written only inside its recordings folder (with no
+        # folder the engine names bare files, which would land wherever the process runs)
+        self._recordings_dir = os.path.abspath(recordings_dir) if recordings_dir else ""
         self._listeners: list[BridgeListener] = []
         self.conversations: set[Conversation] = set()
         self.transcript = transcript if transcript is not None else Transcript(clock)
 
     def listen(self, listener: BridgeListener) -> None:
         self._listeners.append(listener)
+
+    def _writes(self, path: str) -> bool:
+        folder = self._recordings_dir
+        return bool(folder) and os.path.commonpath([folder, os.path.abspath(path)]) == folder
 
     async def perform(self, action: MediaAction) -> None:
         self.transcript.add(f"bridge {type(action).__name__}")
@@ -215,5 +254,10 @@ class SimulatedBridge:
                 self.conversations.add(Conversation(line, position))
             case Disconnect(line=line, position=position):
                 self.conversations.discard(Conversation(line, position))
+            case StartRecording(path=path) if self._writes(path):
+                try:
+                    await asyncio.to_thread(write_stand_in_recording, path)
+                except OSError as error:
+                    raise DriverError(f"cannot write the recording {path}: {error}") from error
         for listener in tuple(self._listeners):
             listener(action)

@@ -1,10 +1,14 @@
 """A stand-in daemon for the backup tests: writes ended calls through the real Store, one engine
 step per transaction (HANGUP queue-log entry + CallEnded together), and prints "wrote N" after
-each commit so the test can wait on progress. Run: python store_writer.py DB [COUNT]."""
+each commit so the test can wait on progress. Run: python store_writer.py DB [COUNT [FIRST
+[crash]]]; with `crash` it dies by SIGKILL after the last commit, leaving its -wal as a power
+cut does."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import sys
 
 from appliance.engine.records import CallEnded, CallRecord, EndReason, QueueLogEntry, Verb
@@ -37,15 +41,27 @@ def step(number: int) -> list[object]:
     ]
 
 
-async def write(path: str, count: int) -> None:
+async def write(path: str, count: int, first: int, *, crash: bool) -> None:
     store = await Store.open(path)
+    if crash:
+        await store._writer.execute("PRAGMA wal_autocheckpoint = 0")  # all of it in the -wal
     try:
-        for number in range(count):
+        for number in range(first, first + count):
             await store.record(step(number))
-            print(f"wrote {number + 1}", flush=True)
+            print(f"wrote {number - first + 1}", flush=True)
+        if crash:
+            os.kill(os.getpid(), signal.SIGKILL)
     finally:
         await store.close()
 
 
 if __name__ == "__main__":
-    asyncio.run(write(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 10**9))
+    arguments = sys.argv[1:]
+    asyncio.run(
+        write(
+            arguments[0],
+            int(arguments[1]) if len(arguments) > 1 else 10**9,
+            int(arguments[2]) if len(arguments) > 2 else 0,
+            crash=arguments[3:] == ["crash"],
+        )
+    )

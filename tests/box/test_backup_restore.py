@@ -4,6 +4,7 @@ a restore refuses damaged or too-new backups and a database that is in use."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance import backup
+from appliance import backup_set
 from appliance.store.backup import check_database
 from appliance.store.schema import SCHEMA_VERSION
 
@@ -71,6 +72,24 @@ def writer(tmp_path: Path) -> Iterator[Writer]:
 def rows(database: Path, table: str) -> list[tuple[object, ...]]:
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
         return connection.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+
+
+def write_calls(database: Path, count: int) -> None:
+    """`count` ended calls committed to the database by the stand-in daemon, which then stops."""
+    subprocess.run(
+        [sys.executable, str(WRITER), str(database), str(count)],
+        check=True,
+        cwd=PROJECT,
+        capture_output=True,
+    )
+
+
+def reseal(copy: Path) -> None:
+    """The manifest made to match a backup file changed on purpose (to reach the later checks)."""
+    manifest = backup_set.BackupSet(copy).manifest
+    raw = json.loads(manifest.read_text())
+    raw["database"]["sha256"] = backup_set.sha256_of(copy)
+    manifest.write_text(json.dumps(raw))
 
 
 def only_file(directory: Path, pattern: str) -> Path:
@@ -149,6 +168,10 @@ def test_restore_refuses_a_damaged_backup_and_leaves_the_database_alone(tmp_path
     page_size = int.from_bytes(data[16:18], "big")
     data[page_size * 2 : page_size * 3] = b"\xa5" * page_size  # a damaged page
     copy.write_bytes(bytes(data))
+    changed = depotline("restore", str(copy), "--db", str(database))
+    assert changed.returncode == 1
+    assert "changed since its backup was made" in changed.stderr
+    reseal(copy)
     before = rows(database, "calls")
 
     result = depotline("restore", str(copy), "--db", str(database))
@@ -159,17 +182,13 @@ def test_restore_refuses_a_damaged_backup_and_leaves_the_database_alone(tmp_path
 
 def test_restore_refuses_a_backup_from_a_newer_depotline(tmp_path: Path) -> None:
     database = tmp_path / "depotline.db"
-    subprocess.run(
-        [sys.executable, str(WRITER), str(database), "3"],
-        check=True,
-        cwd=PROJECT,
-        capture_output=True,
-    )
-    newer = tmp_path / "newer.db"
+    write_calls(database, 3)
     assert depotline("backup", "--db", str(database), "--dest", str(tmp_path)).returncode == 0
-    only_file(tmp_path, "depotline-manual-*.db").rename(newer)
+    newer = only_file(tmp_path, "depotline-manual-*.db")
     with sqlite3.connect(newer) as connection:
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    connection.close()
+    reseal(newer)
 
     result = depotline("restore", str(newer), "--db", str(tmp_path / "other.db"))
     assert result.returncode == 1
@@ -180,23 +199,26 @@ def test_restore_refuses_a_backup_from_a_newer_depotline(tmp_path: Path) -> None
 
 def test_nightly_rotation_keeps_the_newest_copies_and_their_settings(tmp_path: Path) -> None:
     for day in range(5):
-        db, toml = backup.backup_set_paths(tmp_path, "nightly", 1_780_000_000 + day * 86_400)
-        db.write_text("x")
-        toml.write_text("x")
-    manual, _ = backup.backup_set_paths(tmp_path, "manual", 1_770_000_000)
-    manual.write_text("x")
+        nightly = backup_set.set_for(tmp_path, "nightly", 1_780_000_000 + day * 86_400)
+        for path in (nightly.database, nightly.config, nightly.manifest):
+            path.write_text("x")
+    manual = backup_set.set_for(tmp_path, "manual", 1_770_000_000)
+    manual.database.write_text("x")
 
-    deleted = backup.rotate(tmp_path, "nightly", keep=3)
+    deleted = backup_set.rotate(tmp_path, "nightly", keep=3)
 
     left = sorted(path.name for path in tmp_path.iterdir())
-    assert len(deleted) == 4  # two sets of .db and .toml
+    assert len(deleted) == 6  # two sets of .db, .toml and .manifest.json
     assert left == [
-        manual.name,
+        manual.database.name,
         "depotline-nightly-20260530T202640Z.db",
+        "depotline-nightly-20260530T202640Z.manifest.json",
         "depotline-nightly-20260530T202640Z.toml",
         "depotline-nightly-20260531T202640Z.db",
+        "depotline-nightly-20260531T202640Z.manifest.json",
         "depotline-nightly-20260531T202640Z.toml",
         "depotline-nightly-20260601T202640Z.db",
+        "depotline-nightly-20260601T202640Z.manifest.json",
         "depotline-nightly-20260601T202640Z.toml",
     ]
 
@@ -204,12 +226,7 @@ def test_nightly_rotation_keeps_the_newest_copies_and_their_settings(tmp_path: P
 def test_backup_copies_the_config_and_restore_with_config_puts_it_back(tmp_path: Path) -> None:
     database = tmp_path / "state" / "depotline.db"
     database.parent.mkdir()
-    subprocess.run(
-        [sys.executable, str(WRITER), str(database), "3"],
-        check=True,
-        cwd=PROJECT,
-        capture_output=True,
-    )
+    write_calls(database, 3)
     config = tmp_path / "depotline.toml"
     original = f'[depot]\ndatabase = "{database}"\ntimezone = "UTC"\n'
     config.write_text(original)
@@ -225,6 +242,31 @@ def test_backup_copies_the_config_and_restore_with_config_puts_it_back(tmp_path:
     assert result.returncode == 0, result.stderr
     assert config.read_text() == original
     assert "port = 9999" in only_file(tmp_path, "depotline.toml.before-restore-*").read_text()
+
+
+def test_restore_with_config_refuses_an_empty_settings_file_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "depotline.db"
+    write_calls(database, 3)
+    config = tmp_path / "depotline.toml"
+    config.write_text("")  # the file a full disk or a cut-off copy left
+    taken = depotline("backup", "--db", str(database), "--config", str(config), "--dest",
+                      str(tmp_path / "backups"))  # fmt: skip
+    assert taken.returncode == 0, taken.stderr
+    copy = only_file(tmp_path / "backups", "depotline-manual-*.db")
+    good = f'[depot]\ndatabase = "{database}"\n[[lines]]\nid = "L1"\ntype = "sim"\n'
+    config.write_text(good)
+    before = rows(database, "calls")
+
+    result = depotline(
+        "restore", str(copy), "--db", str(database), "--config", str(config), "--with-config"
+    )
+    assert result.returncode == 78
+    assert "the configuration is empty" in result.stderr
+    assert config.read_text() == good
+    assert rows(database, "calls") == before
+    assert not list(tmp_path.glob("depotline.db.before-restore-*"))
 
 
 def _calls_in(database: Path) -> int:

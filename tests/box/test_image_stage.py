@@ -239,7 +239,7 @@ def test_backup_runs_as_the_depotline_user_as_the_nightly_unit_does(staged_root:
     taken = chroot(staged_root, *exec_start[1].split(), user=user[1])
     assert taken.returncode == 0, taken.stdout + taken.stderr
     copies = list((staged_root / "var/lib/depotline/backups").glob("depotline-nightly-*"))
-    assert sorted(path.suffix for path in copies) == [".db", ".toml"]
+    assert sorted(path.suffix for path in copies) == [".db", ".json", ".toml"]
 
 
 def test_udev_reads_the_rules_in_the_image_without_complaint(staged_root: Path) -> None:

@@ -20,6 +20,7 @@ from depot_db import (
     wait_until,
 )
 
+from appliance import seed
 from appliance.engine.records import (
     CallbackRequested,
     CallEnded,
@@ -128,3 +129,28 @@ def test_calls_cut_off_get_their_end_a_record_and_a_callback() -> None:
     assert [(c.number, c.reason, c.due_s) for c in callbacks] == [
         ("13800138000", "box_shutdown", 3800.0)
     ]
+
+
+def test_demo_killed_during_its_first_start_always_starts_again_with_its_users(
+    tmp_path: Path,
+) -> None:
+    """The finding of issue 14: a kill 0.46–1.19 s after launch left a database with a setup but
+    no users, and supervisor 9001 got 401 for ever."""
+    chance = random.Random(20261207)
+    users = len(seed.demo_users())
+    for trial in range(8):
+        db = tmp_path / f"first{trial}.db"
+        daemon = start_demo(db, tmp_path / f"first{trial}.log", *DEMO_ARGS)
+        try:
+            time.sleep(chance.uniform(0.3, 1.5))  # the random moment of the power cut
+        finally:
+            daemon.send_signal(signal.SIGKILL)
+            daemon.wait(timeout=30)
+        daemon = start_demo(db, tmp_path / f"again{trial}.log", *DEMO_ARGS)
+        try:
+            wait_until(lambda db=db: starts(db) >= 1, "the start after the kill", daemon)
+            assert count(db, "SELECT count(*) FROM users") == users, f"trial {trial}"
+            assert count(db, "SELECT count(*) FROM users WHERE agent_id = '9001'") == 1
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(timeout=30)

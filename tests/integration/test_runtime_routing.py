@@ -17,7 +17,6 @@ import pytest
 from appliance import seed
 from appliance.clock import ShellClock
 from appliance.config import ThresholdsConfig
-from appliance.demo import _seed_users
 from appliance.engine.records import EndReason, Verb
 from appliance.engine.setup import DepotSetup, OpeningHours
 from appliance.engine.views import AgentState
@@ -124,7 +123,7 @@ async def depot(
         timezone=ZONE,
         thresholds=ThresholdsConfig(),
         default_setup=lambda: setup if setup is not None else seed.demo_setup(ZONE),
-        on_new_database=_seed_users,
+        first_users=seed.demo_users(),
     ) as runtime:
         service = DepotService(runtime)
         stop = asyncio.Event()

@@ -20,7 +20,7 @@ from web_depot import (
 )
 from web_http import Browserish
 
-from appliance.engine.records import CallbackRequested, CallEnded, CallRecord, EndReason
+from appliance.engine.records import CallbackRequested
 
 
 def new_session() -> aiohttp.ClientSession:
@@ -221,65 +221,6 @@ def test_prompt_upload_checked_for_type_and_size_then_kept(tmp_path: Path) -> No
             assert ("prompt.upload", "en/greeting") in [
                 (e.action, e.target) for e in await depot.desk.audit_log()
             ]
-
-    asyncio.run(main())
-
-
-def test_recordings_play_inside_their_folder_only_and_quality_checks_are_kept(
-    tmp_path: Path,
-) -> None:
-    recordings = tmp_path / "recordings"
-    (recordings / "2026").mkdir(parents=True)
-    audio = _wav(8000)
-    (recordings / "2026" / "c1.wav").write_bytes(audio)
-    (tmp_path / "secret.wav").write_bytes(b"not for the web")
-
-    async def main() -> None:
-        async with running_depot(tmp_path / "depot.db", recordings_dir=str(recordings)) as depot:
-            now_s = depot.service.now()
-            records = [
-                CallEnded(
-                    CallRecord(
-                        call_id,
-                        "L1",
-                        "in",
-                        "13800138000",
-                        "",
-                        now_s - 300,
-                        now_s - 100,
-                        EndReason.ANSWERED,
-                        queue="cargo",
-                        agent=AGENT_ID,
-                        connected_s=now_s - 290,
-                        talk_s=190,
-                        recording_path=path,
-                    )
-                )
-                for call_id, path in (("c1", "2026/c1.wav"), ("c2", "../secret.wav"))
-            ]
-            await depot.runtime.store.record(records)
-            async with new_session() as session:
-                supervisor = Browserish(depot.url, session)
-                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
-                status, page = await supervisor.page("/supervisor/recordings")
-                assert status == 200 and 'data-call="c1"' in page and 'data-call="c2"' in page
-                async with session.get(f"{depot.url}/supervisor/recordings/c1/audio") as response:
-                    assert response.status == 200
-                    assert await response.read() == audio
-                async with session.get(f"{depot.url}/supervisor/recordings/c2/audio") as response:
-                    assert response.status == 404
-                token = await supervisor.csrf("/supervisor/recordings")
-                form = {"csrf_token": token, "greeting": "5", "accuracy": "4", "note": "语速偏快"}
-                status, page = await supervisor.post("/supervisor/recordings/c1/check", form)
-                assert status == 400 and 'data-field="attitude"' in page
-                status, _ = await supervisor.post(
-                    "/supervisor/recordings/c1/check", {**form, "attitude": "3"}
-                )
-                assert status == 303
-                status, page = await supervisor.page("/supervisor/recordings")
-                assert f"{SUPERVISOR_ID}: 5/4/3 语速偏快" in page
-            actions = [(e.action, e.target) for e in await depot.desk.audit_log()]
-            assert ("recording.play", "c1") in actions and ("quality.check", "c1") in actions
 
     asyncio.run(main())
 

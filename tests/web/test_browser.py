@@ -26,6 +26,7 @@ from appliance.desk import SignedIn
 from appliance.engine.records import CallbackRequested, CallEnded, CallRecord, EndReason
 from appliance.store import Role
 from drivers.roles import CallerId
+from drivers.sim.positions import write_stand_in_recording
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
@@ -259,6 +260,13 @@ def test_browser_every_page_in_both_languages_on_desk_phone_and_tv(
             "supervisor/tasks",
             "supervisor/settings",
             "supervisor/recordings",
+            "supervisor/quality",
+            "supervisor/quality/form",
+            "desk/quality",
+            "supervisor/roster",
+            "supervisor/targets",
+            "supervisor/rankings?kind=week",
+            "supervisor/rankings?kind=month",
             "admin/users",
             "admin/audit",
             "admin/status",
@@ -351,4 +359,49 @@ def test_browser_desk_tasks_once_a_number_dial_refused_in_place_outcome_closes_t
         row.locator("input[name=note]").fill("客户满意")
         row.locator("form.attempt button").click()
         expect(agent.locator("#desk-tasks tbody tr[data-number]")).to_have_count(1)
+        context.close()
+
+
+def test_browser_recording_player_plays_or_says_why_not(tmp_path: Path, browser: object) -> None:
+    """The player showed 0:00/0:00 and said nothing: a playable recording now loads its
+    length; a file the browser cannot decode, and one never written, say so in words."""
+    folder = tmp_path / "recordings"
+    folder.mkdir()
+    write_stand_in_recording(str(folder / "good.wav"))
+    (folder / "broken.wav").write_bytes(b"RIFF not really a wave file")
+    depot_thread = DepotThread(tmp_path / "depot.db")
+    with depot_thread as depot:
+        depot.desk.quality.recordings_dir = str(folder)
+        now_s = depot_thread.call(depot.service.now)
+        records = [
+            CallEnded(
+                CallRecord(
+                    call_id,
+                    "L1",
+                    "in",
+                    CALLER,
+                    "",
+                    now_s - 600 + n,
+                    now_s - 300 + n,
+                    EndReason.ANSWERED,
+                    queue="cargo",
+                    agent=AGENT_ID,
+                    connected_s=now_s - 590 + n,
+                    talk_s=290,
+                    recording_path=f"{folder}/{call_id}.wav",
+                )
+            )
+            for n, call_id in enumerate(("good", "broken", "never"))
+        ]
+        depot_thread.run(depot.runtime.store.record(records))
+        context = browser.new_context(locale="zh-CN")  # type: ignore[attr-defined]
+        page = context.new_page()
+        sign_in(page, depot.url, SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+        page.goto(f"{depot.url}/supervisor/recordings")
+        page.wait_for_function("document.querySelector('tr[data-call=good] audio').duration > 1.9")
+        broken = page.locator("tr[data-call=broken] td").nth(5)
+        playwright_sync.expect(broken).to_have_text("无法播放：浏览器无法加载此录音")
+        never = page.locator("tr[data-call=never] td").nth(5)
+        playwright_sync.expect(never).to_contain_text("录音文件未生成")
+        shot(page, "zh-CN-recordings-players")
         context.close()

@@ -183,6 +183,20 @@ def test_dial_refused_in_place_not_logged_in_on_a_call_and_outside_the_window(
     with_people(tmp_path, test)
 
 
+def test_dial_of_a_number_in_full_width_digits_is_refused_and_nothing_is_dialled(
+    tmp_path: Path,
+) -> None:
+    async def test(depot: Depot, agent: Browserish, lead: Browserish) -> None:
+        await post(lead, "/supervisor/tasks/rules", ALWAYS)
+        await post(agent, "/desk/state", {"action": "login", "position": POSITION})
+        await post(agent, "/desk/state", {"action": "ready"})
+        status, _page = await post(agent, "/desk/dial", {"number": "１３７００００００００１"})
+        assert status == 400
+        assert not [c for c in depot.service.snapshot().calls if c.direction == "out"]
+
+    with_people(tmp_path, test)
+
+
 def test_key_customer_csv_with_a_bad_row_names_line_and_column_and_keeps_nothing(
     tmp_path: Path,
 ) -> None:

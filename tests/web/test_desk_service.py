@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from web_depot import Depot, running_depot
 
-from appliance.desk import ESCALATE_AFTER_S, FormError, SignedIn
+from appliance.desk import COMPLAINT_CATEGORIES, ESCALATE_AFTER_S, FormError, SignedIn
 from appliance.store import Role
 
 AGENT = SignedIn("1001", "王芳", Role.AGENT, "", 0.0)
@@ -173,5 +173,32 @@ def test_desk_scripts_tree_in_order_search_and_no_orphans(tmp_path: Path) -> Non
         ] == "货物查询（更新）"
         actions = [e.action for e in await depot.desk.audit_log()]
         assert actions.count("script.add") == 3 and "script.change" in actions
+
+    with_depot(tmp_path, test)
+
+
+def test_desk_ids_and_numbers_in_other_scripts_digits_are_refused_by_field(
+    tmp_path: Path,
+) -> None:
+    """² and １２ pass str.isdigit but int() refuses or no keypad sends them: each form names
+    its field instead of failing with a server error or keeping a number nobody can dial."""
+
+    async def test(depot: Depot) -> None:
+        desk = depot.desk
+        limits = {f"first_{c}": "24" for c in COMPLAINT_CATEGORIES}
+        limits |= {f"second_{c}": "48" for c in COMPLAINT_CATEGORIES} | {"first_loss": "２"}
+        refusals = [
+            ("notice_id", lambda: desk.tickets.notice_seen(AGENT, "²")),
+            ("notice_id", lambda: desk.notices.withdraw_notice(LEAD, "１２")),
+            ("check_id", lambda: desk.quality.appeal(AGENT.agent_id, "²", {"reason": "评分有误"})),
+            ("check_id", lambda: desk.quality.answer(LEAD, "１", {"answer": "维持"})),
+            ("first_loss", lambda: desk.tickets.change_limits(LEAD, limits)),
+            ("number", lambda: desk.tasks.create_task(LEAD, {"number": "１３８００１３８０００"})),
+        ]
+        for field, send_form in refusals:
+            with pytest.raises(FormError) as refused:
+                await send_form()
+            assert refused.value.field == field
+        assert not await desk.tasks.every_task(limit=10)
 
     with_depot(tmp_path, test)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import csv
 import dataclasses
+import datetime as dt
 import io
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from web_depot import POSITION, SUPERVISOR_ID, SUPERVISOR_PASSWORD, Depot, running_depot
@@ -72,24 +74,28 @@ def test_reports_count_the_calls_taken_and_export_csv(tmp_path: Path) -> None:
                     assert response.headers["Content-Type"].startswith("text/csv")
                     assert "attachment" in response.headers["Content-Disposition"]
                     rows = list(csv.reader(io.StringIO((await response.text()).lstrip("\ufeff"))))
-                assert rows[0][:4] == ["queue", "offered", "answered", "abandoned"]
-                assert [row[:4] for row in rows[1:]] == [["cargo", "2", "2", "0"]]
+                # in the page's language (zh-CN for a browser that asks for none), queue names
+                assert rows[0][:4] == ["队列", "呼入", "接听", "放弃"]
+                assert [row[:4] for row in rows[1:]] == [["货物查询", "2", "2", "0"]]
                 async with session.get(f"{depot.url}/reports.csv?table=agents") as response:
                     rows = list(csv.reader(io.StringIO((await response.text()).lstrip("\ufeff"))))
-                assert [row[:2] for row in rows[1:]] == [[AGENT_ID, "2"]]
+                assert [row[:3] for row in rows[1:]] == [[AGENT_ID, "王芳", "2"]]
                 # asked again after another call, the cached report folds only the new entries
                 await take_one_call(depot, "13600001111")
                 depot.clock.offset_s += 5
                 async with session.get(f"{depot.url}/reports.csv?table=queues") as response:
                     rows = list(csv.reader(io.StringIO((await response.text()).lstrip("\ufeff"))))
-                assert [row[:4] for row in rows[1:]] == [["cargo", "3", "3", "0"]]
+                assert [row[:4] for row in rows[1:]] == [["货物查询", "3", "3", "0"]]
                 await depot.runtime.store.record(
                     [FaultRecorded("fxo1", "modem does not answer", depot.service.now() - 60)]
                 )
                 status, page = await supervisor.page("/reports?period=week")
                 assert status == 200
                 by_day = page[page.index('id="by-day"') : page.index('id="by-queue"')]
-                assert by_day.count("<tr><td>") == 7  # a row per day of the week
+                # a row per day of this Monday–Sunday week so far
+                local = dt.datetime.fromtimestamp(depot.service.now(), ZoneInfo("Asia/Shanghai"))
+                week_so_far = local.weekday() + 1
+                assert by_day.count("<tr><td>") == week_so_far
                 assert "<td>3</td><td>3</td><td>0</td><td>100.0%</td>" in by_day  # today
                 faults = page[page.index('id="faults"') :]
                 assert "fxo1" in faults and "仍未恢复" in faults
@@ -97,8 +103,8 @@ def test_reports_count_the_calls_taken_and_export_csv(tmp_path: Path) -> None:
                     f"{depot.url}/reports.csv?table=days&period=week"
                 ) as response:
                     rows = list(csv.reader(io.StringIO((await response.text()).lstrip("\ufeff"))))
-                assert rows[0][:4] == ["day", "offered", "answered", "abandoned"]
-                assert len(rows) == 8 and rows[-1][1:4] == ["3", "3", "0"]
+                assert rows[0][:4] == ["日期", "呼入", "接听", "放弃"]
+                assert len(rows) == week_so_far + 1 and rows[-1][1:4] == ["3", "3", "0"]
                 async with session.get(f"{depot.url}/reports.csv?table=faults") as response:
                     rows = list(csv.reader(io.StringIO((await response.text()).lstrip("\ufeff"))))
                 assert [row[:2] for row in rows[1:]] == [["fxo1", "modem does not answer"]]

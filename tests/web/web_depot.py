@@ -88,7 +88,9 @@ async def running_depot(
     lines = SimulatedLines(("L1", "L2"), clock=clock.now)
     positions = SimulatedPositions(("pos1", "pos2"), clock=clock.now, persistent=persistent)
     devices = DeviceSet(
-        lines=(lines,), positions=(positions,), bridge=SimulatedBridge(clock=clock.now)
+        lines=(lines,),
+        positions=(positions,),
+        bridge=SimulatedBridge(clock=clock.now, recordings_dir=recordings_dir),
     )
     async with open_runtime(
         database=str(database),
@@ -97,6 +99,7 @@ async def running_depot(
         timezone="Asia/Shanghai",
         thresholds=ThresholdsConfig(),
         default_setup=demo_setup,
+        recordings_dir=recordings_dir,
     ) as runtime:
         service = DepotService(runtime, depot_name="Depot test")
         await runtime.store.add_user(AGENT_ID, "王芳", Role.AGENT, AGENT_PASSWORD)

@@ -17,10 +17,12 @@ from web_ui.site import (
     record_pages,
     report_pages,
     restore_pages,
+    roster_pages,
     script_pages,
     settings_pages,
     setup_pages,
     supervisor_pages,
+    target_pages,
     task_pages,
     ticket_pages,
     waybill_pages,
@@ -59,6 +61,8 @@ def add_site(
     app.router.add_routes(script_pages.routes)
     app.router.add_routes(settings_pages.routes)
     app.router.add_routes(quality_pages.routes)
+    app.router.add_routes(roster_pages.routes)
+    app.router.add_routes(target_pages.routes)
     app.router.add_routes(setup_pages.routes)
     app.router.add_static(STATIC_PREFIX, _HERE / "static")
 

@@ -3,6 +3,10 @@ tests render every page in both languages and fail on a missing one."""
 
 from __future__ import annotations
 
+from web_ui.site.catalog_quality import QUALITY_MESSAGES
+from web_ui.site.catalog_roster import ROSTER_MESSAGES
+from web_ui.site.catalog_targets import TARGET_MESSAGES
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # languages, roles, navigation
     "lang.zh-CN": ("中文", "中文"),
@@ -260,7 +264,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.reports": ("Reports", "报表"),
     "nav.staffing": ("Staffing (Erlang C)", "排班测算（Erlang C）"),
     "reports.period": ("Period", "周期"),
-    "reports.ending": ("Ending on", "截止日期"),
     "reports.show": ("Show", "查询"),
     "reports.totals": ("Totals", "合计"),
     "reports.by_hour": ("Calls by hour", "分时段来电"),
@@ -274,8 +277,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reports.missed": ("Missed offers", "未接振铃"),
     "reports.occupancy": ("Occupancy", "占用率"),
     "period.day": ("Day", "日报"),
-    "period.week": ("Week", "周报"),
-    "period.month": ("Month (30 days)", "月报（30 天）"),
+    "period.week": ("Week (Monday–Sunday)", "周报（周一至周日）"),
+    "period.month": ("Calendar month", "月报（自然月）"),
     "staffing.target": ("Service level target", "服务水平目标"),
     "staffing.explain": (
         "Mean calls per hour over the last days and the average handling time, Erlang C:"
@@ -477,9 +480,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.recordings": ("Recordings and quality", "录音与质检"),
     "quality.listen": ("Listen", "播放"),
     "quality.check": ("Quality check", "质检"),
-    "quality.greeting": ("Greeting", "开场规范"),
-    "quality.accuracy": ("Accuracy", "解答准确"),
-    "quality.attitude": ("Attitude", "服务态度"),
     "field.greeting": ("Greeting", "开场规范"),
     "field.accuracy": ("Accuracy", "解答准确"),
     "field.attitude": ("Attitude", "服务态度"),
@@ -619,6 +619,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
             ("prompt", "Prompt", "提示音"),
         )
     },
+    **QUALITY_MESSAGES,
+    **ROSTER_MESSAGES,
+    **TARGET_MESSAGES,
 }
 
 # The follow-up loops (回访, 工单, 运单号) keep their texts in their own module.

@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from appliance.desk import ESCALATION_LEVELS, FormError
+from appliance.desk.forms import ascii_digits
 from appliance.desk.tasks import OUTCOMES, DialRefusal
 from appliance.service import AgentState, AgentView, CallStage, DepotService
 from web_ui.site.live import stream
@@ -191,7 +192,7 @@ async def dial(request: web.Request) -> web.StreamResponse:
     user = signed_in(request)
     form = await form_of(request)
     number = form.get("number", "").strip()
-    if not number.replace("+", "").isdigit() or len(number) > 32:
+    if not ascii_digits(number.replace("+", "")) or len(number) > 32:
         return _state_error(request, "error.field_invalid", "number")
     task_id = form.get("task_id", "")
     purpose = form.get("purpose", "callback" if task_id else "click_to_dial")

@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from appliance.desk import PERIOD_DAYS
+from appliance.desk import FormError
+from appliance.desk.periods import REPORT_PERIODS, day_named, days_of, report_days
 from web_ui.site.charts import bar_chart
 from web_ui.site.i18n import request_language, translate
 from web_ui.site.security import (
@@ -26,18 +28,20 @@ routes = web.RouteTableDef()
 CSV_TABLES = ("queues", "hours", "agents", "days", "faults")
 
 
-def _period(request: web.Request) -> tuple[str, dt.date | None]:
+def _period(request: web.Request) -> tuple[str, dt.date, int] | None:
+    """The calendar period asked for: its name, its last day (never past today) and its
+    number of days; None when the period or the day is not one."""
     period = request.query.get("period", "day")
-    if period not in PERIOD_DAYS:
-        return period, None
-    text = request.query.get("day", "")
-    if not text:
-        desk = request.app[DESK_KEY]
-        return period, desk.reports.today(request.app[DEPOT_KEY].now())
+    if period not in REPORT_PERIODS:
+        return None
+    depot = request.app[DEPOT_KEY]
+    timezone = depot.setup().hours.timezone
     try:
-        return period, dt.date.fromisoformat(text)
-    except ValueError:
-        return period, None
+        day = day_named(request.query.get("day", ""), depot.now(), timezone)
+    except FormError:
+        return None
+    first, last = report_days(period, day, timezone, depot.now())
+    return period, last, (last - first).days + 1
 
 
 def _rate(value: float | None) -> str:
@@ -51,23 +55,45 @@ def _seconds(value: float | None) -> str:
 @routes.get("/reports")
 @requires(SUPERVISOR)
 async def report_page(request: web.Request) -> web.Response:
-    period, last_day = _period(request)
-    if last_day is None:
+    asked = _period(request)
+    if asked is None:
         return error_page(request, 400, "error.field_invalid")
+    period, last_day, days_in = asked
     service = request.app[DEPOT_KEY]
-    figures = await request.app[DESK_KEY].reports.report(
-        last_day, PERIOD_DAYS[period], service.now()
+    desk = request.app[DESK_KEY]
+    figures = await desk.reports.report(last_day, days_in, service.now())
+    overall, by_agent = await desk.period_reports.satisfaction(
+        desk.reports, figures.first_day, last_day
     )
+    recorded = await desk.period_reports.records(
+        desk.reports, figures.first_day, last_day, service.now()
+    )
+    timezone = service.setup().hours.timezone
+    adherence = {
+        a.agent: a.share
+        for a in await desk.roster.adherence(days_of(figures.first_day, last_day, timezone))
+    }
     language = request_language(request)
     chart = bar_chart(
-        [(str(hour), float(f.offered)) for hour, f in figures.by_hour],
+        [(f"{hour:02d}", float(f.offered)) for hour, f in figures.by_hour],
         title=translate(language, "reports.by_hour"),
+        unit=translate(language, "unit.calls"),
     )
     reports = request.app[DESK_KEY].reports
-    days = await reports.by_day(last_day, PERIOD_DAYS[period], service.now())
+    days = await reports.by_day(last_day, days_in, service.now())
+    # a day without calls is a gap, not a service level of 0 %
     sl_chart = bar_chart(
-        [(f"{d.day.month}/{d.day.day}", round((d.service_level or 0.0) * 100)) for d in days],
+        [
+            (
+                f"{d.day.month}/{d.day.day}",
+                None if d.service_level is None else round(d.service_level * 100, 1),
+            )
+            for d in days
+        ],
         title=translate(language, "reports.sl_by_day"),
+        unit="%",
+        top_value=100.0,
+        gap_text=translate(language, "reports.no_calls"),
     )
     return render(
         request,
@@ -75,9 +101,14 @@ async def report_page(request: web.Request) -> web.Response:
         figures=figures,
         days=days,
         sl_chart=sl_chart,
-        faults=await reports.faults(last_day, PERIOD_DAYS[period]),
+        faults=await reports.faults(last_day, days_in),
         period=period,
-        periods=tuple(PERIOD_DAYS),
+        periods=REPORT_PERIODS,
+        names=await desk.period_reports.names(),
+        satisfaction=overall,
+        agent_satisfaction=by_agent,
+        adherence=adherence,
+        recorded=recorded,
         day=last_day.isoformat(),
         chart=chart,
         csv_tables=CSV_TABLES,
@@ -87,13 +118,26 @@ async def report_page(request: web.Request) -> web.Response:
 @routes.get("/reports.csv")
 @requires(SUPERVISOR)
 async def report_csv(request: web.Request) -> web.StreamResponse:
-    period, last_day = _period(request)
+    asked = _period(request)
     table = request.query.get("table", "")
-    if last_day is None or table not in CSV_TABLES:
+    if asked is None or table not in CSV_TABLES:
         return error_page(request, 400, "error.field_invalid")
+    period, last_day, days_in = asked
     figures = await request.app[DESK_KEY].reports.report(
-        last_day, PERIOD_DAYS[period], request.app[DEPOT_KEY].now()
+        last_day, days_in, request.app[DEPOT_KEY].now()
     )
+    # the page's language: headings, queue names, local times (opens as is in Excel and WPS)
+    language = request_language(request)
+    setup = request.app[DEPOT_KEY].setup()
+    zone = ZoneInfo(setup.hours.timezone)
+    queue_names = {q.id: q.name_zh if language == "zh-CN" else q.name_en for q in setup.queues}
+
+    def heads(columns: list[str]) -> list[str]:
+        return [translate(language, f"csv.{column}") for column in columns]
+
+    def local_time(time_s: float) -> str:
+        return dt.datetime.fromtimestamp(time_s, zone).strftime("%Y-%m-%d %H:%M:%S")
+
     out = io.StringIO()
     writer = csv.writer(out)
     call_columns = [
@@ -109,10 +153,12 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
     reports = request.app[DESK_KEY].reports
     if table == "days":
         writer.writerow(
-            ["day", "offered", "answered", "abandoned", "service_level_pct", "answer_rate_pct"]
+            heads(
+                ["day", "offered", "answered", "abandoned", "service_level_pct", "answer_rate_pct"]
+            )
         )
         now_s = request.app[DEPOT_KEY].now()
-        for d in await reports.by_day(last_day, PERIOD_DAYS[period], now_s):
+        for d in await reports.by_day(last_day, days_in, now_s):
             writer.writerow(
                 [
                     d.day.isoformat(),
@@ -124,29 +170,34 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
                 ]
             )
     elif table == "faults":
-        writer.writerow(["device", "reason", "started_s", "cleared_s"])
-        for fault in await reports.faults(last_day, PERIOD_DAYS[period]):
-            cleared = "" if fault.cleared_s is None else f"{fault.cleared_s:.0f}"
-            writer.writerow([fault.device, fault.reason, f"{fault.started_s:.0f}", cleared])
+        writer.writerow(heads(["device", "reason", "started", "cleared"]))
+        for fault in await reports.faults(last_day, days_in):
+            cleared = "" if fault.cleared_s is None else local_time(fault.cleared_s)
+            writer.writerow([fault.device, fault.reason, local_time(fault.started_s), cleared])
     elif table == "agents":
+        names = await request.app[DESK_KEY].period_reports.names()
         writer.writerow(
-            [
-                "agent",
-                "answered",
-                "talk_s",
-                "wrap_s",
-                "aht_s",
-                "missed_offers",
-                "transfers",
-                "logged_in_s",
-                "paused_s",
-                "occupancy_pct",
-            ]
+            heads(
+                [
+                    "agent",
+                    "name",
+                    "answered",
+                    "talk_s",
+                    "wrap_s",
+                    "aht_s",
+                    "missed_offers",
+                    "transfers",
+                    "logged_in_s",
+                    "paused_s",
+                    "occupancy_pct",
+                ]
+            )
         )
         for agent in figures.by_agent:
             writer.writerow(
                 [
                     agent.agent,
+                    names.get(agent.agent, ""),
                     agent.answered,
                     f"{agent.talk_s:.0f}",
                     f"{agent.wrap_s:.0f}",
@@ -160,11 +211,11 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
             )
     else:
         rows = figures.by_queue if table == "queues" else figures.by_hour
-        writer.writerow([table[:-1], *call_columns])
+        writer.writerow(heads([table[:-1], *call_columns]))
         for key, f in rows:
             writer.writerow(
                 [
-                    key,
+                    queue_names.get(str(key), str(key)) if table == "queues" else f"{key:02d}:00",
                     f.offered,
                     f.answered,
                     f.abandoned,

@@ -191,6 +191,15 @@ def test_missing_file_says_it_cannot_be_read(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("text", ["", "\n  \n", "# depotline\n# (cut off here)\n"])
+def test_empty_file_is_refused_not_taken_as_a_box_without_lines(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "depotline.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        config.load(path)
+    assert str(caught.value).startswith(f"{path}: the configuration is empty")
+
+
 def test_sip_keepalive_checks_a_gateway_by_default_and_a_trunk_only_when_asked() -> None:
     gateway = '[[lines]]\nid = "gw"\ntype = "sip"\ngateway = "10.0.0.5"\n'
     trunk = (

@@ -273,11 +273,16 @@ def test_store_users_passwords_and_pins(tmp_path: Path) -> None:
         assert await store.check_pin("1001", "4321")
         assert not await store.check_pin("1001", "4322")
         assert not await store.check_pin("9000", "")  # no PIN set: keypad login refused
-        await store.set_pin("9000", "0000")
+        assert await store.change_user("9000", pin="0000")
         assert await store.check_pin("9000", "0000")
-        assert await store.update_user("1001", "王芳芳", Role.SUPERVISOR)
+        assert await store.change_user("1001", name="王芳芳", role=Role.SUPERVISOR)
         changed = await store.user("1001")
-        assert changed is not None and changed.role is Role.SUPERVISOR
+        assert changed is not None and (changed.name, changed.role) == ("王芳芳", Role.SUPERVISOR)
+        # role, password and PIN of one form change together, in one transaction
+        assert await store.change_user("1001", role=Role.AGENT, password="n3w-pass", clear_pin=True)
+        assert await store.check_password("1001", "n3w-pass") is not None
+        assert not await store.check_pin("1001", "4321")
+        assert not await store.change_user("4040", pin="1111")
         assert await store.remove_user("9000")
         assert not await store.check_pin("9000", "0000")
 

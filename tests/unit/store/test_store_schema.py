@@ -9,10 +9,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from old_database import database_before
 
 from appliance.engine.records import QueueLogEntry, Verb
+from appliance.engine.setup import DepotSetup, Menu
 from appliance.store import Store, StoreError
 from appliance.store.schema import MIGRATIONS, SCHEMA_VERSION
+from appliance.store.setup_codec import encode_setup
 
 
 def open_and_close(path: Path) -> None:
@@ -156,22 +159,11 @@ def test_store_full_disk_is_a_store_error_and_the_step_is_not_half_written(
     assert asyncio.run(main()) == 0
 
 
-def _schema_step(marker: str) -> int:
-    """The number of the migration step whose statements mention `marker` (never hard-coded:
-    steps are appended by several people and reordered on merge)."""
-    return next(n for n, step in enumerate(MIGRATIONS) if any(marker in s for s in step))
-
-
 def test_store_migration_closes_duplicate_open_callback_tasks_keeping_the_first(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "old.db"
-    before = _schema_step("callback_tasks_one_open")
-    with sqlite3.connect(path) as connection:
-        for step in MIGRATIONS[:before]:
-            for statement in step:
-                connection.execute(statement)
-        connection.execute(f"PRAGMA user_version = {before}")
+    with database_before(path, "callback_tasks_one_open") as connection:
         for task_id, number in (("a", "138"), ("b", "138"), ("c", "139"), ("d", "138")):
             connection.execute(
                 "INSERT INTO callback_tasks (task_id, number, name, reason, call_id, queue,"
@@ -194,3 +186,56 @@ def test_store_migration_closes_duplicate_open_callback_tasks_keeping_the_first(
         ).fetchall()
     connection.close()
     assert closed == [("b", "duplicate"), ("d", "duplicate")]
+
+
+def _database_before_first_start_step(path: Path, setup_json: str | None) -> None:
+    """A database as the release before the first-start step left it."""
+    with database_before(path, "first_start") as connection:
+        if setup_json is not None:
+            connection.execute(
+                "INSERT INTO settings (saved_s, schema_version, setup_json) VALUES (?, 1, ?)",
+                (5.0, setup_json),
+            )
+    connection.close()
+
+
+def test_store_migration_moves_the_setups_blacklist_to_its_table_and_marks_first_start(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "depot.db"
+    setup = DepotSetup((), (), Menu(), blacklist=("17000000000", "4001234567"))
+    _database_before_first_start_step(path, encode_setup(setup))
+
+    async def main() -> tuple[bool, list[str], tuple[str, ...] | None]:
+        store = await Store.open(path)
+        try:
+            loaded = await store.load_setup()
+            return (
+                await store.first_start_done(),
+                await store.blacklist(),
+                loaded.blacklist if loaded is not None else None,
+            )
+        finally:
+            await store.close()
+
+    assert asyncio.run(main()) == (
+        True,
+        ["17000000000", "4001234567"],
+        ("17000000000", "4001234567"),
+    )
+
+
+def test_store_migration_of_a_database_without_setup_leaves_its_first_start_to_do(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "depot.db"
+    _database_before_first_start_step(path, None)
+
+    async def main() -> bool:
+        store = await Store.open(path)
+        try:
+            return await store.first_start_done()
+        finally:
+            await store.close()
+
+    assert asyncio.run(main()) is False

@@ -20,6 +20,7 @@
       faults.appendChild(item);
     });
     document.getElementById("closed").hidden = !figures.closed;
+    document.getElementById("ticker").textContent = figures.ticker;
   }
   const source = new EventSource("/supervisor/wallboard/live");
   source.addEventListener("figures", function (event) { show(JSON.parse(event.data)); });
