@@ -92,7 +92,13 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true", help="print one JSON object")
 
     fuzz = verbs.add_parser("fuzz", help="run property-based tests for longer, from a seed")
-    fuzz.add_argument("target", nargs="?", default="engine", help="what to fuzz (engine)")
+    fuzz.add_argument(
+        "target",
+        nargs="?",
+        default="engine",
+        help="what to fuzz: engine (default), caller-id, at-results, modem-stream, dle-audio,"
+        " wallboard-frames, wallboard-link, wallboard-figures",
+    )
     fuzz.add_argument("--minutes", type=float, default=10.0, help="how long to run (10)")
     fuzz.add_argument("--seed", type=int, default=None, help="first seed (default: random)")
 
@@ -200,7 +206,9 @@ def _fuzz(target_name: str, *, minutes: float, first_seed: int | None) -> int:
     except ImportError as exc:
         print(f"depotline: fuzzing needs the test extras (pip install depotline[test]): {exc}")
         return EX_SOFTWARE
-    logging.getLogger("appliance.engine").setLevel(logging.ERROR)  # its notes, by the thousand
+    # their notes (a dropped caller ID, a restarted board), by the thousand
+    logging.getLogger("appliance.engine").setLevel(logging.ERROR)
+    logging.getLogger("drivers").setLevel(logging.ERROR)
     run_seed = random.randrange(2**32) if first_seed is None else first_seed
     ends_s = time.monotonic() + minutes * 60.0
     runs = 0

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 FuzzTarget = Callable[[int, int], None]
 
+_PARSERS = "appliance.fuzz.parsers"
+
 # name: (module, function, what it checks)
 TARGETS: dict[str, tuple[str, str, str]] = {
     "engine": (
@@ -19,6 +21,13 @@ TARGETS: dict[str, tuple[str, str, str]] = {
         "run_engine_machine",
         "the engine over random event sequences: returns, records every call once, truly",
     ),
+    "caller-id": (_PARSERS, "caller_id", "modem caller-ID blocks: kept as sent or dropped"),
+    "at-results": (_PARSERS, "at_results", "modem result-code lines"),
+    "modem-stream": (_PARSERS, "modem_stream", "a modem's lines, DLE events and audio, cut"),
+    "dle-audio": (_PARSERS, "dle_audio", "DLE unshielding: no byte lost or invented"),
+    "wallboard-frames": (_PARSERS, "wallboard_frames", "link frames: round trip, after noise"),
+    "wallboard-link": (_PARSERS, "wallboard_link", "the Pi's link fed whatever a board sends"),
+    "wallboard-figures": (_PARSERS, "wallboard_figures", "figures payloads: round trip, cut"),
 }
 
 

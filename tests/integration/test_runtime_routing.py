@@ -289,7 +289,10 @@ def test_runtime_device_fault_is_recorded_and_shown(tmp_path: Path) -> None:
             await until(
                 "the board shows the fault", lambda: "wallboard" in d.service.figures().faults
             )
-            faults = await d.runtime.store.faults(0.0, d.runtime.now() + 1)
+            # the fault is written by a task of its own, after it is shown
+            async with asyncio.timeout(WAIT_S):
+                while not (faults := await d.runtime.store.faults(0.0, d.runtime.now() + 1)):
+                    await asyncio.sleep(0.01)
             assert [(f.device, f.reason) for f in faults] == [
                 ("wallboard", "no answer from the board")
             ]

@@ -46,3 +46,29 @@ def test_fuzz_failure_names_seed_and_exits_1(
 def test_fuzz_unknown_target_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["fuzz", "nothing", "--minutes", "0"]) == cli.EX_USAGE
     assert "no fuzz target 'nothing'" in capsys.readouterr().out
+
+
+def test_fuzz_runs_every_drivers_parser_target_from_its_seed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from drivers import fuzz_targets
+
+    monkeypatch.setattr(cli, "FUZZ_EXAMPLES_PER_SEED", 1)  # 200 inputs each: the wiring, not a run
+    parsers = set(fuzz_targets.TARGETS)
+    assert parsers <= set(fuzz.TARGETS), "every parser check is a `depotline fuzz` target"
+    for name in sorted(parsers):
+        assert cli.main(["fuzz", name, "--minutes", "0", "--seed", "5"]) == 0
+        assert f"fuzz {name} --seed 5" in capsys.readouterr().out
+
+
+def test_fuzz_parser_target_fails_when_its_parser_breaks_a_promise(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from drivers import fuzz_targets
+
+    def broken(rng: object) -> None:
+        raise AssertionError("NMBR=555ABC123 became 555123")
+
+    monkeypatch.setitem(fuzz_targets.TARGETS, "caller-id", broken)
+    assert cli.main(["fuzz", "caller-id", "--minutes", "0", "--seed", "1"]) == 1
+    assert "FAILED with --seed 1: NMBR=555ABC123" in capsys.readouterr().out
