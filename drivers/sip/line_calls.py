@@ -1,0 +1,220 @@
+"""SIP lines: calls from and to gateways and trunks, their registration and keep-alive, and the
+line actions."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+from drivers.roles import (
+    AnswerLine,
+    CallArrived,
+    CallerId,
+    DialFailed,
+    DialOut,
+    HangUpLine,
+    LineAction,
+    LineFaulted,
+    LineInService,
+    PlayMusic,
+    PlayPrompt,
+    PlayTone,
+    PromptFinished,
+    RecordMessage,
+    RefuseCall,
+    SendDigits,
+    StopMedia,
+)
+from drivers.sip.errors import SipError
+from drivers.sip.headers import (
+    split_uri,
+    uri_user,
+)
+from drivers.sip.media_actions import MediaActions
+from drivers.sip.settings import SipGateway
+from drivers.sip.stack_state import (
+    LineSlot,
+)
+
+log = logging.getLogger(__name__)
+
+
+class LineCalls(MediaActions):
+    """Gateway and trunk calls on the pjsua thread."""
+
+    def _gateway_for(self, host: str, port: int | None) -> SipGateway | None:
+        matches = []
+        for g in self.gateways:
+            known = self._addresses_of(g.host)
+            if g.registrar:
+                known |= self._addresses_of(split_uri(g.registrar)[1])
+            if host in known:
+                matches.append(g)
+        exact = [g for g in matches if g.port == port]
+        best = exact or matches
+        return best[0] if best else None
+
+    def _incoming_line_call(self, leg: Any, gateway: SipGateway, caller: CallerId) -> None:
+        self._gateway_alive(gateway)
+        free = [line for line in gateway.line_ids if self._lines[line].leg is None]
+        if not free:
+            log.warning("gateway %s offered a call while all its lines are busy (486)", gateway.id)
+            leg.kind = "refused"
+            leg.respond(486)
+            return
+        slot = self._lines[free[0]]
+        slot.leg, slot.outbound = leg, False
+        leg.kind, leg.owner = "line", slot.line
+        leg.respond(180)
+        self._emit(CallArrived(self._now(), slot.line, caller=caller))
+
+    def _gateway_of_account(self, account: Any) -> SipGateway | None:
+        return next((g for g in self.gateways if self._accounts.get(g.id) is account), None)
+
+    def on_registration(self, account: Any, code: int, reason: str, active: bool) -> None:
+        gateway = self._gateway_of_account(account)
+        if gateway is None or self._stopping:
+            return  # unregistering at shutdown is no fault
+        if active and 200 <= code < 300:
+            self._gateway_alive(gateway)
+        else:
+            log.warning("SIP trunk %s: registration failed: %s %s", gateway.id, code, reason)
+            if code in (401, 403, 407):
+                advice = "the trunk refuses the user name or password: check both"
+            else:
+                advice = "check the network and the registrar's address; retrying"
+            self._gateway_lost(
+                gateway, f"registration with {gateway.registrar} failed ({code} {reason}): {advice}"
+            )
+
+    def _options_sent(self, gateway: SipGateway) -> None:
+        self._health[gateway.id].asked()
+
+    def _options_answered(self, gateway: SipGateway) -> None:
+        if not gateway.registers:
+            self._gateway_alive(gateway)
+            return
+        # a trunk is in service once registered; its registrar answering again after it
+        # went silent is the moment to register anew, not at the next refresh or retry
+        self._health[gateway.id].heard()
+        if gateway.id in self._registrar_silent:
+            self._registrar_silent.discard(gateway.id)
+            self._register_again(gateway)
+
+    def _options_deadline(self, gateway: SipGateway) -> None:
+        if not self._health[gateway.id].deadline():
+            return
+        host, port = gateway.keepalive_address
+        if gateway.registers:
+            self._registrar_silent.add(gateway.id)
+            reason = (
+                f"the trunk's registrar {host}:{port} does not answer SIP OPTIONS: check the"
+                " internet connection and the provider's status"
+            )
+        else:
+            reason = (
+                f"gateway {host}:{port} does not answer SIP OPTIONS:"
+                " check its power, network cable and SIP settings"
+            )
+        self._report_gateway_lost(gateway, reason)
+
+    def _register_again(self, gateway: SipGateway) -> None:
+        from drivers.sip import backend
+
+        log.info("SIP trunk %s: its registrar answers again; registering", gateway.id)
+        try:
+            self._accounts[gateway.id].setRegistration(True)
+        except backend.Error as error:
+            log.warning(
+                "SIP trunk %s: cannot register again now (%s); pjsua retries",
+                gateway.id,
+                backend.describe(error),
+            )
+
+    def _gateway_alive(self, gateway: SipGateway) -> None:
+        if not self._health[gateway.id].answered():
+            return
+        log.info("SIP gateway %s is in service", gateway.id)
+        for line in gateway.line_ids:
+            self._emit(LineInService(self._now(), line))
+
+    def _gateway_lost(self, gateway: SipGateway, reason: str) -> None:
+        if self._health[gateway.id].lost():
+            self._report_gateway_lost(gateway, reason)
+
+    def _report_gateway_lost(self, gateway: SipGateway, reason: str) -> None:
+        log.warning("SIP gateway %s out of service: %s", gateway.id, reason)
+        for line in gateway.line_ids:
+            slot = self._lines[line]
+            if slot.leg is not None:
+                with contextlib.suppress(Exception):
+                    slot.leg.end()
+            self._emit(LineFaulted(self._now(), line, reason=reason))
+
+    def _line_action(self, action: LineAction) -> None:
+        slot = self._lines.get(action.line)
+        if slot is None:
+            raise SipError(f"{action.line} is not a SIP line of this box")
+        if isinstance(action, DialOut):
+            self._dial_out(slot, action.number)
+            return
+        leg = slot.leg
+        if leg is None:
+            if isinstance(action, PlayPrompt):
+                self._emit(
+                    PromptFinished(self._now(), slot.line, play_id=action.play_id, interrupted=True)
+                )
+            log.info("%s: no call on the line for %s", slot.line, type(action).__name__)
+            return
+        if isinstance(action, AnswerLine):
+            leg.respond(200)
+        elif isinstance(action, RefuseCall):
+            leg.respond(486)
+        elif isinstance(action, HangUpLine):
+            # Free the line now: a new call may come before pjsua reports this one gone.
+            self._release_line(slot)
+            leg.end()
+        elif isinstance(action, PlayPrompt):
+            self._play_prompt(slot, action)
+        elif isinstance(action, PlayMusic):
+            self._play_music(slot)
+        elif isinstance(action, PlayTone):
+            self._play_tone(slot, action.tone, action.duration_s)
+        elif isinstance(action, SendDigits):
+            leg.send_digits(action.digits)
+        elif isinstance(action, StopMedia):
+            self._stop_player(slot, emit=True)
+            self._remix()
+        elif isinstance(action, RecordMessage):
+            self._record_message(slot, action)
+        else:
+            raise SipError(f"the SIP line driver cannot do {type(action).__name__}")
+
+    def _dial_out(self, slot: LineSlot, number: str) -> None:
+        from drivers.sip import backend
+
+        if slot.leg is not None:
+            self._emit(DialFailed(self._now(), slot.line, reason="the line is busy"))
+            return
+        gateway = slot.gateway
+        account = self._accounts[gateway.id]
+        leg = backend.Leg(self._call_handler, account)
+        leg.kind, leg.owner = "line", slot.line
+        try:
+            leg.dial(f"sip:{uri_user(number)}@{gateway.host}:{gateway.port}")
+        except backend.Error as error:
+            self._emit(DialFailed(self._now(), slot.line, reason=backend.describe(error)))
+            return
+        slot.leg, slot.outbound = leg, True
+        self._legs[leg.getId()] = leg
+
+    def _release_line(self, slot: LineSlot) -> None:
+        """The line's call is over (or being ended by us): free the line for the next call."""
+        slot.leg = None
+        self._stop_player(slot, emit=True)
+        self._finish_message(slot, emit=True)
+        self._end_recording(slot)
+        self._plan.talks.pop(slot.line, None)
+        self._plan.supervisions.pop(slot.line, None)
+        self._remix()
