@@ -76,7 +76,7 @@ class CallProgress(LineCalls, PositionCalls):
                 self._emit(PositionInService(now, leg.owner, persistent=True))
             else:
                 slot.ringing = False
-                self._emit(PositionAnswered(now, leg.owner))
+                self._emit(PositionAnswered(now, leg.owner, offer_id=slot.offer_id))
 
     def _call_ended(self, leg: Any, code: int, reason: str) -> None:
         now = self._now()
@@ -93,19 +93,24 @@ class CallProgress(LineCalls, PositionCalls):
         elif leg.kind == "position" and self._positions[leg.owner].leg is leg:
             pslot = self._positions[leg.owner]
             was_talking = bool(self._plan.lines_of(pslot.spec.id))
+            offer_id = pslot.offer_id
             self._release_position(pslot)
             if pslot.spec.mode is PositionMode.PERSISTENT:
                 if was_talking:
-                    self._emit(PositionHungUp(now, pslot.spec.id))
+                    self._emit(PositionHungUp(now, pslot.spec.id, offer_id=offer_id))
                 self._emit(
                     PositionFaulted(now, pslot.spec.id, reason="the agent's dial-in call ended")
                 )
             elif leg.local_hangup:
                 return
             elif leg.confirmed:
-                self._emit(PositionHungUp(now, pslot.spec.id))
+                self._emit(PositionHungUp(now, pslot.spec.id, offer_id=offer_id))
             else:
-                self._emit(PositionRejected(now, pslot.spec.id, reason=f"{code} {reason}".strip()))
+                self._emit(
+                    PositionRejected(
+                        now, pslot.spec.id, offer_id=offer_id, reason=f"{code} {reason}".strip()
+                    )
+                )
 
     def on_call_media(self, leg: Any) -> None:
         leg.media = leg.audio_media()

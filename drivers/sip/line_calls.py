@@ -11,6 +11,7 @@ from drivers.roles import (
     AnswerLine,
     CallArrived,
     CallerId,
+    CallTurnedAway,
     DialFailed,
     DialOut,
     HangUpLine,
@@ -25,14 +26,16 @@ from drivers.roles import (
     RefuseCall,
     SendDigits,
     StopMedia,
+    TurnedAwayReason,
 )
+from drivers.sip.capacity import RECORDERS_PER_LINE, BoxUse, admits_caller
 from drivers.sip.errors import SipError
 from drivers.sip.headers import (
     split_uri,
     uri_user,
 )
 from drivers.sip.media_actions import MediaActions
-from drivers.sip.settings import SipGateway
+from drivers.sip.settings import PositionMode, SipGateway
 from drivers.sip.stack_state import (
     LineSlot,
 )
@@ -59,15 +62,55 @@ class LineCalls(MediaActions):
         self._gateway_alive(gateway)
         free = [line for line in gateway.line_ids if self._lines[line].leg is None]
         if not free:
-            log.warning("gateway %s offered a call while all its lines are busy (486)", gateway.id)
+            log.warning(
+                "gateway %s offered a call from %s while all its lines are busy (486)",
+                gateway.id,
+                caller.number or "(no number)",
+            )
             leg.kind = "refused"
             leg.respond(486)
             return
         slot = self._lines[free[0]]
+        use = self._box_use()
+        if not admits_caller(use, self._limits, self._agent_legs_placed_per_call):
+            log.warning(
+                "box full: refused the caller %s on %s (486): %d of %d call legs in use, %d kept"
+                " for callers not yet put through",
+                caller.number or "(no number)",
+                slot.line,
+                use.legs,
+                self._limits.max_calls,
+                use.callers_without_agent_leg,
+            )
+            leg.kind = "refused"
+            leg.respond(486)
+            self._emit(
+                CallTurnedAway(
+                    self._now(), slot.line, caller=caller, reason=TurnedAwayReason.BOX_FULL
+                )
+            )
+            return
         slot.leg, slot.outbound = leg, False
         leg.kind, leg.owner = "line", slot.line
         leg.respond(180)
         self._emit(CallArrived(self._now(), slot.line, caller=caller))
+
+    def _box_use(self) -> BoxUse:
+        """What the bridge holds now, each taken caller keeping room for their own media."""
+        line_calls = sum(1 for slot in self._lines.values() if slot.leg is not None)
+        agent_legs = sum(
+            1
+            for slot in self._positions.values()
+            if slot.leg is not None and slot.spec.mode is PositionMode.RING
+        )
+        zips = sum(1 for slot in self._positions.values() if slot.zip is not None)
+        modem_music = sum(1 for modem in self._modem_lines.values() if modem.music is not None)
+        return BoxUse(
+            legs=len(self._legs),
+            callers_without_agent_leg=max(0, line_calls - agent_legs),
+            players=line_calls + zips + modem_music,
+            recorders=RECORDERS_PER_LINE * line_calls,
+        )
 
     def _gateway_of_account(self, account: Any) -> SipGateway | None:
         return next((g for g in self.gateways if self._accounts.get(g.id) is account), None)

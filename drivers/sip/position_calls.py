@@ -8,6 +8,7 @@ from typing import Any
 
 from drivers.roles import (
     HangUpPosition,
+    OfferNotPlaced,
     PositionAction,
     PositionAnswered,
     PositionFaulted,
@@ -106,9 +107,7 @@ class PositionCalls(MediaActions):
         now = self._now()
         if slot.spec.mode is PositionMode.PERSISTENT:
             if not slot.headset and (slot.leg is None or not slot.leg.confirmed):
-                self._emit(
-                    PositionRejected(now, slot.spec.id, reason="the agent is not dialled in")
-                )
+                self._reject(slot, action, "the agent is not dialled in")
                 return
             parts, loop = TONES[Tone.ZIP]
             self._player_serial += 1
@@ -125,10 +124,15 @@ class PositionCalls(MediaActions):
                     self._remix()
 
             self._worker.call_later(ZIP_SECONDS, zip_done)
-            self._emit(PositionAnswered(now, slot.spec.id))
+            slot.offer_id = action.offer_id
+            self._emit(PositionAnswered(now, slot.spec.id, offer_id=action.offer_id))
             return
         if slot.leg is not None:
-            self._emit(PositionRejected(now, slot.spec.id, reason="the phone is already in a call"))
+            self._reject(slot, action, "the phone is already in a call")
+            return
+        if len(self._legs) >= self._limits.max_calls:
+            # pjsua would refuse with PJ_ETOOMANY: the box's shortage, not the agent's miss
+            self._offer_not_placed(slot, action, f"all {self._limits.max_calls} call legs in use")
             return
         leg = backend.Leg(self._call_handler, self._local_account)
         leg.kind, leg.owner = "position", slot.spec.id
@@ -139,12 +143,30 @@ class PositionCalls(MediaActions):
         try:
             leg.dial(slot.spec.uri, from_uri)
         except backend.Error as error:
-            self._emit(PositionRejected(now, slot.spec.id, reason=backend.describe(error)))
+            # no call slot, media port or socket left: the box could not place the leg
+            self._offer_not_placed(slot, action, backend.describe(error))
             return
-        slot.leg, slot.ringing = leg, True
+        slot.leg, slot.ringing, slot.offer_id = leg, True, action.offer_id
         self._legs[leg.getId()] = leg
 
+    def _reject(self, slot: PositionSlot, action: RingPosition, reason: str) -> None:
+        """The position cannot take this offer now: the agent's miss (not dialled in, busy)."""
+        self._emit(
+            PositionRejected(self._now(), slot.spec.id, offer_id=action.offer_id, reason=reason)
+        )
+
+    def _offer_not_placed(self, slot: PositionSlot, action: RingPosition, reason: str) -> None:
+        log.error(
+            "could not ring %s for the caller %s: %s",
+            slot.spec.id,
+            action.caller.number or "(no number)",
+            reason,
+        )
+        self._emit(
+            OfferNotPlaced(self._now(), slot.spec.id, offer_id=action.offer_id, reason=reason)
+        )
+
     def _release_position(self, slot: PositionSlot) -> None:
-        slot.leg, slot.ringing, slot.zip = None, False, None
+        slot.leg, slot.ringing, slot.zip, slot.offer_id = None, False, None, ""
         self._drop_position_from_plan(slot.spec.id)
         self._remix()

@@ -9,6 +9,7 @@ import contextlib
 import gc
 import logging
 import os
+import socket
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any
@@ -24,6 +25,7 @@ from drivers.roles import (
     PositionInService,
 )
 from drivers.sip.call_progress import CallProgress
+from drivers.sip.capacity import UPSTREAM_LIMITS, installed_limits
 from drivers.sip.conference import Conference
 from drivers.sip.errors import SipError
 from drivers.sip.headers import split_uri
@@ -66,6 +68,7 @@ class SipStack(CallProgress):
         line_audio: Mapping[str, LineAudio] | None = None,
         clock: Clock = time.time,
         wire_logging: bool = False,
+        max_calls: int | None = None,
     ) -> None:
         self.listen = listen
         self.port = port
@@ -81,6 +84,10 @@ class SipStack(CallProgress):
         self.headset_position = headset_position
         self.clock = clock
         self.wire_logging = wire_logging
+        # Fewer call legs than the build allows (a test of the admission rule); None: the build's.
+        self.max_calls = max_calls
+        self._limits = UPSTREAM_LIMITS
+        self._agent_legs_placed_per_call = any(p.mode is PositionMode.RING for p in self.positions)
         self._lines = {
             line: LineSlot(line, gateway) for gateway in self.gateways for line in gateway.line_ids
         }
@@ -108,8 +115,13 @@ class SipStack(CallProgress):
         self._legs: dict[int, Any] = {}  # pjsua call id → Leg, until DISCONNECTED
         self._library: Any = None
         self._local_account: Any = None
+        self._wake_socket: socket.socket | None = None
         self._worker = PjsuaWorker(
-            self._start_library, self._poll, self._stop_library, self._worker_exited
+            self._start_library,
+            self._poll,
+            self._stop_library,
+            self._worker_exited,
+            wake=self._wake_library,
         )
         self._failed: asyncio.Future[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -288,17 +300,25 @@ class SipStack(CallProgress):
             from drivers.sip import backend
         except ImportError as error:
             raise SipError(
-                f"pjsua2 is not installed ({error}): on x86_64 install the pjsua2-python wheel;"
-                " on a Raspberry Pi build it with image_build/pjsua2/build.sh"
+                f"pjsua2 is not installed ({error}): build and install it with"
+                " `make pjsua2` (image_build/pjsua2/build.sh, docs/sip.md)"
             ) from error
 
         self._resolve_hosts()
+        self._limits = (installed_limits() or UPSTREAM_LIMITS).capped(self.max_calls)
+        log.info("pjsua2 build limits: %s", self._limits)
         library = backend.Library()
         self._library = library
         try:
             library.start(
-                self.listen, self.port, self.rtp_port, self.sound_device, self.wire_logging
+                self.listen,
+                self.port,
+                self.rtp_port,
+                self.sound_device,
+                self.wire_logging,
+                self._limits.max_calls,
             )
+            self._open_wake_socket()
             host = self.listen if self.listen not in ("", "0.0.0.0") else "127.0.0.1"
             self._local_account = library.create_account(
                 self, "local", f"sip:depotline@{host}:{self.port}", default=True
@@ -348,6 +368,21 @@ class SipStack(CallProgress):
             password=gateway.password,
         )
 
+    def _open_wake_socket(self) -> None:
+        """A UDP socket aimed at the library's own SIP port: CRLFs sent there end the library's
+        wait at once, and pjsip drops them as keep-alives."""
+        host = self.listen if self.listen not in ("", "0.0.0.0") else "127.0.0.1"
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
+        sock.setblocking(False)
+        sock.connect((host, self.port))
+        self._wake_socket = sock
+
+    def _wake_library(self) -> None:
+        sock = self._wake_socket
+        if sock is not None:
+            with contextlib.suppress(OSError):  # a full buffer already means a wake is pending
+                sock.send(b"\r\n\r\n")
+
     def _poll(self, wait_ms: int) -> None:
         self._library.poll(wait_ms)
 
@@ -388,4 +423,7 @@ class SipStack(CallProgress):
                 self._local_account.shutdown()
             self._local_account = None
         self._library.destroy()
+        if self._wake_socket is not None:
+            self._wake_socket.close()
+            self._wake_socket = None
         self._stopping = False

@@ -19,6 +19,7 @@ from drivers.roles import (
     PositionEventSink,
     Tone,
 )
+from drivers.sip.capacity import BuildLimits
 from drivers.sip.conference import Conference
 from drivers.sip.headers import split_uri
 from drivers.sip.mixing import (
@@ -72,6 +73,7 @@ class PositionSlot:
     zip: Any = None
     zip_serial: int = 0
     ringing: bool = False
+    offer_id: str = ""  # the RingPosition the leg (or a persistent position's talk) is for
     headset: bool = False  # the box's sound device, not a SIP phone
     health: PeerHealth = field(default_factory=PeerHealth)
 
@@ -125,6 +127,8 @@ class StackState:
     _line_sink: LineEventSink | None
     _position_sink: PositionEventSink | None
     _pending: PendingEvents
+    _limits: BuildLimits  # of the pjsua2 build, capped by max_calls; set as the library starts
+    _agent_legs_placed_per_call: bool  # ring-mode phones: each caller needs a leg to an agent
     _call_handler: CallHandler  # the stack itself: pjsua2 call callbacks go to CallProgress
 
     def _emit(self, event: LineEvent | PositionEvent) -> None:
