@@ -27,7 +27,7 @@ from drivers.roles import (
     PositionInService,
     RingPosition,
 )
-from drivers.sip import SipGateway
+from drivers.sip import SipGateway, SipPosition
 
 # four lines on one gateway, not watched by OPTIONS (sipp's caller does not answer them)
 GW4 = SipGateway(id="gw1", host=GATEWAY, port=5060, channels=4, options_interval_s=0)
@@ -156,8 +156,55 @@ async def invite_flood_then_normal_call(workdir: Path) -> dict[str, object]:
     return result
 
 
+async def eight_calls_all_bridged(workdir: Path) -> dict[str, object]:
+    """The depot's size: 8 gateway callers at once on 8 lines, each put through to its own agent
+    phone (sipp echoing audio); every leg carries RTP both ways at the same moment."""
+    gateway = SipGateway(id="gw1", host=GATEWAY, port=5060, channels=8, options_interval_s=0)
+    phones = [
+        SipPosition(id=f"pos{n}", uri=f"sip:agent{n}@{AGENT1}:5060", options_interval_s=0)
+        for n in range(1, 9)
+    ]
+    peers = [agent(workdir, "agents", AGENT1)]
+    result: dict[str, object] = {}
+    async with Rig(workdir, [gateway], phones) as rig:
+        engine = rig.engine
+        await engine.wait_for(LineInService, line="gw1-8")
+        await engine.wait_for(PositionInService, position="pos8")
+        callers = callers_at_once(workdir, 8, hold_ms=8000)
+
+        async def eight_arrived() -> bool:
+            return sum(isinstance(e, CallArrived) for e in engine.events) == 8
+
+        await engine.wait_until(eight_arrived)
+        taken = [e for e in engine.events if isinstance(e, CallArrived)]
+        answered = await asyncio.gather(
+            *(
+                put_through(rig, arrived, f"pos{n}", f"offer-{n}")
+                for n, arrived in enumerate(taken, 1)
+            )
+        )
+        result["offers_answered"] = len({a.offer_id for a in answered})
+        legs = [e.line for e in taken] + [p.id for p in phones]
+
+        async def audio_both_ways_on_every_leg() -> bool:
+            counts = await rig.stack.audio_packets()
+            result["packets"] = counts
+            return all(min(counts.get(leg, (0, 0))) >= 25 for leg in legs)
+
+        await engine.wait_until(audio_both_ways_on_every_leg)
+        result["bridged_at_once"] = len(await rig.stack.bridge_links()) // 2
+        for arrived in taken:
+            await engine.wait_for(CallerHungUp, line=arrived.line, timeout_s=20)
+        result["callers_exit"] = await asyncio.to_thread(callers.wait, 20)
+    for peer in peers:
+        peer.stop()
+    result["events"] = engine.names()
+    return result
+
+
 CAPACITY_SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "box_full_turns_caller_away": box_full_turns_caller_away,
     "agent_leg_not_placed": agent_leg_not_placed,
     "invite_flood_then_normal_call": invite_flood_then_normal_call,
+    "eight_calls_all_bridged": eight_calls_all_bridged,
 }

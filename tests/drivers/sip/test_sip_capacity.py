@@ -38,3 +38,13 @@ def test_sip_invite_flood_box_survives_and_next_caller_reaches_an_agent() -> Non
     names = result["events"]
     assert not [n for n in names if n.startswith(("PositionRejected", "OfferNotPlaced"))]
     assert sum(n.startswith("CallArrived") for n in names) == 5  # 4 of the flood, then one
+
+
+def test_sip_eight_callers_at_once_all_reach_agents_with_audio_both_ways() -> None:
+    result: Any = run_scenario("eight_calls_all_bridged", timeout_s=120)
+    assert result["offers_answered"] == 8
+    assert result["bridged_at_once"] == 8  # caller ↔ agent, both directions, on 8 calls
+    assert result["callers_exit"] == 0
+    names = result["events"]
+    assert not [n for n in names if n.startswith(("PositionRejected", "OfferNotPlaced"))]
+    assert sum(n.startswith("CallerHungUp") for n in names) == 8
