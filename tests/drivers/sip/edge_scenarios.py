@@ -24,7 +24,14 @@ SDP = (
 )
 
 
-def invite(n: int, *, cseq: str = "INVITE", length_extra: int = 0, padding: int = 0) -> bytes:
+def invite(
+    n: int,
+    *,
+    cseq: str = "INVITE",
+    length_extra: int = 0,
+    padding: int = 0,
+    max_forwards: str = "70",
+) -> bytes:
     headers = [
         f"INVITE sip:depot@{BOX}:{BOX_PORT} SIP/2.0",
         f"Via: SIP/2.0/UDP {GATEWAY}:{SOURCE_PORT};branch=z9hG4bK-edge{n}",
@@ -33,7 +40,7 @@ def invite(n: int, *, cseq: str = "INVITE", length_extra: int = 0, padding: int 
         f"Call-ID: edge-{n}@{GATEWAY}",
         f"CSeq: 1 {cseq}",
         f"Contact: <sip:caller@{GATEWAY}:{SOURCE_PORT}>",
-        "Max-Forwards: 70",
+        f"Max-Forwards: {max_forwards}",
         "Content-Type: application/sdp",
         f"Content-Length: {len(SDP) + length_extra}",
     ]
@@ -47,6 +54,7 @@ MALFORMED: dict[str, bytes] = {
     # the headers end at a line's end, but the blank line and the body never come
     "cut_off_before_blank_line": invite(2).split(b"\r\n\r\n")[0] + b"\r\n",
     "cut_off_in_a_header": invite(6).split(b"\r\n\r\n")[0][:-40],
+    "max_forwards_not_a_number": invite(7, max_forwards="seventy"),
     "headers_9_kb": invite(3, padding=9 * 1024),
     "headers_60_kb": invite(4, padding=60 * 1024),
     "cseq_method_mismatch": invite(5, cseq="BYE"),
@@ -93,7 +101,7 @@ async def malformed_requests_refused(workdir: Path) -> dict[str, object]:
     return {
         "statuses": statuses,
         "events": [e for e in events if not e.startswith("LineInService")],
-        "refusals_logged": sum(source in line for line in log.lines),
+        "refusals_logged": sum(source in line and "Refusing" in line for line in log.lines),
     }
 
 

@@ -15,9 +15,10 @@ def test_sip_malformed_invites_get_400_or_413_logged_with_source_and_no_call() -
         "content_length_500_too_long": 400,
         "cut_off_before_blank_line": 400,
         "cut_off_in_a_header": 400,
+        "max_forwards_not_a_number": 400,
         "headers_9_kb": 413,
         "headers_60_kb": 413,
         "cseq_method_mismatch": 400,
     }
     assert result["events"] == []
-    assert result["refusals_logged"] == 6
+    assert result["refusals_logged"] == 7
