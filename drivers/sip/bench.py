@@ -23,6 +23,7 @@ from drivers.roles import (
     AnswerLine,
     CallArrived,
     CallerHungUp,
+    CallTurnedAway,
     Connect,
     Disconnect,
     HangUpPosition,
@@ -243,6 +244,8 @@ async def _run(
                 connected_at[line] = time.monotonic()
                 bridged_calls += 1
                 max_bridged = max(max_bridged, len(connected_at))  # counted, not assumed
+            elif isinstance(event, CallTurnedAway):
+                ended += 1  # refused by the admission rule: counted in calls_lost
             elif isinstance(event, CallerHungUp):
                 ended += 1
                 bridged_s += time.monotonic() - connected_at.pop(event.line, time.monotonic())

@@ -73,10 +73,10 @@ def installed_limits() -> BuildLimits | None:
 # when every slot is taken, and such a caller would go unrecorded. In the spare slot the box
 # hears the caller it must turn away, refuses them and records it.
 TURN_AWAY_SLOTS = 1
-# What one caller on a SIP line can hold at once: its own leg, the agent phone's leg, one player
-# (prompt, music or tone) and two recorders (call recording, message).
-LEGS_PER_CALLER = 2
-RECORDERS_PER_LINE = 2
+# What one caller on a SIP line can hold at once besides its own leg and the agent phone's: one
+# player (prompt, music or tone) and one recorder (the call's recording, or a message left
+# instead of talking to an agent).
+RECORDERS_PER_LINE = 1
 # SIP's own UDP socket and pjsua's spare; each leg holds RTP and RTCP.
 SOCKETS_FIXED = 2
 SOCKETS_PER_LEG = 2
