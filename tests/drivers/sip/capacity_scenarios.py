@@ -5,6 +5,8 @@ through sip_scenarios.py (`python sip_scenarios.py NAME`)."""
 from __future__ import annotations
 
 import asyncio
+import os
+import resource
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -202,9 +204,37 @@ async def eight_calls_all_bridged(workdir: Path) -> dict[str, object]:
     return result
 
 
+async def out_of_sockets(workdir: Path) -> dict[str, object]:
+    """The process may open no more files: ringing an agent cannot open the leg's RTP sockets,
+    which is OfferNotPlaced (the box's shortage), the process does not abort, and once sockets
+    are free again the same agent is rung and answers."""
+    peers = [agent(workdir, "agent1", AGENT1)]
+    result: dict[str, object] = {}
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    async with Rig(workdir, [], [POS1]) as rig:
+        engine = rig.engine
+        await engine.wait_for(PositionInService, position="pos1")
+        # every descriptor number up to the limit is taken (or the limit is where they end)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (len(os.listdir("/proc/self/fd")), hard))
+        try:
+            await rig.positions.perform(RingPosition("pos1", call_id="c1", offer_id="starved"))
+            not_placed = await engine.wait_for(OfferNotPlaced, position="pos1")
+        finally:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        result["not_placed"] = [not_placed.offer_id, not_placed.reason]
+        await rig.positions.perform(RingPosition("pos1", call_id="c2", offer_id="again"))
+        answered = await engine.wait_for(PositionAnswered, position="pos1")
+        result["answered"] = answered.offer_id
+    for peer in peers:
+        peer.stop()
+    result["events"] = engine.names()
+    return result
+
+
 CAPACITY_SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "box_full_turns_caller_away": box_full_turns_caller_away,
     "agent_leg_not_placed": agent_leg_not_placed,
     "invite_flood_then_normal_call": invite_flood_then_normal_call,
     "eight_calls_all_bridged": eight_calls_all_bridged,
+    "out_of_sockets": out_of_sockets,
 }

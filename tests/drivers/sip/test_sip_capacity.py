@@ -48,3 +48,10 @@ def test_sip_eight_callers_at_once_all_reach_agents_with_audio_both_ways() -> No
     names = result["events"]
     assert not [n for n in names if n.startswith(("PositionRejected", "OfferNotPlaced"))]
     assert sum(n.startswith("CallerHungUp") for n in names) == 8
+
+
+def test_sip_out_of_sockets_ringing_is_offer_not_placed_and_no_abort() -> None:
+    result: Any = run_scenario("out_of_sockets")
+    assert result["not_placed"][0] == "starved"
+    assert result["answered"] == "again"  # the process lived on, and rings once sockets free up
+    assert not [n for n in result["events"] if n.startswith("PositionRejected")]
