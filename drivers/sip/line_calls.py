@@ -112,6 +112,30 @@ class LineCalls(MediaActions):
             recorders=RECORDERS_PER_LINE * line_calls,
         )
 
+    def _gateway_account(self, gateway: SipGateway, host: str) -> Any:
+        if gateway.registers:
+            user = gateway.username or "depotline"
+            registrar = gateway.registrar
+            if not registrar.startswith("sip:"):
+                registrar = f"sip:{registrar}"
+            _, reg_host, _ = split_uri(registrar)
+            return self._library.create_account(
+                self,
+                gateway.id,
+                f"sip:{user}@{reg_host}",
+                registrar=registrar,
+                retry_s=gateway.registration_retry_s,
+                username=gateway.username,
+                password=gateway.password,
+            )
+        return self._library.create_account(
+            self,
+            gateway.id,
+            f"sip:depotline@{host}:{self.port}",
+            username=gateway.username,
+            password=gateway.password,
+        )
+
     def _gateway_of_account(self, account: Any) -> SipGateway | None:
         return next((g for g in self.gateways if self._accounts.get(g.id) is account), None)
 

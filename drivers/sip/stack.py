@@ -9,7 +9,6 @@ import contextlib
 import gc
 import logging
 import os
-import socket
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any
@@ -43,7 +42,7 @@ from drivers.sip.stack_state import (
     PendingEvents,
     PositionSlot,
 )
-from drivers.sip.worker import PjsuaWorker
+from drivers.sip.worker import LibraryWake, PjsuaWorker
 
 log = logging.getLogger(__name__)
 
@@ -115,13 +114,13 @@ class SipStack(CallProgress):
         self._legs: dict[int, Any] = {}  # pjsua call id → Leg, until DISCONNECTED
         self._library: Any = None
         self._local_account: Any = None
-        self._wake_socket: socket.socket | None = None
+        self._wake = LibraryWake()
         self._worker = PjsuaWorker(
             self._start_library,
             self._poll,
             self._stop_library,
             self._worker_exited,
-            wake=self._wake_library,
+            wake=self._wake.wake,
         )
         self._failed: asyncio.Future[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -318,7 +317,7 @@ class SipStack(CallProgress):
                 self.wire_logging,
                 self._limits.max_calls,
             )
-            self._open_wake_socket()
+            self._wake.open(self.listen, self.port)
             host = self.listen if self.listen not in ("", "0.0.0.0") else "127.0.0.1"
             self._local_account = library.create_account(
                 self, "local", f"sip:depotline@{host}:{self.port}", default=True
@@ -343,45 +342,6 @@ class SipStack(CallProgress):
         for gateway in self.gateways:
             if not gateway.registers and gateway.keepalive_s <= 0:
                 self._gateway_alive(gateway)  # not watched: taken to be there
-
-    def _gateway_account(self, gateway: SipGateway, host: str) -> Any:
-        if gateway.registers:
-            user = gateway.username or "depotline"
-            registrar = gateway.registrar
-            if not registrar.startswith("sip:"):
-                registrar = f"sip:{registrar}"
-            _, reg_host, _ = split_uri(registrar)
-            return self._library.create_account(
-                self,
-                gateway.id,
-                f"sip:{user}@{reg_host}",
-                registrar=registrar,
-                retry_s=gateway.registration_retry_s,
-                username=gateway.username,
-                password=gateway.password,
-            )
-        return self._library.create_account(
-            self,
-            gateway.id,
-            f"sip:depotline@{host}:{self.port}",
-            username=gateway.username,
-            password=gateway.password,
-        )
-
-    def _open_wake_socket(self) -> None:
-        """A UDP socket aimed at the library's own SIP port: CRLFs sent there end the library's
-        wait at once, and pjsip drops them as keep-alives."""
-        host = self.listen if self.listen not in ("", "0.0.0.0") else "127.0.0.1"
-        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
-        sock.setblocking(False)
-        sock.connect((host, self.port))
-        self._wake_socket = sock
-
-    def _wake_library(self) -> None:
-        sock = self._wake_socket
-        if sock is not None:
-            with contextlib.suppress(OSError):  # a full buffer already means a wake is pending
-                sock.send(b"\r\n\r\n")
 
     def _poll(self, wait_ms: int) -> None:
         self._library.poll(wait_ms)
@@ -423,7 +383,5 @@ class SipStack(CallProgress):
                 self._local_account.shutdown()
             self._local_account = None
         self._library.destroy()
-        if self._wake_socket is not None:
-            self._wake_socket.close()
-            self._wake_socket = None
+        self._wake.close()
         self._stopping = False

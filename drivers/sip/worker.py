@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import heapq
 import itertools
 import logging
 import math
 import queue
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -178,3 +180,30 @@ class PjsuaWorker:
         while self._timers and self._timers[0][0] <= now:
             _, _, command = heapq.heappop(self._timers)
             self._guarded(command)
+
+
+class LibraryWake:
+    """A UDP socket aimed at the library's own SIP port: CRLFs sent there end the library's wait
+    at once, and pjsip drops them as keep-alives. Callable from any thread."""
+
+    def __init__(self) -> None:
+        self._socket: socket.socket | None = None
+
+    def open(self, listen: str, port: int) -> None:
+        host = listen if listen not in ("", "0.0.0.0") else "127.0.0.1"
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_DGRAM)
+        sock.setblocking(False)
+        sock.connect((host, port))
+        self._socket = sock
+
+    def wake(self) -> None:
+        sock = self._socket
+        if sock is not None:
+            with contextlib.suppress(OSError):  # a full buffer already means a wake is pending
+                sock.send(b"\r\n\r\n")
+
+    def close(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
