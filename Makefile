@@ -2,13 +2,16 @@
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# pjsua2 built from the pjproject source with image_build/pjsua2/config_site.h (docs/sip.md):
+# the tests need it, the demo (simulated lines) does not.
+PJSUA2 := $(VENV)/.pjsua2
 
-.PHONY: demo test lint unit setup system-deps prompts clean
+.PHONY: demo test lint unit setup system-deps pjsua2 prompts clean
 
 demo: $(STAMP)
 	$(BIN)/depotline demo
 
-test: $(STAMP) system-deps lint
+test: $(STAMP) system-deps $(PJSUA2) lint
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -24,6 +27,14 @@ setup: $(STAMP)
 
 $(STAMP): pyproject.toml .ci/setup-python
 	.ci/setup-python $(VENV)
+	touch $@
+
+pjsua2: $(PJSUA2)
+
+# Builds once per machine (the wheel is cached outside the checkout), then only installs.
+$(PJSUA2): $(STAMP) image_build/pjsua2/build.sh image_build/pjsua2/config_site.h $(wildcard image_build/pjsua2/*.patch)
+	.ci/setup-system
+	image_build/pjsua2/build.sh $(VENV)
 	touch $@
 
 prompts: $(STAMP)

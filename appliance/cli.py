@@ -182,8 +182,16 @@ def _flash_firmware(port: str) -> int:
 
 def _check_config(path: str) -> int:
     from appliance import config
+    from appliance.doctor.checks import FAIL, OK, check_sip_capacity
 
     loaded = config.load(path)
+    refused = False
+    for finding in check_sip_capacity(loaded):
+        if finding.level != OK:
+            print(f"depotline: {path}: {finding.level}: {finding.message}", file=sys.stderr)
+            refused = refused or finding.level == FAIL
+    if refused:
+        return EX_CONFIG
     lines = ", ".join(loaded.line_ids) or "none"
     positions = ", ".join(p.id for p in loaded.positions) or "none"
     print(f"{path}: OK — lines: {lines}; positions: {positions}")

@@ -5,7 +5,8 @@
 # pi-gen must already be on the build host (nothing is cloned here):
 #   git clone --branch bookworm https://github.com/RPi-Distro/pi-gen
 # and its host packages installed (pi-gen's `depends` file), or Docker for --docker, and the
-# pjproject 2.15.1 release tarball downloaded beforehand (the Pi builds pjsua2 from it):
+# pjproject 2.15.1 release tarball downloaded beforehand (the image builds pjsua2 from it,
+# image_build/pjsua2/build.sh; its sha256 is checked there):
 #   https://github.com/pjsip/pjproject/archive/refs/tags/2.15.1.tar.gz
 # The image lands in pi-gen's deploy/ as image_<date>-depotline-depotline.img.xz.
 set -euo pipefail

@@ -150,6 +150,7 @@ def run_checks(args: argparse.Namespace) -> list[Finding]:
     database = args.db or (loaded.depot.database if loaded else None)
     if loaded is not None:
         findings.extend(checks.check_configured_devices(loaded))
+        findings.extend(checks.check_sip_capacity(loaded))
     findings.extend(serial_findings(Path(args.sysfs), args.device, talk=not args.no_probe))
     if database:
         findings.extend(checks.check_database_file(database))

@@ -43,6 +43,43 @@ def check_config(path: str) -> tuple[list[Finding], depot_config.Config | None]:
     return [Finding(OK, "config", f"{path} is valid; lines: {lines}")], loaded
 
 
+def check_sip_capacity(loaded: depot_config.Config) -> list[Finding]:
+    """The most call legs, players, recorders, bridge ports and sockets the configuration can
+    hold at once, against the limits of the installed pjsua2 build."""
+    from drivers.sip import capacity
+
+    sip_lines = sum(
+        line.channels for line in loaded.lines if isinstance(line, depot_config.SipLineConfig)
+    )
+    sip_positions = sum(isinstance(p, depot_config.SipPositionConfig) for p in loaded.positions)
+    if not sip_lines and not sip_positions:
+        return []
+    modem_lines = sum(isinstance(line, depot_config.ModemLineConfig) for line in loaded.lines)
+    headsets = sum(isinstance(p, depot_config.SoundDevicePositionConfig) for p in loaded.positions)
+    needs = capacity.depot_needs(sip_lines, sip_positions, modem_lines, headsets)
+    limits = capacity.installed_limits()
+    if limits is None:
+        return [
+            Finding(
+                WARN,
+                "sip",
+                f"pjsua2 is not installed: cannot check the {needs.calls} call legs the"
+                " configuration can need against its build (`make pjsua2`, docs/sip.md)",
+            )
+        ]
+    shortfalls = needs.shortfalls(limits)
+    if not shortfalls:
+        return [
+            Finding(
+                OK,
+                "sip",
+                f"up to {needs.calls} call legs of the build's {limits.max_calls},"
+                f" {needs.sockets} sockets of {limits.ioqueue_handles}",
+            )
+        ]
+    return [Finding(FAIL if s.blocking else WARN, "sip", str(s)) for s in shortfalls]
+
+
 def configured_devices(loaded: depot_config.Config) -> list[tuple[str, str]]:
     """(what, device path) for every serial device the config refers to."""
     devices = [

@@ -246,7 +246,13 @@ class Library:
         self._writer: Any = None
 
     def start(
-        self, listen: str, port: int, rtp_port: int, sound_device: str, wire_logging: bool
+        self,
+        listen: str,
+        port: int,
+        rtp_port: int,
+        sound_device: str,
+        wire_logging: bool,
+        max_calls: int,
     ) -> None:
         endpoint = pj.Endpoint()
         endpoint.libCreate()
@@ -254,7 +260,9 @@ class Library:
         config = pj.EpConfig()
         config.uaConfig.threadCnt = 0
         config.uaConfig.mainThreadOnly = True
-        config.uaConfig.maxCalls = 64  # the build's PJSUA_MAX_CALLS caps it (4 in the PyPI wheel)
+        # at most the build's PJSUA_MAX_CALLS (drivers/sip/capacity.py); beyond it pjsua answers
+        # 486 itself before the box can count the caller
+        config.uaConfig.maxCalls = max_calls
         config.uaConfig.userAgent = "depotline"
         config.medConfig.clockRate = 8000
         config.medConfig.sndClockRate = 8000

@@ -1,6 +1,7 @@
-"""SIP benchmark: time from a gateway's INVITE to the agent phone's INVITE, CPU per bridged call
-and memory, against sipp peers on 127.0.0.1 (`depotline bench sip`). Needs sipp installed.
-The PyPI wheel allows 4 call legs, so at most 2 calls are bridged at once."""
+"""SIP benchmark: time from a gateway's INVITE to the agent phone's INVITE, CPU per bridged call,
+idle CPU and memory, against sipp peers on 127.0.0.1 (`depotline bench sip`), at the depot's
+size (8 lines, 12 agents, every line busy) and beyond (50 calls bridged at once). Needs sipp and
+the pjsua2 source build (image_build/pjsua2/build.sh)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from drivers.roles import (
     AnswerLine,
     CallArrived,
     CallerHungUp,
+    CallTurnedAway,
     Connect,
     Disconnect,
     HangUpPosition,
@@ -38,11 +40,11 @@ from drivers.sip.positions import SipPositions
 from drivers.sip.settings import SipGateway, SipPosition
 from drivers.sip.stack import SipStack
 
-CALLS = 16
-CONCURRENT = 2  # 4 call legs in the PyPI wheel
-TALK_MS = 3000
 HOST = "127.0.0.1"
-IDLE_S = 1.5
+IDLE_S = 3.0
+# (calls, talk ms, calls at once, agent phones, new calls per second)
+DEPOT = (24, 6000, 8, 12, 8)
+STRESS = (100, 12000, 50, 50, 20)
 
 CALLER_SCENARIO = """<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="bench caller">
@@ -127,7 +129,9 @@ def _invite_times(trace: Path, direction: str) -> list[float]:
     return sorted(times.values())
 
 
-async def _run(workdir: Path, calls: int, talk_ms: int) -> dict[str, float | int | str]:
+async def _run(
+    workdir: Path, calls: int, talk_ms: int, at_once: int, agents: int, rate: int
+) -> dict[str, float | int | str]:
     box_port, agent_port, gw_port = _free_port(), _free_port(), _free_port()
     scenario = workdir / "caller.xml"
     scenario.write_text(CALLER_SCENARIO)
@@ -156,12 +160,10 @@ async def _run(workdir: Path, calls: int, talk_ms: int) -> dict[str, float | int
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    gateway = SipGateway(
-        id="gw", host=HOST, port=gw_port, channels=CONCURRENT, options_interval_s=0
-    )
+    gateway = SipGateway(id="gw", host=HOST, port=gw_port, channels=at_once, options_interval_s=0)
     positions = [
         SipPosition(id=f"p{n}", uri=f"sip:agent{n}@{HOST}:{agent_port}", options_interval_s=0)
-        for n in range(CONCURRENT)
+        for n in range(agents)
     ]
     stack = SipStack(
         listen=HOST,
@@ -181,13 +183,14 @@ async def _run(workdir: Path, calls: int, talk_ms: int) -> dict[str, float | int
     ringing: dict[str, str] = {}
     connected_at: dict[str, float] = {}
     bridged_s = 0.0
+    bridged_calls = max_bridged = 0
     ended = 0
     caller = None
     try:
         while not isinstance(await asyncio.wait_for(queue.get(), 10), LineInService):
             pass
         idle_cpu_start, idle_wall_start = time.process_time(), time.monotonic()
-        await asyncio.sleep(IDLE_S)  # idle baseline: the bridge clock and polling alone
+        await asyncio.sleep(IDLE_S)  # idle baseline: the bridge clock and the waiting thread
         idle_pct = (
             100 * (time.process_time() - idle_cpu_start) / (time.monotonic() - idle_wall_start)
         )
@@ -205,13 +208,13 @@ async def _run(workdir: Path, calls: int, talk_ms: int) -> dict[str, float | int
                 "-mp",
                 str(_free_port()),
                 "-m",
-                str(CALLS),
+                str(calls),
                 "-l",
-                str(CONCURRENT),
+                str(at_once),
                 "-r",
-                "4",
+                str(rate),
                 "-d",
-                str(TALK_MS),
+                str(talk_ms),
                 "-nostdin",
                 "-trace_msg",
                 "-message_file",
@@ -231,12 +234,18 @@ async def _run(workdir: Path, calls: int, talk_ms: int) -> dict[str, float | int
                 position = free.pop(0)
                 ringing[position] = event.line
                 await lines.perform(AnswerLine(event.line))
-                await phones.perform(RingPosition(position, call_id=event.line))
+                await phones.perform(
+                    RingPosition(position, call_id=event.line, offer_id=event.line)
+                )
             elif isinstance(event, PositionAnswered):
                 line = ringing.pop(event.position)
                 on_call[event.position] = line
                 await bridge.perform(Connect(line, event.position))
                 connected_at[line] = time.monotonic()
+                bridged_calls += 1
+                max_bridged = max(max_bridged, len(connected_at))  # counted, not assumed
+            elif isinstance(event, CallTurnedAway):
+                ended += 1  # refused by the admission rule: counted in calls_lost
             elif isinstance(event, CallerHungUp):
                 ended += 1
                 bridged_s += time.monotonic() - connected_at.pop(event.line, time.monotonic())
@@ -274,18 +283,27 @@ async def _run(workdir: Path, calls: int, talk_ms: int) -> dict[str, float | int
         "cpu_pct_idle": round(idle_pct, 2),
         "mean_bridged_calls": round(mean_bridged, 2),
         "rss_mb": round(rss_mb, 1),
-        "note": f"{CONCURRENT} calls at most: the x86_64 PyPI wheel allows 4 call legs",
+        "max_concurrent_bridged": max_bridged,
+        "calls_lost": calls - bridged_calls,
     }
 
 
-def run_benchmark(calls: int = CALLS, talk_ms: int = TALK_MS) -> dict[str, float | int | str]:
+def measure(
+    calls: int, talk_ms: int, at_once: int, agents: int, rate: int = 10
+) -> dict[str, float | int | str]:
+    """One run: `calls` gateway calls, `at_once` at most, on as many lines, to `agents` phones."""
     if shutil.which("sipp") is None:
         raise SipError("the SIP benchmark needs sipp (Debian package sip-tester)")
     with tempfile.TemporaryDirectory() as workdir:
-        return asyncio.run(_run(Path(workdir), calls, talk_ms))
+        return asyncio.run(_run(Path(workdir), calls, talk_ms, at_once, agents, rate))
+
+
+def run_benchmark() -> dict[str, object]:
+    """The depot's size (8 lines, 12 agents, all lines busy), then 50 calls bridged at once."""
+    return {"depot_8_lines_12_agents": measure(*DEPOT), "stress_50_at_once": measure(*STRESS)}
 
 
 if __name__ == "__main__":
-    # python -m drivers.sip.bench [CALLS [TALK_MS]]
-    numbers = [int(arg) for arg in sys.argv[1:3]]
-    print(json.dumps(run_benchmark(*numbers)))
+    # python -m drivers.sip.bench [CALLS TALK_MS AT_ONCE AGENTS [RATE]]: one run
+    numbers = [int(arg) for arg in sys.argv[1:6]]
+    print(json.dumps(measure(*numbers) if numbers else run_benchmark()))

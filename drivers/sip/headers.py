@@ -102,3 +102,15 @@ def line_caller_id(message: str, line: str) -> CallerId:
     if withheld_kind(name):
         name = ""
     return CallerId(number=number, name=name, withheld=withheld)
+
+
+def quote_display_name(text: str) -> str:
+    """Text for a quoted display name in a From header."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def uri_user(number: str) -> str:
+    """A dialled number as the user part of a SIP URI ('#' must be escaped there)."""
+    allowed = set("0123456789+*#abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_.")
+    kept = "".join(c for c in number if c in allowed).replace("#", "%23")
+    return kept or "depotline"

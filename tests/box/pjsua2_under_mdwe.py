@@ -34,7 +34,7 @@ def main(wav_path: str) -> None:
     from drivers.sip.backend import Library
 
     library = Library()
-    library.start("127.0.0.1", 0, 0, "", False)
+    library.start("127.0.0.1", 0, 0, "", False, max_calls=4)
     tone = pj.ToneGenerator()
     tone.createToneGenerator(8000, 1)
     recorder = pj.AudioMediaRecorder()

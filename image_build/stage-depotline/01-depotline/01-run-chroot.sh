@@ -10,26 +10,27 @@ python3 -m venv --system-site-packages "${venv}"
 "${venv}/bin/pip" install --no-cache-dir --disable-pip-version-check --upgrade pip
 "${venv}/bin/pip" install --no-cache-dir --disable-pip-version-check \
     -r "${install_dir}/requirements.lock"
-# The wheel's only dependency beyond the lock is pjsua2-python, and only on x86_64, where its
-# official wheel exists; the pins above already satisfy everything else.
 "${venv}/bin/pip" install --no-cache-dir --disable-pip-version-check "${install_dir}"/depotline-*.whl
 
-if ! "${venv}/bin/python" -c 'import pjsua2' 2>/dev/null; then
-    # No wheel for this machine (the Pi): build pjproject and its binding from the release
-    # tarball the build host supplied (image_build/build.sh, PJPROJECT_TARBALL).
+# pjsua2 from the pjproject release tarball the build host supplied (image_build/build.sh,
+# PJPROJECT_TARBALL), with depotline's config_site.h: the same stack as on a PC and in CI. A
+# root of the build host's own architecture (the x86_64 test root) gets the host's wheel.
+if ls "${install_dir}"/pjsua2-*.whl >/dev/null 2>&1; then
+    "${venv}/bin/pip" install --no-cache-dir --disable-pip-version-check "${install_dir}"/pjsua2-*.whl
+else
     build="${install_dir}/pjsua2/build.sh"
     tarball="${install_dir}/pjproject-2.15.1.tar.gz"
     for needed in "${build}" "${tarball}"; do
         if [ ! -f "${needed}" ]; then
-            echo "pjsua2 has no wheel for $(uname -m) and ${needed} is missing" >&2
+            echo "${needed} is missing: image_build/build.sh supplies it (PJPROJECT_TARBALL)" >&2
             exit 1
         fi
     done
-    work="$(mktemp -d)"
-    WORK="${work}" sh "${build}" "${tarball}" "${venv}"
-    rm -rf "${work}"
-    "${venv}/bin/python" -c 'import pjsua2'
+    cache="$(mktemp -d)"  # the image keeps the installed module, not the build cache
+    PJPROJECT_TARBALL="${tarball}" PJSUA2_CACHE="${cache}" sh "${build}" "${venv}"
+    rm -rf "${cache}"
 fi
+"${venv}/bin/python" -c 'import pjsua2, pjsua2_build'
 ln -sf "${venv}/bin/depotline" /usr/local/bin/depotline
 
 # the user (in dialout, gpio, audio) and its directories, as systemd will at boot

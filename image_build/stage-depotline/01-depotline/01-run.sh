@@ -18,6 +18,10 @@ fi
 if [ -f "${files}/pjproject-2.15.1.tar.gz" ]; then
     cp "${files}/pjproject-2.15.1.tar.gz" "${root}/tmp/depotline-install/"
 fi
+# a root of the build host's own architecture (the x86_64 test root): the host's pjsua2 wheel
+if ls "${files}"/pjsua2-*.whl >/dev/null 2>&1; then
+    cp "${files}"/pjsua2-*.whl "${root}/tmp/depotline-install/"
+fi
 
 # systemd units, udev rules, users and directories
 install -m 644 -D -t "${root}/usr/lib/systemd/system" \

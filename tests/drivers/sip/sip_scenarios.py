@@ -94,10 +94,14 @@ class EngineStandIn:
         self.events.append(event)
         self._changed.set()
 
-    async def wait_for(self, kind: type, timeout_s: float = WAIT_S, **fields: object) -> Any:
+    async def wait_for(
+        self, kind: type, timeout_s: float = WAIT_S, after: int = 0, **fields: object
+    ) -> Any:
+        """The first event of `kind` with these fields, among the events from index `after`."""
+
         async def find() -> Any:
             while True:
-                for event in self.events:
+                for event in self.events[after:]:
                     if isinstance(event, kind) and all(
                         getattr(event, k) == v for k, v in fields.items()
                     ):
@@ -151,7 +155,13 @@ def wav_energy(path: Path) -> dict[str, float]:
 class Rig:
     """The stack with its three faces, running, with events going to an EngineStandIn."""
 
-    def __init__(self, workdir: Path, gateways: list[SipGateway], positions: list[SipPosition]):
+    def __init__(
+        self,
+        workdir: Path,
+        gateways: list[SipGateway],
+        positions: list[SipPosition],
+        max_calls: int | None = None,
+    ):
         prompts = workdir / "prompts"
         make_tone_wav(prompts / "en" / "greeting.wav", 0.4, 500, encoding="u-law")
         make_tone_wav(prompts / "en" / "menu_cargo.wav", 0.4, 600)
@@ -167,6 +177,7 @@ class Rig:
             prompt_dirs=[str(workdir / "own_recordings"), str(prompts)],
             prompt_cache_dir=str(workdir / "prompt_cache"),
             wire_logging=bool(os.environ.get("SIP_WIRE")),
+            max_calls=max_calls,
         )
         self.lines = SipLines(self.stack)
         self.positions = SipPositions(self.stack)
@@ -1028,10 +1039,13 @@ def main() -> None:
     )
     workdir = Path(os.environ.get("SIP_TEST_DIR") or "/tmp")
     # scenarios joining other parts of depotline live in their own module (it imports this one)
+    from capacity_scenarios import CAPACITY_SCENARIOS
+    from edge_scenarios import EDGE_SCENARIOS
     from modem_bridge_scenario import MODEM_BRIDGE_SCENARIOS
 
     async def scenario() -> dict[str, object]:
-        return await {**SCENARIOS, **MODEM_BRIDGE_SCENARIOS}[sys.argv[1]](workdir)
+        every = {**SCENARIOS, **MODEM_BRIDGE_SCENARIOS, **CAPACITY_SCENARIOS, **EDGE_SCENARIOS}
+        return await every[sys.argv[1]](workdir)
 
     result = asyncio.run(scenario())
     print(json.dumps(result))

@@ -124,7 +124,7 @@ def test_sip_dial_out_answered_is_line_answered_and_busy_is_dial_failed() -> Non
 def test_sip_benchmark_reports_its_figures() -> None:
     root = Path(__file__).resolve().parents[3]
     done = subprocess.run(
-        [str(root / ".venv" / "bin" / "python"), "-m", "drivers.sip.bench", "2", "500"],
+        [str(root / ".venv" / "bin" / "python"), "-m", "drivers.sip.bench", "4", "1500", "3", "3"],
         capture_output=True,
         text=True,
         timeout=90,
@@ -140,6 +140,8 @@ def test_sip_benchmark_reports_its_figures() -> None:
         "rss_mb",
     ):
         assert figures[key] > 0, key
+    assert figures["calls_lost"] == 0
+    assert 1 <= figures["max_concurrent_bridged"] <= 3
     assert figures["invite_to_agent_invite_p99_ms"] >= figures["invite_to_agent_invite_p50_ms"]
 
 

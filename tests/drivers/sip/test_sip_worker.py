@@ -75,3 +75,27 @@ def test_stack_without_pjsua2_stops_with_a_clear_error(monkeypatch: pytest.Monke
 
     with pytest.raises(SipError, match="pjsua2 is not installed"):
         asyncio.run(lines.run(lambda event: None))
+
+
+def test_worker_with_wake_sleeps_until_woken_and_a_command_ends_the_sleep() -> None:
+    """The library's wait stands in as an Event: it returns only when woken (or at the worker's
+    longest wait, which would hang this test for the 500 ms if the wake never came)."""
+    woken = threading.Event()
+    waits: list[int] = []
+
+    def wait_in_library(wait_ms: int) -> None:
+        waits.append(wait_ms)
+        woken.wait(wait_ms / 1000)
+        woken.clear()
+
+    worker = PjsuaWorker(lambda: None, wait_in_library, lambda: None, wake=woken.set)
+    worker.start()
+    try:
+        assert worker.submit(lambda: "done").result(2) == "done"
+        worker.submit(lambda: worker.call_later(30.0, lambda: None)).result(2)
+        assert worker.submit(lambda: len(waits)).result(2) >= 1
+    finally:
+        worker.stop()
+    idle_waits = [w for w in waits if w > 0]
+    assert idle_waits and min(idle_waits) > 100  # asleep in the library, not polling every 5 ms
+    assert max(waits) <= 500  # a pending timer never sleeps past the longest wait
