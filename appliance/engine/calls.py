@@ -124,6 +124,7 @@ class Call:
             recording_path=self.recording_path,
             survey_score=self.survey_score,
             vip=self.vip,
+            withheld=self.caller.withheld,
         )
 
     def view(self, place_in_queue: int) -> CallView:

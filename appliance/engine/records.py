@@ -122,6 +122,8 @@ class CallRecord:
     recording_path: str = ""
     survey_score: int | None = None
     vip: bool = False
+    # why there is no number: "private" or "unavailable" as the line said, "" otherwise
+    withheld: str = ""
 
 
 @dataclass(frozen=True, slots=True)

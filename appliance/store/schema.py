@@ -365,6 +365,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                 (SELECT setup_json FROM settings ORDER BY id DESC LIMIT 1), '$.blacklist'
             )""",
     ),
+    (
+        # a call without a number says why: the line withheld it ("private") or could not
+        # deliver it ("unavailable"); older calls did not keep the difference
+        "ALTER TABLE calls ADD COLUMN withheld TEXT NOT NULL DEFAULT ''",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

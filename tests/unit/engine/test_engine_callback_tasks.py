@@ -11,7 +11,7 @@ from pathlib import Path
 from engine_harness import Harness, agent, make_setup, queue
 
 from appliance.engine.commands import Pause, Ready
-from appliance.engine.records import CallbackRequested, EndReason, Verb
+from appliance.engine.records import CallbackRequested, CallEnded, EndReason, Verb
 from appliance.engine.setup import Overflow, OverflowKind
 from appliance.runtime import STORABLE
 from appliance.store import Store
@@ -123,3 +123,20 @@ def test_hang_up_in_leave_a_message_prompt_is_abandon_with_task() -> None:
     record = h.record(call_id)
     assert record.end_reason is EndReason.ABANDONED_IN_QUEUE
     assert record.wait_s == 120.0
+
+
+def test_withheld_kinds_stay_apart_in_the_call_record() -> None:
+    """'private' (the caller withheld it) and 'unavailable' (the line could not deliver it) are
+    different facts for the depot; both have no number and neither gets a task."""
+    h = _depot()
+    h.ev(CallArrived, line="l1", caller=CallerId("", withheld="private"))
+    h.answer("l1")
+    h.hang_up("l1")
+    h.ev(CallArrived, line="l1", caller=CallerId("", withheld="unavailable"))
+    h.answer("l1")
+    h.hang_up("l1")
+    h.arrive("l1", NUMBER)
+    h.answer("l1")
+    h.hang_up("l1")
+    kinds = [(c.record.number, c.record.withheld) for c in h.of(CallEnded)]
+    assert kinds == [("", "private"), ("", "unavailable"), (NUMBER, "")]

@@ -62,6 +62,7 @@ def full_record(call_id: str = "c1", arrived_s: float = 1_700_000_000.0) -> Call
         recording_path="/var/lib/depotline/recordings/c1.wav",
         survey_score=4,
         vip=True,
+        withheld="unavailable",
     )
 
 
