@@ -50,6 +50,11 @@ async def seed(
     it was done already."""
     if await done(connection):
         return False
+    if await fetch_one(connection, "SELECT 1 FROM settings LIMIT 1") is not None:
+        # a setup saved before the daemon's first start (a script of the depot's, as the
+        # migration that brought this table also holds): it is the depot's, and it stays
+        await connection.execute("INSERT INTO first_start (done_s) VALUES (?)", (when_s,))
+        return False
     await insert_setup(connection, setup, when_s)
     for user, hashes in first_users:
         await users.insert(connection, user, hashes)

@@ -37,9 +37,12 @@ def _heard_form(name: str, language: str = "zh-CN") -> bytes:
 
 
 def _setup() -> DepotSetup:
-    # the demo depot, announcing the caller's position every 2 s instead of 45 s
+    # the demo depot, announcing the caller's position every 2 s instead of 45 s; callers wait
+    # through the only agent's break (by default a queue whose agents are all paused is empty)
     base = seed.demo_setup(TIMEZONE)
-    queues = tuple(dataclasses.replace(q, announce_every_s=2.0) for q in base.queues)
+    queues = tuple(
+        dataclasses.replace(q, announce_every_s=2.0, paused_is_empty=False) for q in base.queues
+    )
     return dataclasses.replace(base, queues=queues)
 
 

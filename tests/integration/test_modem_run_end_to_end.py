@@ -153,7 +153,10 @@ async def _seed_database(database: Path) -> None:
     """The depot as its owner would have set it up on the web: the demo's queues, menu and
     agents, open round the clock, place in the queue told every 2 s; agent 1001 can sign in."""
     base = seed.demo_setup(TIMEZONE)
-    queues = tuple(dataclasses.replace(q, announce_every_s=2.0) for q in base.queues)
+    # the caller waits through the agent's break (by default all paused means nobody to wait for)
+    queues = tuple(
+        dataclasses.replace(q, announce_every_s=2.0, paused_is_empty=False) for q in base.queues
+    )
     store = await Store.open(database)
     try:
         await store.save_setup(dataclasses.replace(base, queues=queues))

@@ -239,3 +239,26 @@ def test_store_migration_of_a_database_without_setup_leaves_its_first_start_to_d
             await store.close()
 
     assert asyncio.run(main()) is False
+
+
+def test_store_first_start_keeps_a_setup_saved_before_it(tmp_path: Path) -> None:
+    """A depot's script saved its setup and users before the daemon's first start: the first
+    start keeps them instead of writing the default setup over them."""
+    theirs = DepotSetup((), (), Menu(), vip_numbers=("4001234567",))
+    default = DepotSetup((), (), Menu(), vip_numbers=("17000000000",))
+
+    async def main() -> tuple[bool, bool, tuple[str, ...] | None]:
+        store = await Store.open(tmp_path / "depot.db")
+        try:
+            await store.save_setup(theirs)
+            seeded = await store.first_start(default, when_s=10.0)
+            loaded = await store.load_setup()
+            return (
+                seeded,
+                await store.first_start_done(),
+                loaded.vip_numbers if loaded else None,
+            )
+        finally:
+            await store.close()
+
+    assert asyncio.run(main()) == (False, True, ("4001234567",))
