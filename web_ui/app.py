@@ -24,6 +24,7 @@ from appliance.service import (
 )
 from web_ui.figures import FIGURE_FIELDS, figures_json, format_figure
 from web_ui.site import UPLOAD_MAX_BYTES, add_site
+from web_ui.site.security import add_security_headers
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +36,12 @@ SSE_KEEPALIVE_S = 15.0
 
 
 def call_json(record: CallRecord, zone: ZoneInfo) -> dict[str, Any]:
+    """A row of the public call log: anyone on the LAN may read it, so it names no caller (no
+    number, no name); the desk's pages, behind a sign-in, show who called."""
     return {
         "call_id": record.call_id,
         "time": dt.datetime.fromtimestamp(record.arrived_s, zone).strftime("%H:%M:%S"),
         "line": record.line,
-        "number": record.number or "—",
-        "name": record.name,
         "queue": record.queue,
         "agent": record.agent,
         "wait": format_figure(record.wait_s, "duration"),
@@ -126,6 +127,7 @@ def make_app(
     """The wallboard page and its live feed; with a desk, the whole site beside it (sign-in,
     agent desk, records, tickets, supervisor and admin pages)."""
     app = web.Application(client_max_size=UPLOAD_MAX_BYTES)
+    app.on_response_prepare.append(add_security_headers)
     app[SERVICE_KEY] = service
     app[SITE_KEY] = desk is not None
     if desk is not None:

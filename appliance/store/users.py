@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from appliance.store import web_sessions
 from appliance.store.database import fetch_one
 
 # A desk phone's keypad PIN: the CLI and the web pages check it with is_keypad_pin.
@@ -96,6 +97,8 @@ async def set_hash(
 ) -> bool:
     if column not in ("password_hash", "pin_hash"):
         raise ValueError(column)
+    if column == "password_hash":  # whoever knew the old password is signed out with it
+        await web_sessions.remove_for_user(connection, agent_id)
     cursor = await connection.execute(
         f"UPDATE users SET {column} = ? WHERE agent_id = ?", (value, agent_id)
     )
@@ -105,6 +108,12 @@ async def set_hash(
 async def set_name_and_role(
     connection: aiosqlite.Connection, agent_id: str, name: str, role: Role
 ) -> bool:
+    """A new role ends the user's sessions: the next sign-in gets the new role's pages."""
+    await connection.execute(
+        "DELETE FROM web_sessions WHERE agent_id = ?"
+        " AND agent_id IN (SELECT agent_id FROM users WHERE agent_id = ? AND role != ?)",
+        (agent_id, agent_id, role.value),
+    )
     cursor = await connection.execute(
         "UPDATE users SET name = ?, role = ? WHERE agent_id = ?", (name, role.value, agent_id)
     )

@@ -1,5 +1,6 @@
 """A running depot for the web tests: real Store on disk, real Engine and Runtime, simulated
-lines and positions, the desk and the site served on a free 127.0.0.1 port."""
+lines and positions, the whole web app (public wallboard page and the site) served on a free
+127.0.0.1 port, as the daemon serves it."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from appliance.seed import demo_setup
 from appliance.service import DepotService
 from appliance.store import Role
 from drivers.sim import SimulatedBridge, SimulatedLines, SimulatedPositions
-from web_ui.site import build_site_app
+from web_ui.app import make_app
 
 T = TypeVar("T")
 
@@ -113,7 +114,7 @@ async def running_depot(
         ) as desk:
             running = asyncio.create_task(runtime.run(stop))
             await runtime.ready.wait()
-            runner = web.AppRunner(build_site_app(desk, service), shutdown_timeout=0.5)
+            runner = web.AppRunner(make_app(service, desk), shutdown_timeout=0.5)
             await runner.setup()
             port = free_port()
             await web.TCPSite(runner, "127.0.0.1", port).start()

@@ -22,7 +22,14 @@ from web_ui.site import (
     setup_pages,
     supervisor_pages,
 )
-from web_ui.site.security import DEPOT_KEY, DESK_KEY, SITE_TEMPLATES_KEY, templates
+from web_ui.site.security import (
+    DEPOT_KEY,
+    DESK_KEY,
+    SITE_TEMPLATES_KEY,
+    add_security_headers,
+    refuse_unreadable_forms,
+    templates,
+)
 
 __all__ = ["STATIC_PREFIX", "add_site", "build_site_app"]
 
@@ -44,6 +51,7 @@ def add_site(
     if config is not None:
         app[setup_pages.SETUP_CONFIG_KEY] = config
     app[SITE_TEMPLATES_KEY] = templates()
+    app.middlewares.append(refuse_unreadable_forms)
     app.router.add_routes(auth_pages.routes)
     app.router.add_routes(desk_pages.routes)
     app.router.add_routes(record_pages.routes)
@@ -62,5 +70,6 @@ def build_site_app(
 ) -> web.Application:
     """The site alone, for its own tests."""
     app = web.Application(client_max_size=UPLOAD_MAX_BYTES)
+    app.on_response_prepare.append(add_security_headers)
     add_site(app, desk, service, config=config)
     return app

@@ -47,6 +47,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.field_choice": ("Choose one of the listed values", "请从列表中选择"),
     "error.field_invalid": ("This value is not valid", "此值无效"),
     "error.not_found": ("Not found.", "未找到。"),
+    "error.unreadable_form": (
+        "The form that was sent could not be read (a broken upload?); nothing was changed.",
+        "无法读取提交的表单（上传不完整？），未做任何更改。",
+    ),
+    "error.upload_stalled": (
+        "The upload stopped arriving; nothing was changed. Try again.",
+        "上传中断，未做任何更改，请重试。",
+    ),
     "problem.required": ("required — nothing was saved", "必填，未保存任何内容"),
     "problem.choice": ("choose one of the listed values", "请从列表中选择"),
     "problem.too_long": ("too long", "内容过长"),
