@@ -20,7 +20,8 @@ from pathlib import Path
 
 import aiosqlite
 
-from appliance import desk_prompts, desk_restore, desk_settings, first_boot
+from appliance import desk_displays, desk_prompts, desk_restore, desk_settings, first_boot
+from appliance.desk_displays import DisplayLink
 from appliance.desk_forms import (
     COMPLAINT_DEPARTMENTS,
     RECORD_KINDS,
@@ -68,6 +69,7 @@ __all__ = [
     "DeskError",
     "DeskRecord",
     "DeskService",
+    "DisplayLink",
     "FormError",
     "HandoverEntry",
     "HistoryEntry",
@@ -406,6 +408,24 @@ class DeskService:
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(target)
+
+    # -- TV display links (desk_displays.py) ------------------------------------------------------
+
+    async def display_links(self) -> list[DisplayLink]:
+        return await desk_displays.every(self._db)
+
+    async def create_display_link(self, who: SignedIn, name: str) -> str:
+        """The new screen's link secret, shown to the admin once."""
+        token = await desk_displays.create(self._db, name, self._wall_clock(), who.agent_id)
+        await self.audit(who, "screen.add", name.strip())
+        return token
+
+    async def revoke_display_link(self, who: SignedIn, link_id: str) -> None:
+        name = await desk_displays.revoke(self._db, link_id)
+        await self.audit(who, "screen.revoke", name)
+
+    async def display_link_valid(self, token: str) -> bool:
+        return await desk_displays.valid(self._db, token)
 
     # -- restore by upload (docs/backup.md) -------------------------------------------------------
 

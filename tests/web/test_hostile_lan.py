@@ -444,3 +444,58 @@ def test_restore_upload_declaring_3_gib_then_stalling_gets_a_reply(
 
     monkeypatch.setattr(security, "UPLOAD_STALL_S", 0.5)  # a short stall for the test
     with_depot(tmp_path, test)
+
+
+# -- the TV wallboard's display link ----------------------------------------------------------
+
+
+def test_tv_screen_opens_only_through_a_display_link_the_admin_can_revoke(tmp_path: Path) -> None:
+    async def test(depot: Depot) -> None:
+        async with new_session() as tv, new_session() as jar, new_session() as super_jar:
+            anonymous = Browserish(depot.url, tv)
+            assert (await anonymous.page("/supervisor/wallboard"))[0] == 303
+            assert (await anonymous.page("/screen/made-up-link"))[0] == 404
+            supervisor = Browserish(depot.url, super_jar)
+            await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+            status, _ = await supervisor.post(
+                "/admin/screens",
+                {"csrf_token": await supervisor.csrf(), "action": "add", "name": "大屏"},
+            )
+            assert status == 403
+            admin = Browserish(depot.url, jar)
+            await admin.sign_in(ADMIN_ID, ADMIN_PASSWORD)
+            token = await admin.csrf("/admin/screens")
+            status, page = await admin.post(
+                "/admin/screens", {"csrf_token": token, "action": "add", "name": "x" * 41}
+            )
+            assert status == 400 and 'data-field="screen_name"' in page
+            assert 'value="' + "x" * 41 + '"' in page  # what was typed is kept
+            status, page = await admin.post(
+                "/admin/screens", {"csrf_token": token, "action": "add", "name": "调度室大屏"}
+            )
+            assert status == 200
+            link = page.split('id="new-link" readonly size="70" value="')[1].split('"')[0]
+            path = link.removeprefix(depot.url)
+            assert path.startswith("/screen/")
+            status, screen = await anonymous.page(path)
+            assert status == 200 and 'id="fig-calls_waiting"' in screen
+            assert "/logout" not in screen and 'class="wallboard-page screen"' in screen
+            async with tv.get(f"{depot.url}{path}/live") as live:
+                assert live.status == 200
+                assert (await live.content.readline()).startswith(b"event: figures")
+            assert (await admin.page("/admin/screens"))[1].count("调度室大屏") == 1
+            link_id = (await depot.desk.display_links())[0].link_id
+            status, _ = await admin.post(
+                "/admin/screens", {"csrf_token": token, "action": "revoke", "link_id": str(link_id)}
+            )
+            assert status == 303
+            assert (await anonymous.page(path))[0] == 404
+            async with tv.get(f"{depot.url}{path}/live") as live:
+                assert live.status == 404
+        actions = [(e.action, e.target) for e in await depot.desk.audit_log()]
+        assert ("screen.add", "调度室大屏") in actions and (
+            "screen.revoke",
+            "调度室大屏",
+        ) in actions
+
+    with_depot(tmp_path, test)

@@ -90,6 +90,7 @@ def every_page(record_id: str, ticket_id: str) -> list[str]:
         "/supervisor/tasks",
         "/supervisor/settings",
         "/admin/status",
+        "/admin/screens",
         "/supervisor/recordings",
         "/scripts",
         "/scripts?q=%E8%BF%90%E5%8D%95",

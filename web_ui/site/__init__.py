@@ -17,6 +17,7 @@ from web_ui.site import (
     record_pages,
     report_pages,
     restore_pages,
+    screen_pages,
     script_pages,
     settings_pages,
     setup_pages,
@@ -57,6 +58,7 @@ def add_site(
     app.router.add_routes(record_pages.routes)
     app.router.add_routes(supervisor_pages.routes)
     app.router.add_routes(restore_pages.routes)
+    app.router.add_routes(screen_pages.routes)
     app.router.add_routes(report_pages.routes)
     app.router.add_routes(script_pages.routes)
     app.router.add_routes(settings_pages.routes)

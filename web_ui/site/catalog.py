@@ -23,6 +23,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.users": ("Users", "用户管理"),
     "nav.audit": ("Audit log", "审计日志"),
     "nav.sign_out": ("Sign out", "退出"),
+    "nav.screens": ("TV screens", "电视大屏"),
+    "screens.explain": (
+        "A TV shows the wallboard (figures only, never a caller) through its own link, without"
+        " signing in. Anyone with the link sees the figures: revoke it when a screen goes.",
+        "电视通过自己的专用链接显示大屏（只有指标，不显示来电人），无需登录。"
+        "持有链接者都能看到指标：屏幕撤走时请吊销链接。",
+    ),
+    "screens.created": (
+        "Link made. Open it on the TV now: it is shown only this once.",
+        "链接已生成。请现在在电视上打开：它只显示这一次。",
+    ),
+    "screens.link": ("Display link", "显示链接"),
+    "screens.name": ("Screen", "屏幕"),
+    "screens.name_limit": ("up to 40 characters", "最多 40 个字"),
+    "screens.created_at": ("Made", "创建"),
+    "screens.add": ("Make a display link", "生成显示链接"),
+    "screens.revoke": ("Revoke", "吊销"),
+    "field.screen_name": ("Screen", "屏幕"),
+    "field.link_id": ("Display link", "显示链接"),
     "common.none": ("Nothing yet", "暂无"),
     "unit.seconds": ("seconds", "秒"),
     # sign-in and errors

@@ -12,8 +12,8 @@ from aiohttp import web
 
 from appliance.desk import FormError, RestoreRefused, Role
 from appliance.service import DepotService
-from web_ui.figures import FIGURE_FIELDS, figures_json
 from web_ui.site.live import stream
+from web_ui.site.screen_pages import figures_stream, wallboard_page
 from web_ui.site.security import (
     ADMIN,
     DEPOT_KEY,
@@ -35,25 +35,13 @@ DOWNLOAD_PIECE_BYTES = 1 << 20
 @routes.get("/supervisor/wallboard")
 @requires(SUPERVISOR)
 async def wallboard(request: web.Request) -> web.Response:
-    """The LED board's figures and alert levels (the same thresholds), full screen."""
-    figures = figures_json(request.app[DEPOT_KEY].figures())
-    return render(
-        request,
-        "wallboard.html",
-        fields=[field.name for field in FIGURE_FIELDS],
-        figures=figures,
-    )
+    return wallboard_page(request, live_url="/supervisor/wallboard/live", screen=False)
 
 
 @routes.get("/supervisor/wallboard/live")
 @requires(SUPERVISOR)
 async def wallboard_live(request: web.Request) -> web.StreamResponse:
-    service = request.app[DEPOT_KEY]
-
-    async def picture() -> dict[str, Any]:
-        return figures_json(service.figures())
-
-    return await stream(request, service, picture, event="figures")
+    return await figures_stream(request)
 
 
 def monitor_picture(service: DepotService) -> dict[str, Any]:

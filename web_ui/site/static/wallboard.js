@@ -21,6 +21,6 @@
     });
     document.getElementById("closed").hidden = !figures.closed;
   }
-  const source = new EventSource("/supervisor/wallboard/live");
+  const source = new EventSource(document.getElementById("board").dataset.live);
   source.addEventListener("figures", function (event) { show(JSON.parse(event.data)); });
 })();

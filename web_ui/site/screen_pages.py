@@ -1,0 +1,107 @@
+"""TV screens: the wallboard opened without a sign-in through a per-screen display link
+(/screen/<secret>), which an admin creates and revokes on /admin/screens. The screen shows the
+figures only, never a caller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from appliance.desk import FormError
+from web_ui.figures import FIGURE_FIELDS, figures_json
+from web_ui.site.live import stream
+from web_ui.site.security import (
+    ADMIN,
+    DEPOT_KEY,
+    DESK_KEY,
+    form_of,
+    render,
+    requires,
+    signed_in,
+)
+
+routes = web.RouteTableDef()
+
+
+async def _known_screen(request: web.Request) -> str:
+    """The link's secret when an admin made it and has not revoked it; otherwise 404."""
+    token = request.match_info["token"]
+    if not await request.app[DESK_KEY].display_link_valid(token):
+        raise web.HTTPNotFound()
+    return token
+
+
+def wallboard_page(request: web.Request, *, live_url: str, screen: bool) -> web.Response:
+    """The LED board's figures and alert levels (the same thresholds), full screen."""
+    return render(
+        request,
+        "wallboard.html",
+        fields=[field.name for field in FIGURE_FIELDS],
+        figures=figures_json(request.app[DEPOT_KEY].figures()),
+        live_url=live_url,
+        screen=screen,
+    )
+
+
+async def figures_stream(request: web.Request) -> web.StreamResponse:
+    service = request.app[DEPOT_KEY]
+
+    async def picture() -> dict[str, Any]:
+        return figures_json(service.figures())
+
+    return await stream(request, service, picture, event="figures")
+
+
+@routes.get("/screen/{token}")
+async def screen(request: web.Request) -> web.Response:
+    token = await _known_screen(request)
+    return wallboard_page(request, live_url=f"/screen/{token}/live", screen=True)
+
+
+@routes.get("/screen/{token}/live")
+async def screen_live(request: web.Request) -> web.StreamResponse:
+    await _known_screen(request)
+    return await figures_stream(request)
+
+
+async def _screens_page(
+    request: web.Request,
+    *,
+    error: FormError | None = None,
+    new_link: str = "",
+    typed_name: str = "",
+) -> web.Response:
+    return render(
+        request,
+        "screens.html",
+        status=400 if error else 200,
+        error=error,
+        screens=await request.app[DESK_KEY].display_links(),
+        new_link=new_link,
+        typed_name=typed_name,
+    )
+
+
+@routes.get("/admin/screens")
+@requires(ADMIN)
+async def screens(request: web.Request) -> web.Response:
+    return await _screens_page(request)
+
+
+@routes.post("/admin/screens")
+@requires(ADMIN)
+async def change_screens(request: web.Request) -> web.StreamResponse:
+    form = await form_of(request)
+    desk = request.app[DESK_KEY]
+    try:
+        if form.get("action") == "add":
+            token = await desk.create_display_link(signed_in(request), form.get("name", ""))
+            # shown once: only its hash is kept
+            return await _screens_page(request, new_link=f"{request.url.origin()}/screen/{token}")
+        if form.get("action") == "revoke":
+            await desk.revoke_display_link(signed_in(request), form.get("link_id", ""))
+            raise web.HTTPSeeOther("/admin/screens")
+        raise FormError("action", "choice")
+    except FormError as error:
+        return await _screens_page(request, error=error, typed_name=form.get("name", ""))
