@@ -17,6 +17,7 @@ from web_depot import (
     ADMIN_PASSWORD,
     AGENT_ID,
     AGENT_PASSWORD,
+    POSITION,
     SUPERVISOR_ID,
     SUPERVISOR_PASSWORD,
     Depot,
@@ -24,7 +25,8 @@ from web_depot import (
 )
 from web_http import Browserish, hidden_token
 
-from appliance.desk import SESSION_MAX_S
+from appliance.config import ConfigError, parse
+from appliance.desk import SESSION_MAX_S, Role, SignedIn
 from appliance.store.backup import restore_database
 from drivers.roles import CallerId
 from web_ui.site import security
@@ -499,3 +501,60 @@ def test_tv_screen_opens_only_through_a_display_link_the_admin_can_revoke(tmp_pa
         ) in actions
 
     with_depot(tmp_path, test)
+
+
+# -- numbers masked where they are not needed --------------------------------------------------
+
+
+def test_monitor_masks_a_waiting_callers_number_by_default_page_and_stream(
+    tmp_path: Path,
+) -> None:
+    async def test(depot: Depot) -> None:
+        await depot.service.log_in(AGENT_ID, POSITION)
+        await depot.service.ready(AGENT_ID)
+        assert depot.lines.incoming_call("L1", CallerId(CALLER_NUMBER, CALLER_NAME))
+        await until(
+            lambda: any(c.stage.value == "greeting" for c in depot.service.snapshot().calls)
+        )
+        depot.lines.press("L1", "1")
+        await until(lambda: any(c.stage.value == "offered" for c in depot.service.snapshot().calls))
+        async with new_session() as session:
+            supervisor = Browserish(depot.url, session)
+            await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+            status, page = await supervisor.page("/supervisor/monitor")
+            assert status == 200 and "150****5555" in page and CALLER_NUMBER not in page
+            async with session.get(f"{depot.url}/supervisor/monitor/live") as live:
+                await live.content.readline()
+                data = (await live.content.readline()).decode()
+                assert "150****5555" in data and CALLER_NUMBER not in data
+
+    with_depot(tmp_path, test)
+
+
+def test_mask_numbers_setting_masks_customers_for_agents_only(tmp_path: Path) -> None:
+    config = parse('[web]\nmask_numbers = ["agent:customers"]\n')
+
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db", config=config) as depot:
+            lead = SignedIn(SUPERVISOR_ID, "孙主管", Role.SUPERVISOR, "", 0.0)
+            form = {"topic": "运费", "answered": "yes", "customer_name": "张伟"}
+            await depot.desk.save_record(lead, "consultation", "", CALLER_NUMBER, form)
+            for who, password, shown in (
+                (AGENT_ID, AGENT_PASSWORD, "150****5555"),
+                (SUPERVISOR_ID, SUPERVISOR_PASSWORD, CALLER_NUMBER),
+            ):
+                async with new_session() as session:
+                    client = Browserish(depot.url, session)
+                    await client.sign_in(who, password)
+                    status, page = await client.page("/customers")
+                    assert status == 200 and f"<td>{shown}</td>" in page, who
+                    monitor_open = (await client.page("/supervisor/monitor"))[0] == 200
+                    assert monitor_open == (who == SUPERVISOR_ID)
+
+    asyncio.run(main())
+
+
+def test_mask_numbers_setting_with_an_unknown_page_names_key_and_choices() -> None:
+    with pytest.raises(ConfigError) as error:
+        parse('[web]\nmask_numbers = ["agent:wallboard"]\n')
+    assert "web.mask_numbers" in str(error.value) and "monitor" in str(error.value)

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from appliance.clock import ShellClock
-from appliance.config import ThresholdsConfig
+from appliance.config import Config, ThresholdsConfig
 from appliance.desk import DeskService, open_desk
 from appliance.runtime import DeviceSet, Runtime, open_runtime
 from appliance.seed import demo_setup
@@ -81,8 +81,10 @@ async def running_depot(
     restart: Callable[[], None] | None = None,
     reports_ready_every_s: float = 60.0,
     persistent: frozenset[str] = frozenset(),
+    config: Config | None = None,
 ) -> AsyncIterator[Depot]:
-    """`persistent` positions stay connected between calls, so keypad login works there."""
+    """`persistent` positions stay connected between calls, so keypad login works there;
+    `config` is the install-time configuration the web app is given, as the daemon gives it."""
     clock = MovableClock()
     wall = WallClock()
     lines = SimulatedLines(("L1", "L2"), clock=clock.now)
@@ -114,7 +116,7 @@ async def running_depot(
         ) as desk:
             running = asyncio.create_task(runtime.run(stop))
             await runtime.ready.wait()
-            runner = web.AppRunner(make_app(service, desk), shutdown_timeout=0.5)
+            runner = web.AppRunner(make_app(service, desk, config=config), shutdown_timeout=0.5)
             await runner.setup()
             port = free_port()
             await web.TCPSite(runner, "127.0.0.1", port).start()

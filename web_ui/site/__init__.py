@@ -23,6 +23,7 @@ from web_ui.site import (
     setup_pages,
     supervisor_pages,
 )
+from web_ui.site.privacy import NUMBER_MASKING_KEY, NumberMasking
 from web_ui.site.security import (
     DEPOT_KEY,
     DESK_KEY,
@@ -51,6 +52,7 @@ def add_site(
     app[setup_pages.SETUP_GATE_KEY] = setup_pages.SetupGate()
     if config is not None:
         app[setup_pages.SETUP_CONFIG_KEY] = config
+        app[NUMBER_MASKING_KEY] = NumberMasking(config.web.mask_numbers)
     app[SITE_TEMPLATES_KEY] = templates()
     app.middlewares.append(refuse_unreadable_forms)
     app.router.add_routes(auth_pages.routes)

@@ -22,6 +22,7 @@ from appliance.desk import DeskService, Role, SignedIn
 from appliance.service import DepotService
 from web_ui.site.catalog import MESSAGES
 from web_ui.site.i18n import LANGUAGES, request_language, translate
+from web_ui.site.privacy import number_for
 
 log = logging.getLogger(__name__)
 
@@ -242,6 +243,11 @@ def render(
     language = request_language(request)
     if user is None:
         user = request.get(_USER)
+    role = user.role if user is not None else None
+
+    def number_text(number: str, page: str) -> str:
+        return number_for(request, role, page, number)
+
     html = (
         request.app[SITE_TEMPLATES_KEY]
         .get_template(template)
@@ -254,6 +260,7 @@ def render(
             depot_name=request.app[DEPOT_KEY].depot_name,
             path=request.path_qs,
             known_keys=MESSAGES,
+            number_text=number_text,
             **_formatters(request, language),
             **context,
         )
