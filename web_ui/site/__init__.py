@@ -13,6 +13,7 @@ from appliance.service import DepotService
 from web_ui.site import (
     auth_pages,
     desk_pages,
+    monitor_pages,
     quality_pages,
     record_pages,
     report_pages,
@@ -59,6 +60,7 @@ def add_site(
     app.router.add_routes(desk_pages.routes)
     app.router.add_routes(record_pages.routes)
     app.router.add_routes(supervisor_pages.routes)
+    app.router.add_routes(monitor_pages.routes)
     app.router.add_routes(restore_pages.routes)
     app.router.add_routes(screen_pages.routes)
     app.router.add_routes(report_pages.routes)

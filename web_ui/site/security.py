@@ -229,7 +229,12 @@ def _formatters(request: web.Request, language: str) -> dict[str, Any]:
         whole = max(0, round(seconds))
         return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
-    return {"time_text": time_text, "duration_text": duration_text, "queue_name": queue_name}
+    return {
+        "time_text": time_text,
+        "duration_text": duration_text,
+        "queue_name": queue_name,
+        "queue_names": queue_names,
+    }
 
 
 def render(

@@ -1,21 +1,15 @@
-"""Supervisor pages: the full-screen live wallboard (S2), the live agent monitor (S3), notices,
+"""Supervisor pages: the full-screen live wallboard (S2) (the monitor is in monitor_pages), notices,
 the shift handover log (S6), the blacklist; admin pages: users and the audit log."""
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import os
 import time
-from collections.abc import Callable
-from typing import Any
 
 from aiohttp import web
 
 from appliance.desk import FormError, RestoreRefused, Role
-from appliance.service import DepotService
-from web_ui.site.live import stream
-from web_ui.site.privacy import number_for
 from web_ui.site.screen_pages import figures_stream, wallboard_page
 from web_ui.site.security import (
     ADMIN,
@@ -45,69 +39,6 @@ async def wallboard(request: web.Request) -> web.Response:
 @requires(SUPERVISOR)
 async def wallboard_live(request: web.Request) -> web.StreamResponse:
     return await figures_stream(request)
-
-
-def monitor_picture(
-    service: DepotService, number_text: Callable[[str], str] = str
-) -> dict[str, Any]:
-    """Every agent's state, position, current call and how long (座席监控); callers' numbers
-    through `number_text` (masked as the configuration says)."""
-    snapshot = service.snapshot()
-    calls = {call.id: call for call in snapshot.calls}
-    agents = []
-    for agent in snapshot.agents:
-        call = calls.get(agent.call_id) if agent.call_id else None
-        agents.append(
-            {
-                "id": agent.id,
-                "name": agent.name,
-                "state": agent.state.value,
-                "position": agent.position,
-                "pause_reason": agent.pause_reason,
-                "in_state_s": round(snapshot.time_s - agent.since_s),
-                "number": number_text(call.number) if call is not None else "",
-                "calls_today": agent.calls_today,
-                "talk_s_today": round(agent.talk_s_today),
-            }
-        )
-    waiting = [
-        {
-            "number": number_text(call.number),
-            "queue": call.queue,
-            "wait_s": round(snapshot.time_s - (call.enqueued_s or call.arrived_s)),
-        }
-        for call in snapshot.calls
-        if call.stage.value in ("queued", "offered")
-    ]
-    return {"agents": agents, "waiting": waiting}
-
-
-def _monitor_number_text(request: web.Request) -> Callable[[str], str]:
-    role = signed_in(request).role
-    return functools.partial(number_for, request, role, "monitor")
-
-
-@routes.get("/supervisor/monitor")
-@requires(SUPERVISOR)
-async def monitor(request: web.Request) -> web.Response:
-    return render(
-        request,
-        "monitor.html",
-        picture=monitor_picture(request.app[DEPOT_KEY], _monitor_number_text(request)),
-    )
-
-
-@routes.get("/supervisor/monitor/live")
-@requires(SUPERVISOR)
-async def monitor_live(request: web.Request) -> web.StreamResponse:
-    service = request.app[DEPOT_KEY]
-
-    number_text = _monitor_number_text(request)
-
-    async def picture() -> dict[str, Any]:
-        return monitor_picture(service, number_text)
-
-    return await stream(request, service, picture, event="monitor")
 
 
 async def _notices_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
