@@ -29,6 +29,7 @@ from appliance.engine.setup import DepotSetup
 from appliance.engine.views import AgentState, AgentView, CallStage, CallView, EngineSnapshot
 from appliance.runtime import Runtime, day_start_s
 from appliance.store import CallbackTask
+from appliance.thresholds import with_levels
 from appliance.updates import CallLogged, FiguresChanged, NoticeIssued, Update
 from drivers.roles import AlertLevel, ListenMode, WallboardFigures
 
@@ -75,6 +76,29 @@ class DepotService:
     def figures(self) -> WallboardFigures:
         """Today's wallboard figures with their alert levels."""
         return self._runtime.compute_figures()
+
+    def queue_figures(self) -> dict[str, WallboardFigures]:
+        """Per queue, in the setup's order: callers waiting, the longest wait, agents ready and
+        on call with that skill, with alert levels by the LED board's thresholds."""
+        snapshot = self.snapshot()
+        setup = self.setup()
+        skills = {agent.id: {queue for queue, _tier in agent.skills} for agent in setup.agents}
+        figures: dict[str, WallboardFigures] = {}
+        for queue in setup.queues:
+            waits = [
+                snapshot.time_s - (call.enqueued_s or call.arrived_s)
+                for call in snapshot.calls
+                if call.queue == queue.id and call.stage in (CallStage.QUEUED, CallStage.OFFERED)
+            ]
+            staff = [a for a in snapshot.agents if queue.id in skills.get(a.id, ())]
+            counts = WallboardFigures(
+                calls_waiting=len(waits),
+                longest_wait_s=max(waits, default=0.0),
+                agents_ready=sum(1 for a in staff if a.state is AgentState.READY),
+                agents_on_call=sum(1 for a in staff if a.state is AgentState.ON_CALL),
+            )
+            figures[queue.id] = with_levels(counts, self._runtime.thresholds)
+        return figures
 
     def subscribe(self) -> AsyncGenerator[Update, None]:
         """Updates as they happen: figures changed, agent notices, calls logged. Starts with

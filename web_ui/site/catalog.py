@@ -24,6 +24,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.audit": ("Audit log", "审计日志"),
     "nav.sign_out": ("Sign out", "退出"),
     "nav.screens": ("TV screens", "电视大屏"),
+    "wallboard.full_screen": ("Full screen", "全屏显示"),
     "screens.explain": (
         "A TV shows the wallboard (figures only, never a caller) through its own link, without"
         " signing in. Anyone with the link sees the figures: revoke it when a screen goes.",

@@ -9,7 +9,8 @@ from typing import Any
 from aiohttp import web
 
 from appliance.desk import FormError
-from web_ui.figures import FIGURE_FIELDS, figures_json
+from appliance.service import DepotService
+from web_ui.figures import FIGURE_FIELDS, FigureField, figures_json, format_figure
 from web_ui.site.live import stream
 from web_ui.site.security import (
     ADMIN,
@@ -32,13 +33,39 @@ async def _known_screen(request: web.Request) -> str:
     return token
 
 
+QUEUE_FIELDS = (  # per queue on the wallboard, with the LED board's thresholds for the first two
+    FigureField("calls_waiting", "排队", "Waiting", "count"),
+    FigureField("longest_wait_s", "最长等待", "Longest wait", "duration"),
+    FigureField("agents_ready", "空闲", "Ready", "count"),
+    FigureField("agents_on_call", "通话", "On call", "count"),
+)
+
+
+def wallboard_picture(service: DepotService) -> dict[str, Any]:
+    """The LED board's figures and levels, and the same per queue."""
+    picture = figures_json(service.figures())
+    picture["queues"] = {
+        queue_id: {
+            field.name: {
+                "text": format_figure(getattr(figures, field.name), field.kind),
+                "level": figures.level(field.name).value,
+            }
+            for field in QUEUE_FIELDS
+        }
+        for queue_id, figures in service.queue_figures().items()
+    }
+    return picture
+
+
 def wallboard_page(request: web.Request, *, live_url: str, screen: bool) -> web.Response:
-    """The LED board's figures and alert levels (the same thresholds), full screen."""
+    """The LED board's figures and alert levels (the same thresholds) and the figures per
+    queue, filling a 1920×1080 TV."""
     return render(
         request,
         "wallboard.html",
         fields=[field.name for field in FIGURE_FIELDS],
-        figures=figures_json(request.app[DEPOT_KEY].figures()),
+        queue_fields=[field.name for field in QUEUE_FIELDS],
+        figures=wallboard_picture(request.app[DEPOT_KEY]),
         live_url=live_url,
         screen=screen,
     )
@@ -48,7 +75,7 @@ async def figures_stream(request: web.Request) -> web.StreamResponse:
     service = request.app[DEPOT_KEY]
 
     async def picture() -> dict[str, Any]:
-        return figures_json(service.figures())
+        return wallboard_picture(service)
 
     return await stream(request, service, picture, event="figures")
 
