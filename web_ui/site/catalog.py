@@ -3,6 +3,8 @@ tests render every page in both languages and fail on a missing one."""
 
 from __future__ import annotations
 
+from web_ui.site.catalog_codes import CODE_MESSAGES
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # languages, roles, navigation
     "lang.zh-CN": ("中文", "中文"),
@@ -675,3 +677,4 @@ MESSAGES: dict[str, tuple[str, str]] = {
         )
     },
 }
+MESSAGES.update(CODE_MESSAGES)

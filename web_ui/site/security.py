@@ -20,6 +20,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from appliance.desk import DeskService, Role, SignedIn
 from appliance.service import DepotService
+from web_ui.site import codes
 from web_ui.site.catalog import MESSAGES
 from web_ui.site.i18n import LANGUAGES, request_language, translate
 from web_ui.site.privacy import number_for
@@ -234,6 +235,10 @@ def _formatters(request: web.Request, language: str) -> dict[str, Any]:
         "duration_text": duration_text,
         "queue_name": queue_name,
         "queue_names": queue_names,
+        "action_text": functools.partial(codes.action_text, language),
+        "detail_text": functools.partial(codes.detail_text, language),
+        "prompt_label": functools.partial(codes.prompt_label, language),
+        "end_reason_text": functools.partial(codes.code_word, language, prefixes=("end.",)),
     }
 
 
