@@ -61,6 +61,8 @@ from appliance.store.web_sessions import WebSession
 __all__ = [
     "COMPLAINT_DEPARTMENTS",
     "ESCALATION_LEVELS",
+    "HANDOVER_MAX_CHARS",
+    "NOTICE_MAX_CHARS",
     "PERIOD_DAYS",
     "QUALITY_CRITERIA",
     "RECORD_KINDS",
@@ -94,7 +96,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SESSION_IDLE_S = 8 * 3600.0
-SESSION_MAX_S = 12 * 3600.0  # a session ends this long after sign-in, in use or not
+SESSION_MAX_S = 12 * 3600.0
+NOTICE_MAX_CHARS = 500  # the pages say these limits beside the fields
+HANDOVER_MAX_CHARS = 4000  # a session ends this long after sign-in, in use or not
 SESSION_TOUCH_S = 60.0  # a session's last-seen time is written at most this often
 ESCALATE_AFTER_S = 24 * 3600.0  # open this long: the shift lead (班长); twice as long: manager
 ESCALATION_LEVELS = ("department", "shift_lead", "manager")
@@ -749,7 +753,7 @@ class DeskService:
         return await self._db.read(notices.active_notices)
 
     async def add_notice(self, who: SignedIn, text: str) -> None:
-        text = clean_text("text", text, required=True, max_chars=500)
+        text = clean_text("text", text, required=True, max_chars=NOTICE_MAX_CHARS)
         now_s = self.service.now()
         notice_id = await self._db.write(lambda c: notices.add_notice(c, now_s, who.agent_id, text))
         await self.audit(who, "notice.add", str(notice_id), text)
@@ -765,7 +769,7 @@ class DeskService:
         return await self._db.read(lambda c: notices.handovers(c, limit))
 
     async def add_handover(self, who: SignedIn, text: str) -> None:
-        text = clean_text("text", text, required=True, max_chars=4000)
+        text = clean_text("text", text, required=True, max_chars=HANDOVER_MAX_CHARS)
         entry = HandoverEntry(self.service.now(), who.agent_id, text)
         await self._db.write(lambda c: notices.add_handover(c, entry))
         await self.audit(who, "handover.add", who.agent_id)

@@ -27,6 +27,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.sign_out": ("Sign out", "退出"),
     "nav.screens": ("TV screens", "电视大屏"),
     "wallboard.full_screen": ("Full screen", "全屏显示"),
+    "form.at_most_chars": ("at most {n} characters", "最多 {n} 个字"),
     "screens.explain": (
         "A TV shows the wallboard (figures only, never a caller) through its own link, without"
         " signing in. Anyone with the link sees the figures: revoke it when a screen goes.",

@@ -9,7 +9,13 @@ import time
 
 from aiohttp import web
 
-from appliance.desk import FormError, RestoreRefused, Role
+from appliance.desk import (
+    HANDOVER_MAX_CHARS,
+    NOTICE_MAX_CHARS,
+    FormError,
+    RestoreRefused,
+    Role,
+)
 from web_ui.site.screen_pages import figures_stream, wallboard_page
 from web_ui.site.security import (
     ADMIN,
@@ -41,13 +47,17 @@ async def wallboard_live(request: web.Request) -> web.StreamResponse:
     return await figures_stream(request)
 
 
-async def _notices_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
+async def _notices_page(
+    request: web.Request, *, error: FormError | None = None, typed: dict[str, str] | None = None
+) -> web.Response:
     return render(
         request,
         "notices.html",
         status=400 if error is not None else 200,
         notices=await request.app[DESK_KEY].notices(),
+        notice_max_chars=NOTICE_MAX_CHARS,
         error=error,
+        typed=typed or {},
     )
 
 
@@ -68,17 +78,21 @@ async def change_notices(request: web.Request) -> web.StreamResponse:
         else:
             await desk.add_notice(signed_in(request), form.get("text", ""))
     except FormError as error:
-        return await _notices_page(request, error=error)
+        return await _notices_page(request, error=error, typed=form)
     raise web.HTTPSeeOther("/supervisor/notices")
 
 
-async def _handover_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
+async def _handover_page(
+    request: web.Request, *, error: FormError | None = None, typed: dict[str, str] | None = None
+) -> web.Response:
     return render(
         request,
         "handover.html",
         status=400 if error is not None else 200,
         entries=await request.app[DESK_KEY].handovers(),
+        handover_max_chars=HANDOVER_MAX_CHARS,
         error=error,
+        typed=typed or {},
     )
 
 
@@ -95,7 +109,7 @@ async def add_handover(request: web.Request) -> web.StreamResponse:
     try:
         await request.app[DESK_KEY].add_handover(signed_in(request), form.get("text", ""))
     except FormError as error:
-        return await _handover_page(request, error=error)
+        return await _handover_page(request, error=error, typed=form)
     raise web.HTTPSeeOther("/supervisor/handover")
 
 
@@ -135,7 +149,9 @@ async def audit_log(request: web.Request) -> web.Response:
     return render(request, "audit.html", entries=await request.app[DESK_KEY].audit_log())
 
 
-async def _users_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
+async def _users_page(
+    request: web.Request, *, error: FormError | None = None, typed: dict[str, str] | None = None
+) -> web.Response:
     desk = request.app[DESK_KEY]
     return render(
         request,
@@ -145,6 +161,7 @@ async def _users_page(request: web.Request, *, error: FormError | None = None) -
         with_pin=await desk.users_with_pin(),
         roles=[role.value for role in Role],
         error=error,
+        typed=typed or {},
     )
 
 
@@ -187,7 +204,7 @@ async def change_users(request: web.Request) -> web.StreamResponse:
         else:
             raise FormError("action", "choice")
     except FormError as error:
-        return await _users_page(request, error=error)
+        return await _users_page(request, error=error, typed=form)
     raise web.HTTPSeeOther("/admin/users")
 
 
