@@ -42,6 +42,7 @@ from appliance.store import (
     User,
     audit,
     desk_records,
+    is_agent_id,
     is_keypad_pin,
     notices,
     quality,
@@ -89,6 +90,7 @@ __all__ = [
     "Ticket",
     "TicketStep",
     "User",
+    "is_agent_id",
     "is_keypad_pin",
     "open_desk",
 ]
@@ -315,6 +317,8 @@ class DeskService:
     ) -> None:
         """A new user; `pin` empty = no keypad login until an admin sets one."""
         agent_id = clean_text("agent_id", agent_id, required=True, max_chars=20)
+        if not is_agent_id(agent_id):
+            raise FormError("agent_id", "digits_only")
         name = clean_text("name", name, required=True, max_chars=60)
         if role not in {r.value for r in Role}:
             raise FormError("role", "choice")

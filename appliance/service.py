@@ -73,6 +73,10 @@ class DepotService:
         """The lines the box is wired with, whether in service now or not."""
         return self._runtime.line_ids
 
+    def position_ids(self) -> tuple[str, ...]:
+        """The agent positions the box is wired with, whether their phone is up or not."""
+        return self._runtime.position_ids
+
     def figures(self) -> WallboardFigures:
         """Today's wallboard figures with their alert levels."""
         return self._runtime.compute_figures()
@@ -128,6 +132,10 @@ class DepotService:
     # raises CommandRefused (a ValueError) saying why it cannot apply now ---------------------
 
     async def log_in(self, agent: str, position: str) -> None:
+        """CommandRefused for a position the box is not wired with ("座席9" on a box with
+        pos1 and pos2): no phone would ever ring there."""
+        if position not in self._runtime.position_ids:
+            raise CommandRefused(f"there is no position {position!r} on this box")
         await self._runtime.submit(LogIn(self.now(), agent, position))
 
     async def log_out(self, agent: str) -> None:

@@ -35,6 +35,15 @@ class UserHashes:
     pin_hash: str  # "" = no PIN set: keypad login refused
 
 
+AGENT_ID_MAX_DIGITS = 20
+
+
+def is_agent_id(agent_id: str) -> bool:
+    """A 工号: 1 to 20 of the digits 0-9, so it can be keyed on a desk phone. The one rule for
+    the web pages, the first-boot page, the settings and `depotline users`."""
+    return agent_id.isascii() and agent_id.isdigit() and len(agent_id) <= AGENT_ID_MAX_DIGITS
+
+
 def is_keypad_pin(pin: str) -> bool:
     """4 to 8 of the digits 0-9 (isdigit alone would let through ² or full-width １, which no
     keypad sends)."""

@@ -268,6 +268,7 @@ def render(
             user=user,
             csrf_token=user.csrf_token if user is not None else "",
             depot_name=request.app[DEPOT_KEY].depot_name,
+            wired_positions=request.app[DEPOT_KEY].position_ids(),
             path=request.path_qs,
             known_keys=MESSAGES,
             number_text=number_text,

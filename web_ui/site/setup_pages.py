@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from appliance.config import DEFAULT_PATH, Config
-from appliance.desk import FormError, Role, SignedIn, is_keypad_pin
+from appliance.desk import FormError, Role, SignedIn, is_agent_id, is_keypad_pin
 from appliance.desk_forms import clean_text
 from appliance.login_throttle import LOGIN_ATTEMPTS_ALLOWED, LOGIN_WINDOW_S
 from web_ui.site.security import DEPOT_KEY, DESK_KEY, form_of, render, same_token
@@ -161,6 +161,8 @@ def _setup_page(
 def _accounts(form: dict[str, str]) -> list[FirstAccount]:
     """The admin account, checked; FormError names the field."""
     admin_id = clean_text("admin_id", form.get("admin_id", ""), required=True, max_chars=20)
+    if not is_agent_id(admin_id):
+        raise FormError("admin_id", "digits_only")
     admin_name = clean_text("admin_name", form.get("admin_name", ""), required=True, max_chars=60)
     password = form.get("admin_password", "")
     if len(password) < PASSWORD_MIN_CHARS:
@@ -175,6 +177,8 @@ def _agent(form: dict[str, str], row: int) -> FirstAccount | None:
     if not any(form.get(field, "").strip() for field in fields):
         return None
     agent_id = clean_text("agent_row_id", form.get(fields[0], ""), required=True, max_chars=20)
+    if not is_agent_id(agent_id):
+        raise FormError("agent_row_id", "digits_only")
     name = clean_text("agent_row_name", form.get(fields[1], ""), required=True, max_chars=60)
     password = form.get(fields[2], "")
     if len(password) < PASSWORD_MIN_CHARS:
