@@ -14,6 +14,7 @@ from web_ui.site import (
     auth_pages,
     desk_pages,
     monitor_pages,
+    phone_bar,
     quality_pages,
     record_pages,
     report_pages,
@@ -61,6 +62,7 @@ def add_site(
     app.router.add_routes(record_pages.routes)
     app.router.add_routes(supervisor_pages.routes)
     app.router.add_routes(monitor_pages.routes)
+    app.router.add_routes(phone_bar.routes)
     app.router.add_routes(restore_pages.routes)
     app.router.add_routes(screen_pages.routes)
     app.router.add_routes(report_pages.routes)

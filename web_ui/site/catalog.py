@@ -28,6 +28,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.screens": ("TV screens", "电视大屏"),
     "wallboard.full_screen": ("Full screen", "全屏显示"),
     "form.at_most_chars": ("at most {n} characters", "最多 {n} 个字"),
+    "phone.on_hold": ("On hold", "保持中"),
+    "phone.muted": ("Muted", "静音中"),
+    "phone.pause_reason": ("Paused for", "暂停原因"),
+    "phone.pause_after": ("Pause after this call", "本次通话后暂停"),
+    "phone.choose_colleague": ("Choose a colleague", "选择同事"),
+    "call.three_way": ("Three-way", "三通"),
     "screens.explain": (
         "A TV shows the wallboard (figures only, never a caller) through its own link, without"
         " signing in. Anyone with the link sees the figures: revoke it when a screen goes.",
