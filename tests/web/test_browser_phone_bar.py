@@ -16,6 +16,7 @@ from drivers.roles import CallerId
 playwright_sync = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 COLLEAGUE = "1002"  # 李强, at pos2
+PHONE = {"width": 390, "height": 844}
 
 TEXTS = {
     "zh-CN": {
@@ -61,7 +62,9 @@ def test_browser_phone_bar_states_hold_mute_pause_and_three_way(
             calls = depot_thread.call(depot.service.snapshot).calls
             return calls[0].stage.value if calls else "none"
 
-        context = browser.new_context(locale=locale)  # type: ignore[attr-defined]
+        # zh-CN on a phone (390×844), English on a desk PC
+        viewport = PHONE if locale == "zh-CN" else {"width": 1366, "height": 768}
+        context = browser.new_context(locale=locale, viewport=viewport)  # type: ignore[attr-defined]
         page = context.new_page()
         sign_in(page, depot.url, AGENT_ID, AGENT_PASSWORD)
         page.goto(f"{depot.url}/desk")
@@ -82,6 +85,9 @@ def test_browser_phone_bar_states_hold_mute_pause_and_three_way(
         run(depot.service.log_in(COLLEAGUE, "pos2"))  # free for a three-way once we talk
         run(depot.service.ready(COLLEAGUE))
         expect(bar.locator("#phone-state")).to_have_text(text["on_call"])
+        expect(page.locator("#pop-number")).to_have_text("13800138000")
+        pop = page.locator("#pop-card").bounding_box()
+        assert pop is not None and pop["y"] < viewport["height"] * 0.75  # on the first screen
         expect(bar.locator("#phone-on-hold")).to_be_hidden()
         expect(bar.locator("#phone-unhold")).to_be_disabled()
         bar.locator("#phone-hold").click()
