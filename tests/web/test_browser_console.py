@@ -102,3 +102,44 @@ def test_browser_monitor_colours_times_and_buttons_in_both_languages(
             shot(page, f"monitor-{locale}")
             depot_thread.run(depot.service.ready(AGENT_ID))
             context.close()
+
+
+def test_browser_lead_listens_in_from_the_monitor(tmp_path: Path, browser: object) -> None:
+    depot_thread = DepotThread(tmp_path / "depot.db")
+    with depot_thread as depot:
+        run = depot_thread.run
+        run(depot.runtime.store.add_user("2001", "赵敏", Role.SUPERVISOR, "lead-pass-2001"))
+        run(depot.service.log_in(AGENT_ID, POSITION))
+        run(depot.service.ready(AGENT_ID))
+
+        def stage() -> str:
+            calls = depot_thread.call(depot.service.snapshot).calls
+            return calls[0].stage.value if calls else "none"
+
+        assert depot_thread.call(depot.lines.incoming_call, "L1", CallerId("13800138000", ""))
+        wait_until(lambda: stage() == "greeting", "the greeting")
+        depot_thread.call(depot.lines.press, "L1", "1")
+        wait_until(
+            lambda: depot_thread.call(depot.positions.state, POSITION).value == "ringing",
+            "the agent's phone ringing",
+        )
+        assert depot_thread.call(depot.positions.answer, POSITION)
+        context = browser.new_context(locale="zh-CN")  # type: ignore[attr-defined]
+        page = context.new_page()
+        sign_in(page, depot.url, "2001", "lead-pass-2001")
+        page.goto(f"{depot.url}/supervisor/monitor")
+        row = page.locator(f'#agents tr[data-agent="{AGENT_ID}"]')
+        playwright_sync.expect(row.locator("button[value=listen]")).to_be_enabled()
+        row.locator("button[value=listen]").click()  # not at a position yet: refused, said why
+        playwright_sync.expect(page.locator("p.error")).to_contain_text("请先登录到座席")
+        run(depot.service.log_in("2001", "pos2"))
+        page.goto(f"{depot.url}/supervisor/monitor")
+        row.locator("button[value=listen]").click()
+        playwright_sync.expect(page.locator("p.error")).to_have_count(0)
+        lead = next(a for a in depot_thread.call(depot.service.snapshot).agents if a.id == "2001")
+        agent = next(
+            a for a in depot_thread.call(depot.service.snapshot).agents if a.id == AGENT_ID
+        )
+        assert lead.call_id == agent.call_id != ""
+        shot(page, "monitor-listening")
+        context.close()
