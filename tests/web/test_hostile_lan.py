@@ -441,7 +441,10 @@ def test_restore_upload_declaring_3_gib_then_stalling_gets_a_reply(
                 f"Content-Length: {declared}\r\n\r\n"
             ).encode()
             status, reply = await raw_request(depot, head, first_bytes)  # then nothing more
-            assert status in (408, 413), (declared, reply[:200])
+            # a stall after the token is a timeout; 3 GiB may be refused as too large at once
+            expected = {408} if declared < 1024**3 else {408, 413}
+            assert status in expected, (declared, reply[:200])
+            assert b"Traceback" not in reply
         assert not await depot.desk.restore_staged()
 
     monkeypatch.setattr(security, "UPLOAD_STALL_S", 0.5)  # a short stall for the test
