@@ -34,6 +34,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "phone.pause_after": ("Pause after this call", "本次通话后暂停"),
     "phone.choose_colleague": ("Choose a colleague", "选择同事"),
     "call.three_way": ("Three-way", "三通"),
+    "kind.summary": ("Call summary", "通话小结"),
+    "field.summary": ("Call summary", "通话小结"),
+    "phone.summary_asked": (
+        "Wrap-up: write what the call was about before the next one.",
+        "话后整理：请在下一个来电前填写本次通话小结。",
+    ),
+    "phone.summary_save": ("Save summary", "保存小结"),
+    "phone.summary_saved": ("Summary saved", "小结已保存"),
     "screens.explain": (
         "A TV shows the wallboard (figures only, never a caller) through its own link, without"
         " signing in. Anyone with the link sees the figures: revoke it when a screen goes.",

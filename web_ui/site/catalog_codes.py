@@ -36,6 +36,7 @@ _ACTIONS = {
     "record.rescue": ("Rescue record", "救援记录"),
     "record.appointment": ("Appointment record", "预约记录"),
     "record.callback": ("Callback record", "回访记录"),
+    "record.summary": ("Call summary", "通话小结"),
     "record.append": ("Record note added", "追加记录"),
     "ticket.escalate": ("Ticket escalated", "工单升级"),
     "ticket.close": ("Ticket closed", "工单关闭"),

@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from appliance.desk import FormError
 from appliance.service import AgentState, AgentView, CallStage, DepotService
 from web_ui.site.live import stream
 from web_ui.site.security import (
@@ -22,8 +23,9 @@ from web_ui.site.security import (
 
 routes = web.RouteTableDef()
 
-PHONE_ACTIONS = ("hold", "unhold", "mute", "hang_up", "transfer", "three_way")
+PHONE_ACTIONS = ("hold", "unhold", "mute", "hang_up", "transfer", "three_way", "summary")
 _MUTED_UNTIL_KEY = web.AppKey("muted_until_s", dict[str, float])  # agent → depot time
+_SUMMARISED_KEY = web.AppKey("summarised_calls", set[str])  # call ids with a 通话小结
 
 
 def _muted_until(app: web.Application) -> dict[str, float]:
@@ -33,8 +35,20 @@ def _muted_until(app: web.Application) -> dict[str, float]:
     return muted
 
 
+def _summarised(app: web.Application) -> set[str]:
+    """Calls summarised since the start (a wrap-up is short: one lost by a restart is only
+    asked for again)."""
+    done = app.get(_SUMMARISED_KEY)
+    if done is None:
+        done = app[_SUMMARISED_KEY] = set()
+    return done
+
+
 def phone_bar_picture(
-    service: DepotService, agent_id: str, muted_until_s: float = 0.0
+    service: DepotService,
+    agent_id: str,
+    muted_until_s: float = 0.0,
+    summarised: frozenset[str] | set[str] = frozenset(),
 ) -> dict[str, Any]:
     """The strip's state, timer and extras, which buttons can act, and who can take a call."""
     snapshot = service.snapshot()
@@ -65,13 +79,17 @@ def phone_bar_picture(
             "three_way": can_pass_on and not on_hold,
         },
         "colleagues": colleagues,
+        # the call just ended, whose summary is asked for in wrap-up ("" = none to ask for)
+        "summary_call_id": me.call_id
+        if me is not None and state is AgentState.WRAP_UP and me.call_id not in summarised
+        else "",
     }
 
 
 def phone_bar_for(request: web.Request, agent_id: str) -> dict[str, Any]:
     """The bar as the desk page draws it first."""
     muted = _muted_until(request.app).get(agent_id, 0.0)
-    return phone_bar_picture(request.app[DEPOT_KEY], agent_id, muted)
+    return phone_bar_picture(request.app[DEPOT_KEY], agent_id, muted, _summarised(request.app))
 
 
 @routes.get("/desk/phone/live")
@@ -80,9 +98,10 @@ async def phone_bar_live(request: web.Request) -> web.StreamResponse:
     user = signed_in(request)
     service = request.app[DEPOT_KEY]
     muted = _muted_until(request.app)
+    summarised = _summarised(request.app)
 
     async def picture() -> dict[str, Any]:
-        return phone_bar_picture(service, user.agent_id, muted.get(user.agent_id, 0.0))
+        return phone_bar_picture(service, user.agent_id, muted.get(user.agent_id, 0.0), summarised)
 
     return await stream(request, service, picture, event="phone")
 
@@ -99,6 +118,8 @@ async def phone_action(request: web.Request) -> web.StreamResponse:
         return json_response({"refused": "error.field_choice"}, status=400)
     if action in ("transfer", "three_way") and not to_agent:
         return json_response({"refused": "phone.choose_colleague"}, status=400)
+    if action == "summary":
+        return await _save_summary(request, form)
     try:
         if action == "hold":
             await service.hold(user.agent_id)
@@ -116,7 +137,29 @@ async def phone_action(request: web.Request) -> web.StreamResponse:
     except (ValueError, LookupError):
         return json_response({"refused": "desk.no_call_refused"}, status=409)
     await request.app[DESK_KEY].audit(user, f"call.{action}", user.agent_id, to_agent)
+    return _answer(request, user.agent_id)
+
+
+def _answer(request: web.Request, agent_id: str) -> web.StreamResponse:
     if request.headers.get("Accept", "").startswith("application/json"):
-        muted = _muted_until(request.app).get(user.agent_id, 0.0)
-        return json_response(phone_bar_picture(service, user.agent_id, muted))
+        return json_response(phone_bar_for(request, agent_id))
     raise web.HTTPSeeOther("/desk")
+
+
+async def _save_summary(request: web.Request, form: dict[str, str]) -> web.StreamResponse:
+    """The 通话小结 of the call the agent is wrapping up, kept as a record of that call."""
+    user = signed_in(request)
+    service = request.app[DEPOT_KEY]
+    call_id = phone_bar_for(request, user.agent_id)["summary_call_id"]
+    if not call_id:
+        return json_response({"refused": "desk.no_call_refused"}, status=409)
+    ended = next((c for c in await service.calls_today(limit=500) if c.call_id == call_id), None)
+    number = ended.number if ended is not None and ended.number else "—"
+    try:
+        await request.app[DESK_KEY].save_record(
+            user, "summary", call_id, number, {"summary": form.get("summary", "")}
+        )
+    except FormError as error:
+        return json_response({"refused": f"problem.{error.problem}"}, status=400)
+    _summarised(request.app).add(call_id)
+    return _answer(request, user.agent_id)

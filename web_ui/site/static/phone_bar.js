@@ -53,12 +53,16 @@
       document.getElementById("phone-" + action).disabled = !p.can[action];
     });
     showColleagues(p.colleagues);
+    const summary = document.getElementById("summary-form");
+    if (summary.hidden !== !p.summary_call_id) {
+      summary.hidden = !p.summary_call_id;
+      if (!summary.hidden) {
+        document.getElementById("summary-text").focus();
+      }
+    }
   }
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    const body = new FormData(form);
-    body.set("action", event.submitter.value);
-    fetch("/desk/phone", {
+  function post(body) {
+    return fetch("/desk/phone", {
       method: "POST", body: new URLSearchParams(body), credentials: "same-origin",
       headers: { Accept: "application/json" },
     }).then(function (response) {
@@ -69,8 +73,24 @@
         } else {
           refused.textContent = texts.refused[answer.refused] || answer.refused;
         }
+        return response.ok;
       });
     });
+  }
+  document.getElementById("summary-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    const form = event.target;
+    post(new FormData(form)).then(function (ok) {
+      if (ok) {
+        document.getElementById("summary-text").value = "";
+      }
+    });
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    const body = new FormData(form);
+    body.set("action", event.submitter.value);
+    post(body);
   });
   const source = new EventSource("/desk/phone/live");
   source.addEventListener("phone", function (event) { show(JSON.parse(event.data)); });
