@@ -20,7 +20,6 @@ from web_http import Browserish
 
 from web_ui.site import security
 
-
 # -- malformed requests -----------------------------------------------------------------------
 
 
