@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 import os
 import tempfile
@@ -19,7 +20,8 @@ from appliance.daemon import RESTART_DELAY_S
 from appliance.demo_history import HISTORY_DAYS, seed_history
 from appliance.runtime import open_runtime
 from appliance.service import DepotService
-from appliance.store import Role, Store
+from appliance.store import Role, Store, scripts
+from appliance.store.desk_store import DeskStore
 
 log = logging.getLogger(__name__)
 
@@ -41,18 +43,32 @@ class DemoOptions:
     history_days: int = HISTORY_DAYS  # past calls, logins and roster a new database starts with
 
 
-async def _seed_users(store: Store) -> None:
-    """Agents with their PINs (for keypad login) and a supervisor, in a new demo database."""
+async def seed_new_database(store: Store) -> None:
+    """Agents with their PINs (for keypad login), the 班长 as a supervisor, the admin, and a
+    starter 话术/FAQ tree, in a new demo database."""
     for agent_id, name, pin, _skills in seed.DEMO_AGENTS:
-        await store.add_user(agent_id, name, Role.AGENT, f"agent{agent_id}", pin=pin)
+        lead = agent_id.startswith(seed.DEMO_LEAD_PREFIX)
+        role = Role.SUPERVISOR if lead else Role.AGENT
+        await store.add_user(agent_id, name, role, f"agent{agent_id}", pin=pin)
     supervisor_id, name, password = seed.DEMO_SUPERVISOR
     await store.add_user(supervisor_id, name, Role.ADMIN, password)
+    await _seed_scripts(DeskStore(store), seed.DEMO_SCRIPTS, parent_id=0)
+
+
+async def _seed_scripts(
+    db: DeskStore, tree: tuple[seed.DemoScript, ...], *, parent_id: int
+) -> None:
+    author = seed.DEMO_SUPERVISOR[0]
+    for title, body, children in tree:
+        script = scripts.Script(0, parent_id, title, body, 0.0, author)
+        script_id = await db.write(functools.partial(scripts.add, script=script))
+        await _seed_scripts(db, children, parent_id=script_id)
 
 
 async def _seed_demo(store: Store, now_s: float, history_days: int) -> None:
-    """The users, and days of past calls, logins and roster, so the staffing and roster pages
-    show real numbers on the first start."""
-    await _seed_users(store)
+    """The users and starter scripts, and days of past calls, logins and roster, so the
+    staffing and roster pages show real numbers on the first start."""
+    await seed_new_database(store)
     if history_days > 0:
         await seed_history(store, seed.demo_setup(DEMO_TIMEZONE), now_s, days=history_days)
 

@@ -1439,6 +1439,7 @@ class Engine:
         if seat.paused:
             seat.paused = False
             seat.pause_reason = ""
+            seat.paused_since_s = self._now  # the monitor's 就绪 time starts here
             seat.missed_offers = 0
             self._log("", "", seat.id, Verb.UNPAUSE)
             self._notice(seat, NoticeKind.STATE_CHANGED, detail="ready")

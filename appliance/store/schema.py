@@ -352,6 +352,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (kind, period_key)
         ) WITHOUT ROWID""",
     ),
+    (
+        # a TV's display link: opens the wallboard without a sign-in until an admin revokes it
+        """CREATE TABLE display_links (
+            id INTEGER PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            created_s REAL NOT NULL,
+            created_by TEXT NOT NULL
+        )""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from appliance.store import web_sessions
 from appliance.store.database import fetch_one
 
 # A desk phone's keypad PIN: the CLI and the web pages check it with is_keypad_pin.
@@ -32,6 +33,15 @@ class User:
 class UserHashes:
     password_hash: str
     pin_hash: str  # "" = no PIN set: keypad login refused
+
+
+AGENT_ID_MAX_DIGITS = 20
+
+
+def is_agent_id(agent_id: str) -> bool:
+    """A 工号: 1 to 20 of the digits 0-9, so it can be keyed on a desk phone. The one rule for
+    the web pages, the first-boot page, the settings and `depotline users`."""
+    return agent_id.isascii() and agent_id.isdigit() and len(agent_id) <= AGENT_ID_MAX_DIGITS
 
 
 def is_keypad_pin(pin: str) -> bool:
@@ -96,6 +106,8 @@ async def set_hash(
 ) -> bool:
     if column not in ("password_hash", "pin_hash"):
         raise ValueError(column)
+    if column == "password_hash":  # whoever knew the old password is signed out with it
+        await web_sessions.remove_for_user(connection, agent_id)
     cursor = await connection.execute(
         f"UPDATE users SET {column} = ? WHERE agent_id = ?", (value, agent_id)
     )
@@ -105,6 +117,12 @@ async def set_hash(
 async def set_name_and_role(
     connection: aiosqlite.Connection, agent_id: str, name: str, role: Role
 ) -> bool:
+    """A new role ends the user's sessions: the next sign-in gets the new role's pages."""
+    await connection.execute(
+        "DELETE FROM web_sessions WHERE agent_id = ?"
+        " AND agent_id IN (SELECT agent_id FROM users WHERE agent_id = ? AND role != ?)",
+        (agent_id, agent_id, role.value),
+    )
     cursor = await connection.execute(
         "UPDATE users SET name = ?, role = ? WHERE agent_id = ?", (name, role.value, agent_id)
     )

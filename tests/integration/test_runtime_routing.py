@@ -17,7 +17,7 @@ import pytest
 from appliance import seed
 from appliance.clock import ShellClock
 from appliance.config import ThresholdsConfig
-from appliance.demo import _seed_users
+from appliance.demo import seed_new_database
 from appliance.engine.records import Verb
 from appliance.engine.setup import DepotSetup, OpeningHours
 from appliance.engine.views import AgentState
@@ -124,7 +124,7 @@ async def depot(
         timezone=ZONE,
         thresholds=ThresholdsConfig(),
         default_setup=lambda: setup if setup is not None else seed.demo_setup(ZONE),
-        on_new_database=_seed_users,
+        on_new_database=seed_new_database,
     ) as runtime:
         service = DepotService(runtime)
         stop = asyncio.Event()

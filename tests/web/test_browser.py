@@ -140,7 +140,7 @@ def test_browser_agent_call_complaint_then_supervisor_escalates_overdue_ticket(
         shot(agent, "zh-login")
         sign_in(agent, depot.url, AGENT_ID, AGENT_PASSWORD)
         expect(agent.locator("#state")).to_have_text("未签入")
-        agent.fill("#position", POSITION)
+        agent.select_option("#position", POSITION)
         agent.click("#log-in")
         expect(agent.locator("#ready")).to_be_visible()
         agent.click("#ready")
