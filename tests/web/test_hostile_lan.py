@@ -267,7 +267,9 @@ def test_customer_search_for_a_wildcard_matches_only_that_character(tmp_path: Pa
                     "answered": "yes",
                 },
             )
-            assert [c.number for c in await depot.desk.records.customers("")] == ["13800138000"], status
+            assert [c.number for c in await depot.desk.records.customers("")] == ["13800138000"], (
+                status
+            )
             for wildcard in ("%", "_", "1380_"):
                 assert await depot.desk.records.customers(wildcard) == [], wildcard
                 _status, html = await agent.page(f"/customers?q={wildcard.replace('%', '%25')}")
