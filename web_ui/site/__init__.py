@@ -70,6 +70,7 @@ def add_site(
     app.router.add_routes(waybill_pages.routes)
     app.router.add_routes(supervisor_pages.routes)
     app.router.add_routes(monitor_pages.routes)
+    phone_bar.keep_phone_state(app)
     app.router.add_routes(phone_bar.routes)
     app.router.add_routes(restore_pages.routes)
     app.router.add_routes(screen_pages.routes)

@@ -28,20 +28,20 @@ _MUTED_UNTIL_KEY = web.AppKey("muted_until_s", dict[str, float])  # agent → de
 _SUMMARISED_KEY = web.AppKey("summarised_calls", set[str])  # call ids with a 通话小结
 
 
+def keep_phone_state(app: web.Application) -> None:
+    """The phone bar's memory, set up before the app starts (a started app's state is fixed):
+    who is muted until when, and the calls summarised since the start (a wrap-up is short: one
+    lost by a restart is only asked for again)."""
+    app[_MUTED_UNTIL_KEY] = {}
+    app[_SUMMARISED_KEY] = set()
+
+
 def _muted_until(app: web.Application) -> dict[str, float]:
-    muted = app.get(_MUTED_UNTIL_KEY)
-    if muted is None:
-        muted = app[_MUTED_UNTIL_KEY] = {}
-    return muted
+    return app[_MUTED_UNTIL_KEY]
 
 
 def _summarised(app: web.Application) -> set[str]:
-    """Calls summarised since the start (a wrap-up is short: one lost by a restart is only
-    asked for again)."""
-    done = app.get(_SUMMARISED_KEY)
-    if done is None:
-        done = app[_SUMMARISED_KEY] = set()
-    return done
+    return app[_SUMMARISED_KEY]
 
 
 def phone_bar_picture(
