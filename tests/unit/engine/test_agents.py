@@ -121,6 +121,18 @@ def test_waiting_caller_is_offered_when_wrap_up_ends() -> None:
     assert h.of(RingPosition)[-1].call_id == second
 
 
+def test_ready_after_pause_restarts_the_monitors_time_in_state() -> None:
+    h = depot()
+    h.login("a1")
+    h.now += 60
+    h.ev(Pause, agent="a1", reason="lunch")
+    h.now += 900
+    h.ev(Ready, agent="a1")
+    h.now += 5
+    a1 = view(h, "a1")
+    assert a1.state is AgentState.READY and a1.since_s == T0 + 960  # 5 s 就绪, not 965
+
+
 def test_pause_during_wrap_up_leaves_agent_paused_after_it() -> None:
     h = depot()
     h.login("a1")

@@ -4,6 +4,7 @@ written all or nothing, and the readers select by time in log order."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -24,7 +25,7 @@ from appliance.engine.records import (
     QueueLogEntry,
     Verb,
 )
-from appliance.store import CallbackAttempt, Fault, Role, Store
+from appliance.store import CallbackAttempt, Fault, Role, Store, web_sessions
 
 T = TypeVar("T")
 
@@ -291,6 +292,30 @@ def test_store_users_passwords_and_pins(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "depot.db") as connection:
         stored = connection.execute("SELECT password_hash, pin_hash FROM users").fetchall()
     assert all("s3cret" not in h and "4321" not in h for row in stored for h in row)
+
+
+def test_change_user_ends_web_sessions_on_new_password_or_role_not_on_pin(tmp_path: Path) -> None:
+    async def signed_in(store: Store) -> bool:
+        found = await store.reading(functools.partial(web_sessions.one, token_hash="t1001"))
+        return found is not None
+
+    async def sign_in(store: Store) -> None:
+        session = web_sessions.WebSession("t1001", "1001", "csrf", 1.0, 1.0)
+        await store.in_transaction(functools.partial(web_sessions.insert, session=session))
+
+    async def work(store: Store) -> None:
+        assert await store.add_user("1001", "王芳", Role.AGENT, "s3cret", pin="4321")
+        await sign_in(store)
+        assert await store.change_user("1001", pin="1234", name="王芳芳")
+        assert await store.change_user("1001", role=Role.AGENT)  # the role it had
+        assert await signed_in(store)
+        assert await store.change_user("1001", role=Role.SUPERVISOR)
+        assert not await signed_in(store)
+        await sign_in(store)
+        assert await store.change_user("1001", password="n3w-pass")
+        assert not await signed_in(store)
+
+    run_with_store(tmp_path / "depot.db", work)
 
 
 def test_store_backup_is_a_complete_copy(tmp_path: Path) -> None:
