@@ -17,6 +17,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import BinaryIO
 
 from appliance import first_boot
 from appliance.desk import restore as desk_restore
@@ -259,15 +260,18 @@ class DeskService:
         )
 
     @contextlib.asynccontextmanager
-    async def backup_copy(self, who: SignedIn) -> AsyncIterator[str]:
+    async def backup_copy(self, who: SignedIn) -> AsyncIterator[BinaryIO]:
         """A consistent copy of the whole database for the admin to download, made beside it
-        (the SD card has room for it; /tmp may be in RAM) and deleted when the download ends."""
+        (the SD card has room for it; /tmp may be in RAM), opened and its name deleted before
+        the first byte goes out: no copy is left once the download ends, however it ends."""
         folder, name = os.path.split(os.path.abspath(self._store.path))
         target = os.path.join(folder, f"{BACKUP_COPY_PREFIX}{secrets.token_hex(8)}")
         try:
             await self._store.backup(target)
             await self.audit(who, "backup.download", name)
-            yield target
+            with open(target, "rb") as copy:
+                os.unlink(target)
+                yield copy
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(target)

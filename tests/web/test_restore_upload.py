@@ -88,7 +88,7 @@ async def make_backup(folder: Path) -> bytes:
         _token, admin = await depot.desk.sign_in(ADMIN_ID, ADMIN_PASSWORD, "127.0.0.1")
         await depot.desk.notices.add_handover(admin, "来自备份的交接班记录")
         async with depot.desk.backup_copy(admin) as copy:
-            return Path(copy).read_bytes()
+            return copy.read()
 
 
 async def admin_client(depot: Depot, session: aiohttp.ClientSession) -> tuple[Browserish, str]:

@@ -220,11 +220,11 @@ async def backup(request: web.Request) -> web.StreamResponse:
             headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
         )
         response.content_type = "application/vnd.sqlite3"
-        response.content_length = os.path.getsize(copy)
+        response.content_length = os.fstat(copy.fileno()).st_size
         await response.prepare(request)
-        with open(copy, "rb") as source:  # in pieces: a year of calls is hundreds of MB
-            while piece := await asyncio.to_thread(source.read, DOWNLOAD_PIECE_BYTES):
-                await response.write(piece)
+        # in pieces: a year of calls is hundreds of MB
+        while piece := await asyncio.to_thread(copy.read, DOWNLOAD_PIECE_BYTES):
+            await response.write(piece)
         await response.write_eof()
     return response
 
