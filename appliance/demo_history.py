@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -124,17 +125,21 @@ def login_items(agent: str, position: str, start_s: float, end_s: float) -> list
 
 
 def demo_history(
-    setup: DepotSetup, today: dt.date, *, days: int = HISTORY_DAYS, seed: int = 1
-) -> tuple[list[QueueLogEntry | CallEnded], dict[tuple[str, dt.date], Shifts]]:
-    """The `days` days before `today` (and this week's roster): agents alternate early and
-    late shifts Monday to Saturday, log in a few minutes late, and answer the calls that come
-    while they are on shift."""
+    setup: DepotSetup,
+    today: dt.date,
+    shifts: dict[tuple[str, dt.date], Shifts],
+    *,
+    days: int = HISTORY_DAYS,
+    seed: int = 1,
+) -> Iterator[list[QueueLogEntry | CallEnded]]:
+    """The `days` days before `today`, one day's queue log and call records at a time (a
+    month at once would stay in the demo's memory), and this week's roster into `shifts`:
+    agents alternate early and late shifts Monday to Saturday, log in a few minutes late, and
+    answer the calls that come while they are on shift."""
     rng = random.Random(seed)
     zone = ZoneInfo(setup.hours.timezone)
     agents = [a for a in setup.agents if not a.supervisor]
     queues = [q.id for q in setup.queues]
-    items: list[QueueLogEntry | CallEnded] = []
-    shifts: dict[tuple[str, dt.date], Shifts] = {}
     this_monday = today - dt.timedelta(days=today.weekday())
     for n in range(days, -7, -1):
         day = today - dt.timedelta(days=n)
@@ -150,6 +155,7 @@ def demo_history(
         if day >= today:
             continue  # the rest of this week: its roster, no history yet
         midnight = dt.datetime.combine(day, dt.time(), zone).timestamp()
+        items: list[QueueLogEntry | CallEnded] = []
         for index, agent in enumerate(agents):
             start_h = 8 if on_shift[agent.id] else 14
             late_s = rng.choice((0, 0, 60, 180, 600))
@@ -178,8 +184,8 @@ def demo_history(
                     call_id, arrived_s, queue, number, agent_id, wait_s, talk_s, wrap_s, score
                 )
                 items += call_items(past)
-    items.sort(key=_time_of)
-    return items, shifts
+        items.sort(key=_time_of)
+        yield items
 
 
 def _time_of(item: QueueLogEntry | CallEnded) -> float:
@@ -190,6 +196,7 @@ async def seed_history(
     store: Store, setup: DepotSetup, now_s: float, *, days: int = HISTORY_DAYS
 ) -> None:
     today = dt.datetime.fromtimestamp(now_s, ZoneInfo(setup.hours.timezone)).date()
-    items, shifts = demo_history(setup, today, days=days)
-    await store.record(items)
+    shifts: dict[tuple[str, dt.date], Shifts] = {}
+    for items in demo_history(setup, today, shifts, days=days):
+        await store.record(items)
     await store.in_transaction(lambda c: roster.put(c, shifts))
