@@ -37,11 +37,19 @@ class DepotConfig:
     recordings_dir: str = "/var/lib/depotline/recordings"
 
 
+# The web pages that show callers' numbers; [web] mask_numbers names those where a number is
+# shown masked (150****5555): "page" for every role, "role:page" for one role.
+NUMBER_PAGES = ("monitor", "recordings", "records", "customers", "tickets", "tasks")
+NUMBER_ROLES = ("agent", "supervisor", "admin")
+
+
 @dataclass(frozen=True, slots=True)
 class WebConfig:
     listen: str = "127.0.0.1"
     port: int = 8080
     enabled: bool = True
+    # the supervisor watches states and checks quality without needing who called
+    mask_numbers: tuple[str, ...] = ("monitor", "recordings")
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,7 +414,17 @@ def _web(t: _Table) -> WebConfig:
         listen=t.string("listen", d.listen, nonempty=True),
         port=t.integer("port", d.port, 1, 65535),
         enabled=t.boolean("enabled", d.enabled),
+        mask_numbers=t.strings("mask_numbers", d.mask_numbers),
     )
+    for rule in config.mask_numbers:
+        role, _, page = rule.rpartition(":")
+        if page not in NUMBER_PAGES or role not in ("", *NUMBER_ROLES):
+            raise t.fail(
+                "mask_numbers",
+                rule,
+                f"a page ({', '.join(NUMBER_PAGES)}), or role:page with a role of"
+                f" {', '.join(NUMBER_ROLES)}",
+            )
     t.finish()
     return config
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 import os
 import tempfile
@@ -19,7 +20,8 @@ from appliance.daemon import RESTART_DELAY_S
 from appliance.demo_history import HISTORY_DAYS, seed_history
 from appliance.runtime import open_runtime
 from appliance.service import DepotService
-from appliance.store import Store
+from appliance.store import Store, scripts
+from appliance.store.desk_store import DeskStore
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +43,26 @@ class DemoOptions:
     history_days: int = HISTORY_DAYS  # past calls, logins and roster a new database starts with
 
 
-async def _seed_history(store: Store, now_s: float, history_days: int) -> None:
-    """Days of past calls, logins and roster after the first start (the users are written
-    with it), so the staffing and roster pages show real numbers from the start."""
+async def seed_scripts(store: Store) -> None:
+    """A starter 话术/FAQ tree for the desk's script lookup, in a new demo database."""
+    await _seed_scripts(DeskStore(store), seed.DEMO_SCRIPTS, parent_id=0)
+
+
+async def _seed_scripts(
+    db: DeskStore, tree: tuple[seed.DemoScript, ...], *, parent_id: int
+) -> None:
+    author = seed.DEMO_SUPERVISOR[0]
+    for title, body, children in tree:
+        script = scripts.Script(0, parent_id, title, body, 0.0, author)
+        script_id = await db.write(functools.partial(scripts.add, script=script))
+        await _seed_scripts(db, children, parent_id=script_id)
+
+
+async def _after_first_start(store: Store, now_s: float, history_days: int) -> None:
+    """The starter scripts and days of past calls, logins and roster after the first start
+    (the users are written with it), so the desk and the staffing and roster pages show
+    real content from the start."""
+    await seed_scripts(store)
     if history_days > 0:
         await seed_history(store, seed.demo_setup(DEMO_TIMEZONE), now_s, days=history_days)
 
@@ -101,7 +120,9 @@ async def _run(
         thresholds=ThresholdsConfig(),
         default_setup=lambda: seed.demo_setup(DEMO_TIMEZONE),
         first_users=seed.demo_users(),
-        after_first_start=lambda store: _seed_history(store, clock.now(), options.history_days),
+        after_first_start=lambda store: _after_first_start(
+            store, clock.now(), options.history_days
+        ),
         recordings_dir=recordings_dir,
         seed=options.seed,
     ) as runtime:

@@ -205,6 +205,11 @@ class Runtime:
         """Every line the box is wired with, in the configured order (whether up or not)."""
         return tuple(self._line_driver)
 
+    @property
+    def position_ids(self) -> tuple[str, ...]:
+        """Every agent position the box is wired with (whether its phone is up or not)."""
+        return tuple(self._position_driver)
+
     def snapshot(self) -> EngineSnapshot:
         return self.engine.snapshot(self.clock.now())
 

@@ -49,7 +49,40 @@ DEMO_AGENTS = (
     ("1005", "陈红", "5678", (("complaints", Tier.SKILLED), ("cargo", Tier.EXPERT))),
     ("2001", "赵敏 (班长)", "6789", (("complaints", Tier.LEAD), ("orders", Tier.LEAD))),
 )
-DEMO_SUPERVISOR = ("9001", "孙主管", "admin-demo")
+DEMO_SUPERVISOR = ("9001", "孙主管", "admin-demo")  # the box's admin
+# Agents whose id starts with 2 are shift leads (班长): supervisors on the web and in the engine.
+DEMO_LEAD_PREFIX = "2"
+
+# A starter 话术/FAQ tree: (title, body, children).
+DemoScript = tuple[str, str, tuple["DemoScript", ...]]
+DEMO_SCRIPTS: tuple[DemoScript, ...] = (
+    (
+        "开场白与结束语",
+        "您好，这里是客服中心，工号 XXXX 为您服务，请问有什么可以帮您？",
+        (
+            ("结束语", "感谢您的来电，祝您生活愉快，再见！", ()),
+            ("客户情绪激动", "非常理解您的心情，请您放心，我会尽力帮您处理。", ()),
+        ),
+    ),
+    (
+        "货物查询",
+        "请提供运单号（12 位数字）或寄件人手机号，我为您查询。",
+        (
+            ("运单号格式", "运单号为 12 位数字，印在运单右上角。", ()),
+            ("延误说明", "受天气或交通影响，货物可能延误 1–2 天，我们会优先为您跟进。", ()),
+        ),
+    ),
+    (
+        "下单与预约",
+        "请告诉我取货地址、货物重量和体积，以及期望的取货时间。",
+        (("收费标准", "按重量与距离计费，起步价 10 元，具体以系统报价为准。", ()),),
+    ),
+    (
+        "投诉处理",
+        "先致歉并记录投诉类别与责任部门，告知客户 24 小时内回复，超时由班长跟进。",
+        (("货损投诉", "请客户保留外包装并拍照，我们安排理赔专员联系。", ()),),
+    ),
+)
 
 
 def _queues() -> tuple[Queue, ...]:
@@ -118,7 +151,7 @@ def demo_setup(timezone: str = "Asia/Shanghai") -> DepotSetup:
     return DepotSetup(
         queues=_queues(),
         agents=tuple(
-            Agent(agent_id, name, skills=skills, supervisor=agent_id.startswith("2"))
+            Agent(agent_id, name, skills=skills, supervisor=agent_id.startswith(DEMO_LEAD_PREFIX))
             for agent_id, name, _pin, skills in DEMO_AGENTS
         ),
         menu=_menu(),
@@ -129,10 +162,16 @@ def demo_setup(timezone: str = "Asia/Shanghai") -> DepotSetup:
 
 
 def demo_users() -> tuple[NewUser, ...]:
-    """The demo's agents with their PINs (for keypad login) and its supervisor, created at
-    the demo database's first start."""
+    """The demo's agents with their PINs (for keypad login), the 班长 as supervisors, and its
+    admin, created at the demo database's first start."""
     agents = tuple(
-        NewUser(agent_id, name, Role.AGENT, f"agent{agent_id}", pin)
+        NewUser(
+            agent_id,
+            name,
+            Role.SUPERVISOR if agent_id.startswith(DEMO_LEAD_PREFIX) else Role.AGENT,
+            f"agent{agent_id}",
+            pin,
+        )
         for agent_id, name, pin, _skills in DEMO_AGENTS
     )
     supervisor_id, name, password = DEMO_SUPERVISOR

@@ -29,6 +29,7 @@ from appliance.engine.setup import DepotSetup
 from appliance.engine.views import AgentState, AgentView, CallStage, CallView, EngineSnapshot
 from appliance.runtime import Runtime, day_start_s
 from appliance.store import CallbackTask
+from appliance.thresholds import with_levels
 from appliance.updates import CallLogged, FiguresChanged, NoticeIssued, Update
 from drivers.roles import AlertLevel, ListenMode, WallboardFigures
 
@@ -72,6 +73,10 @@ class DepotService:
         """The lines the box is wired with, whether in service now or not."""
         return self._runtime.line_ids
 
+    def position_ids(self) -> tuple[str, ...]:
+        """The agent positions the box is wired with, whether their phone is up or not."""
+        return self._runtime.position_ids
+
     def figures(self) -> WallboardFigures:
         """Today's wallboard figures with their alert levels."""
         return self._runtime.compute_figures()
@@ -79,6 +84,29 @@ class DepotService:
     def set_ticker(self, text: str) -> None:
         """Scroll `text` on the LED boards' ticker and the wallboard page (notices, awards)."""
         self._runtime.set_ticker(text)
+
+    def queue_figures(self) -> dict[str, WallboardFigures]:
+        """Per queue, in the setup's order: callers waiting, the longest wait, agents ready and
+        on call with that skill, with alert levels by the LED board's thresholds."""
+        snapshot = self.snapshot()
+        setup = self.setup()
+        skills = {agent.id: {queue for queue, _tier in agent.skills} for agent in setup.agents}
+        figures: dict[str, WallboardFigures] = {}
+        for queue in setup.queues:
+            waits = [
+                snapshot.time_s - (call.enqueued_s or call.arrived_s)
+                for call in snapshot.calls
+                if call.queue == queue.id and call.stage in (CallStage.QUEUED, CallStage.OFFERED)
+            ]
+            staff = [a for a in snapshot.agents if queue.id in skills.get(a.id, ())]
+            counts = WallboardFigures(
+                calls_waiting=len(waits),
+                longest_wait_s=max(waits, default=0.0),
+                agents_ready=sum(1 for a in staff if a.state is AgentState.READY),
+                agents_on_call=sum(1 for a in staff if a.state is AgentState.ON_CALL),
+            )
+            figures[queue.id] = with_levels(counts, self._runtime.thresholds)
+        return figures
 
     def subscribe(self) -> AsyncGenerator[Update, None]:
         """Updates as they happen: figures changed, agent notices, calls logged. Starts with
@@ -108,6 +136,10 @@ class DepotService:
     # raises CommandRefused (a ValueError) saying why it cannot apply now ---------------------
 
     async def log_in(self, agent: str, position: str) -> None:
+        """CommandRefused for a position the box is not wired with ("座席9" on a box with
+        pos1 and pos2): no phone would ever ring there."""
+        if position not in self._runtime.position_ids:
+            raise CommandRefused(f"there is no position {position!r} on this box")
         await self._runtime.submit(LogIn(self.now(), agent, position))
 
     async def log_out(self, agent: str) -> None:

@@ -12,7 +12,16 @@ from pathlib import Path
 
 from appliance import first_boot
 from appliance.config import DEFAULT_PATH, EX_CONFIG, ConfigError, WebConfig, load
-from appliance.store import PIN_MAX_DIGITS, PIN_MIN_DIGITS, Role, Store, StoreError, is_keypad_pin
+from appliance.store import (
+    AGENT_ID_MAX_DIGITS,
+    PIN_MAX_DIGITS,
+    PIN_MIN_DIGITS,
+    Role,
+    Store,
+    StoreError,
+    is_agent_id,
+    is_keypad_pin,
+)
 
 EX_DATAERR = 65
 EX_IOERR = 74
@@ -96,6 +105,8 @@ def main(argv: list[str]) -> int:
         password = _password(args.password_stdin)
         if len(password) < MIN_PASSWORD_CHARS:
             raise ValueError(f"the password needs at least {MIN_PASSWORD_CHARS} characters")
+        if not is_agent_id(args.agent_id):
+            raise ValueError(f"the 工号 must be 1 to {AGENT_ID_MAX_DIGITS} digits 0-9")
         if args.pin and not is_keypad_pin(args.pin):
             raise ValueError(f"the PIN must be {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits")
         return asyncio.run(_add(database, args, password, web_port))

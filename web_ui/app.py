@@ -20,10 +20,13 @@ from appliance.service import (
     CallLogged,
     CallRecord,
     DepotService,
+    DepotSetup,
     FiguresChanged,
 )
 from web_ui.figures import FIGURE_FIELDS, figures_json, format_figure
 from web_ui.site import UPLOAD_MAX_BYTES, add_site
+from web_ui.site.catalog_codes import CODE_MESSAGES
+from web_ui.site.security import add_security_headers
 
 log = logging.getLogger(__name__)
 
@@ -34,18 +37,26 @@ _HERE = Path(__file__).resolve().parent
 SSE_KEEPALIVE_S = 15.0
 
 
-def call_json(record: CallRecord, zone: ZoneInfo) -> dict[str, Any]:
+def _both_languages(texts: tuple[str, str] | None, code: str) -> str:
+    """The first page is in both languages at once: 中文 English."""
+    return f"{texts[1]} {texts[0]}" if texts is not None else code
+
+
+def call_json(record: CallRecord, zone: ZoneInfo, setup: DepotSetup) -> dict[str, Any]:
+    """A row of the public call log: anyone on the LAN may read it, so it names no caller (no
+    number, no name); the desk's pages, behind a sign-in, show who called."""
+    queue = next((q for q in setup.queues if q.id == record.queue), None)
     return {
         "call_id": record.call_id,
         "time": dt.datetime.fromtimestamp(record.arrived_s, zone).strftime("%H:%M:%S"),
         "line": record.line,
-        "number": record.number or "—",
-        "name": record.name,
-        "queue": record.queue,
+        "queue": f"{queue.name_zh} {queue.name_en}" if queue is not None else record.queue,
         "agent": record.agent,
         "wait": format_figure(record.wait_s, "duration"),
         "talk": format_figure(record.talk_s, "duration") if record.agent else "",
-        "result": record.end_reason.value,
+        "result": _both_languages(
+            CODE_MESSAGES.get(f"end.{record.end_reason.value}"), record.end_reason.value
+        ),
         "vip": record.vip,
     }
 
@@ -71,7 +82,7 @@ async def index(request: web.Request) -> web.Response:
         faults=figures.faults,
         closed=figures.closed,
         site=request.app[SITE_KEY],
-        calls=[call_json(record, zone) for record in calls],
+        calls=[call_json(record, zone, service.setup()) for record in calls],
     )
     return web.Response(text=html, content_type="text/html")
 
@@ -84,7 +95,7 @@ async def calls_api(request: web.Request) -> web.Response:
     service = request.app[SERVICE_KEY]
     zone = ZoneInfo(service.setup().hours.timezone)
     calls = await service.calls_today(limit=100)
-    return web.json_response([call_json(record, zone) for record in calls])
+    return web.json_response([call_json(record, zone, service.setup()) for record in calls])
 
 
 async def events(request: web.Request) -> web.StreamResponse:
@@ -108,7 +119,7 @@ async def events(request: web.Request) -> web.StreamResponse:
             if isinstance(update, FiguresChanged):
                 payload = ("figures", figures_json(update.figures))
             elif isinstance(update, CallLogged):
-                payload = ("call", call_json(update.record, zone))
+                payload = ("call", call_json(update.record, zone, service.setup()))
             else:
                 continue
             data = json.dumps(payload[1], ensure_ascii=False)
@@ -126,6 +137,7 @@ def make_app(
     """The wallboard page and its live feed; with a desk, the whole site beside it (sign-in,
     agent desk, records, tickets, supervisor and admin pages)."""
     app = web.Application(client_max_size=UPLOAD_MAX_BYTES)
+    app.on_response_prepare.append(add_security_headers)
     app[SERVICE_KEY] = service
     app[SITE_KEY] = desk is not None
     if desk is not None:

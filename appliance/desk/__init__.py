@@ -1,17 +1,18 @@
 """The back office the web UI and the CLI's admin verbs call: `open_desk` gives the DeskService,
 with one small service per domain over the store (records, tasks, tickets, scripts, notices,
-quality checks, targets and rankings, the roster, settings, reports, restore)."""
+TV display links, quality checks, targets and rankings, the roster, settings, reports, restore)."""
 
 from __future__ import annotations
 
 from appliance.desk.audit import SignedIn
+from appliance.desk.displays import DisplayLink
 from appliance.desk.forms import (
     COMPLAINT_CATEGORIES,
     COMPLAINT_DEPARTMENTS,
     RECORD_KINDS,
     FormError,
 )
-from appliance.desk.notices import HandoverEntry, Notice
+from appliance.desk.notices import HANDOVER_MAX_CHARS, NOTICE_MAX_CHARS, HandoverEntry, Notice
 from appliance.desk.quality import RecordedCall
 from appliance.desk.records import Customer, DeskRecord, HistoryEntry, ScreenPop
 from appliance.desk.reports import PERIOD_DAYS
@@ -19,14 +20,13 @@ from appliance.desk.restore import RestoreRefused, StagedRestore
 from appliance.desk.scripts import Script
 from appliance.desk.service import DeskService, SystemStatus, open_desk
 from appliance.desk.sessions import (
-    LOGIN_FAILURES_ALLOWED,
-    LOGIN_WINDOW_S,
     SESSION_IDLE_S,
+    SESSION_MAX_S,
     DeskError,
     LoginThrottled,
 )
 from appliance.desk.ticket_limits import ESCALATE_AFTER_S, ESCALATION_LEVELS
-from appliance.store import Role, User, is_keypad_pin
+from appliance.store import Role, User, is_agent_id, is_keypad_pin
 from appliance.store.audit import AuditEntry
 from appliance.store.quality import QualityCheck
 from appliance.store.tickets import Ticket, TicketStep
@@ -36,16 +36,18 @@ __all__ = [
     "COMPLAINT_DEPARTMENTS",
     "ESCALATE_AFTER_S",
     "ESCALATION_LEVELS",
-    "LOGIN_FAILURES_ALLOWED",
-    "LOGIN_WINDOW_S",
+    "HANDOVER_MAX_CHARS",
+    "NOTICE_MAX_CHARS",
     "PERIOD_DAYS",
     "RECORD_KINDS",
     "SESSION_IDLE_S",
+    "SESSION_MAX_S",
     "AuditEntry",
     "Customer",
     "DeskError",
     "DeskRecord",
     "DeskService",
+    "DisplayLink",
     "FormError",
     "HandoverEntry",
     "HistoryEntry",
@@ -63,6 +65,7 @@ __all__ = [
     "Ticket",
     "TicketStep",
     "User",
+    "is_agent_id",
     "is_keypad_pin",
     "open_desk",
 ]

@@ -40,5 +40,12 @@ class AuditTrail:
         entry = AuditEntry(self._wall_clock(), who.agent_id, who.role.value, action, target, detail)
         await self._db.write(lambda c: audit.append(c, entry))
 
+    async def failed_sign_in(self, agent_id: str, address: str) -> None:
+        """A wrong agent id or password, kept whoever tried: guessing shows in the log."""
+        entry = AuditEntry(
+            self._wall_clock(), agent_id[:40], "", "sign_in.failed", agent_id[:40], address
+        )
+        await self._db.write(lambda c: audit.append(c, entry))
+
     async def newest(self, limit: int) -> list[AuditEntry]:
         return await self._db.read(lambda c: audit.newest(c, limit))

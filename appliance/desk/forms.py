@@ -74,6 +74,8 @@ RECORD_KINDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("satisfied", required=True, choices=("yes", "no")),
         FieldSpec("notes", max_chars=4000),
     ),
+    # 通话小结: asked for on the phone bar in wrap-up, so no answered call ends without a record
+    "summary": (FieldSpec("summary", required=True, max_chars=1000),),
 }
 
 

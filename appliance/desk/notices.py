@@ -12,6 +12,9 @@ from appliance.store import notices
 from appliance.store.desk_store import DeskStore
 from appliance.store.notices import HandoverEntry, Notice
 
+NOTICE_MAX_CHARS = 500  # the pages say these limits beside the fields
+HANDOVER_MAX_CHARS = 4000
+
 
 class NoticeDesk:
     def __init__(
@@ -31,7 +34,7 @@ class NoticeDesk:
         return await self._db.read(notices.active_notices)
 
     async def add_notice(self, who: SignedIn, text: str) -> None:
-        text = clean_text("text", text, required=True, max_chars=500)
+        text = clean_text("text", text, required=True, max_chars=NOTICE_MAX_CHARS)
         now_s = self.service.now()
         notice_id = await self._db.write(lambda c: notices.add_notice(c, now_s, who.agent_id, text))
         await self._audit(who, "notice.add", str(notice_id), text)
@@ -49,7 +52,7 @@ class NoticeDesk:
         return await self._db.read(lambda c: notices.handovers(c, limit))
 
     async def add_handover(self, who: SignedIn, text: str) -> None:
-        text = clean_text("text", text, required=True, max_chars=4000)
+        text = clean_text("text", text, required=True, max_chars=HANDOVER_MAX_CHARS)
         entry = HandoverEntry(self.service.now(), who.agent_id, text)
         await self._db.write(lambda c: notices.add_handover(c, entry))
         await self._audit(who, "handover.add", who.agent_id)

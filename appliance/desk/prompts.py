@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from appliance.desk.forms import FormError
+from appliance.engine.prompts import PROMPT_TEXTS
 from appliance.prompts import PROMPTS_DIR
 
 PROMPT_MAX_BYTES = 2 * 1024 * 1024
@@ -19,6 +20,15 @@ _FORMATS = {1: 16, 6: 8, 7: 8}  # WAVE format tag → bits per sample: PCM, A-la
 def known_prompts() -> tuple[str, ...]:
     """The names of the prompt set (as generated for the first language)."""
     return tuple(sorted(path.stem for path in (PROMPTS_DIR / PROMPT_LANGUAGES[0]).glob("*.wav")))
+
+
+def prompt_text(name: str, language: str) -> str:
+    """What the prompt says in `language` (zh-CN or en), for pages that name prompts; the name
+    itself when the prompt set has no text for it."""
+    texts = PROMPT_TEXTS.get(name)
+    if texts is None:
+        return name
+    return texts[0] if language == "zh-CN" else texts[1]
 
 
 def recorded_prompts(override_dir: str) -> dict[str, tuple[str, ...]]:

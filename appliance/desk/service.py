@@ -1,8 +1,8 @@
 """The web desk's service: sign-in, the audit log, users, system status, backup copies, restore
 by upload and the blacklist, with one service per domain of the back office beside it (records,
-tasks, tickets, scripts, notices, quality checks, targets and rankings, the roster, settings,
-reports). The web UI reaches the
-depot's data only through this and appliance.service."""
+tasks, tickets, scripts, notices, TV display links, quality checks, targets and rankings, the
+roster, settings, reports). The web UI reaches the depot's data only through this and
+appliance.service."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from pathlib import Path
 from appliance import first_boot
 from appliance.desk import restore as desk_restore
 from appliance.desk.audit import AuditTrail, SignedIn
+from appliance.desk.displays import DisplayDesk
 from appliance.desk.forms import FormError, ascii_digits, clean_text
 from appliance.desk.jobs import (
     every,
@@ -44,7 +45,7 @@ from appliance.desk.tickets import TicketDesk
 from appliance.desk.waybills import TRACKING_FOLDER, WaybillDesk
 from appliance.engine.views import LineView
 from appliance.service import DepotService
-from appliance.store import Role, Store, User, is_keypad_pin, web_sessions
+from appliance.store import Role, Store, User, is_agent_id, is_keypad_pin, web_sessions
 from appliance.store.audit import AuditEntry
 from appliance.store.desk_store import DeskStore
 
@@ -110,6 +111,7 @@ class DeskService:
         self.notices = NoticeDesk(
             desk_store, service, self.audit, refresh_ticker=self.targets.refresh_ticker
         )
+        self.displays = DisplayDesk(desk_store, self.audit, wall_clock)
         self.scripts = ScriptDesk(desk_store, service, self.audit)
         self.settings = SettingsDesk(service, self.audit, prompts_dir=prompts_dir)
         self.waybills = WaybillDesk(
@@ -168,6 +170,8 @@ class DeskService:
     ) -> None:
         """A new user; `pin` empty = no keypad login until an admin sets one."""
         agent_id = clean_text("agent_id", agent_id, required=True, max_chars=20)
+        if not is_agent_id(agent_id):
+            raise FormError("agent_id", "digits_only")
         name = clean_text("name", name, required=True, max_chars=60)
         if role not in {r.value for r in Role}:
             raise FormError("role", "choice")

@@ -20,6 +20,7 @@ from appliance.engine.setup import (
     Strategy,
     Tier,
 )
+from appliance.store.users import is_agent_id
 
 QUEUE_SECONDS = ("ring_timeout_s", "wrap_up_s", "max_wait_s", "talk_time_limit_s", "sl_threshold_s")
 STRATEGIES = tuple(strategy.value for strategy in Strategy)
@@ -217,7 +218,7 @@ def with_menu(setup: DepotSetup, form: dict[str, str]) -> DepotSetup:
 def with_agent(setup: DepotSetup, form: dict[str, str]) -> DepotSetup:
     """Add or change an agent: id, name and a tier (or none) per queue."""
     agent_id = clean_text("agent_id", form.get("agent_id", ""), required=True, max_chars=20)
-    if not ascii_digits(agent_id):
+    if not is_agent_id(agent_id):
         raise FormError("agent_id", "digits_only")
     name = clean_text("name", form.get("name", ""), required=True, max_chars=60)
     skills: list[tuple[str, Tier]] = []

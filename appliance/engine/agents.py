@@ -20,7 +20,7 @@ class AgentSeat:
     logged_in_since_s: float | None = None
     paused: bool = False
     pause_reason: str = ""
-    paused_since_s: float = 0.0
+    paused_since_s: float = 0.0  # when the pause began, or (once ready) when it ended
     activity: AgentState | None = None
     activity_since_s: float = 0.0
     idle_since_s: float = 0.0  # last call ended, or logged in: longest-idle orders by it
@@ -73,7 +73,8 @@ class AgentSeat:
             return self.paused_since_s
         if self.logged_in_since_s is None:
             return 0.0
-        return max(self.idle_since_s, self.logged_in_since_s)
+        # ready since the last call, the sign-in or the end of a pause, whichever came last
+        return max(self.idle_since_s, self.logged_in_since_s, self.paused_since_s)
 
 
 class AgentBoard:

@@ -244,6 +244,7 @@ class Staffing:
         if seat.paused:
             seat.paused = False
             seat.pause_reason = ""
+            seat.paused_since_s = s.now  # the monitor's 就绪 time starts here
             seat.missed_offers = 0
             s.log("", "", seat.id, Verb.UNPAUSE)
             s.notice(seat, NoticeKind.STATE_CHANGED, detail="ready")

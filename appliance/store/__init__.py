@@ -6,9 +6,18 @@ from appliance.store.first_start import NewUser
 from appliance.store.report_days import ReportDay
 from appliance.store.store import Store
 from appliance.store.tasks import CallbackAttempt, CallbackTask
-from appliance.store.users import PIN_MAX_DIGITS, PIN_MIN_DIGITS, Role, User, is_keypad_pin
+from appliance.store.users import (
+    AGENT_ID_MAX_DIGITS,
+    PIN_MAX_DIGITS,
+    PIN_MIN_DIGITS,
+    Role,
+    User,
+    is_agent_id,
+    is_keypad_pin,
+)
 
 __all__ = [
+    "AGENT_ID_MAX_DIGITS",
     "PIN_MAX_DIGITS",
     "PIN_MIN_DIGITS",
     "CallbackAttempt",
@@ -20,5 +29,6 @@ __all__ = [
     "Store",
     "StoreError",
     "User",
+    "is_agent_id",
     "is_keypad_pin",
 ]

@@ -262,6 +262,7 @@ def restore_database(
     incoming.unlink(missing_ok=True)
     remove_journals(incoming)
     check = _copy(backup, incoming, journal_mode="WAL")
+    _end_web_sessions(incoming)
     # WAL mode leaves no -wal once the last connection closed; nothing else to move.
     kept: Path | None = None
     if target.exists():
@@ -281,6 +282,18 @@ def restore_database(
     os.replace(incoming, target)
     fsync_directory(target.parent)
     return replace(check, path=str(target), journal_mode="wal"), kept
+
+
+def _end_web_sessions(database: Path) -> None:
+    """Nobody stays signed in across a restore: the sessions the backup holds (some long
+    signed out since) are deleted from the restored copy before it goes live."""
+    with _connect(database, read_only=False) as connection:
+        has_sessions = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'web_sessions'"
+        ).fetchone()
+        if has_sessions:
+            connection.execute("DELETE FROM web_sessions")
+    _fsync_file(database)
 
 
 def _fold_journal(database: Path) -> None:

@@ -110,3 +110,10 @@ async def fetch_one(
     writer has committed since."""
     rows = list(await connection.execute_fetchall(sql, parameters))
     return rows[0] if rows else None
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (used with ESCAPE '\\') matching `text` anywhere, its own `%` and `_`
+    taken literally: a search for "%" finds a "%", not everyone."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from appliance.store.database import fetch_one
+from appliance.store.database import contains_pattern, fetch_one
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +153,10 @@ async def customer(connection: aiosqlite.Connection, number: str) -> Customer | 
 
 
 async def customers(connection: aiosqlite.Connection, search: str, limit: int) -> list[Customer]:
-    pattern = f"%{search}%"
+    pattern = contains_pattern(search)
     rows = await connection.execute_fetchall(
-        f"SELECT {_CUSTOMER} FROM customers WHERE number LIKE ? OR name LIKE ?"
+        f"SELECT {_CUSTOMER} FROM customers WHERE number LIKE ? ESCAPE '\\'"
+        " OR name LIKE ? ESCAPE '\\'"
         " ORDER BY updated_s DESC LIMIT ?",
         (pattern, pattern, limit),
     )

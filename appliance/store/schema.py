@@ -370,6 +370,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # deliver it ("unavailable"); older calls did not keep the difference
         "ALTER TABLE calls ADD COLUMN withheld TEXT NOT NULL DEFAULT ''",
     ),
+    (
+        # a TV's display link: opens the wallboard without a sign-in until an admin revokes it
+        """CREATE TABLE display_links (
+            id INTEGER PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            created_s REAL NOT NULL,
+            created_by TEXT NOT NULL
+        )""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from appliance.store.database import contains_pattern
+
 
 @dataclass(frozen=True, slots=True)
 class Script:
@@ -62,9 +64,10 @@ async def every(connection: aiosqlite.Connection) -> list[Script]:
 
 
 async def search(connection: aiosqlite.Connection, words: str, limit: int) -> list[Script]:
-    pattern = f"%{words}%"
+    pattern = contains_pattern(words)
     rows = await connection.execute_fetchall(
-        f"SELECT {_COLUMNS} FROM scripts WHERE title LIKE ? OR body LIKE ? ORDER BY title LIMIT ?",
+        f"SELECT {_COLUMNS} FROM scripts WHERE title LIKE ? ESCAPE '\\' OR body LIKE ? ESCAPE '\\'"
+        " ORDER BY title LIMIT ?",
         (pattern, pattern, limit),
     )
     return [_script(row) for row in rows]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from appliance.store import web_sessions
 from appliance.store.database import fetch_one
 
 # A desk phone's keypad PIN: the CLI and the web pages check it with is_keypad_pin.
@@ -32,6 +33,15 @@ class User:
 class UserHashes:
     password_hash: str
     pin_hash: str  # "" = no PIN set: keypad login refused
+
+
+AGENT_ID_MAX_DIGITS = 20
+
+
+def is_agent_id(agent_id: str) -> bool:
+    """A 工号: 1 to 20 of the digits 0-9, so it can be keyed on a desk phone. The one rule for
+    the web pages, the first-boot page, the settings and `depotline users`."""
+    return agent_id.isascii() and agent_id.isdigit() and len(agent_id) <= AGENT_ID_MAX_DIGITS
 
 
 def is_keypad_pin(pin: str) -> bool:
@@ -101,7 +111,17 @@ async def change(
     pin_hash: str | None,
 ) -> bool:
     """Changes the given fields (None: unchanged; pin_hash "": keypad login cleared) in one
-    statement; False if there is no such user."""
+    statement; False if there is no such user. A new password signs out whoever knew the old
+    one, and a new role ends the user's sessions so the next sign-in gets the new role's
+    pages; a PIN (keypad only) leaves the web sessions alone."""
+    if password_hash is not None:
+        await web_sessions.remove_for_user(connection, agent_id)
+    elif role is not None:
+        await connection.execute(
+            "DELETE FROM web_sessions WHERE agent_id = ?"
+            " AND agent_id IN (SELECT agent_id FROM users WHERE agent_id = ? AND role != ?)",
+            (agent_id, agent_id, role.value),
+        )
     changes = {
         column: value
         for column, value in (

@@ -55,8 +55,14 @@ async def remove(connection: aiosqlite.Connection, token_hash: str) -> None:
     await connection.execute("DELETE FROM web_sessions WHERE token_hash = ?", (token_hash,))
 
 
-async def remove_idle(connection: aiosqlite.Connection, seen_before_s: float) -> None:
-    await connection.execute("DELETE FROM web_sessions WHERE last_seen_s < ?", (seen_before_s,))
+async def remove_stale(
+    connection: aiosqlite.Connection, seen_before_s: float, created_before_s: float
+) -> None:
+    """Sessions idle since `seen_before_s` or signed in before `created_before_s`."""
+    await connection.execute(
+        "DELETE FROM web_sessions WHERE last_seen_s < ? OR created_s < ?",
+        (seen_before_s, created_before_s),
+    )
 
 
 async def remove_for_user(connection: aiosqlite.Connection, agent_id: str) -> None:

@@ -67,8 +67,8 @@ def test_demo_daemon_answers_calls_records_agree_and_the_page_shows_figures(
         )
         assert answered_box is not None and int(answered_box.group(1)) >= 4
         assert "今日接听" in page and "Answered today" in page
-        # today's call log lists the answered calls with their agents
-        assert len(re.findall(r"<td>answered</td>", page)) >= 4
+        # today's call log lists the answered calls with their agents, in both languages
+        assert len(re.findall(r"<td>已接听 Answered</td>", page)) >= 4
         # the depot's site is served beside the wallboard: sign-in for agents and supervisors
         assert 'href="/login"' in page
         assert "<form" in fetch(f"http://127.0.0.1:{port}/login")

@@ -60,7 +60,8 @@ def test_run_with_an_unknown_key_refuses_to_start_with_78(tmp_path: Path) -> Non
     result = depotline("run", "--config", str(path))
     assert result.returncode == EX_CONFIG
     assert result.stderr.strip() == (
-        f"depotline: {path}: unknown key web.prot = 8080: expected one of enabled, listen, port"
+        f"depotline: {path}: unknown key web.prot = 8080: "
+        "expected one of enabled, listen, mask_numbers, port"
     )
 
 

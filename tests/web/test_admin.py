@@ -42,7 +42,9 @@ def test_admin_changes_role_resets_password_removes_user_and_downloads_backup(
                 assert (await admin.post("/admin/users", {**change, "role": "supervisor"}))[
                     0
                 ] == 303
-                assert (await agent.page("/supervisor/monitor"))[0] == 200  # checked per request
+                assert (await agent.page("/supervisor/monitor"))[0] == 303  # the role ended it
+                await agent.sign_in(AGENT_ID, AGENT_PASSWORD)
+                assert (await agent.page("/supervisor/monitor"))[0] == 200
                 status, page = await admin.post("/admin/users", {**change, "password": "short"})
                 assert status == 400 and 'data-field="password"' in page
                 status, page = await admin.post(
@@ -54,6 +56,8 @@ def test_admin_changes_role_resets_password_removes_user_and_downloads_backup(
                     again = Browserish(depot.url, s3)
                     assert (await again.sign_in(AGENT_ID, AGENT_PASSWORD)).status == 401
                     assert (await again.sign_in(AGENT_ID, "new-password-1001")).status == 303
+                assert (await agent.page("/desk"))[0] == 303  # the new password ended it
+                await agent.sign_in(AGENT_ID, "new-password-1001")
                 remove = {"csrf_token": token, "action": "remove", "agent_id": AGENT_ID}
                 assert (await admin.post("/admin/users", remove))[0] == 303
                 assert (await agent.page("/desk"))[0] == 303  # their session ended with them

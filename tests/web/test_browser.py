@@ -140,7 +140,7 @@ def test_browser_agent_call_complaint_then_supervisor_escalates_overdue_ticket(
         shot(agent, "zh-login")
         sign_in(agent, depot.url, AGENT_ID, AGENT_PASSWORD)
         expect(agent.locator("#state")).to_have_text("未签入")
-        agent.fill("#position", POSITION)
+        agent.select_option("#position", POSITION)
         agent.click("#log-in")
         expect(agent.locator("#ready")).to_be_visible()
         agent.click("#ready")
@@ -325,7 +325,7 @@ def test_browser_desk_tasks_once_a_number_dial_refused_in_place_outcome_closes_t
         context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
         agent = context.new_page()
         sign_in(agent, depot.url, AGENT_ID, AGENT_PASSWORD)
-        agent.fill("#position", POSITION)
+        agent.select_option("#position", POSITION)
         agent.click("#log-in")
         agent.click("#ready")
         expect(agent.locator("#state")).to_have_text("就绪")

@@ -14,6 +14,7 @@ from web_http import Browserish
 
 from appliance.desk import SignedIn
 from appliance.store import Role
+from drivers.roles import CallerId
 from web_ui.site.catalog import MESSAGES
 from web_ui.site.i18n import MISSING_MARK, negotiate
 
@@ -90,6 +91,7 @@ def every_page(record_id: str, ticket_id: str) -> list[str]:
         "/supervisor/tasks",
         "/supervisor/settings",
         "/admin/status",
+        "/admin/screens",
         "/supervisor/recordings",
         "/supervisor/quality",
         "/supervisor/quality/form",
@@ -160,5 +162,49 @@ def test_accept_language_picks_english_until_switched(tmp_path: Path) -> None:
                     assert response.status == 200
                     assert "登录" in await response.text()
                 assert "工号" in (await client.page("/login"))[1]
+
+    asyncio.run(main())
+
+
+_PATH = re.compile(r"\S*/\S*")
+_CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b[a-z]+\.[a-z_]+\b|\bgreeting\b")
+
+
+def test_no_chinese_page_shows_an_untranslated_code(tmp_path: Path) -> None:
+    """Prompt names, audit actions and details, queue ids and end reasons in Chinese."""
+
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db") as depot:
+            record_id, ticket_id = await _seed(depot)
+            admin = SignedIn(ADMIN_ID, "Admin", Role.ADMIN, "", 0.0)
+            detail = "longest_idle tier_escalation_s=30 join_when_no_agents=True"
+            for action, target, entry_detail in (
+                ("settings.queue", "cargo", detail),
+                ("settings.greeting", "menu", "greeting"),
+                ("user.pin", AGENT_ID, "set"),
+                ("user.role", AGENT_ID, "supervisor"),
+                ("ticket.escalate", ticket_id, "shift_lead"),
+                ("monitor.barge", AGENT_ID, ""),
+            ):
+                await depot.desk.audit(admin, action, target, entry_detail)
+            # a caller who hangs up in the menu: an end reason on the public page
+            assert depot.lines.incoming_call("L1", CallerId("13700000000", ""))
+            async with asyncio.timeout(10):
+                while not depot.service.snapshot().calls:
+                    await asyncio.sleep(0.02)
+                depot.lines.hang_up("L1")
+                while not await depot.service.calls_today():
+                    await asyncio.sleep(0.02)
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as s:
+                s.cookie_jar.update_cookies({"depotline_lang": "zh-CN"})
+                client = Browserish(depot.url, s)
+                assert (await client.sign_in(AGENT_ID, "a wrong password")).status == 401
+                await client.sign_in(ADMIN_ID, ADMIN_PASSWORD)
+                for path in ["/", *every_page(record_id, ticket_id), "/admin/screens"]:
+                    status, page = await client.page(path)
+                    assert status == 200, path
+                    text = _PATH.sub(" ", visible_text(page))  # file paths are not codes
+                    codes = sorted(set(_CODE.findall(text)))
+                    assert codes == [], (path, codes)
 
     asyncio.run(main())

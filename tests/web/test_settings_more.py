@@ -110,8 +110,11 @@ def test_greeting_chosen_among_box_prompts_caller_hears_it_bad_names_refused(
                 ) as response:
                     assert response.status == 303
                 _, page = await supervisor.page(SETTINGS)
-                assert '<option value="please_hold">please_hold (已录音: zh-CN)</option>' in page
-                assert '<option value="greeting" selected>greeting</option>' in page
+                assert (
+                    '<option value="please_hold">正在为您转接，请稍候。 (已录音: zh-CN)</option>'
+                    in page
+                )
+                assert '<option value="greeting" selected>您好，欢迎致电客服中心。</option>' in page
 
                 form = {"csrf_token": token, "action": "greeting", "greeting_prompt": "please_hold"}
                 agent_token = await agent.csrf("/desk")
@@ -127,10 +130,8 @@ def test_greeting_chosen_among_box_prompts_caller_hears_it_bad_names_refused(
 
                 assert (await supervisor.post(SETTINGS, form))[0] == 303
                 _, page = await supervisor.page(SETTINGS)
-                assert (
-                    '<option value="please_hold" selected>please_hold (已录音: zh-CN)</option>'
-                    in page
-                )
+                chosen = '<option value="please_hold" selected>正在为您转接，请稍候。'
+                assert f"{chosen} (已录音: zh-CN)</option>" in page
             assert depot.service.setup().menu.greeting_prompt == "please_hold"
             assert await depot.runtime.store.load_setup() == depot.service.setup()
             entries = [(e.action, e.target, e.detail) for e in await depot.desk.audit_log()]

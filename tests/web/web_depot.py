@@ -1,5 +1,6 @@
 """A running depot for the web tests: real Store on disk, real Engine and Runtime, simulated
-lines and positions, the desk and the site served on a free 127.0.0.1 port."""
+lines and positions, the whole web app (public wallboard page and the site) served on a free
+127.0.0.1 port, as the daemon serves it."""
 
 from __future__ import annotations
 
@@ -15,14 +16,14 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from appliance.clock import ShellClock
-from appliance.config import ThresholdsConfig
+from appliance.config import Config, ThresholdsConfig
 from appliance.desk import DeskService, open_desk
 from appliance.runtime import DeviceSet, Runtime, open_runtime
 from appliance.seed import demo_setup
 from appliance.service import DepotService
 from appliance.store import Role
 from drivers.sim import SimulatedBridge, SimulatedLines, SimulatedPositions
-from web_ui.site import build_site_app
+from web_ui.app import make_app
 
 T = TypeVar("T")
 
@@ -81,8 +82,10 @@ async def running_depot(
     reports_ready_every_s: float = 60.0,
     desk_jobs_every_s: float = 3600.0,  # tests that watch escalation set it short
     persistent: frozenset[str] = frozenset(),
+    config: Config | None = None,
 ) -> AsyncIterator[Depot]:
-    """`persistent` positions stay connected between calls, so keypad login works there."""
+    """`persistent` positions stay connected between calls, so keypad login works there;
+    `config` is the install-time configuration the web app is given, as the daemon gives it."""
     clock = MovableClock()
     wall = WallClock()
     lines = SimulatedLines(("L1", "L2"), clock=clock.now)
@@ -118,7 +121,7 @@ async def running_depot(
         ) as desk:
             running = asyncio.create_task(runtime.run(stop))
             await runtime.ready.wait()
-            runner = web.AppRunner(build_site_app(desk, service), shutdown_timeout=0.5)
+            runner = web.AppRunner(make_app(service, desk, config=config), shutdown_timeout=0.5)
             await runner.setup()
             port = free_port()
             await web.TCPSite(runner, "127.0.0.1", port).start()

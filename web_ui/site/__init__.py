@@ -13,11 +13,14 @@ from appliance.service import DepotService
 from web_ui.site import (
     auth_pages,
     desk_pages,
+    monitor_pages,
+    phone_bar,
     quality_pages,
     record_pages,
     report_pages,
     restore_pages,
     roster_pages,
+    screen_pages,
     script_pages,
     settings_pages,
     setup_pages,
@@ -27,7 +30,15 @@ from web_ui.site import (
     ticket_pages,
     waybill_pages,
 )
-from web_ui.site.security import DEPOT_KEY, DESK_KEY, SITE_TEMPLATES_KEY, templates
+from web_ui.site.privacy import NUMBER_MASKING_KEY, NumberMasking
+from web_ui.site.security import (
+    DEPOT_KEY,
+    DESK_KEY,
+    SITE_TEMPLATES_KEY,
+    add_security_headers,
+    refuse_unreadable_forms,
+    templates,
+)
 
 __all__ = ["STATIC_PREFIX", "add_site", "build_site_app"]
 
@@ -48,7 +59,9 @@ def add_site(
     app[setup_pages.SETUP_GATE_KEY] = setup_pages.SetupGate()
     if config is not None:
         app[setup_pages.SETUP_CONFIG_KEY] = config
+        app[NUMBER_MASKING_KEY] = NumberMasking(config.web.mask_numbers)
     app[SITE_TEMPLATES_KEY] = templates()
+    app.middlewares.append(refuse_unreadable_forms)
     app.router.add_routes(auth_pages.routes)
     app.router.add_routes(desk_pages.routes)
     app.router.add_routes(record_pages.routes)
@@ -56,7 +69,11 @@ def add_site(
     app.router.add_routes(ticket_pages.routes)
     app.router.add_routes(waybill_pages.routes)
     app.router.add_routes(supervisor_pages.routes)
+    app.router.add_routes(monitor_pages.routes)
+    phone_bar.keep_phone_state(app)
+    app.router.add_routes(phone_bar.routes)
     app.router.add_routes(restore_pages.routes)
+    app.router.add_routes(screen_pages.routes)
     app.router.add_routes(report_pages.routes)
     app.router.add_routes(script_pages.routes)
     app.router.add_routes(settings_pages.routes)
@@ -72,5 +89,6 @@ def build_site_app(
 ) -> web.Application:
     """The site alone, for its own tests."""
     app = web.Application(client_max_size=UPLOAD_MAX_BYTES)
+    app.on_response_prepare.append(add_security_headers)
     add_site(app, desk, service, config=config)
     return app

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import secrets
 
 from aiohttp import web
@@ -17,6 +16,7 @@ from web_ui.site.security import (
     render,
     requires,
     safe_next,
+    same_token,
 )
 
 LOGIN_CSRF_COOKIE = "depotline_login"  # double-submit token: no signing in from another site
@@ -55,7 +55,7 @@ async def login_form(request: web.Request) -> web.Response:
 async def login(request: web.Request) -> web.StreamResponse:
     form = await form_of(request)
     cookie_token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not cookie_token or not hmac.compare_digest(cookie_token, form.get("login_token", "")):
+    if not cookie_token or not same_token(form.get("login_token", ""), cookie_token):
         return _login_page(request, status=403, error_key="error.csrf")
     for field in ("agent_id", "password"):
         if not form.get(field, "").strip():

@@ -3,6 +3,8 @@ tests render every page in both languages and fail on a missing one."""
 
 from __future__ import annotations
 
+from web_ui.site.catalog_codes import CODE_MESSAGES
+from web_ui.site.catalog_console import CONSOLE_MESSAGES
 from web_ui.site.catalog_quality import QUALITY_MESSAGES
 from web_ui.site.catalog_roster import ROSTER_MESSAGES
 from web_ui.site.catalog_targets import TARGET_MESSAGES
@@ -622,9 +624,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     **QUALITY_MESSAGES,
     **ROSTER_MESSAGES,
     **TARGET_MESSAGES,
+    **CONSOLE_MESSAGES,
 }
 
 # The follow-up loops (回访, 工单, 运单号) keep their texts in their own module.
 from web_ui.site.catalog_followup import FOLLOW_UP_MESSAGES  # noqa: E402
 
 MESSAGES.update(FOLLOW_UP_MESSAGES)
+MESSAGES.update(CODE_MESSAGES)

@@ -13,6 +13,7 @@ from appliance.desk.forms import ascii_digits
 from appliance.desk.tasks import OUTCOMES, DialRefusal
 from appliance.service import AgentState, AgentView, CallStage, DepotService
 from web_ui.site.live import stream
+from web_ui.site.phone_bar import phone_bar_for
 from web_ui.site.security import (
     AGENT,
     DEPOT_KEY,
@@ -90,6 +91,7 @@ async def _desk_page(
         status=status,
         agent=_agent_view(service, user.agent_id),
         picture=desk_picture(service, user.agent_id),
+        phone=phone_bar_for(request, user.agent_id),
         pause_reasons=PAUSE_REASONS,
         colleagues=[a for a in service.setup().agents if a.id != user.agent_id],
         notices=await desk.notices.notices(),

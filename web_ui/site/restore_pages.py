@@ -6,9 +6,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from appliance.desk import RestoreRefused
-from web_ui.site.security import ADMIN, DESK_KEY, render, requires, signed_in, upload_parts
+from web_ui.site.security import (
+    ADMIN,
+    DESK_KEY,
+    error_page,
+    render,
+    requires,
+    signed_in,
+    upload_parts,
+    upload_stall_timeout,
+)
 from web_ui.site.supervisor_pages import status_page
 
 routes = web.RouteTableDef()
@@ -18,7 +28,11 @@ BACKUP_FIELD = "backup"
 
 
 async def _chunks(part: BodyPartReader | None) -> AsyncIterator[bytes]:
-    while part is not None and (chunk := await part.read_chunk(UPLOAD_CHUNK_BYTES)):
+    while part is not None:
+        async with upload_stall_timeout():
+            chunk = await part.read_chunk(UPLOAD_CHUNK_BYTES)
+        if not chunk:
+            return
         yield chunk
 
 
@@ -28,9 +42,12 @@ async def upload_backup(request: web.Request) -> web.StreamResponse:
     """The backup file, after the CSRF token: streamed beside the database, never in memory
     (the app's client_max_size only bounds forms read whole; this route keeps its own limit)."""
     try:
-        part = await upload_parts(request).next()
-    except ValueError:  # a malformed body: no file in it
+        async with upload_stall_timeout():
+            part = await upload_parts(request).next()
+    except (ValueError, HttpProcessingError):  # a malformed body: no file in it
         part = None
+    except TimeoutError:
+        return error_page(request, 408, "error.upload_stalled")
     if not isinstance(part, BodyPartReader) or part.name != BACKUP_FIELD:
         part = None
     name = part.filename or "" if part is not None else ""
@@ -40,6 +57,10 @@ async def upload_backup(request: web.Request) -> web.StreamResponse:
         )
     except RestoreRefused as refused:
         return await status_page(request, restore_error=refused)
+    except TimeoutError:
+        return error_page(request, 408, "error.upload_stalled")
+    except (ValueError, HttpProcessingError):  # the file part's framing broke off
+        return error_page(request, 400, "error.unreadable_form")
     raise web.HTTPSeeOther("/admin/restore")
 
 

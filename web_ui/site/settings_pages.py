@@ -37,7 +37,9 @@ from web_ui.site.security import (
 routes = web.RouteTableDef()
 
 
-async def _settings_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
+async def _settings_page(
+    request: web.Request, *, error: FormError | None = None, typed: dict[str, str] | None = None
+) -> web.Response:
     depot = request.app[DEPOT_KEY]
     setup = depot.setup()
     return render(
@@ -68,6 +70,7 @@ async def _settings_page(request: web.Request, *, error: FormError | None = None
         prompt_languages=PROMPT_LANGUAGES,
         prompt_max_kib=PROMPT_MAX_BYTES // 1024,
         uploaded=request.query.get("uploaded", "")[:80],
+        typed=typed or {},
         error=error,
     )
 
@@ -105,7 +108,7 @@ async def change_settings(request: web.Request) -> web.StreamResponse:
         else:
             raise FormError("action", "choice")
     except FormError as error:
-        return await _settings_page(request, error=error)
+        return await _settings_page(request, error=error, typed=form)
     raise web.HTTPSeeOther("/supervisor/settings")
 
 

@@ -16,16 +16,10 @@ from typing import Any
 from aiohttp import web
 
 from appliance.config import DEFAULT_PATH, Config
-from appliance.desk import (
-    LOGIN_FAILURES_ALLOWED,
-    LOGIN_WINDOW_S,
-    FormError,
-    Role,
-    SignedIn,
-    is_keypad_pin,
-)
+from appliance.desk import FormError, Role, SignedIn, is_agent_id, is_keypad_pin
 from appliance.desk.forms import clean_text
-from web_ui.site.security import DEPOT_KEY, DESK_KEY, form_of, render
+from appliance.login_throttle import LOGIN_ATTEMPTS_ALLOWED, LOGIN_WINDOW_S
+from web_ui.site.security import DEPOT_KEY, DESK_KEY, form_of, render, same_token
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +29,7 @@ AGENT_ROWS = 3  # first agents on the form; more are added later on /admin/users
 PASSWORD_MIN_CHARS = 8
 ADDRESSES_KEPT = 10_000  # addresses with recent wrong codes remembered at most
 # A million codes at 20 a minute take weeks; the owner at the screen waits a minute at worst.
-ALL_ADDRESSES_FAILURES_ALLOWED = 4 * LOGIN_FAILURES_ALLOWED
+ALL_ADDRESSES_FAILURES_ALLOWED = 4 * LOGIN_ATTEMPTS_ALLOWED
 routes = web.RouteTableDef()
 
 
@@ -52,7 +46,7 @@ class SetupGate:
     def wait_s(self, address: str, now_s: float) -> float:
         wait_s = 0.0
         for failures, allowed in (
-            (self._failures.get(address, deque()), LOGIN_FAILURES_ALLOWED),
+            (self._failures.get(address, deque()), LOGIN_ATTEMPTS_ALLOWED),
             (self._all_failures, ALL_ADDRESSES_FAILURES_ALLOWED),
         ):
             while failures and failures[0] <= now_s - LOGIN_WINDOW_S:
@@ -167,6 +161,8 @@ def _setup_page(
 def _accounts(form: dict[str, str]) -> list[FirstAccount]:
     """The admin account, checked; FormError names the field."""
     admin_id = clean_text("admin_id", form.get("admin_id", ""), required=True, max_chars=20)
+    if not is_agent_id(admin_id):
+        raise FormError("admin_id", "digits_only")
     admin_name = clean_text("admin_name", form.get("admin_name", ""), required=True, max_chars=60)
     password = form.get("admin_password", "")
     if len(password) < PASSWORD_MIN_CHARS:
@@ -181,6 +177,8 @@ def _agent(form: dict[str, str], row: int) -> FirstAccount | None:
     if not any(form.get(field, "").strip() for field in fields):
         return None
     agent_id = clean_text("agent_row_id", form.get(fields[0], ""), required=True, max_chars=20)
+    if not is_agent_id(agent_id):
+        raise FormError("agent_row_id", "digits_only")
     name = clean_text("agent_row_name", form.get(fields[1], ""), required=True, max_chars=60)
     password = form.get(fields[2], "")
     if len(password) < PASSWORD_MIN_CHARS:
@@ -202,9 +200,7 @@ async def setup(request: web.Request) -> web.StreamResponse:
     code = await _open_setup_code(request)
     form = await form_of(request)
     cookie_token = request.cookies.get(SETUP_CSRF_COOKIE, "")
-    if not cookie_token or not hmac.compare_digest(
-        cookie_token.encode(), form.get("setup_token", "").encode()
-    ):
+    if not cookie_token or not same_token(form.get("setup_token", ""), cookie_token):
         return _setup_page(request, status=403, error_key="error.csrf")
     address = request.remote or "unknown"
     throttle = request.app[SETUP_GATE_KEY]

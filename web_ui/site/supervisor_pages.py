@@ -1,4 +1,4 @@
-"""Supervisor pages: the full-screen live wallboard (S2), the live agent monitor (S3), notices,
+"""Supervisor pages: the full-screen live wallboard (S2) (the monitor is in monitor_pages), notices,
 the shift handover log (S6), the blacklist; admin pages: users and the audit log."""
 
 from __future__ import annotations
@@ -6,14 +6,17 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from typing import Any
 
 from aiohttp import web
 
-from appliance.desk import FormError, RestoreRefused, Role
-from appliance.service import DepotService
-from web_ui.figures import FIGURE_FIELDS, figures_json
-from web_ui.site.live import stream
+from appliance.desk import (
+    HANDOVER_MAX_CHARS,
+    NOTICE_MAX_CHARS,
+    FormError,
+    RestoreRefused,
+    Role,
+)
+from web_ui.site.screen_pages import figures_stream, wallboard_page
 from web_ui.site.security import (
     ADMIN,
     DEPOT_KEY,
@@ -35,83 +38,26 @@ DOWNLOAD_PIECE_BYTES = 1 << 20
 @routes.get("/supervisor/wallboard")
 @requires(SUPERVISOR)
 async def wallboard(request: web.Request) -> web.Response:
-    """The LED board's figures and alert levels (the same thresholds), full screen."""
-    figures = figures_json(request.app[DEPOT_KEY].figures())
-    return render(
-        request,
-        "wallboard.html",
-        fields=[field.name for field in FIGURE_FIELDS],
-        figures=figures,
-    )
+    return wallboard_page(request, live_url="/supervisor/wallboard/live", screen=False)
 
 
 @routes.get("/supervisor/wallboard/live")
 @requires(SUPERVISOR)
 async def wallboard_live(request: web.Request) -> web.StreamResponse:
-    service = request.app[DEPOT_KEY]
-
-    async def picture() -> dict[str, Any]:
-        return figures_json(service.figures())
-
-    return await stream(request, service, picture, event="figures")
+    return await figures_stream(request)
 
 
-def monitor_picture(service: DepotService) -> dict[str, Any]:
-    """Every agent's state, position, current call and how long (座席监控)."""
-    snapshot = service.snapshot()
-    calls = {call.id: call for call in snapshot.calls}
-    agents = []
-    for agent in snapshot.agents:
-        call = calls.get(agent.call_id) if agent.call_id else None
-        agents.append(
-            {
-                "id": agent.id,
-                "name": agent.name,
-                "state": agent.state.value,
-                "position": agent.position,
-                "pause_reason": agent.pause_reason,
-                "in_state_s": round(snapshot.time_s - agent.since_s),
-                "number": call.number if call is not None else "",
-                "calls_today": agent.calls_today,
-                "talk_s_today": round(agent.talk_s_today),
-            }
-        )
-    waiting = [
-        {
-            "number": call.number,
-            "queue": call.queue,
-            "wait_s": round(snapshot.time_s - (call.enqueued_s or call.arrived_s)),
-        }
-        for call in snapshot.calls
-        if call.stage.value in ("queued", "offered")
-    ]
-    return {"agents": agents, "waiting": waiting}
-
-
-@routes.get("/supervisor/monitor")
-@requires(SUPERVISOR)
-async def monitor(request: web.Request) -> web.Response:
-    return render(request, "monitor.html", picture=monitor_picture(request.app[DEPOT_KEY]))
-
-
-@routes.get("/supervisor/monitor/live")
-@requires(SUPERVISOR)
-async def monitor_live(request: web.Request) -> web.StreamResponse:
-    service = request.app[DEPOT_KEY]
-
-    async def picture() -> dict[str, Any]:
-        return monitor_picture(service)
-
-    return await stream(request, service, picture, event="monitor")
-
-
-async def _notices_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
+async def _notices_page(
+    request: web.Request, *, error: FormError | None = None, typed: dict[str, str] | None = None
+) -> web.Response:
     return render(
         request,
         "notices.html",
         status=400 if error is not None else 200,
         notices=await request.app[DESK_KEY].notices.notices(),
+        notice_max_chars=NOTICE_MAX_CHARS,
         error=error,
+        typed=typed or {},
     )
 
 
@@ -132,17 +78,21 @@ async def change_notices(request: web.Request) -> web.StreamResponse:
         else:
             await desk.notices.add_notice(signed_in(request), form.get("text", ""))
     except FormError as error:
-        return await _notices_page(request, error=error)
+        return await _notices_page(request, error=error, typed=form)
     raise web.HTTPSeeOther("/supervisor/notices")
 
 
-async def _handover_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
+async def _handover_page(
+    request: web.Request, *, error: FormError | None = None, typed: dict[str, str] | None = None
+) -> web.Response:
     return render(
         request,
         "handover.html",
         status=400 if error is not None else 200,
         entries=await request.app[DESK_KEY].notices.handovers(),
+        handover_max_chars=HANDOVER_MAX_CHARS,
         error=error,
+        typed=typed or {},
     )
 
 
@@ -159,7 +109,7 @@ async def add_handover(request: web.Request) -> web.StreamResponse:
     try:
         await request.app[DESK_KEY].notices.add_handover(signed_in(request), form.get("text", ""))
     except FormError as error:
-        return await _handover_page(request, error=error)
+        return await _handover_page(request, error=error, typed=form)
     raise web.HTTPSeeOther("/supervisor/handover")
 
 
@@ -199,7 +149,9 @@ async def audit_log(request: web.Request) -> web.Response:
     return render(request, "audit.html", entries=await request.app[DESK_KEY].audit_log())
 
 
-async def _users_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
+async def _users_page(
+    request: web.Request, *, error: FormError | None = None, typed: dict[str, str] | None = None
+) -> web.Response:
     desk = request.app[DESK_KEY]
     return render(
         request,
@@ -209,6 +161,7 @@ async def _users_page(request: web.Request, *, error: FormError | None = None) -
         with_pin=await desk.users_with_pin(),
         roles=[role.value for role in Role],
         error=error,
+        typed=typed or {},
     )
 
 
@@ -251,7 +204,7 @@ async def change_users(request: web.Request) -> web.StreamResponse:
         else:
             raise FormError("action", "choice")
     except FormError as error:
-        return await _users_page(request, error=error)
+        return await _users_page(request, error=error, typed=form)
     raise web.HTTPSeeOther("/admin/users")
 
 

@@ -20,7 +20,7 @@
     const body = document.querySelector("#calls tbody");
     const row = document.createElement("tr");
     if (call.vip) row.className = "vip";
-    for (const key of ["time", "line", "number", "name", "queue", "agent", "wait", "talk", "result"]) {
+    for (const key of ["time", "line", "queue", "agent", "wait", "talk", "result"]) {
       const cell = document.createElement("td");
       cell.textContent = call[key];
       row.appendChild(cell);
