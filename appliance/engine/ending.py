@@ -142,9 +142,7 @@ class Ending:
         if hang_up_position:
             s.out.append(hang_up_position_action(call.position))
         self._control.drop_extras(call)
-        if call.recording:
-            call.recording = False
-            s.out.append(StopRecording(call.line))
+        self.stop_recording(call)
         talk_s = s.now - call.leg_connected_s
         s.log(
             call.id,
@@ -235,7 +233,15 @@ class Ending:
         s.idle(seat)
         self._staffing.refresh(seat)
 
+    def stop_recording(self, call: Call) -> None:
+        """The recording ends with the conversation — or, for a caller transferred to a queue
+        (recorded on through the wait), with the call."""
+        if call.recording:
+            call.recording = False
+            self._s.out.append(StopRecording(call.line))
+
     def hang_up_line(self, call: Call, reason: EndReason) -> None:
+        self.stop_recording(call)
         self._s.out.append(hang_up_line_action(call.line))
         self.end_call(call, reason)
 
@@ -258,6 +264,7 @@ class Ending:
         self._control.cancel_side_offers(call)
         for supervisor in list(call.listeners):
             self._control.stop_listening(s.board.seats[supervisor])
+        self.stop_recording(call)
         line = s.lines.get(call.line)
         if line is not None and line.call_id == call.id:
             line.call_id = ""

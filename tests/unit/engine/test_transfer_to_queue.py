@@ -17,15 +17,16 @@ from drivers.roles import (
     HangUpPosition,
     PlayMusic,
     RingPosition,
+    StopRecording,
 )
 
 
-def talking(**orders_fields: Any) -> tuple[Harness, str]:
+def talking(*, record_calls: bool = False, **orders_fields: Any) -> tuple[Harness, str]:
     """a1 (cargo) talks to a caller on l1 after a 10 s wait; a3 (orders) is logged in, paused."""
     h = Harness(
         make_setup(
             queues=(
-                queue("cargo", strategy=Strategy.LINEAR, wrap_up_s=20.0),
+                queue("cargo", strategy=Strategy.LINEAR, wrap_up_s=20.0, record_calls=record_calls),
                 queue("orders", **orders_fields),
             ),
             agents=(agent("a1", "cargo"), agent("a3", "orders")),
@@ -98,6 +99,16 @@ def test_transferred_caller_hanging_up_in_line_ends_answered_with_wait_in_record
     record = h.record(call_id)
     assert record.end_reason is EndReason.ANSWERED  # the caller was answered once (by a1)
     assert (record.wait_s, record.talk_s) == (22.0, 30.0)
+
+
+def test_recording_goes_on_through_the_wait_and_stops_with_the_call() -> None:
+    h, call_id = talking(record_calls=True)
+    h.ev(TransferToQueue, agent="a1", queue="orders")
+    assert StopRecording("l1") not in h.actions  # one recording a call, through the wait
+    h.now += 5
+    h.hang_up("l1")
+    assert h.of(StopRecording) == [StopRecording("l1")]
+    assert h.record(call_id).recording_path == f"/rec/{call_id}.wav"
 
 
 def test_transfer_to_queue_from_hold_counts_the_hold() -> None:
