@@ -19,8 +19,10 @@ from appliance.engine.commands import (
     Ready,
     SetupChanged,
     StopListening,
+    SummarySaved,
     ThreeWay,
     Transfer,
+    TransferToQueue,
     Unhold,
 )
 from appliance.engine.commands import HangUp as HangUpCommand
@@ -149,7 +151,21 @@ class DepotService:
         await self._runtime.submit(Pause(self.now(), agent, reason))
 
     async def ready(self, agent: str) -> None:
+        """CommandRefused while the agent's wrap-up waits for a call summary the queue
+        requires (summary_saved ends it)."""
         await self._runtime.submit(Ready(self.now(), agent))
+
+    async def force_ready(self, agent: str, *, by: str) -> None:
+        """A supervisor makes the agent ready, also ending a wrap-up waiting for a summary."""
+        await self._runtime.submit(Ready(self.now(), agent, by))
+
+    async def force_pause(self, agent: str, reason: str, *, by: str) -> None:
+        """A supervisor pauses the agent, also ending a wrap-up waiting for a summary."""
+        await self._runtime.submit(Pause(self.now(), agent, reason, by))
+
+    async def summary_saved(self, agent: str, call_id: str) -> None:
+        """The desk saved the agent's 通话小结 of `call_id` (a wrap-up waiting for it may end)."""
+        await self._runtime.submit(SummarySaved(self.now(), agent, call_id))
 
     async def hold(self, agent: str) -> None:
         await self._runtime.submit(Hold(self.now(), agent))
@@ -162,6 +178,11 @@ class DepotService:
 
     async def transfer(self, agent: str, to_agent: str) -> None:
         await self._runtime.submit(Transfer(self.now(), agent, to_agent))
+
+    async def transfer_to_queue(self, agent: str, queue: str) -> None:
+        """转队列: the agent's caller joins another queue's line; CommandRefused for a queue
+        that does not exist or would not take the caller now (closed, full, nobody there)."""
+        await self._runtime.submit(TransferToQueue(self.now(), agent, queue))
 
     async def hang_up(self, agent: str) -> None:
         await self._runtime.submit(HangUpCommand(self.now(), agent))

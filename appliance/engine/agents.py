@@ -28,6 +28,10 @@ class AgentSeat:
     leg_offer_id: str = ""  # the offer whose answer set up the leg the agent is on
     wrap_up_until_s: float | None = None
     wrap_up_timer: int = 0
+    # the call whose summary the wrap-up waits for (its queue's summary_required), and the
+    # call whose summary the desk already saved (before the wrap-up began)
+    summary_call_id: str = ""
+    summary_saved_call_id: str = ""
     missed_offers: int = 0
     calls_today: int = 0
     talk_s_today: float = 0.0
@@ -60,6 +64,7 @@ class AgentSeat:
             pause_reason=self.pause_reason if self.paused else "",
             call_id=self.call_id or self.listening_to,
             wrap_up_until_s=self.wrap_up_until_s,
+            summary_pending=bool(self.summary_call_id),
             calls_today=self.calls_today,
             talk_s_today=self.talk_s_today,
             logged_in_since_s=self.logged_in_since_s,

@@ -15,6 +15,7 @@ from appliance.engine.commands import (
     StopListening,
     ThreeWay,
     Transfer,
+    TransferToQueue,
     Unhold,
 )
 from appliance.engine.devices import (
@@ -42,6 +43,7 @@ class CallControl:
 
     def wire(self, parts: EngineParts) -> None:
         self._ending = parts.ending
+        self._queueing = parts.queueing
         self._offering = parts.offering
         self._staffing = parts.staffing
 
@@ -97,6 +99,32 @@ class CallControl:
 
     def on_transfer(self, command: Transfer) -> None:
         self.ring_colleague(command.agent, command.to_agent, "transfer")
+
+    def on_transfer_to_queue(self, command: TransferToQueue) -> None:
+        """Blind transfer into a queue (as Asterisk's TRANSFER row, context "queue"): the agent's
+        leg ends, the agent wraps up (owing the summary where their queue wants one), and the
+        caller joins the other queue's line keeping their first entry (place, longest wait);
+        that queue counts them as its own new caller."""
+        s = self._s
+        found = self.inbound_talking_call(command.agent)
+        if found is None:
+            return
+        seat, call = found
+        self.cancel_side_offers(call)
+        call.end_hold(s.now)
+        talk_s = s.now - call.leg_connected_s
+        s.out.append(disconnect_action(call.line, seat.position))
+        s.out.append(hang_up_position_action(seat.position))
+        self.drop_extras(call)
+        s.log(
+            call.id, call.queue, seat.id, Verb.TRANSFER, command.queue, "queue",
+            seconds_text(call.connect_wait_s), seconds_text(talk_s),
+        )  # fmt: skip
+        s.cancel(call.talk_timer)
+        call.talk_timer = 0
+        self._ending.agent_done(seat, call, talk_s, s.queue(call.queue).wrap_up_s, led_call=True)
+        call.stage = CallStage.QUEUED
+        self._queueing.enter_queue(call, command.queue)
 
     def on_three_way(self, command: ThreeWay) -> None:
         self.ring_colleague(command.agent, command.with_agent, "three_way")
@@ -168,7 +196,7 @@ class CallControl:
         target.call_id = call.id
         target.calls_today += 1
         s.notice(target, NoticeKind.CONNECTED, call, detail=f"transferred_from:{old.id}")
-        self._ending.agent_done(old, call, talk_s, s.queue(call.queue).wrap_up_s)
+        self._ending.agent_done(old, call, talk_s, s.queue(call.queue).wrap_up_s, led_call=True)
 
     def join_three_way(self, call: Call, seat: AgentSeat) -> None:
         s = self._s

@@ -68,6 +68,9 @@ class Call:
     connect_wait_s: float = 0.0
     hold_started_s: float | None = None
     hold_s: float = 0.0
+    # waiting in a queue again after an agent had the caller (transferred to a queue, or back
+    # in line after the agent's phone failed): wait in the call record, not talk
+    rewait_s: float = 0.0
     recording_path: str = ""
     recording: bool = False
     survey_score: int | None = None
@@ -82,6 +85,12 @@ class Call:
     purpose: str = ""
     task_id: str = ""
 
+    def end_hold(self, now_s: float) -> None:
+        """The hold (if any) ends with this agent's leg: its time adds up into hold_s."""
+        if self.hold_started_s is not None:
+            self.hold_s += now_s - self.hold_started_s
+            self.hold_started_s = None
+
     @property
     def number(self) -> str:
         return self.caller.number
@@ -92,14 +101,15 @@ class Call:
 
     def record(self, ended_s: float, reason: EndReason) -> CallRecord:
         """The call detail record. Wait: first queue entry until connected (or until the caller
-        left the queues); talk: first connection until the conversation ended, holds included
-        (a survey after it is not talk)."""
+        left the queues), plus any wait in a queue again after an agent had the caller; talk:
+        first connection until the conversation ended, holds included, without that second
+        wait (a survey after it is not talk)."""
         talk_s = 0.0
         if self.connected_s is not None:
             talk_end_s = ended_s if self.talk_ended_s is None else self.talk_ended_s
-            talk_s = talk_end_s - self.connected_s
+            talk_s = talk_end_s - self.connected_s - self.rewait_s
         if self.connected_s is not None:
-            wait_s = self.connect_wait_s
+            wait_s = self.connect_wait_s + self.rewait_s
         elif self.entered_s is not None:
             wait_end_s = ended_s if self.left_queue_s is None else self.left_queue_s
             wait_s = wait_end_s - self.entered_s

@@ -45,15 +45,31 @@ class LogOut(Command):
 
 @dataclass(frozen=True, slots=True)
 class Pause(Command):
+    """`by`: the supervisor who forced it ("" = the agent); a forced pause also ends a wrap-up
+    that waits for the call summary."""
+
     agent: str
     reason: str = "break"
+    by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Ready(Command):
-    """Unpause, or end wrap-up early."""
+    """Unpause, or end wrap-up early. `by`: the supervisor who forced it ("" = the agent);
+    only a forced Ready ends a wrap-up that waits for the call summary."""
 
     agent: str
+    by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySaved(Command):
+    """The desk saved the call summary (通话小结) of `call_id`: a wrap-up waiting for it (the
+    queue's summary_required) may end. Never refused: a summary of an older call changes
+    nothing."""
+
+    agent: str
+    call_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +104,15 @@ class Transfer(Command):
 
     agent: str
     to_agent: str
+
+
+@dataclass(frozen=True, slots=True)
+class TransferToQueue(Command):
+    """转队列: send the caller into another queue's line (blind); the agent's leg ends and the
+    agent wraps up. The caller keeps their first queue entry (place and longest wait)."""
+
+    agent: str
+    queue: str
 
 
 @dataclass(frozen=True, slots=True)

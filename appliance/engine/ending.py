@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from appliance.engine.agents import AgentSeat
 from appliance.engine.calls import TALKING, WAITING, Call, seconds_text
-from appliance.engine.commands import HangUp
+from appliance.engine.commands import HangUp, SummarySaved
 from appliance.engine.devices import (
     disconnect_action,
     hang_up_line_action,
@@ -142,9 +142,7 @@ class Ending:
         if hang_up_position:
             s.out.append(hang_up_position_action(call.position))
         self._control.drop_extras(call)
-        if call.recording:
-            call.recording = False
-            s.out.append(StopRecording(call.line))
+        self.stop_recording(call)
         talk_s = s.now - call.leg_connected_s
         s.log(
             call.id,
@@ -162,17 +160,29 @@ class Ending:
         call.talk_timer = 0
         call.talk_ended_s = s.now
         call.stage = CallStage.ENDING
-        self.agent_done(seat, call, talk_s, queue.wrap_up_s)
+        self.agent_done(seat, call, talk_s, queue.wrap_up_s, led_call=True)
 
-    def agent_done(self, seat: AgentSeat, call: Call, talk_s: float, wrap_up_s: float) -> None:
+    def agent_done(
+        self,
+        seat: AgentSeat,
+        call: Call,
+        talk_s: float,
+        wrap_up_s: float,
+        *,
+        led_call: bool = False,
+    ) -> None:
         """The agent's part of a call is over: its talk counts for the agent's day (the call
-        itself was counted when the agent was connected), then wrap-up (or log out)."""
+        itself was counted when the agent was connected), then wrap-up (or log out). An agent
+        who led the conversation to its end (hung up, or handed the caller on) owes the call
+        summary where the queue requires one: the wrap-up then lasts until it is saved, even
+        with a wrap-up time of 0."""
         s = self._s
         seat.talk_s_today += talk_s
         seat.idle_since_s = s.now
         seat.call_id = ""
         s.notice(seat, NoticeKind.CALL_ENDED, call)
-        if seat.logout_pending or wrap_up_s <= 0 or not seat.logged_in:
+        summary_due = led_call and self.summary_due(seat, call)
+        if seat.logout_pending or not seat.logged_in or (wrap_up_s <= 0 and not summary_due):
             s.idle(seat)
             if seat.logout_pending:
                 self._staffing.log_out(seat)
@@ -182,14 +192,37 @@ class Ending:
         seat.activity = AgentState.WRAP_UP
         seat.activity_since_s = s.now
         seat.call_id = call.id  # the call being wrapped up, for the desk's record form
-        seat.wrap_up_until_s = s.now + wrap_up_s
-        seat.wrap_up_timer = s.schedule(wrap_up_s, "wrap", seat.id)
-        s.log("", call.queue, seat.id, Verb.WRAPUPSTART, seconds_text(wrap_up_s))
+        seat.wrap_up_until_s = s.now + max(wrap_up_s, 0.0)
+        seat.summary_call_id = call.id if summary_due else ""
+        if wrap_up_s > 0:
+            seat.wrap_up_timer = s.schedule(wrap_up_s, "wrap", seat.id)
+        s.log("", call.queue, seat.id, Verb.WRAPUPSTART, seconds_text(max(wrap_up_s, 0.0)))
+
+    def summary_due(self, seat: AgentSeat, call: Call) -> bool:
+        """The call's queue wants a 通话小结 before the agent's next call, and the desk has not
+        saved it yet (an agent may save it while still talking)."""
+        queue = self._s.known_queue(call.queue)
+        if queue is None or not queue.summary_required or call.direction != "in":
+            return False
+        return seat.summary_saved_call_id != call.id
 
     def wrap_up_over(self, agent_id: str) -> None:
         seat = self._s.board.seats.get(agent_id)
         if seat is not None and seat.activity is AgentState.WRAP_UP:
             seat.wrap_up_timer = 0
+            if not seat.summary_call_id:  # else the wrap-up waits for the summary
+                self.end_wrap_up(seat)
+
+    def on_summary_saved(self, command: SummarySaved) -> None:
+        """The desk saved a call summary: a wrap-up waiting for it ends if its time is up."""
+        seat = self._s.board.seats.get(command.agent)
+        if seat is None:
+            return
+        seat.summary_saved_call_id = command.call_id
+        if seat.summary_call_id != command.call_id:
+            return
+        seat.summary_call_id = ""
+        if seat.activity is AgentState.WRAP_UP and not seat.wrap_up_timer:
             self.end_wrap_up(seat)
 
     def end_wrap_up(self, seat: AgentSeat) -> None:
@@ -200,7 +233,15 @@ class Ending:
         s.idle(seat)
         self._staffing.refresh(seat)
 
+    def stop_recording(self, call: Call) -> None:
+        """The recording ends with the conversation — or, for a caller transferred to a queue
+        (recorded on through the wait), with the call."""
+        if call.recording:
+            call.recording = False
+            self._s.out.append(StopRecording(call.line))
+
     def hang_up_line(self, call: Call, reason: EndReason) -> None:
+        self.stop_recording(call)
         self._s.out.append(hang_up_line_action(call.line))
         self.end_call(call, reason)
 
@@ -223,6 +264,7 @@ class Ending:
         self._control.cancel_side_offers(call)
         for supervisor in list(call.listeners):
             self._control.stop_listening(s.board.seats[supervisor])
+        self.stop_recording(call)
         line = s.lines.get(call.line)
         if line is not None and line.call_id == call.id:
             line.call_id = ""

@@ -29,9 +29,11 @@ from appliance.engine.commands import (
     Ready,
     SetupChanged,
     StopListening,
+    SummarySaved,
     ThreeWay,
     Tick,
     Transfer,
+    TransferToQueue,
     Unhold,
 )
 from appliance.engine.devices import hang_up_line_action
@@ -125,6 +127,7 @@ class Engine:
         ):
             part.wire(parts)
         self._parts = parts
+        state.checks.queue_refusal = parts.queueing.refusal_for_transfer
         self._dispatch = parts.offering.dispatch
         arrival, queueing, offering = parts.arrival, parts.queueing, parts.offering
         ending, staffing, control = parts.ending, parts.staffing, parts.control
@@ -160,6 +163,8 @@ class Engine:
             Unhold: control.on_unhold,
             Mute: control.on_mute,
             Transfer: control.on_transfer,
+            TransferToQueue: control.on_transfer_to_queue,
+            SummarySaved: ending.on_summary_saved,
             ThreeWay: control.on_three_way,
             HangUp: ending.on_hang_up_command,
             Block: control.on_block,

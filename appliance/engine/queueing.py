@@ -86,6 +86,21 @@ class Queueing:
         self.schedule_escalation(call, queue)
         s.dispatch_due.add(queue.id)
 
+    def refusal_for_transfer(self, call: Call, queue_id: str, time_s: float) -> str:
+        """Why `queue_id` would not take this caller handed on by their agent now ("" if it
+        would): the same rules as a caller joining (closed, full, nobody to answer)."""
+        s = self._s
+        queue = s.queues.get(queue_id)
+        if queue is None:
+            return f"there is no queue {queue_id!r}"
+        if s.closing_sends_home and not is_open(s.setup.hours, time_s):
+            return f"queue {queue_id} is closed now"
+        if queue.max_length and len(s.waiting[queue.id]) >= queue.max_length:
+            return f"queue {queue_id} is full ({queue.max_length} callers waiting)"
+        if not queue.join_when_no_agents and self.nobody_to_answer(queue):
+            return f"nobody is taking calls in queue {queue_id}"
+        return ""
+
     def leave_queue(self, call: Call) -> int:
         """Take a waiting caller out of the queue: offers withdrawn, queue timers stopped.
         Returns the place in line the caller had."""
@@ -95,6 +110,8 @@ class Queueing:
             place = s.waiting[call.queue].remove(call.wait_key)
             call.wait_key = None
             call.left_queue_s = s.now
+            if call.connected_s is not None:  # back in line after an agent had them
+                call.rewait_s += s.now - call.queue_entered_s
         self.withdraw_offers(call)  # after leaving the line: freed agents must not re-offer it
         cancel = s.timers.cancel
         for handle in (

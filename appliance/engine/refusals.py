@@ -25,6 +25,7 @@ from appliance.engine.commands import (
     StopListening,
     ThreeWay,
     Transfer,
+    TransferToQueue,
     Unhold,
 )
 from appliance.engine.devices import PositionState
@@ -47,15 +48,19 @@ class CommandChecks:
         self._positions = positions
         self._calls = calls
         self._offers = offers
+        # why a queue would not take this caller now ("" = it would): set by the engine to
+        # the queueing part's own rule, so the refusal and the joining cannot disagree
+        self.queue_refusal: Callable[[Call, str, float], str] = lambda _call, _queue, _t: ""
         self._checks: dict[type, Callable[[Any], None]] = {
             LogIn: self._check_log_in,
             LogOut: self._check_logged_in,
             Pause: self._check_logged_in,
-            Ready: self._check_logged_in,
+            Ready: self._check_ready,
             Hold: self._check_hold,
             Unhold: self._check_unhold,
             Mute: self._check_talking,
             Transfer: self._check_transfer,
+            TransferToQueue: self._check_transfer_to_queue,
             ThreeWay: self._check_three_way,
             HangUp: self._check_hang_up,
             Block: self._check_block,
@@ -98,6 +103,17 @@ class CommandChecks:
     def _check_logged_in(self, command: LogOut | Pause | Ready) -> None:
         if not self._known_seat(command.agent).logged_in:
             raise CommandRefused(f"agent {command.agent} is not logged in")
+
+    def _check_ready(self, command: Ready) -> None:
+        self._check_logged_in(command)
+        if not command.by:
+            self._check_no_summary_owed(self._board.seats[command.agent])
+
+    def _check_no_summary_owed(self, seat: AgentSeat) -> None:
+        if seat.summary_call_id:
+            raise CommandRefused(
+                f"agent {seat.id} must save the call summary of {seat.summary_call_id} first"
+            )
 
     def _check_log_in(self, command: LogIn) -> None:
         seat = self._known_seat(command.agent)
@@ -147,6 +163,14 @@ class CommandChecks:
     def _check_transfer(self, command: Transfer) -> None:
         self._check_colleague(command.agent, command.to_agent)
 
+    def _check_transfer_to_queue(self, command: TransferToQueue) -> None:
+        call = self._inbound_conversation_of(command.agent)
+        if self.side_offer_of(call):
+            raise CommandRefused("a colleague is already being rung for this call")
+        refusal = self.queue_refusal(call, command.queue, command.time_s)
+        if refusal:
+            raise CommandRefused(refusal)
+
     def _check_three_way(self, command: ThreeWay) -> None:
         self._check_colleague(command.agent, command.with_agent)
 
@@ -186,3 +210,4 @@ class CommandChecks:
             raise CommandRefused(f"agent {seat.id} is not logged in at a working position")
         if seat.listening_to or seat.activity not in (None, AgentState.WRAP_UP):
             raise CommandRefused(f"agent {seat.id} is busy")
+        self._check_no_summary_owed(seat)

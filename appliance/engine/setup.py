@@ -68,6 +68,8 @@ class Queue:
     sl_threshold_s: float = 20.0
     virtual_hold_key: str = "1"  # press while waiting to keep the place and be called back
     survey: bool = False  # post-call 1–5 satisfaction survey (满意度调查)
+    # 通话小结 required: the agent's wrap-up ends only once the call's summary was saved
+    summary_required: bool = False
 
 
 @dataclass(frozen=True, slots=True)

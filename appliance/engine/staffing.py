@@ -230,16 +230,19 @@ class Staffing:
         seat = self._s.board.seats.get(command.agent)
         if seat is None or not seat.logged_in:
             return
-        if seat.paused and seat.pause_reason == command.reason:
-            return
-        self.set_paused(seat, command.reason)
+        if not (seat.paused and seat.pause_reason == command.reason):
+            self.set_paused(seat, command.reason)
+        if command.by and seat.summary_call_id:  # a supervisor stops the wait for a summary
+            self._ending.end_wrap_up(seat)
 
     def on_ready(self, command: Ready) -> None:
         seat = self._s.board.seats.get(command.agent)
         if seat is not None and seat.logged_in:
-            self.make_ready(seat)
+            self.make_ready(seat, forced=bool(command.by))
 
-    def make_ready(self, seat: AgentSeat) -> None:
+    def make_ready(self, seat: AgentSeat, *, forced: bool = False) -> None:
+        """Unpause and end wrap-up — except a wrap-up waiting for the call summary, which
+        only the summary or a supervisor (`forced`) ends."""
         s = self._s
         if seat.paused:
             seat.paused = False
@@ -248,7 +251,7 @@ class Staffing:
             seat.missed_offers = 0
             s.log("", "", seat.id, Verb.UNPAUSE)
             s.notice(seat, NoticeKind.STATE_CHANGED, detail="ready")
-        if seat.activity is AgentState.WRAP_UP:
+        if seat.activity is AgentState.WRAP_UP and (forced or not seat.summary_call_id):
             self._ending.end_wrap_up(seat)
         else:
             self.refresh(seat)

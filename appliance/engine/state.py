@@ -156,7 +156,11 @@ class EngineState:
         return position
 
     def wait_s(self, call: Call) -> float:
-        return self.now - call.entered_s if call.entered_s is not None else 0.0
+        """The wait the queue log gives (CONNECT, ABANDON, exits): from the first queue entry,
+        or — back in line after an agent had the caller — from this entry (that queue's wait)."""
+        if call.entered_s is None:
+            return 0.0
+        return self.now - (call.entered_s if call.connected_s is None else call.queue_entered_s)
 
     def leg_talk_s(self, call: Call) -> float:
         return self.now - call.leg_connected_s if call.stage in TALKING else 0.0
@@ -165,6 +169,7 @@ class EngineState:
         seat.activity = None
         seat.call_id = ""
         seat.wrap_up_until_s = None
+        seat.summary_call_id = ""
 
 
 @dataclass(slots=True)

@@ -39,6 +39,7 @@ class AgentView:
     pause_reason: str = ""
     call_id: str = ""
     wrap_up_until_s: float | None = None  # the countdown of WRAP_UP
+    summary_pending: bool = False  # the wrap-up waits for the call summary (summary_required)
     calls_today: int = 0
     talk_s_today: float = 0.0
     logged_in_since_s: float | None = None

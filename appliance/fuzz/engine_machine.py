@@ -22,9 +22,11 @@ from appliance.engine.commands import (
     PlaceCall,
     Ready,
     SetupChanged,
+    SummarySaved,
     ThreeWay,
     Tick,
     Transfer,
+    TransferToQueue,
     Unhold,
 )
 from appliance.engine.engine import Engine
@@ -78,7 +80,7 @@ STEPS_S = (0.0, 0.0, 0.0, 0.1, 1.0, 3.0, 7.0, 16.0, 31.0, 61.0, 121.0)
 RARELY = 8  # the box stopping or restarting: one draw in this many
 COMMANDS = (
     "login", "logout", "pause", "ready", "hold", "unhold", "mute", "transfer", "three_way",
-    "hang_up", "place_call", "block",
+    "hang_up", "place_call", "block", "transfer_to_queue", "summary_saved", "forced_ready",
 )  # fmt: skip
 
 
@@ -94,6 +96,7 @@ def depot_setup(variant: int) -> DepotSetup:
         announce_every_s=(0.0, 15.0)[variant % 2], tier_escalation_s=(0.0, 20.0)[variant % 2],
         talk_time_limit_s=60.0, survey=variant % 2 == 1, max_length=(0, 2)[variant % 2],
         paused_is_empty=variant % 2 == 0, virtual_hold_key=("1", "2", "*")[variant % 3],
+        summary_required=variant % 3 == 1,
     )  # fmt: skip
     orders = Queue("orders", "订单", "orders", ring_timeout_s=8.0, join_when_no_agents=True)
     agents = (
@@ -286,8 +289,18 @@ class EngineMachine(RuleBasedStateMachine):
             "hang_up": lambda: HangUp(now, agent),
             "place_call": lambda: PlaceCall(now, agent, number),
             "block": lambda: Block(now, agent),
+            "transfer_to_queue": lambda: TransferToQueue(
+                now, agent, "orders" if other != "a3" else "cargo"
+            ),
+            "summary_saved": lambda: SummarySaved(now, agent, self._call_of(agent)),
+            "forced_ready": lambda: Ready(now, agent, by=other),
         }
         self._send(commands[what]())
+
+    def _call_of(self, agent: str) -> str:
+        """The call the agent is on or wrapping up ("" when none)."""
+        views = self.engine.snapshot(self.now).agents
+        return next((view.call_id for view in views if view.id == agent), "")
 
     @rule(variant=st.integers(0, 5))
     def settings_change(self, variant: int) -> None:

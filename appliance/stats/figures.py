@@ -15,6 +15,10 @@ from appliance.stats.calendar import DepotCalendar
 from appliance.stats.counters import AgentCounters, CallCounters, SlVariant
 from drivers.roles import WallboardFigures
 
+# ENTERQUEUE's priority for a caller back in line after their agent's phone failed
+# (appliance/engine/queueing.py PRIORITY_DATA)
+RETURNING_PRIORITY = "2"
+
 # Calls are counted in the local day and hour of their first ENTERQUEUE (a call offered at
 # 23:59 and answered at 00:01 belongs to the day it was offered); agent time is split at local
 # midnight.
@@ -101,8 +105,8 @@ class _Call:
     """A call that entered a queue and has not ended yet."""
 
     __slots__ = (
-        "answered", "completed", "day", "exit", "hour", "queue", "queues", "waiting",
-        "waiting_since_s",
+        "answered", "answered_in", "completed", "day", "exit", "hour", "queue", "queues",
+        "waiting", "waiting_since_s",
     )  # fmt: skip
 
     def __init__(self, day: dt.date, hour: int, queue: str, since_s: float) -> None:
@@ -113,6 +117,9 @@ class _Call:
         self.waiting = True
         self.waiting_since_s = since_s
         self.answered = False
+        # queues whose agent answered it: a caller transferred to another queue is that
+        # queue's new caller, answered (or abandoned) there too, while the totals count it once
+        self.answered_in: set[str] = set()
         self.completed = False  # its conversation ended (counted once however many legs)
         # the counter its last unserved exit went to ("timed_out", "left_empty"): a caller
         # sent on who then hangs up in the overflow prompt moves from there to abandoned
@@ -258,9 +265,9 @@ class Figures:
             call.queue = entry.queue
             if not call.waiting:
                 call.waiting = True
-                if call.answered:  # back after a phone fault: waits afresh from here
-                    call.waiting_since_s = entry.time_s
-                # an overflowed caller keeps waiting from their first entry
+                if call.answered and entry.data[2:3] == (RETURNING_PRIORITY,):
+                    call.waiting_since_s = entry.time_s  # back after a phone fault: afresh
+                # an overflowed or transferred caller keeps waiting from their first entry
             if entry.queue not in call.queues:
                 call.queues.add(entry.queue)
                 _, queue, _ = self._counters(call)
@@ -281,16 +288,20 @@ class Figures:
         if call is not None:
             call.waiting = False
             agent.last_call = call
-            if not call.answered:
-                call.answered = True
+            if call.queue not in call.answered_in:
+                call.answered_in.add(call.queue)
                 wait_s = float(entry.data[0]) if entry.data else 0.0
                 within = wait_s <= self._queue_thresholds_s.get(call.queue, self.sl_threshold_s)
-                for counters in self._counters(call):
+                # the first answer counts everywhere; one after a transfer to a queue, there
+                counted = self._counters(call)
+                for counters in counted if not call.answered else counted[1:2]:
                     counters.answered += 1
                     counters.wait_answered_s += wait_s
                     if within:
                         counters.answered_within_sl += 1
-                self._agent_counters(entry.agent, entry.time_s).answered += 1
+                if not call.answered:
+                    self._agent_counters(entry.agent, entry.time_s).answered += 1
+                call.answered = True
         # other agents ringing for this call stop ringing
         for other_id, other in self._agents.items():
             if (
@@ -304,15 +315,19 @@ class Figures:
 
     def _abandon(self, entry: QueueLogEntry) -> None:
         call = self._leave_queue(entry)
-        if call is None or call.answered:
+        if call is None or call.queue in call.answered_in:
             return  # an answered caller back in line after a phone fault counts once
+        # transferred to this queue after an answer: that queue's abandon, not the call's
+        counted: tuple[CallCounters, ...] = self._counters(call)
+        if call.answered:
+            counted = counted[1:2]
         if call.exit:
             for counters in self._counters(call):
                 setattr(counters, call.exit, getattr(counters, call.exit) - 1)
             call.exit = ""
         wait_s = float(entry.data[2]) if len(entry.data) > 2 else 0.0
         short = wait_s <= self.short_abandon_s
-        for counters in self._counters(call):
+        for counters in counted:
             counters.abandoned += 1
             counters.wait_abandoned_s += wait_s
             if short:
@@ -796,6 +811,7 @@ def _call_data(call: _Call) -> list[object]:
         call.completed,
         sorted(call.queues),
         call.exit,
+        sorted(call.answered_in),
     ]
 
 
@@ -810,6 +826,9 @@ def _call_from(data: list[object]) -> _Call:
     assert isinstance(queues, list)
     call.queues = {str(q) for q in queues}
     call.exit = str(data[8]) if len(data) > 8 else ""  # state kept before the field existed
+    answered_in = data[9] if len(data) > 9 else ([queue] if answered else [])
+    assert isinstance(answered_in, list)
+    call.answered_in = {str(q) for q in answered_in}
     return call
 
 

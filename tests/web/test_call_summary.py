@@ -4,22 +4,21 @@ then kept as a record of that call, and no longer asked for."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
-from web_depot import AGENT_ID, AGENT_PASSWORD, POSITION, running_depot
+from web_depot import (
+    AGENT_ID,
+    AGENT_PASSWORD,
+    POSITION,
+    agent_state,
+    answered_call,
+    running_depot,
+    until,
+)
 from web_http import Browserish
 
-from drivers.roles import CallerId
-
 CALLER = "13800138000"
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    async with asyncio.timeout(10):
-        while not condition():
-            await asyncio.sleep(0.02)
 
 
 def test_wrap_up_asks_for_a_summary_kept_as_a_record_of_the_call(tmp_path: Path) -> None:
@@ -34,22 +33,9 @@ def test_wrap_up_asks_for_a_summary_kept_as_a_record_of_the_call(tmp_path: Path)
             _status, page = await agent.page("/desk")
             assert 'id="summary-form" class="summary" hidden' in page  # no call: not asked
 
-            def state() -> str:
-                me = next(a for a in depot.service.snapshot().agents if a.id == AGENT_ID)
-                return me.state.value
-
-            await depot.service.log_in(AGENT_ID, POSITION)
-            await depot.service.ready(AGENT_ID)
-            assert depot.lines.incoming_call("L1", CallerId(CALLER, ""))
-            await until(lambda: bool(depot.service.snapshot().calls))
-            await until(lambda: depot.service.snapshot().calls[0].stage.value == "greeting")
-            depot.lines.press("L1", "1")
-            await until(lambda: depot.positions.state(POSITION).value == "ringing")
-            depot.positions.answer(POSITION)
-            await until(lambda: state() == "on_call")
-            call_id = depot.service.snapshot().calls[0].id
+            call_id = await answered_call(depot, CALLER)
             depot.positions.hang_up(POSITION)
-            await until(lambda: state() == "wrap_up")
+            await until(lambda: agent_state(depot) == "wrap_up")
             _status, page = await agent.page("/desk")
             assert 'id="summary-form" class="summary">' in page  # asked for now
             json = {"Accept": "application/json"}

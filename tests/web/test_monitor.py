@@ -125,7 +125,7 @@ def test_monitor_force_pause_and_sign_out_act_on_the_agent_and_are_audited(
         )
         assert status == 400 and "无法暂停" in page
         row = agent_row(page, AGENT_ID)
-        assert row.count("disabled") == 5  # signed out: no button can act
+        assert row.count("disabled") == 6  # signed out: no button can act (ready included)
         actions = [(e.action, e.target) for e in await depot.desk.audit_log()]
         assert ("monitor.pause", AGENT_ID) in actions and ("monitor.sign_out", AGENT_ID) in actions
 

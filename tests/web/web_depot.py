@@ -22,6 +22,7 @@ from appliance.runtime import DeviceSet, Runtime, open_runtime
 from appliance.seed import demo_setup
 from appliance.service import DepotService
 from appliance.store import Role
+from drivers.roles import CallerId
 from drivers.sim import SimulatedBridge, SimulatedLines, SimulatedPositions
 from web_ui.app import make_app
 
@@ -64,6 +65,31 @@ class Depot:
     positions: SimulatedPositions
     clock: MovableClock
     wall: WallClock
+
+
+async def until(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
+    async with asyncio.timeout(timeout_s):
+        while not condition():
+            await asyncio.sleep(0.02)
+
+
+def agent_state(depot: Depot) -> str:
+    return next(a for a in depot.service.snapshot().agents if a.id == AGENT_ID).state.value
+
+
+async def answered_call(depot: Depot, number: str, key: str = "1") -> str:
+    """The agent signs in at POSITION; a caller on L1 picks a queue by `key` (1: cargo) and
+    the agent answers. Returns the call's id."""
+    await depot.service.log_in(AGENT_ID, POSITION)
+    await depot.service.ready(AGENT_ID)
+    assert depot.lines.incoming_call("L1", CallerId(number, ""))
+    await until(lambda: bool(depot.service.snapshot().calls))
+    await until(lambda: depot.service.snapshot().calls[0].stage.value == "greeting")
+    depot.lines.press("L1", key)
+    await until(lambda: depot.positions.state(POSITION).value == "ringing")
+    depot.positions.answer(POSITION)
+    await until(lambda: agent_state(depot) == "on_call")
+    return depot.service.snapshot().calls[0].id
 
 
 def free_port() -> int:

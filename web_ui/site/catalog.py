@@ -539,6 +539,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.overflow_target": ("Overflow to queue", "溢出到队列"),
     "field.max_length": ("Most callers waiting (0 = no limit)", "最多排队人数（0 = 不限）"),
     "field.queue_survey": ("Satisfaction survey after the call", "通话后满意度调查"),
+    "field.summary_required": (
+        "Call summary required before the next call (wrap-up waits for it)",
+        "必须填写通话小结（话后处理等到保存小结）",
+    ),
     "overflow.queue": ("Move to another queue", "转到其他队列"),
     "overflow.voicemail": ("Take a voice message", "留言"),
     "overflow.callback": ("Take a callback request", "登记回电"),

@@ -55,6 +55,7 @@ _ACTIONS = {
     "call.block": ("Caller blocked", "闭塞"),
     "call.transfer": ("Transfer", "转接"),
     "call.three_way": ("Three-way", "三方通话"),
+    "call.transfer_queue": ("Transferred to a queue", "转队列"),
     "call.click_to_dial": ("Dialled", "点击拨号"),
     "call.callback": ("Called back", "回访外呼"),
     "call.rescue_dispatch": ("Rescue dispatch called", "救援调度外呼"),
@@ -63,6 +64,7 @@ _ACTIONS = {
     "monitor.barge": ("Barged in", "强插"),
     "monitor.stop_listening": ("Stopped listening", "结束监听"),
     "monitor.pause": ("Forced a pause", "强制暂停"),
+    "monitor.ready": ("Forced ready", "强制就绪"),
     "monitor.sign_out": ("Forced a sign-out", "强制签出"),
 }
 

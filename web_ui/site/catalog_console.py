@@ -22,6 +22,22 @@ CONSOLE_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "phone.summary_save": ("Save summary", "保存小结"),
     "phone.summary_saved": ("Summary saved", "小结已保存"),
+    "phone.summary_pending": (
+        "Waiting for the call summary: the next call comes once it is saved",
+        "等待通话小结：保存后才接下一个来电",
+    ),
+    "phone.wrap_up_left": ("Wrap-up", "话后整理"),
+    "phone.queues": ("Queues", "队列"),
+    "phone.colleagues": ("Colleagues", "同事"),
+    "phone.to_queue": ("Queue", "队列"),
+    "phone.queue_refused": (
+        "That queue cannot take the caller now (closed, full or nobody there).",
+        "该队列现在不能接入来电（非工作时间、已满或无人值守）。",
+    ),
+    "phone.summary_first": (
+        "Save the call summary first: this queue requires one before the next call.",
+        "请先保存通话小结：本队列要求在下一个来电前填写。",
+    ),
     "screens.explain": (
         "A TV shows the wallboard (figures only, never a caller) through its own link, without"
         " signing in. Anyone with the link sees the figures: revoke it when a screen goes.",
@@ -56,6 +72,7 @@ CONSOLE_MESSAGES: dict[str, tuple[str, str]] = {
     "monitor.barge": ("Barge in", "强插"),
     "monitor.stop_listening": ("Stop listening", "结束监听"),
     "monitor.pause": ("Pause", "强制暂停"),
+    "monitor.ready": ("Make ready", "强制就绪"),
     "monitor.sign_out": ("Sign out", "强制签出"),
     "monitor.listen_explain": (
         "Listening rings your own phone: sign in at a position on the desk first.",
@@ -79,4 +96,5 @@ CONSOLE_MESSAGES: dict[str, tuple[str, str]] = {
         "该座席现在无法暂停（未签入或已暂停）。",
     ),
     "monitor.refused_sign_out": ("That agent is not signed in.", "该座席未签入。"),
+    "monitor.refused_ready": ("That agent is not signed in.", "该座席未签入。"),
 }

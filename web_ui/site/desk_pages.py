@@ -132,6 +132,9 @@ async def change_state(request: web.Request) -> web.StreamResponse:
         else:
             return _state_error(request, "error.field_choice", "action")
     except (ValueError, LookupError):
+        me = _agent_view(service, user.agent_id)
+        if action == "ready" and me is not None and me.summary_pending:
+            return _state_error(request, "phone.summary_first", "")
         return _state_error(request, "desk.refused", "")
     await request.app[DESK_KEY].audit(
         user, f"agent.{action}", user.agent_id, form.get("position", "") or form.get("reason", "")

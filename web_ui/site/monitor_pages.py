@@ -28,7 +28,7 @@ routes = web.RouteTableDef()
 
 PAUSE_ALERT_S = {"lunch": 3600.0, "training": 7200.0, "meeting": 7200.0}
 PAUSE_ALERT_DEFAULT_S = 900.0  # a break, the restroom, a missed call: a quarter of an hour
-MONITOR_ACTIONS = ("listen", "whisper", "barge", "stop_listening", "pause", "sign_out")
+MONITOR_ACTIONS = ("listen", "whisper", "barge", "stop_listening", "pause", "ready", "sign_out")
 
 
 def _over_time(state: AgentState, in_state_s: float, talk_limit_s: float, reason: str) -> bool:
@@ -126,8 +126,9 @@ async def monitor_live(request: web.Request) -> web.StreamResponse:
 @routes.post("/supervisor/monitor")
 @requires(SUPERVISOR)
 async def act_on_agent(request: web.Request) -> web.StreamResponse:
-    """Listen / whisper / barge into an agent's call (from the supervisor's own phone), or
-    pause or sign out an agent who walked away."""
+    """Listen / whisper / barge into an agent's call (from the supervisor's own phone), pause
+    or sign out an agent who walked away, or make ready an agent held in wrap-up (by a call
+    summary the queue requires, or paused)."""
     user = signed_in(request)
     service = request.app[DEPOT_KEY]
     form = await form_of(request)
@@ -141,8 +142,10 @@ async def act_on_agent(request: web.Request) -> web.StreamResponse:
             await service.listen_in(user.agent_id, agent_id, ListenMode(action))
         elif action == "stop_listening":
             await service.stop_listening(user.agent_id)
-        elif action == "pause":
-            await service.pause(agent_id, "meeting")
+        elif action == "pause":  # forced: also ends a wrap-up waiting for a call summary
+            await service.force_pause(agent_id, "meeting", by=user.agent_id)
+        elif action == "ready":
+            await service.force_ready(agent_id, by=user.agent_id)
         else:
             await service.log_out(agent_id)
     except (ValueError, LookupError) as refused:

@@ -1,6 +1,7 @@
 """The agent's phone bar on the desk: one strip with the state and its timer, hold, the mute
-countdown and a pause's reason shown; each button enabled only when it can act; transfer and
-three-way (三通) to a colleague who is signed in, listed with their state."""
+countdown, a pause's reason and the wrap-up's countdown (or its wait for the call summary)
+shown; each button enabled only when it can act; transfer to a colleague who is signed in,
+listed with their state, or to a queue; three-way (三通) with a colleague."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from web_ui.site.security import (
 routes = web.RouteTableDef()
 
 PHONE_ACTIONS = ("hold", "unhold", "mute", "hang_up", "transfer", "three_way", "summary")
+QUEUE_CHOICE = "queue:"  # the transfer list's value for a queue
 _MUTED_UNTIL_KEY = web.AppKey("muted_until_s", dict[str, float])  # agent → depot time
 _SUMMARISED_KEY = web.AppKey("summarised_calls", set[str])  # call ids with a 通话小结
 
@@ -63,7 +65,14 @@ def phone_bar_picture(
         for a in snapshot.agents
         if a.id != agent_id and a.state is not AgentState.LOGGED_OUT
     ]
-    can_pass_on = talking and any(c["state"] == "ready" for c in colleagues)
+    queues = [queue.id for queue in service.setup().queues]
+    colleague_free = talking and any(c["state"] == "ready" for c in colleagues)
+    wrapping_up = me is not None and state is AgentState.WRAP_UP
+    wrap_up_left_s = (
+        round(max(0.0, me.wrap_up_until_s - snapshot.time_s))
+        if wrapping_up and me is not None and me.wrap_up_until_s is not None
+        else None
+    )
     return {
         "state": state.value,
         "elapsed_s": None if me is None or me.since_s <= 0 else round(snapshot.time_s - me.since_s),
@@ -75,10 +84,14 @@ def phone_bar_picture(
             "unhold": on_hold,
             "mute": talking and not on_hold and muted_s <= 0,
             "hang_up": talking,
-            "transfer": can_pass_on,
-            "three_way": can_pass_on and not on_hold,
+            "transfer": colleague_free or (talking and bool(queues)),
+            "three_way": colleague_free and not on_hold,
         },
         "colleagues": colleagues,
+        "queues": queues,  # a caller can be transferred to a queue too ("queue:<id>")
+        # the wrap-up's countdown, and whether it waits for the call summary past it
+        "wrap_up_left_s": wrap_up_left_s,
+        "summary_pending": wrapping_up and me is not None and me.summary_pending,
         # the call just ended, whose summary is asked for in wrap-up ("" = none to ask for)
         "summary_call_id": me.call_id
         if me is not None and state is AgentState.WRAP_UP and me.call_id not in summarised
@@ -116,7 +129,11 @@ async def phone_action(request: web.Request) -> web.StreamResponse:
     action, to_agent = form.get("action", ""), form.get("to_agent", "").strip()
     if action not in PHONE_ACTIONS:
         return json_response({"refused": "error.field_choice"}, status=400)
+    # the transfer list names a colleague by id, a queue as "queue:<id>" (three-way: colleagues)
+    to_queue = to_agent.removeprefix(QUEUE_CHOICE) if to_agent.startswith(QUEUE_CHOICE) else ""
     if action in ("transfer", "three_way") and not to_agent:
+        return json_response({"refused": "phone.choose_colleague"}, status=400)
+    if action == "three_way" and to_queue:
         return json_response({"refused": "phone.choose_colleague"}, status=400)
     if action == "summary":
         return await _save_summary(request, form)
@@ -130,13 +147,17 @@ async def phone_action(request: web.Request) -> web.StreamResponse:
             _muted_until(request.app)[user.agent_id] = service.now() + service.setup().mute_s
         elif action == "hang_up":
             await service.hang_up(user.agent_id)
+        elif action == "transfer" and to_queue:
+            await service.transfer_to_queue(user.agent_id, to_queue)
         elif action == "transfer":
             await service.transfer(user.agent_id, to_agent)
         else:
             await service.three_way(user.agent_id, to_agent)
     except (ValueError, LookupError):
-        return json_response({"refused": "desk.no_call_refused"}, status=409)
-    await request.app[DESK_KEY].audit(user, f"call.{action}", user.agent_id, to_agent)
+        refusal = "phone.queue_refused" if to_queue else "desk.no_call_refused"
+        return json_response({"refused": refusal}, status=409)
+    audited = "transfer_queue" if to_queue else action
+    await request.app[DESK_KEY].audit(user, f"call.{audited}", user.agent_id, to_queue or to_agent)
     return _answer(request, user.agent_id)
 
 
@@ -153,8 +174,10 @@ async def _save_summary(request: web.Request, form: dict[str, str]) -> web.Strea
     call_id = phone_bar_for(request, user.agent_id)["summary_call_id"]
     if not call_id:
         return json_response({"refused": "desk.no_call_refused"}, status=409)
+    # a caller transferred to a queue is still on the line; others have their record
+    live = next((c.number for c in service.snapshot().calls if c.id == call_id), "")
     ended = next((c for c in await service.calls_today(limit=500) if c.call_id == call_id), None)
-    number = ended.number if ended is not None and ended.number else "—"
+    number = live or (ended.number if ended is not None else "") or "—"
     try:
         await request.app[DESK_KEY].records.save_record(
             user, "summary", call_id, number, {"summary": form.get("summary", "")}
@@ -162,4 +185,6 @@ async def _save_summary(request: web.Request, form: dict[str, str]) -> web.Strea
     except FormError as error:
         return json_response({"refused": f"problem.{error.problem}"}, status=400)
     _summarised(request.app).add(call_id)
+    # a queue that requires the summary held the agent's wrap-up for it
+    await service.summary_saved(user.agent_id, call_id)
     return _answer(request, user.agent_id)

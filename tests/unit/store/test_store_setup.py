@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import re
 import sqlite3
 from pathlib import Path
 
@@ -52,6 +53,7 @@ def busy_depot() -> DepotSetup:
                 sl_threshold_s=15.0,
                 virtual_hold_key="2",
                 survey=True,
+                summary_required=True,
             ),
             Queue("complaints", "投诉", "Complaints", overflow=Overflow(OverflowKind.VOICEMAIL)),
         ),
@@ -104,6 +106,12 @@ def test_setup_codec_older_json_without_new_fields_gets_defaults() -> None:
     text = encode_setup(busy_depot()).replace('"mute_s": 4.0, ', "")
     assert '"mute_s"' not in text
     assert decode_setup(text).mute_s == DepotSetup((), (), Menu()).mute_s
+
+
+def test_setup_codec_setup_saved_before_summary_required_loads_without_it() -> None:
+    text = re.sub(r'"summary_required": (true|false), ', "", encode_setup(busy_depot()))
+    assert '"summary_required"' not in text
+    assert decode_setup(text).queues[0].summary_required is False
 
 
 def test_store_save_and_load_setup_newest_wins(tmp_path: Path) -> None:

@@ -18,22 +18,23 @@
     const h = Math.floor(whole / 3600), m = Math.floor((whole % 3600) / 60), s = whole % 60;
     return h + ":" + String(m).padStart(2, "0") + ":" + String(s).padStart(2, "0");
   }
+  // the colleagues change with their states; the queues (drawn with the page) stay
   function showColleagues(colleagues) {
     const select = document.getElementById("phone-to");
+    const group = document.getElementById("phone-to-agents");
     const chosen = select.value;
-    select.textContent = "";
-    const none = document.createElement("option");
-    none.value = "";
-    none.textContent = texts.choose;
-    select.appendChild(none);
+    group.textContent = "";
     colleagues.forEach(function (c) {
       const option = document.createElement("option");
       option.value = c.id;
       option.textContent = c.id + " " + c.name + " · " + texts.state[c.state];
       option.disabled = c.state !== "ready";
-      option.selected = c.id === chosen;
-      select.appendChild(option);
+      group.appendChild(option);
     });
+    select.value = chosen;
+    if (select.selectedIndex < 0 || select.selectedOptions[0].disabled) {
+      select.value = "";
+    }
   }
   function show(p) {
     bar.dataset.state = p.state;
@@ -44,6 +45,10 @@
     document.getElementById("phone-on-hold").hidden = !p.on_hold;
     document.getElementById("phone-muted").hidden = p.muted_s <= 0;
     document.getElementById("phone-muted-s").textContent = String(p.muted_s);
+    document.getElementById("phone-wrap-up").hidden =
+      p.wrap_up_left_s === null || (p.summary_pending && p.wrap_up_left_s <= 0);
+    document.getElementById("phone-wrap-up-s").textContent = String(p.wrap_up_left_s || 0);
+    document.getElementById("phone-summary-pending").hidden = !p.summary_pending;
     document.getElementById("phone-pause").hidden = !p.pause_reason;
     document.getElementById("phone-pause-label").textContent =
       p.state === "paused" ? texts.pause_reason : texts.pause_after;
