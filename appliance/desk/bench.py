@@ -88,6 +88,7 @@ def fill_database(path: str, *, calls: int, days: int, now_s: float, seed: int =
                     "",
                     None,
                     0,
+                    "",
                 )
             )
             if arrived_s >= log_from_s:
@@ -146,7 +147,7 @@ def _flush(
     log_rows: list[tuple[object, ...]],
 ) -> None:
     connection.executemany(
-        "INSERT INTO calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         call_rows,
     )
     log_rows.sort(key=_time_of)

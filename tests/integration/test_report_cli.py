@@ -92,7 +92,7 @@ async def _desk_work(connection: aiosqlite.Connection) -> None:
     )
     await connection.execute(
         "INSERT INTO calls VALUES ('o1', 'L1', 'out', '13900000009', '', ?, ?, 'answered',"
-        " '', NULL, '1001', ?, 0, 60, 0, '', '', NULL, 0)",
+        " '', NULL, '1001', ?, 0, 60, 0, '', '', NULL, 0, '')",
         (_at("2026-03-16 10:00"), _at("2026-03-16 10:01"), _at("2026-03-16 10:00:10")),
     )
 
