@@ -58,3 +58,17 @@ def test_soak_counts_a_line_whose_caller_left_without_a_hang_up_as_stuck(
     result = asyncio.run(soak.soak(options))
     assert result.stuck_lines > 0
     assert result.lost_records == 0
+
+
+def test_soak_memory_is_its_own_when_a_big_process_starts_it(tmp_path: Path) -> None:
+    """Linux carries ru_maxrss over an exec: started from a long pytest run, the soak reported
+    the parent's 214 MB as its own peak."""
+    ballast = b"x" * (300 * 1024 * 1024)  # resident in this process when the soak is started
+    result = subprocess.run(
+        [sys.executable, "-m", "appliance.cli", "soak", "--days", "0.25", "--calls-per-day",
+         "40", "--db", str(tmp_path / "soak.db")],
+        capture_output=True, text=True, timeout=300, check=False, cwd=PROJECT,
+    )  # fmt: skip
+    del ballast
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["rss_mb_max"] < 200
