@@ -97,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         nargs="?",
         default="engine",
         help="what to fuzz: engine (default), caller-id, at-results, modem-stream, dle-audio,"
-        " wallboard-frames, wallboard-link, wallboard-figures",
+        " wallboard-frames, wallboard-link, wallboard-figures, sip-edge, web-forms",
     )
     fuzz.add_argument("--minutes", type=float, default=10.0, help="how long to run (10)")
     fuzz.add_argument("--seed", type=int, default=None, help="first seed (default: random)")
