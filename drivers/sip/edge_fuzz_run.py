@@ -85,7 +85,7 @@ class EdgeRig:
         200 is back. Blocking: call it off the event loop."""
         self._probes += 1
         probe_n = PROBE_NUMBERS_FROM + self._probes
-        probe_id = f"fuzz-{probe_n}@{GATEWAY}".encode()
+        probe_id = f"fuzz-{probe_n:010d}@{GATEWAY}".encode()
         self.gateway_socket.sendto(request.datagram, self.box)
         probe = well_formed_request("OPTIONS", probe_n, self.box, self.gateway)
         self.gateway_socket.sendto(probe, self.box)

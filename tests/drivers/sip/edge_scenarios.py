@@ -120,7 +120,7 @@ async def fuzzed_requests(workdir: Path) -> dict[str, object]:
     """Hypothesis drives drivers/sip/edge_fuzz.py's requests into a running stack from the
     gateway's address; each is checked as it is answered (edge_fuzz.check_answers, the probe
     after it), and after the burst no call arrived and a real one still does."""
-    examples = int(os.environ.get("SIP_EDGE_EXAMPLES", "400"))
+    examples = int(os.environ.get("SIP_EDGE_EXAMPLES", "2000"))
     numbers = itertools.count()
     async with EdgeRig() as rig:
 
