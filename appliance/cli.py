@@ -12,6 +12,7 @@ import signal
 import sys
 from importlib import metadata
 
+from appliance import fuzz as fuzz_targets
 from appliance.config import DEFAULT_PATH, EX_CONFIG, ConfigError
 from appliance.store import StoreError
 from drivers.roles import DriverError
@@ -96,8 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         "target",
         nargs="?",
         default="engine",
-        help="what to fuzz: engine (default), caller-id, at-results, modem-stream, dle-audio,"
-        " wallboard-frames, wallboard-link, wallboard-figures",
+        help="what to fuzz: " + ", ".join(fuzz_targets.TARGETS) + " (default: engine)",
     )
     fuzz.add_argument("--minutes", type=float, default=10.0, help="how long to run (10)")
     fuzz.add_argument("--seed", type=int, default=None, help="first seed (default: random)")

@@ -28,6 +28,16 @@ TARGETS: dict[str, tuple[str, str, str]] = {
     "wallboard-frames": (_PARSERS, "wallboard_frames", "link frames: round trip, after noise"),
     "wallboard-link": (_PARSERS, "wallboard_link", "the Pi's link fed whatever a board sends"),
     "wallboard-figures": (_PARSERS, "wallboard_figures", "figures payloads: round trip, cut"),
+    "sip-edge": (
+        "appliance.fuzz.sip_edge",
+        "sip_edge",
+        "the SIP edge fed mutated requests over UDP: refused, never accepted, still serving",
+    ),
+    "web-forms": (
+        "appliance.fuzz.form_checks",
+        "run_web_forms",
+        "every web form's parsing: keeps its rules or refuses naming a field",
+    ),
 }
 
 
