@@ -31,6 +31,9 @@ DELEGATED = {
     "backup": ("appliance.backup", True, "back up the database (and the configuration)"),
     "restore": ("appliance.backup", True, "restore the database from a backup"),
     "users": ("appliance.users_cli", False, "list or add the people who may sign in"),
+    "tasks": ("appliance.followup_cli", True, "list the callback tasks (回访)"),
+    "tickets": ("appliance.followup_cli", True, "list the complaint tickets (工单)"),
+    "waybills": ("appliance.followup_cli", True, "load the tracking export, show a waybill"),
 }
 
 

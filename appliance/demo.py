@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import os
 import tempfile
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from appliance import seed, wiring
 from appliance.clock import ShellClock
@@ -71,6 +73,11 @@ async def run_demo(options: DemoOptions, stop: asyncio.Event) -> None:
                 demo.close()
 
 
+def _yesterday_and_today(now_s: float) -> tuple[str, str]:
+    today = dt.datetime.fromtimestamp(now_s, ZoneInfo(DEMO_TIMEZONE)).date()
+    return (today - dt.timedelta(days=1)).isoformat(), today.isoformat()
+
+
 async def _run(
     options: DemoOptions,
     stop: asyncio.Event,
@@ -110,6 +117,7 @@ async def _run(
         async with contextlib.AsyncExitStack() as stack:
             if options.port is not None:
                 from appliance.desk import open_desk
+                from appliance.desk.demo_seed import seed_follow_ups
                 from web_ui.app import start_web
 
                 desk = await stack.enter_async_context(
@@ -120,6 +128,7 @@ async def _run(
                         restart=restart_soon,
                     )
                 )
+                await seed_follow_ups(desk, runtime.store, _yesterday_and_today(service.now()))
                 runner = await start_web(service, options.listen, options.port, desk=desk)
                 stack.push_async_callback(runner.cleanup)
                 log.info("demo web page: http://%s:%d/", options.listen, options.port)

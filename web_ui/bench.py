@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from appliance.desk_bench import (
+from appliance.desk.bench import (
     BENCH_ADMIN,
     BenchDepot,
     bench_depot,

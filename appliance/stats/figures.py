@@ -20,7 +20,7 @@ from drivers.roles import WallboardFigures
 # midnight.
 
 # Kept report days hold sums folded by this code: bump when folding the same log gives other
-# sums, and the days are folded again (appliance/desk_reports.py).
+# sums, and the days are folded again (appliance/desk/reports.py).
 SUMS_VERSION = 2
 
 _BUSY_STATES = (AgentState.ON_CALL.value, AgentState.WRAP_UP.value)

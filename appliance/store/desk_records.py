@@ -90,6 +90,17 @@ async def by_number(connection: aiosqlite.Connection, number: str, limit: int) -
     return [_record(row) for row in rows]
 
 
+async def by_waybill(
+    connection: aiosqlite.Connection, waybill: str, limit: int
+) -> list[DeskRecord]:
+    rows = await connection.execute_fetchall(
+        f"SELECT {_COLUMNS} FROM desk_records WHERE json_extract(fields_json, '$.waybill') = ?"
+        " ORDER BY created_s DESC LIMIT ?",
+        (waybill, limit),
+    )
+    return [_record(row) for row in rows]
+
+
 async def newest(connection: aiosqlite.Connection, limit: int) -> list[DeskRecord]:
     rows = await connection.execute_fetchall(
         f"SELECT {_COLUMNS} FROM desk_records ORDER BY created_s DESC LIMIT ?", (limit,)

@@ -1,5 +1,5 @@
 """The report_days table: for each finished local day, the sums folding that day's queue-log
-entries added and the figures reducer's state at its end (appliance/desk_reports.py), so a
+entries added and the figures reducer's state at its end (appliance/desk/reports.py), so a
 report over a month adds thirty rows instead of folding half a million entries. Rows are
 rebuilt from the queue log whenever they are missing; `key` names the settings they were
 folded with (time zone, service-level threshold)."""

@@ -222,6 +222,67 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (key, day)
         ) WITHOUT ROWID""",
     ),
+    (
+        # 回访 that close: how a closed task ended (reached, unreachable, closed by a supervisor,
+        # duplicate), who made it and why, the ticket it follows up; one open task a number
+        "ALTER TABLE callback_tasks ADD COLUMN closed_as TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE callback_tasks ADD COLUMN closed_s REAL",
+        "ALTER TABLE callback_tasks ADD COLUMN note TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE callback_tasks ADD COLUMN created_by TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE callback_tasks ADD COLUMN ticket_id TEXT NOT NULL DEFAULT ''",
+        "UPDATE callback_tasks SET closed_as = 'reached' WHERE status = 'done'",
+        """UPDATE callback_tasks SET status = 'done', closed_as = 'duplicate'
+            WHERE status = 'open' AND rowid NOT IN (
+                SELECT MIN(rowid) FROM callback_tasks WHERE status = 'open' GROUP BY number)""",
+        """CREATE UNIQUE INDEX callback_tasks_one_open ON callback_tasks (number)
+            WHERE status = 'open'""",
+        # the back office's own rules (calling window, attempts, ticket limits) as JSON by name
+        """CREATE TABLE desk_options (
+            name TEXT PRIMARY KEY,
+            value_json TEXT NOT NULL
+        ) WITHOUT ROWID""",
+    ),
+    (
+        # 工单 with an owner and a clock: the agent who took the complaint owns it (首问负责);
+        # the current holder's time runs out at deadline_s; resolved waits for the follow-up call
+        "ALTER TABLE tickets ADD COLUMN owner TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE tickets ADD COLUMN deadline_s REAL",
+        "ALTER TABLE tickets ADD COLUMN resolved_s REAL",
+        """UPDATE tickets SET owner = COALESCE(
+            (SELECT agent FROM desk_records WHERE record_id = tickets.record_id), '')""",
+        "UPDATE tickets SET deadline_s = created_s + 86400.0 * (escalation_level + 1)",
+        "CREATE INDEX tickets_by_number ON tickets (number, created_s)",
+        "CREATE INDEX tickets_by_record ON tickets (record_id)",
+        # a ticket's escalation told on the desks of its owner and its new holder
+        """CREATE TABLE ticket_notices (
+            id INTEGER PRIMARY KEY,
+            time_s REAL NOT NULL,
+            ticket_id TEXT NOT NULL REFERENCES tickets (ticket_id),
+            for_agent TEXT NOT NULL,
+            for_role TEXT NOT NULL,
+            level INTEGER NOT NULL,
+            seen INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX ticket_notices_by_agent ON ticket_notices (for_agent, seen)",
+        "CREATE INDEX ticket_notices_by_role ON ticket_notices (for_role, seen)",
+    ),
+    (
+        # 运单号: the depot's tracking export (the newest status of each waybill; a waybill not
+        # in a later file keeps what it had), the waybill a complaint's ticket is about, and
+        # records found by the waybill in their fields
+        """CREATE TABLE waybills (
+            waybill TEXT PRIMARY KEY,
+            status TEXT NOT NULL,
+            place TEXT NOT NULL,
+            time_s REAL NOT NULL,
+            loaded_s REAL NOT NULL,
+            source TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        "ALTER TABLE tickets ADD COLUMN waybill TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX tickets_by_waybill ON tickets (waybill) WHERE waybill != ''",
+        """CREATE INDEX desk_records_by_waybill
+            ON desk_records (json_extract(fields_json, '$.waybill'))""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

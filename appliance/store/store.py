@@ -193,7 +193,8 @@ class Store:
     async def add_callback_attempt(self, attempt: CallbackAttempt, *, done: bool) -> bool:
         """Append an attempt to the task's history and mark the task done or still open.
         False if there is no such task."""
-        return await self._write(lambda c: tasks.add_attempt(c, attempt, done=done))
+        closed_as = "reached" if done else ""
+        return await self._write(lambda c: tasks.add_attempt(c, attempt, closed_as=closed_as))
 
     async def add_user(
         self,

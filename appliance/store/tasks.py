@@ -1,5 +1,6 @@
 """Callback tasks (回访): one row per task with its current status, and every attempt appended
-to callback_attempts (an attempt, once saved, is never edited)."""
+to callback_attempts (an attempt, once saved, is never edited). A number has at most one open
+task: a new request for it brings the open task's due time forward instead."""
 
 from __future__ import annotations
 
@@ -24,9 +25,19 @@ class CallbackTask:
     due_s: float
     entered_s: float | None  # when the caller first joined a queue; keeps a virtual-hold place
     status: str  # "open" or "done"
-    assigned_agent: str
+    assigned_agent: str  # "" = the pool's
     attempts: int
     outcome: str  # of the last attempt
+    closed_as: str = ""  # when done: reached, unreachable, closed (by a supervisor), duplicate
+    closed_s: float | None = None
+    note: str = ""  # why a supervisor made it (key customer, campaign, …)
+    created_by: str = ""  # the supervisor who made it; "" = the depot itself
+    ticket_id: str = ""  # the ticket whose resolution it follows up
+
+    @property
+    def state(self) -> str:
+        """open, reached, unreachable, closed or duplicate."""
+        return "open" if self.status == "open" else self.closed_as or "reached"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +51,7 @@ class CallbackAttempt:
 
 _TASK_COLUMNS = (
     "task_id, number, name, reason, call_id, queue, created_s, due_s, entered_s, status,"
-    " assigned_agent, attempts, outcome"
+    " assigned_agent, attempts, outcome, closed_as, closed_s, note, created_by, ticket_id"
 )
 
 
@@ -65,6 +76,41 @@ async def insert(connection: aiosqlite.Connection, tasks: Sequence[CallbackReque
             for t in tasks
         ],
     )
+    # a number already waiting for a callback keeps its one task, due by the sooner time
+    await connection.executemany(
+        "UPDATE callback_tasks SET due_s = MIN(due_s, ?) WHERE number = ? AND status = 'open'",
+        [(t.due_s, t.number) for t in tasks],
+    )
+
+
+async def add(connection: aiosqlite.Connection, task: CallbackTask) -> bool:
+    """A task a supervisor (or a resolved ticket) makes; False when the number already has an
+    open task."""
+    cursor = await connection.execute(
+        f"INSERT OR IGNORE INTO callback_tasks ({_TASK_COLUMNS})"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            task.task_id,
+            task.number,
+            task.name,
+            task.reason,
+            task.call_id,
+            task.queue,
+            task.created_s,
+            task.due_s,
+            task.entered_s,
+            task.status,
+            task.assigned_agent,
+            task.attempts,
+            task.outcome,
+            task.closed_as,
+            task.closed_s,
+            task.note,
+            task.created_by,
+            task.ticket_id,
+        ),
+    )
+    return cursor.rowcount == 1
 
 
 def _task(row: Sequence[object]) -> CallbackTask:
@@ -77,6 +123,44 @@ async def open_tasks(connection: aiosqlite.Connection) -> list[CallbackTask]:
         # a virtual-hold caller keeps the place they had in the queue
         " ORDER BY CASE WHEN reason = 'virtual_hold' AND entered_s IS NOT NULL"
         " THEN entered_s ELSE due_s END, created_s, task_id"
+    )
+    return [_task(tuple(row)) for row in rows]
+
+
+async def for_desk(
+    connection: aiosqlite.Connection, agent: str, due_before_s: float
+) -> list[CallbackTask]:
+    """Open tasks for an agent's desk: theirs and the pool's, due before the given time."""
+    rows = await connection.execute_fetchall(
+        f"SELECT {_TASK_COLUMNS} FROM callback_tasks WHERE status = 'open'"
+        " AND assigned_agent IN ('', ?) AND due_s < ? ORDER BY due_s, created_s, task_id",
+        (agent, due_before_s),
+    )
+    return [_task(tuple(row)) for row in rows]
+
+
+async def overdue(connection: aiosqlite.Connection, now_s: float) -> list[CallbackTask]:
+    rows = await connection.execute_fetchall(
+        f"SELECT {_TASK_COLUMNS} FROM callback_tasks WHERE status = 'open' AND due_s < ?"
+        " ORDER BY due_s, task_id",
+        (now_s,),
+    )
+    return [_task(tuple(row)) for row in rows]
+
+
+async def newest(connection: aiosqlite.Connection, limit: int) -> list[CallbackTask]:
+    """Every task, open or done, newest first."""
+    rows = await connection.execute_fetchall(
+        f"SELECT {_TASK_COLUMNS} FROM callback_tasks ORDER BY created_s DESC, task_id LIMIT ?",
+        (limit,),
+    )
+    return [_task(tuple(row)) for row in rows]
+
+
+async def for_ticket(connection: aiosqlite.Connection, ticket_id: str) -> list[CallbackTask]:
+    rows = await connection.execute_fetchall(
+        f"SELECT {_TASK_COLUMNS} FROM callback_tasks WHERE ticket_id = ? ORDER BY created_s",
+        (ticket_id,),
     )
     return [_task(tuple(row)) for row in rows]
 
@@ -96,12 +180,20 @@ async def assign(connection: aiosqlite.Connection, task_id: str, agent: str) -> 
 
 
 async def add_attempt(
-    connection: aiosqlite.Connection, attempt: CallbackAttempt, *, done: bool
+    connection: aiosqlite.Connection, attempt: CallbackAttempt, *, closed_as: str = ""
 ) -> bool:
+    """Append the attempt; `closed_as` (reached, unreachable) closes the task with it. False
+    when there is no such open task."""
     cursor = await connection.execute(
-        "UPDATE callback_tasks SET attempts = attempts + 1, outcome = ?, status = ?"
-        " WHERE task_id = ?",
-        (attempt.outcome, "done" if done else "open", attempt.task_id),
+        "UPDATE callback_tasks SET attempts = attempts + 1, outcome = ?, status = ?,"
+        " closed_as = ?, closed_s = ? WHERE task_id = ? AND status = 'open'",
+        (
+            attempt.outcome,
+            "done" if closed_as else "open",
+            closed_as,
+            attempt.time_s if closed_as else None,
+            attempt.task_id,
+        ),
     )
     if cursor.rowcount != 1:
         return False
@@ -111,6 +203,26 @@ async def add_attempt(
         (attempt.task_id, attempt.time_s, attempt.agent, attempt.outcome, attempt.note),
     )
     return True
+
+
+async def take_on_ticket(connection: aiosqlite.Connection, number: str, ticket_id: str) -> None:
+    """The number's open task (one a number) becomes the follow-up of this ticket too."""
+    await connection.execute(
+        "UPDATE callback_tasks SET ticket_id = ? WHERE number = ? AND status = 'open'"
+        " AND ticket_id = ''",
+        (ticket_id, number),
+    )
+
+
+async def close(
+    connection: aiosqlite.Connection, task_id: str, closed_as: str, closed_s: float
+) -> bool:
+    cursor = await connection.execute(
+        "UPDATE callback_tasks SET status = 'done', closed_as = ?, closed_s = ?"
+        " WHERE task_id = ? AND status = 'open'",
+        (closed_as, closed_s, task_id),
+    )
+    return cursor.rowcount == 1
 
 
 async def attempts(connection: aiosqlite.Connection, task_id: str) -> list[CallbackAttempt]:

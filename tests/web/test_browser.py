@@ -23,7 +23,7 @@ from web_depot import (
 )
 
 from appliance.desk import SignedIn
-from appliance.engine.records import CallEnded, CallRecord, EndReason
+from appliance.engine.records import CallbackRequested, CallEnded, CallRecord, EndReason
 from appliance.store import Role
 from drivers.roles import CallerId
 
@@ -70,6 +70,20 @@ def shot(page: object, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
 
 
+def ring_for_cargo(depot_thread: DepotThread, caller: CallerId) -> None:
+    """A call comes in on L1 and the caller picks 1 (cargo) in the menu."""
+    depot = depot_thread.depot
+    assert depot is not None
+    assert depot_thread.call(depot.lines.incoming_call, "L1", caller)
+    wait_until(
+        lambda: any(
+            c.stage.value == "greeting" for c in depot_thread.call(depot.service.snapshot).calls
+        ),
+        "the greeting",
+    )
+    depot_thread.call(depot.lines.press, "L1", "1")
+
+
 def sign_in(page: object, url: str, agent_id: str, password: str) -> None:
     page.goto(f"{url}/login")  # type: ignore[attr-defined]
     page.fill("input[name=agent_id]", agent_id)  # type: ignore[attr-defined]
@@ -104,7 +118,7 @@ def test_browser_agent_call_complaint_then_supervisor_escalates_overdue_ticket(
         run(depot.runtime.store.record([CallEnded(past)]))
         clerk = SignedIn("1002", "李强", Role.AGENT, "", 0.0)
         run(
-            depot.desk.save_record(
+            depot.desk.records.save_record(
                 clerk,
                 "consultation",
                 "past-1",
@@ -133,14 +147,7 @@ def test_browser_agent_call_complaint_then_supervisor_escalates_overdue_ticket(
         shot(agent, "zh-desk-ready")
 
         # a call rings in; the caller picks 1 (cargo) in the menu
-        assert depot_thread.call(depot.lines.incoming_call, "L1", CallerId(CALLER, "张伟"))
-        wait_until(
-            lambda: any(
-                c.stage.value == "greeting" for c in depot_thread.call(depot.service.snapshot).calls
-            ),
-            "the greeting",
-        )
-        depot_thread.call(depot.lines.press, "L1", "1")
+        ring_for_cargo(depot_thread, CallerId(CALLER, "张伟"))
         expect(agent.locator("#state")).to_have_text("振铃")
         expect(agent.locator("#pop-number")).to_have_text(CALLER)
         expect(agent.locator("#pop-name")).to_have_text("张伟")
@@ -161,7 +168,7 @@ def test_browser_agent_call_complaint_then_supervisor_escalates_overdue_ticket(
         expect(agent.locator("#record-id")).to_have_text(re.compile(r"^R[0-9A-F]{10}$"))
         expect(agent.locator("dl.fields")).to_contain_text("延误")
         shot(agent, "zh-record")
-        tickets = run(depot.desk.open_tickets())
+        tickets = run(depot.desk.tickets.open_tickets())
         assert len(tickets) == 1 and tickets[0].number == CALLER
         ticket_id = tickets[0].ticket_id
         assert depot_thread.call(depot.positions.hang_up, POSITION)
@@ -185,7 +192,7 @@ def test_browser_agent_call_complaint_then_supervisor_escalates_overdue_ticket(
         shot(supervisor, "en-ticket-escalated")
         supervisor.goto(f"{depot.url}/tickets/overdue")
         expect(supervisor.locator(f"tr[data-ticket='{ticket_id}']")).to_have_count(0)
-        assert run(depot.desk.ticket(ticket_id)).escalation_level == 1  # type: ignore[union-attr]
+        assert run(depot.desk.tickets.ticket(ticket_id)).escalation_level == 1  # type: ignore[union-attr]
 
         # the wallboard follows a change within a second
         supervisor.goto(f"{depot.url}/supervisor/wallboard")
@@ -220,7 +227,7 @@ def test_browser_every_page_in_both_languages_on_desk_phone_and_tv(
         lead = SignedIn(SUPERVISOR_ID, "孙主管", Role.SUPERVISOR, "", 0.0)
         clerk = SignedIn(AGENT_ID, "王芳", Role.AGENT, "", 0.0)
         record = depot_thread.run(
-            depot.desk.save_record(
+            depot.desk.records.save_record(
                 clerk,
                 "complaint",
                 "",
@@ -228,10 +235,10 @@ def test_browser_every_page_in_both_languages_on_desk_phone_and_tv(
                 {"category": "damage", "department": "cargo", "details": "外包装破损"},
             )
         )
-        ticket_id = depot_thread.run(depot.desk.open_tickets())[0].ticket_id
-        depot_thread.run(depot.desk.add_notice(lead, "今天下午三点开会"))
-        depot_thread.run(depot.desk.add_handover(lead, "L2 线路噪音，已报修"))
-        depot_thread.run(depot.desk.add_script(lead, "0", "货物查询", "请提供运单号。"))
+        ticket_id = depot_thread.run(depot.desk.tickets.open_tickets())[0].ticket_id
+        depot_thread.run(depot.desk.notices.add_notice(lead, "今天下午三点开会"))
+        depot_thread.run(depot.desk.notices.add_handover(lead, "L2 线路噪音，已报修"))
+        depot_thread.run(depot.desk.scripts.add_script(lead, "0", "货物查询", "请提供运单号。"))
         pages = [
             "desk",
             "records",
@@ -240,6 +247,7 @@ def test_browser_every_page_in_both_languages_on_desk_phone_and_tv(
             "customers",
             "tickets",
             f"tickets/{ticket_id}",
+            "tickets/overdue",
             "scripts",
             "reports",
             "reports/staffing",
@@ -282,3 +290,65 @@ def test_browser_every_page_in_both_languages_on_desk_phone_and_tv(
                     assert spilling == [], (kind, path, spilling)
                     shot(page, f"{language}-{kind}-{path.replace('/', '-')}")
             context.close()
+
+
+def test_browser_desk_tasks_once_a_number_dial_refused_in_place_outcome_closes_task(
+    tmp_path: Path, browser: object
+) -> None:
+    expect = playwright_sync.expect
+    depot_thread = DepotThread(tmp_path / "depot.db")
+    with depot_thread as depot:
+        run = depot_thread.run
+        lead = SignedIn(SUPERVISOR_ID, "孙主管", Role.SUPERVISOR, "", 0.0)
+        rules = {"calling_window": "00:00-24:00", "failed_attempts": "3", "due_days": "3"}
+        run(depot.desk.tasks.change_rules(lead, rules))
+        now_s = depot.clock.now()
+        missed = [
+            CallbackRequested(
+                f"ab{n}", "13900000009", "", "abandoned", f"c{n}", "cargo", now_s, now_s
+            )
+            for n in range(3)
+        ]
+        run(depot.runtime.store.record(missed))
+        run(depot.desk.tasks.create_task(lead, {"number": "13900000002", "agent_id": AGENT_ID}))
+        run(depot.desk.tasks.create_task(lead, {"number": "13900000001", "agent_id": "1002"}))
+        depot.clock.offset_s += 3 * DAY_S + 60
+
+        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+        agent = context.new_page()
+        sign_in(agent, depot.url, AGENT_ID, AGENT_PASSWORD)
+        agent.fill("#position", POSITION)
+        agent.click("#log-in")
+        agent.click("#ready")
+        expect(agent.locator("#state")).to_have_text("就绪")
+        rows = agent.locator("#desk-tasks tbody tr[data-number]")
+        expect(rows).to_have_count(2)
+        assert sorted(rows.evaluate_all("rs => rs.map(r => r.dataset.number)")) == [
+            "13900000002",
+            "13900000009",
+        ]
+        # one line a row: every cell of a task keeps to one line
+        heights = rows.evaluate_all("rs => rs.map(r => r.getBoundingClientRect().height)")
+        assert max(heights) < 60, heights
+        shot(agent, "zh-phone-desk-tasks")
+
+        # on a call, a dial is refused on the desk itself, saying why
+        ring_for_cargo(depot_thread, CallerId(CALLER, ""))
+        expect(agent.locator("#state")).to_have_text("振铃")
+        assert depot_thread.call(depot.positions.answer, POSITION)
+        expect(agent.locator("#state")).to_have_text("通话中")
+        agent.locator("tr[data-number='13900000002'] button.dial").click()
+        expect(agent).to_have_url(re.compile(r"/desk/dial$"))
+        expect(agent.locator("#dial-refusal")).to_contain_text("您正在通话中")
+        expect(agent.locator("#desk-tasks")).to_be_visible()
+        shot(agent, "zh-phone-desk-dial-refused")
+        assert depot_thread.call(depot.positions.hang_up, POSITION)
+
+        # the outcome closes the task: it leaves the desk
+        agent.goto(f"{depot.url}/desk")
+        row = agent.locator("tr[data-number='13900000002']")
+        row.locator("select[name=outcome]").select_option("reached_resolved")
+        row.locator("input[name=note]").fill("客户满意")
+        row.locator("form.attempt button").click()
+        expect(agent.locator("#desk-tasks tbody tr[data-number]")).to_have_count(1)
+        context.close()

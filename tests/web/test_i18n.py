@@ -54,11 +54,11 @@ async def _seed(depot: Depot) -> tuple[str, str]:
         "customer_name": "张伟",
         "customer_type": "company",
     }
-    record = await depot.desk.save_record(agent, "complaint", "", "13800138000", form)
-    ticket = (await depot.desk.open_tickets())[0]
+    record = await depot.desk.records.save_record(agent, "complaint", "", "13800138000", form)
+    ticket = (await depot.desk.tickets.open_tickets())[0]
     lead = SignedIn("9001", "孙主管", Role.SUPERVISOR, "", 0.0)
-    top = await depot.desk.add_script(lead, "0", "货物查询", "您好，请提供运单号。")
-    await depot.desk.add_script(lead, str(top), "运单号格式", "运单号为 12 位数字。")
+    top = await depot.desk.scripts.add_script(lead, "0", "货物查询", "您好，请提供运单号。")
+    await depot.desk.scripts.add_script(lead, str(top), "运单号格式", "运单号为 12 位数字。")
     return record.record_id, ticket.ticket_id
 
 

@@ -14,7 +14,7 @@ import aiohttp
 from web_depot import POSITION, SUPERVISOR_ID, SUPERVISOR_PASSWORD, Depot, running_depot
 from web_http import Browserish
 
-from appliance.desk_reports import report_days_key
+from appliance.desk.reports import report_days_key
 from appliance.engine.records import FaultRecorded
 from drivers.roles import CallerId
 

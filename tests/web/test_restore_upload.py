@@ -28,9 +28,9 @@ from web_depot import (
 )
 from web_http import Browserish
 
-from appliance import desk_restore
 from appliance.cli import EX_RESTART
 from appliance.demo import DemoOptions, run_demo
+from appliance.desk import restore as desk_restore
 from appliance.seed import DEMO_SUPERVISOR
 from appliance.store import Role
 from appliance.store.backup import apply_pending_restore
@@ -86,7 +86,7 @@ async def make_backup(folder: Path) -> bytes:
     async with running_depot(folder / "source.db") as depot:
         await depot.runtime.store.add_user(BACKUP_ONLY_ID, "备份里的人", Role.AGENT, "pass-7777-x")
         _token, admin = await depot.desk.sign_in(ADMIN_ID, ADMIN_PASSWORD, "127.0.0.1")
-        await depot.desk.add_handover(admin, "来自备份的交接班记录")
+        await depot.desk.notices.add_handover(admin, "来自备份的交接班记录")
         async with depot.desk.backup_copy(admin) as copy:
             return Path(copy).read_bytes()
 

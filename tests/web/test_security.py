@@ -74,8 +74,8 @@ def test_web_agent_cannot_reach_supervisor_or_admin_pages_403(tmp_path: Path) ->
         ):
             status, _html = await agent.post(path, {"csrf_token": token, **data})
             assert status == 403, path
-        assert await depot.desk.notices() == []
-        assert await depot.desk.script_tree() == []
+        assert await depot.desk.notices.notices() == []
+        assert await depot.desk.scripts.script_tree() == []
         assert await depot.service.blacklist() == ["17000000000"] or "13800000000" not in (
             await depot.service.blacklist()
         )
@@ -108,14 +108,14 @@ def test_web_forged_or_missing_csrf_token_refused_and_nothing_changes(tmp_path: 
             assert "未做任何更改" in html or "nothing was changed" in html
         status, _ = await supervisor.post("/supervisor/notices", {"text": "no token at all"})
         assert status == 403
-        assert await depot.desk.notices() == []
+        assert await depot.desk.notices.notices() == []
         assert await depot.desk.audit_log() == [
             entry for entry in await depot.desk.audit_log() if entry.action == "sign_in"
         ]
         # the real token works
         status, _ = await supervisor.post("/supervisor/notices", {"csrf_token": real, "text": "ok"})
         assert status == 303
-        assert [n.text for n in await depot.desk.notices()] == ["ok"]
+        assert [n.text for n in await depot.desk.notices.notices()] == ["ok"]
 
     with_depot(tmp_path, test)
 
@@ -215,7 +215,7 @@ def test_web_audit_log_records_every_supervisor_action(tmp_path: Path) -> None:
                     "details": "货物延误三天",
                 },
             )
-        ticket = (await depot.desk.open_tickets())[0]
+        ticket = (await depot.desk.tickets.open_tickets())[0]
         supervisor = Browserish(depot.url, session)
         await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
         token = await supervisor.csrf()
@@ -224,7 +224,7 @@ def test_web_audit_log_records_every_supervisor_action(tmp_path: Path) -> None:
             ("/supervisor/handover", {"text": "L2 线路噪音，已报修"}),
             ("/supervisor/blacklist", {"number": "13011112222"}),
             (f"/tickets/{ticket.ticket_id}/escalate", {"note": "客户再次来电"}),
-            (f"/tickets/{ticket.ticket_id}/close", {"follow_up": "已回访，客户满意"}),
+            (f"/tickets/{ticket.ticket_id}/close", {"reason": "客户已撤诉"}),
         )
         for path, data in actions:
             status, _ = await supervisor.post(path, {"csrf_token": token, **data})
@@ -281,8 +281,8 @@ def test_web_half_sent_record_names_field_and_keeps_nothing(tmp_path: Path) -> N
         )
         assert status == 400
         assert 'data-field="category"' in html
-        assert await depot.desk.recent_records() == []
-        assert await depot.desk.open_tickets() == []
-        assert await depot.desk.customers() == []
+        assert await depot.desk.records.recent_records() == []
+        assert await depot.desk.tickets.open_tickets() == []
+        assert await depot.desk.records.customers() == []
 
     with_depot(tmp_path, test)

@@ -79,6 +79,7 @@ async def running_depot(
     recordings_dir: str = "",
     restart: Callable[[], None] | None = None,
     reports_ready_every_s: float = 60.0,
+    desk_jobs_every_s: float = 3600.0,  # tests that watch escalation set it short
     persistent: frozenset[str] = frozenset(),
 ) -> AsyncIterator[Depot]:
     """`persistent` positions stay connected between calls, so keypad login works there."""
@@ -110,6 +111,7 @@ async def running_depot(
             recordings_dir=recordings_dir,
             restart=restart,
             reports_ready_every_s=reports_ready_every_s,
+            desk_jobs_every_s=desk_jobs_every_s,
         ) as desk:
             running = asyncio.create_task(runtime.run(stop))
             await runtime.ready.wait()

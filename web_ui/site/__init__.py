@@ -21,6 +21,9 @@ from web_ui.site import (
     settings_pages,
     setup_pages,
     supervisor_pages,
+    task_pages,
+    ticket_pages,
+    waybill_pages,
 )
 from web_ui.site.security import DEPOT_KEY, DESK_KEY, SITE_TEMPLATES_KEY, templates
 
@@ -47,6 +50,9 @@ def add_site(
     app.router.add_routes(auth_pages.routes)
     app.router.add_routes(desk_pages.routes)
     app.router.add_routes(record_pages.routes)
+    app.router.add_routes(task_pages.routes)
+    app.router.add_routes(ticket_pages.routes)
+    app.router.add_routes(waybill_pages.routes)
     app.router.add_routes(supervisor_pages.routes)
     app.router.add_routes(restore_pages.routes)
     app.router.add_routes(report_pages.routes)

@@ -221,7 +221,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tickets.id": ("Ticket", "工单"),
     "tickets.status": ("Status", "状态"),
     "tickets.holder": ("With", "当前处理"),
-    "tickets.due_holder": ("Should be with by now", "按时限应由"),
     "tickets.overdue": ("Overdue", "已超期"),
     "tickets.escalate": ("Escalate", "升级"),
     "tickets.close": ("Close after follow-up call", "回访后结案"),
@@ -616,3 +615,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         )
     },
 }
+
+# The follow-up loops (回访, 工单, 运单号) keep their texts in their own module.
+from web_ui.site.catalog_followup import FOLLOW_UP_MESSAGES  # noqa: E402
+
+MESSAGES.update(FOLLOW_UP_MESSAGES)

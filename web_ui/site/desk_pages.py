@@ -1,5 +1,6 @@
 """The agent desk (A4): state buttons, live screen pop on ringing, call timer with the talk-time
-warning, callers waiting, notices, today's callback tasks with click-to-dial, own figures."""
+warning, callers waiting, notices, today's callback tasks with click-to-dial (refused in place,
+with the reason, while on a call or outside the calling window), own figures."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 
 from aiohttp import web
 
+from appliance.desk import ESCALATION_LEVELS, FormError
+from appliance.desk.tasks import OUTCOMES, DialRefusal
 from appliance.service import AgentState, AgentView, CallStage, DepotService
 from web_ui.site.live import stream
 from web_ui.site.security import (
@@ -70,23 +73,32 @@ def desk_picture(service: DepotService, agent_id: str) -> dict[str, Any]:
 @routes.get("/desk")
 @requires(AGENT)
 async def desk_page(request: web.Request) -> web.Response:
+    return await _desk_page(request)
+
+
+async def _desk_page(
+    request: web.Request, *, refusal: DialRefusal | None = None, status: int = 200
+) -> web.Response:
+    """The desk; `refusal` says in place why a dial was not placed."""
     user = signed_in(request)
     service = request.app[DEPOT_KEY]
     desk = request.app[DESK_KEY]
-    tasks = [
-        task
-        for task in await service.callback_tasks()
-        if task.assigned_agent in ("", user.agent_id)
-    ]
     return render(
         request,
         "desk.html",
+        status=status,
         agent=_agent_view(service, user.agent_id),
         picture=desk_picture(service, user.agent_id),
         pause_reasons=PAUSE_REASONS,
         colleagues=[a for a in service.setup().agents if a.id != user.agent_id],
-        notices=await desk.notices(),
-        tasks=tasks,
+        notices=await desk.notices.notices(),
+        ticket_notices=await desk.tickets.notices_for(user),
+        levels=ESCALATION_LEVELS,
+        tasks=await desk.tasks.desk_tasks(user.agent_id),
+        window_opens_s=await desk.tasks.window_opens_s(),
+        outcomes=OUTCOMES,
+        now_s=service.now(),
+        refusal=refusal,
         error_key=request.query.get("error", ""),
     )
 
@@ -132,6 +144,19 @@ def _state_error(request: web.Request, key: str, field: str) -> web.StreamRespon
     return render(request, "error.html", status=400, message_key=key, field=field)
 
 
+@routes.post("/desk/ticket-notices/{notice_id}/seen")
+@requires(AGENT)
+async def ticket_notice_seen(request: web.Request) -> web.StreamResponse:
+    """An escalation notice read: it leaves this desk."""
+    try:
+        await request.app[DESK_KEY].tickets.notice_seen(
+            signed_in(request), request.match_info["notice_id"]
+        )
+    except FormError:
+        return _state_error(request, "error.not_found", "notice_id")
+    raise web.HTTPSeeOther("/desk")
+
+
 @routes.get("/desk/live")
 @requires(AGENT)
 async def desk_live(request: web.Request) -> web.StreamResponse:
@@ -149,7 +174,7 @@ async def desk_live(request: web.Request) -> web.StreamResponse:
 async def screen_pop(request: web.Request) -> web.Response:
     """The caller's history for the screen pop (a fragment the desk page puts in place)."""
     number = request.query.get("number", "")[:32]
-    pop = await request.app[DESK_KEY].screen_pop(number)
+    pop = await request.app[DESK_KEY].records.screen_pop(number)
     return render(
         request,
         "screen_pop.html",
@@ -172,12 +197,19 @@ async def dial(request: web.Request) -> web.StreamResponse:
     purpose = form.get("purpose", "callback" if task_id else "click_to_dial")
     if purpose not in DIAL_PURPOSES:
         return _state_error(request, "error.field_choice", "purpose")
-    try:
-        await request.app[DEPOT_KEY].place_call(
-            user.agent_id, number, purpose=purpose, task_id=task_id
-        )
-    except (ValueError, LookupError):
-        return _state_error(request, "desk.refused", "")
+    refusal = await request.app[DESK_KEY].tasks.dial_refusal(user.agent_id, task_id)
+    if refusal is None:
+        try:
+            await request.app[DEPOT_KEY].place_call(
+                user.agent_id, number, purpose=purpose, task_id=task_id
+            )
+        except (ValueError, LookupError):
+            refusal = DialRefusal("not_free")
+    if refusal is not None:
+        if request.headers.get("Accept", "").startswith("application/json"):
+            body = {"error": f"dial.{refusal.reason}", "opens_s": refusal.opens_s}
+            return json_response(body, status=409)
+        return await _desk_page(request, refusal=refusal, status=409)
     await request.app[DESK_KEY].audit(user, f"call.{purpose}", number, task_id)
     raise web.HTTPSeeOther("/desk")
 

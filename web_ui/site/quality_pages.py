@@ -35,7 +35,7 @@ async def _recordings_page(request: web.Request, *, error: FormError | None = No
         request,
         "recordings.html",
         status=400 if error is not None else 200,
-        calls=await desk.recorded_calls(start_s, end_s),
+        calls=await desk.quality.recorded_calls(start_s, end_s),
         day=day.isoformat(),
         criteria=QUALITY_CRITERIA,
         error=error,
@@ -52,7 +52,7 @@ async def recordings(request: web.Request) -> web.Response:
 @requires(SUPERVISOR)
 async def audio(request: web.Request) -> web.StreamResponse:
     try:
-        path = await request.app[DESK_KEY].recording_file(
+        path = await request.app[DESK_KEY].quality.recording_file(
             signed_in(request), request.match_info["call_id"]
         )
     except FormError:
@@ -65,7 +65,7 @@ async def audio(request: web.Request) -> web.StreamResponse:
 async def check(request: web.Request) -> web.StreamResponse:
     form = await form_of(request)
     try:
-        await request.app[DESK_KEY].check_quality(
+        await request.app[DESK_KEY].quality.check_quality(
             signed_in(request), request.match_info["call_id"], form
         )
     except FormError as error:

@@ -1,19 +1,14 @@
-"""Records linked to calls (A5: 咨询 投诉 救援 预约 回访) with their appended history, the
-customer directory, and tickets (S5) with the overdue list and escalation."""
+"""Records linked to calls (A5: 咨询 投诉 救援 预约 回访) with their appended history and the
+ticket a complaint opened, and the customer directory."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from appliance.desk import (
-    ESCALATION_LEVELS,
-    RECORD_KINDS,
-    FormError,
-)
+from appliance.desk import RECORD_KINDS, FormError
 from web_ui.site.security import (
     AGENT,
     DESK_KEY,
-    SUPERVISOR,
     error_page,
     form_of,
     render,
@@ -59,7 +54,7 @@ async def save_record(request: web.Request) -> web.StreamResponse:
     if kind not in RECORD_KINDS:
         return error_page(request, 400, "error.field_choice")
     try:
-        record = await request.app[DESK_KEY].save_record(
+        record = await request.app[DESK_KEY].records.save_record(
             signed_in(request), kind, form.get("call_id", ""), form.get("number", ""), form
         )
     except FormError as error:
@@ -70,7 +65,9 @@ async def save_record(request: web.Request) -> web.StreamResponse:
 @routes.get("/records")
 @requires(AGENT)
 async def records_list(request: web.Request) -> web.Response:
-    return render(request, "records.html", records=await request.app[DESK_KEY].recent_records())
+    return render(
+        request, "records.html", records=await request.app[DESK_KEY].records.recent_records()
+    )
 
 
 @routes.get("/records/{record_id}")
@@ -82,7 +79,7 @@ async def record_page(request: web.Request) -> web.Response:
 async def _record_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
     desk = request.app[DESK_KEY]
     record_id = request.match_info["record_id"]
-    record = await desk.record(record_id)
+    record = await desk.records.record(record_id)
     if record is None:
         return error_page(request, 404, "error.not_found")
     return render(
@@ -90,7 +87,8 @@ async def _record_page(request: web.Request, *, error: FormError | None = None) 
         "record.html",
         status=400 if error is not None else 200,
         record=record,
-        history=await desk.record_history(record_id),
+        history=await desk.records.record_history(record_id),
+        tickets=await desk.tickets.for_record(record_id),
         error=error,
     )
 
@@ -101,7 +99,7 @@ async def append_to_record(request: web.Request) -> web.StreamResponse:
     record_id = request.match_info["record_id"]
     form = await form_of(request)
     try:
-        await request.app[DESK_KEY].append_to_record(
+        await request.app[DESK_KEY].records.append_to_record(
             signed_in(request), record_id, form.get("note", "")
         )
     except FormError as error:
@@ -118,93 +116,6 @@ async def customers(request: web.Request) -> web.Response:
     return render(
         request,
         "customers.html",
-        customers=await request.app[DESK_KEY].customers(search),
+        customers=await request.app[DESK_KEY].records.customers(search),
         search=search,
     )
-
-
-# -- tickets -----------------------------------------------------------------------------------
-
-
-@routes.get("/tickets")
-@requires(AGENT)
-async def tickets_list(request: web.Request) -> web.Response:
-    desk = request.app[DESK_KEY]
-    tickets = await desk.recent_tickets()
-    return render(
-        request,
-        "tickets.html",
-        tickets=tickets,
-        overdue={t.ticket_id for t in tickets if desk.is_overdue(t)},
-        levels=ESCALATION_LEVELS,
-        only_overdue=False,
-    )
-
-
-@routes.get("/tickets/overdue")
-@requires(SUPERVISOR)
-async def overdue_list(request: web.Request) -> web.Response:
-    desk = request.app[DESK_KEY]
-    tickets = await desk.overdue_tickets()
-    return render(
-        request,
-        "tickets.html",
-        tickets=tickets,
-        overdue={t.ticket_id for t in tickets},
-        levels=ESCALATION_LEVELS,
-        only_overdue=True,
-    )
-
-
-@routes.get("/tickets/{ticket_id}")
-@requires(AGENT)
-async def ticket_page(request: web.Request) -> web.Response:
-    return await _ticket_page(request)
-
-
-async def _ticket_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
-    desk = request.app[DESK_KEY]
-    ticket_id = request.match_info["ticket_id"]
-    ticket = await desk.ticket(ticket_id)
-    if ticket is None:
-        return error_page(request, 404, "error.not_found")
-    return render(
-        request,
-        "ticket.html",
-        status=400 if error is not None else 200,
-        ticket=ticket,
-        record=await desk.record(ticket.record_id),
-        steps=await desk.ticket_steps(ticket_id),
-        overdue=desk.is_overdue(ticket),
-        due_level=desk.due_level(ticket),
-        levels=ESCALATION_LEVELS,
-        error=error,
-    )
-
-
-@routes.post("/tickets/{ticket_id}/escalate")
-@requires(SUPERVISOR)
-async def escalate(request: web.Request) -> web.StreamResponse:
-    ticket_id = request.match_info["ticket_id"]
-    form = await form_of(request)
-    try:
-        await request.app[DESK_KEY].escalate_ticket(
-            signed_in(request), ticket_id, form.get("note", "")
-        )
-    except FormError as error:
-        return await _ticket_page(request, error=error)
-    raise web.HTTPSeeOther(f"/tickets/{ticket_id}")
-
-
-@routes.post("/tickets/{ticket_id}/close")
-@requires(AGENT)
-async def close(request: web.Request) -> web.StreamResponse:
-    ticket_id = request.match_info["ticket_id"]
-    form = await form_of(request)
-    try:
-        await request.app[DESK_KEY].close_ticket(
-            signed_in(request), ticket_id, form.get("follow_up", "")
-        )
-    except FormError as error:
-        return await _ticket_page(request, error=error)
-    raise web.HTTPSeeOther(f"/tickets/{ticket_id}")

@@ -26,8 +26,8 @@ async def _scripts_page(request: web.Request, *, error: FormError | None = None)
         request,
         "scripts.html",
         status=400 if error is not None else 200,
-        tree=await desk.script_tree(),
-        found=await desk.search_scripts(words),
+        tree=await desk.scripts.script_tree(),
+        found=await desk.scripts.search_scripts(words),
         words=words,
         error=error,
     )
@@ -44,7 +44,7 @@ async def scripts_page(request: web.Request) -> web.Response:
 async def lookup(request: web.Request) -> web.Response:
     """The desk's quick lookup: matching scripts as a fragment."""
     words = request.query.get("q", "")[:60]
-    found = await request.app[DESK_KEY].search_scripts(words, limit=5)
+    found = await request.app[DESK_KEY].scripts.search_scripts(words, limit=5)
     return render(request, "script_lookup.html", found=found, words=words)
 
 
@@ -57,15 +57,15 @@ async def change_scripts(request: web.Request) -> web.StreamResponse:
     action = form.get("action", "")
     try:
         if action == "add":
-            await desk.add_script(
+            await desk.scripts.add_script(
                 who, form.get("parent_id", "0"), form.get("title", ""), form.get("body", "")
             )
         elif action == "change":
-            await desk.change_script(
+            await desk.scripts.change_script(
                 who, form.get("script_id", ""), form.get("title", ""), form.get("body", "")
             )
         elif action == "remove":
-            await desk.remove_script(who, form.get("script_id", ""))
+            await desk.scripts.remove_script(who, form.get("script_id", ""))
         else:
             raise FormError("action", "choice")
     except FormError as error:

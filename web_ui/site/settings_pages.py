@@ -9,8 +9,8 @@ from urllib.parse import quote
 from aiohttp import web
 
 from appliance.desk import FormError
-from appliance.desk_prompts import PROMPT_LANGUAGES, PROMPT_MAX_BYTES, known_prompts
-from appliance.desk_settings import (
+from appliance.desk.prompts import PROMPT_LANGUAGES, PROMPT_MAX_BYTES, known_prompts
+from appliance.desk.setup_forms import (
     LINE_FIELD,
     LINE_MENU,
     MENU_KEYS,
@@ -59,7 +59,7 @@ async def _settings_page(request: web.Request, *, error: FormError | None = None
         line_queues=dict(setup.line_queues),
         line_field=LINE_FIELD,
         line_menu=LINE_MENU,
-        recorded_prompts=request.app[DESK_KEY].recorded_prompts(),
+        recorded_prompts=request.app[DESK_KEY].settings.recorded_prompts(),
         tiers=TIERS,
         hours=setup.hours,
         vip_numbers=setup.vip_numbers,
@@ -87,21 +87,21 @@ async def change_settings(request: web.Request) -> web.StreamResponse:
     action = form.get("action", "")
     try:
         if action == "queue":
-            await desk.change_queue(who, form.get("queue_id", ""), form)
+            await desk.settings.change_queue(who, form.get("queue_id", ""), form)
         elif action == "menu":
-            await desk.change_menu(who, form)
+            await desk.settings.change_menu(who, form)
         elif action == "greeting":
-            await desk.change_greeting(who, form)
+            await desk.settings.change_greeting(who, form)
         elif action == "lines":
-            await desk.change_line_queues(who, form)
+            await desk.settings.change_line_queues(who, form)
         elif action == "agent":
-            await desk.save_agent(who, form)
+            await desk.settings.save_agent(who, form)
         elif action == "vips":
-            await desk.change_vips(who, form)
+            await desk.settings.change_vips(who, form)
         elif action == "hours":
-            await desk.change_hours(who, form)
+            await desk.settings.change_hours(who, form)
         elif action == "remove_agent":
-            await desk.remove_agent(who, form.get("agent_id", ""))
+            await desk.settings.remove_agent(who, form.get("agent_id", ""))
         else:
             raise FormError("action", "choice")
     except FormError as error:
@@ -122,7 +122,7 @@ async def upload_prompt(request: web.Request) -> web.StreamResponse:
         if not upload.filename.lower().endswith(".wav"):
             raise FormError("file", "wav_format")
         data = upload.file.read(PROMPT_MAX_BYTES + 1)
-        await request.app[DESK_KEY].upload_prompt(signed_in(request), language, name, data)
+        await request.app[DESK_KEY].settings.upload_prompt(signed_in(request), language, name, data)
     except FormError as error:
         return await _settings_page(request, error=error)
     raise web.HTTPSeeOther(f"/supervisor/settings?uploaded={quote(language)}/{quote(name)}")

@@ -24,7 +24,7 @@ from appliance.desk import (
     SignedIn,
     is_keypad_pin,
 )
-from appliance.desk_forms import clean_text
+from appliance.desk.forms import clean_text
 from web_ui.site.security import DEPOT_KEY, DESK_KEY, form_of, render
 
 log = logging.getLogger(__name__)

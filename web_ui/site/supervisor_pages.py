@@ -110,7 +110,7 @@ async def _notices_page(request: web.Request, *, error: FormError | None = None)
         request,
         "notices.html",
         status=400 if error is not None else 200,
-        notices=await request.app[DESK_KEY].notices(),
+        notices=await request.app[DESK_KEY].notices.notices(),
         error=error,
     )
 
@@ -128,9 +128,9 @@ async def change_notices(request: web.Request) -> web.StreamResponse:
     form = await form_of(request)
     try:
         if form.get("withdraw"):
-            await desk.withdraw_notice(signed_in(request), form["withdraw"])
+            await desk.notices.withdraw_notice(signed_in(request), form["withdraw"])
         else:
-            await desk.add_notice(signed_in(request), form.get("text", ""))
+            await desk.notices.add_notice(signed_in(request), form.get("text", ""))
     except FormError as error:
         return await _notices_page(request, error=error)
     raise web.HTTPSeeOther("/supervisor/notices")
@@ -141,7 +141,7 @@ async def _handover_page(request: web.Request, *, error: FormError | None = None
         request,
         "handover.html",
         status=400 if error is not None else 200,
-        entries=await request.app[DESK_KEY].handovers(),
+        entries=await request.app[DESK_KEY].notices.handovers(),
         error=error,
     )
 
@@ -157,7 +157,7 @@ async def handover(request: web.Request) -> web.Response:
 async def add_handover(request: web.Request) -> web.StreamResponse:
     form = await form_of(request)
     try:
-        await request.app[DESK_KEY].add_handover(signed_in(request), form.get("text", ""))
+        await request.app[DESK_KEY].notices.add_handover(signed_in(request), form.get("text", ""))
     except FormError as error:
         return await _handover_page(request, error=error)
     raise web.HTTPSeeOther("/supervisor/handover")
@@ -274,37 +274,6 @@ async def backup(request: web.Request) -> web.StreamResponse:
                 await response.write(piece)
         await response.write_eof()
     return response
-
-
-async def _tasks_page(request: web.Request, *, error: FormError | None = None) -> web.Response:
-    service = request.app[DEPOT_KEY]
-    return render(
-        request,
-        "tasks.html",
-        status=400 if error is not None else 200,
-        tasks=await service.callback_tasks(),
-        agents=service.setup().agents,
-        error=error,
-    )
-
-
-@routes.get("/supervisor/tasks")
-@requires(SUPERVISOR)
-async def tasks(request: web.Request) -> web.Response:
-    return await _tasks_page(request)
-
-
-@routes.post("/supervisor/tasks")
-@requires(SUPERVISOR)
-async def assign_task(request: web.Request) -> web.StreamResponse:
-    form = await form_of(request)
-    try:
-        await request.app[DESK_KEY].assign_callback_task(
-            signed_in(request), form.get("task_id", ""), form.get("agent_id", "")
-        )
-    except FormError as error:
-        return await _tasks_page(request, error=error)
-    raise web.HTTPSeeOther("/supervisor/tasks")
 
 
 async def status_page(

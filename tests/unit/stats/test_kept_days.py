@@ -14,7 +14,7 @@ from pathlib import Path
 
 from many_days import DAYS, FIRST_DAY, NOW_S, START_S, ZONE, many_days_log
 
-from appliance.desk_reports import REPORT_SETTLE_S, DepotReports, ReportCache, report_days_key
+from appliance.desk.reports import REPORT_SETTLE_S, DepotReports, ReportCache, report_days_key
 from appliance.engine.records import QueueLogEntry
 from appliance.engine.views import AgentState
 from appliance.stats.figures import AgentFigures, Figures

@@ -154,3 +154,43 @@ def test_store_full_disk_is_a_store_error_and_the_step_is_not_half_written(
             await store.close()
 
     assert asyncio.run(main()) == 0
+
+
+def _schema_step(marker: str) -> int:
+    """The number of the migration step whose statements mention `marker` (never hard-coded:
+    steps are appended by several people and reordered on merge)."""
+    return next(n for n, step in enumerate(MIGRATIONS) if any(marker in s for s in step))
+
+
+def test_store_migration_closes_duplicate_open_callback_tasks_keeping_the_first(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    before = _schema_step("callback_tasks_one_open")
+    with sqlite3.connect(path) as connection:
+        for step in MIGRATIONS[:before]:
+            for statement in step:
+                connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {before}")
+        for task_id, number in (("a", "138"), ("b", "138"), ("c", "139"), ("d", "138")):
+            connection.execute(
+                "INSERT INTO callback_tasks (task_id, number, name, reason, call_id, queue,"
+                " created_s, due_s) VALUES (?, ?, '', 'abandoned', '', 'cargo', 1.0, 2.0)",
+                (task_id, number),
+            )
+    connection.close()
+
+    async def main() -> list[tuple[str, str]]:
+        store = await Store.open(path)
+        try:
+            return [(t.task_id, t.number) for t in await store.open_callback_tasks()]
+        finally:
+            await store.close()
+
+    assert sorted(asyncio.run(main())) == [("a", "138"), ("c", "139")]
+    with sqlite3.connect(path) as connection:
+        closed = connection.execute(
+            "SELECT task_id, closed_as FROM callback_tasks WHERE status = 'done' ORDER BY task_id"
+        ).fetchall()
+    connection.close()
+    assert closed == [("b", "duplicate"), ("d", "duplicate")]

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from appliance.desk_forms import FormError
+from appliance.desk.forms import FormError
 from appliance.store.backup import (
     SQLITE_HEADER,
     BackupError,

@@ -33,9 +33,12 @@ CUSTOMER_TYPES = ("individual", "company", "dealer", "vip")
 COMPLAINT_CATEGORIES = ("delay", "damage", "loss", "attitude", "billing", "other")
 COMPLAINT_DEPARTMENTS = ("cargo", "dispatch", "sales", "repair", "finance", "service")
 
+WAYBILL_CHARS = (6, 30)  # a waybill number (运单号): letters and digits, this long
+
 _CUSTOMER = (
     FieldSpec("customer_name", max_chars=60),
     FieldSpec("customer_type", choices=CUSTOMER_TYPES),
+    FieldSpec("waybill", max_chars=WAYBILL_CHARS[1] + 10),
 )
 
 RECORD_KINDS: dict[str, tuple[FieldSpec, ...]] = {
@@ -86,6 +89,16 @@ def clean_text(field: str, value: str, *, required: bool, max_chars: int) -> str
     return text
 
 
+def clean_waybill(text: str) -> str | None:
+    """A waybill number as the depot writes it (upper case, no spaces or dashes), or None
+    when it cannot be one."""
+    waybill = "".join(text.split()).replace("-", "").upper()
+    low, high = WAYBILL_CHARS
+    if not (low <= len(waybill) <= high and waybill.isascii() and waybill.isalnum()):
+        return None
+    return waybill
+
+
 def clean_record_fields(kind: str, form: dict[str, str]) -> tuple[tuple[str, str], ...]:
     """The record's fields in the order of its spec, each checked."""
     cleaned: list[tuple[str, str]] = []
@@ -95,6 +108,10 @@ def clean_record_fields(kind: str, form: dict[str, str]) -> tuple[tuple[str, str
         )
         if value and spec.choices and value not in spec.choices:
             raise FormError(spec.name, "choice")
+        if value and spec.name == "waybill":
+            value = clean_waybill(value) or ""
+            if not value:
+                raise FormError("waybill", "waybill_format")
         cleaned.append((spec.name, value))
     return tuple(cleaned)
 

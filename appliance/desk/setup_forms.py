@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from appliance.desk_forms import FormError, clean_seconds, clean_text
+from appliance.desk.forms import FormError, clean_seconds, clean_text
 from appliance.engine.prompts import PROMPT_TEXTS
 from appliance.engine.setup import (
     Agent,
@@ -44,7 +44,7 @@ LINE_FIELD = "line_queue_"  # + line id: "menu", or the queue the line's callers
 LINE_MENU = "menu"
 
 
-def _whole_number(field: str, value: str, low: int, high: int) -> int:
+def whole_number(field: str, value: str, low: int, high: int) -> int:
     text = value.strip()
     if not text.isdigit() or not low <= int(text) <= high:
         raise FormError(field, "out_of_range")
@@ -100,7 +100,7 @@ def _queue_from_form(setup: DepotSetup, queue: Queue, form: dict[str, str]) -> Q
         raise FormError("max_wait_s", "wait_range")
     overflow = _overflow(setup, queue, form)
     max_length = (
-        _whole_number("max_length", form["max_length"], 0, MAX_LENGTH_LIMIT)
+        whole_number("max_length", form["max_length"], 0, MAX_LENGTH_LIMIT)
         if "max_length" in form
         else queue.max_length
     )
@@ -199,7 +199,7 @@ def with_menu(setup: DepotSetup, form: dict[str, str]) -> DepotSetup:
     timeout_s = clean_seconds("timeout_s", form.get("timeout_s", ""))
     if not MENU_TIMEOUT_RANGE_S[0] <= timeout_s <= MENU_TIMEOUT_RANGE_S[1]:
         raise FormError("timeout_s", "out_of_range")
-    attempts = _whole_number("attempts", form.get("attempts", ""), *MENU_ATTEMPTS_RANGE)
+    attempts = whole_number("attempts", form.get("attempts", ""), *MENU_ATTEMPTS_RANGE)
     default_queue = form.get("default_queue", "").strip()
     if default_queue not in queue_ids:
         raise FormError("default_queue", "choice")
@@ -264,23 +264,26 @@ def _minute(field: str, text: str) -> int:
     return value
 
 
+def minute_ranges(field: str, text: str) -> tuple[tuple[int, int], ...]:
+    """Minute-of-day ranges from "08:00-12:00, 13:00-20:00" (in order, not overlapping);
+    FormError naming `field` otherwise."""
+    ranges: list[tuple[int, int]] = []
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        start_text, dash, end_text = part.partition("-")
+        if not dash:
+            raise FormError(field, "hours")
+        start, end = _minute(field, start_text), _minute(field, end_text)
+        if start >= end or (ranges and start < ranges[-1][1]):
+            raise FormError(field, "hours")
+        ranges.append((start, end))
+    return tuple(ranges)
+
+
 def with_hours(setup: DepotSetup, form: dict[str, str]) -> DepotSetup:
     """Weekly hours (`day_0` Monday … `day_6`), holidays one ISO date a line, always open."""
-    weekly = []
-    for day in range(7):
-        field = f"day_{day}"
-        ranges: list[tuple[int, int]] = []
-        for part in form.get(field, "").split(","):
-            if not part.strip():
-                continue
-            start_text, dash, end_text = part.partition("-")
-            if not dash:
-                raise FormError(field, "hours")
-            start, end = _minute(field, start_text), _minute(field, end_text)
-            if start >= end or (ranges and start < ranges[-1][1]):
-                raise FormError(field, "hours")
-            ranges.append((start, end))
-        weekly.append(tuple(ranges))
+    weekly = [minute_ranges(f"day_{day}", form.get(f"day_{day}", "")) for day in range(7)]
     holidays = []
     for line in form.get("holidays", "").splitlines():
         if line.strip():

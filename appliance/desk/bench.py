@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from appliance.clock import ShellClock
 from appliance.config import ThresholdsConfig
 from appliance.desk import DeskService, open_desk
-from appliance.desk_reports import PERIOD_DAYS
+from appliance.desk.reports import PERIOD_DAYS
 from appliance.runtime import DeviceSet, open_runtime
 from appliance.seed import DEMO_AGENTS, DEMO_CALLERS, demo_setup
 from appliance.service import DepotService

@@ -8,7 +8,7 @@ import struct
 import tempfile
 from pathlib import Path
 
-from appliance.desk_forms import FormError
+from appliance.desk.forms import FormError
 from appliance.prompts import PROMPTS_DIR
 
 PROMPT_MAX_BYTES = 2 * 1024 * 1024

@@ -1,0 +1,52 @@
+"""The waybills table (运单号): the newest status of each waybill from the depot's tracking
+export. Loading a file adds and updates; a waybill missing from a later file keeps its status,
+and an older row never replaces a newer one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+from appliance.store.database import fetch_one
+
+
+@dataclass(frozen=True, slots=True)
+class Waybill:
+    waybill: str
+    status: str  # received, in_transit, arrived, out_for_delivery, delivered, held, returned
+    place: str
+    time_s: float  # when the tracking system saw that status
+    loaded_s: float = 0.0  # when the depot loaded it
+    source: str = ""  # the file it came from
+
+
+async def load(connection: aiosqlite.Connection, rows: Sequence[Waybill]) -> int:
+    """Add or update every row (the newer status wins); how many changed."""
+    before = connection.total_changes
+    await connection.executemany(
+        "INSERT INTO waybills (waybill, status, place, time_s, loaded_s, source)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (waybill) DO UPDATE SET"
+        " status = excluded.status, place = excluded.place, time_s = excluded.time_s,"
+        " loaded_s = excluded.loaded_s, source = excluded.source"
+        " WHERE excluded.time_s >= waybills.time_s",
+        [(r.waybill, r.status, r.place, r.time_s, r.loaded_s, r.source) for r in rows],
+    )
+    return connection.total_changes - before
+
+
+async def one(connection: aiosqlite.Connection, waybill: str) -> Waybill | None:
+    row = await fetch_one(
+        connection,
+        "SELECT waybill, status, place, time_s, loaded_s, source FROM waybills WHERE waybill = ?",
+        (waybill,),
+    )
+    if row is None:
+        return None
+    return Waybill(str(row[0]), str(row[1]), str(row[2]), float(row[3]), float(row[4]), str(row[5]))
+
+
+async def count(connection: aiosqlite.Connection) -> int:
+    row = await fetch_one(connection, "SELECT COUNT(*) FROM waybills")
+    return int(row[0]) if row is not None else 0
