@@ -1,0 +1,381 @@
+"""Boots the emulated Pi built by pi-check.sh and checks, from outside it, what a depot owner
+sees on first boot (docs/box.md, "The emulated Pi"); prints one JSON object.
+
+The emulator runs inside this process's own network namespace (pi-check.sh starts it under
+`unshare -n`): the web port is forwarded to 127.0.0.1 there, and the SIP peers reach the box
+over a tap device that exists only there, so no traffic leaves this machine. The login screen
+is read on the first serial console (ttyAMA0); systemd is inspected through a root shell on the
+second (hvc0), as a technician with a serial cable would."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.cookiejar
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+WEB_PORT = 8080
+BOX_LAN_IP = "10.0.2.15"  # qemu's user-mode network gives the guest this address
+SIP_HOST_IP = "10.0.3.1"  # this side of the tap device
+SIP_BOX_IP = "10.0.3.2"  # the box's second network card (vm-only.sh)
+BOOT_TIMEOUT_S = 900.0
+CONFIG = "/etc/depotline/depotline.toml"
+
+
+class Console:
+    """A serial port of the emulator (a unix socket): everything it printed, kept in memory
+    and in a log file, and what we type into it."""
+
+    def __init__(self, path: Path, log: Path) -> None:
+        self.sock = _connect_unix(path)
+        self.log = log.open("ab")
+        self.text = ""
+        self.lock = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                data = self.sock.recv(4096)
+            except OSError:
+                return
+            if not data:
+                return
+            self.log.write(data)
+            self.log.flush()
+            with self.lock:
+                self.text += data.decode("utf-8", errors="replace").replace("\r", "")
+                self.lock.notify_all()
+
+    def wait_for(self, pattern: str, timeout_s: float, start: int = 0) -> re.Match[str] | None:
+        deadline = time.monotonic() + timeout_s
+        regex = re.compile(pattern)
+        with self.lock:
+            while True:
+                match = regex.search(self.text, start)
+                if match or time.monotonic() > deadline:
+                    return match
+                self.lock.wait(timeout=1.0)
+
+    def type(self, text: str) -> None:
+        self.sock.sendall(text.encode())
+
+
+class Shell:
+    """The root shell on hvc0: one command at a time, its output and exit status. The end marker
+    is computed by the shell ($((n+1))), so the echo of the command line can never match it."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.count = 1000
+
+    def wait_ready(self, timeout_s: float) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            self.console.type("stty -echo\n")
+            self.count += 1
+            self.console.type(f"echo ready$(({self.count}+1))\n")
+            if self.console.wait_for(f"ready{self.count + 1}", 10.0):
+                return True
+        return False
+
+    def run(self, command: str, timeout_s: float = 120.0) -> tuple[int, str]:
+        self.count += 1
+        start = len(self.console.text)
+        self.console.type(f'{command}\nprintf "@@%s@@\\n" "$?:$(({self.count}+1))"\n')
+        match = self.console.wait_for(rf"@@(\d+):{self.count + 1}@@", timeout_s, start)
+        if match is None:
+            return -1, self.console.text[start:]
+        output = self.console.text[start : match.start()]
+        return int(match.group(1)), output.strip()
+
+    def value(self, command: str, timeout_s: float = 120.0) -> str:
+        return self.run(command, timeout_s)[1].strip()
+
+    def unit(self, name: str = "depotline") -> dict[str, str]:
+        props = "ActiveState,SubState,Result,MainPID,NRestarts,ExecMainStatus"
+        text = self.value(f"systemctl show {name} -p {props}")
+        return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+
+    def write_file(self, path: str, content: str) -> None:
+        encoded = base64.b64encode(content.encode()).decode()
+        self.run(f"echo {encoded} | base64 -d > {path}")
+
+
+def _connect_unix(path: Path, timeout_s: float = 30.0) -> socket.socket:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(str(path))
+            return sock
+        except OSError:
+            sock.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)  # qemu has not created its socket yet
+
+
+def _network_namespace() -> None:
+    """Loopback up, and the tap the box's SIP card is attached to, with a route to the box's
+    LAN address over it (the box's SIP stack may name that address in its SDP)."""
+    for command in (
+        "ip link set lo up",
+        "ip tuntap add dev tap-box mode tap",
+        f"ip addr add {SIP_HOST_IP}/24 dev tap-box",
+        "ip link set tap-box up",
+    ):
+        subprocess.run(command.split(), check=True)
+
+
+def _qemu(disk: Path, workdir: Path) -> subprocess.Popen[bytes]:
+    overlay = workdir / "run.qcow2"
+    subprocess.run(
+        ["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", str(disk / "root.img"),
+         str(overlay)],
+        check=True,
+    )  # fmt: skip
+    command = [
+        "qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72", "-smp", "2", "-m", "1536",
+        "-nographic", "-monitor", "none", "-no-reboot",
+        "-kernel", str(disk / "vmlinuz"), "-initrd", str(disk / "initrd.img"),
+        "-append", "root=/dev/vda rw console=ttyAMA0 panic=-1",
+        "-drive", f"file={overlay},if=virtio,format=qcow2",
+        "-netdev", f"user,id=lan,hostfwd=tcp:127.0.0.1:{WEB_PORT}-:{WEB_PORT}",
+        "-device", "virtio-net-pci,netdev=lan,mac=52:54:00:12:34:56",
+        "-netdev", "tap,id=sip,ifname=tap-box,script=no,downscript=no",
+        "-device", "virtio-net-pci,netdev=sip,mac=52:54:00:12:34:57",
+        "-chardev", f"socket,id=uart,path={workdir / 'uart.sock'},server=on,wait=off",
+        "-serial", "chardev:uart",
+        "-device", "virtio-serial-device",
+        "-chardev", f"socket,id=shell,path={workdir / 'shell.sock'},server=on,wait=off",
+        "-device", "virtconsole,chardev=shell",
+    ]  # fmt: skip
+    return subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=workdir.joinpath(
+            "qemu.err").open("wb")
+    )  # fmt: skip
+
+
+def _poll(check: Callable[[], bool], timeout_s: float, every_s: float = 3.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if check():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(every_s)  # the emulated box changes state on its own time
+
+
+class Web:
+    """A browser's view of the box's web port: cookies kept, pages as text."""
+
+    def __init__(self) -> None:
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def fetch(self, path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        url = f"http://127.0.0.1:{WEB_PORT}{path}"
+        try:
+            with self.opener.open(url, data=data, timeout=120) as response:
+                return int(response.status), response.read().decode(errors="replace")
+        except urllib.error.HTTPError as error:
+            return int(error.code), error.read().decode(errors="replace")
+
+
+def _token(page: str) -> str:
+    match = re.search(r'name="setup_token" value="([^"]+)"', page)
+    return match.group(1) if match else ""
+
+
+def check_first_boot_page(uart: Console, result: dict[str, Any]) -> None:
+    """The setup code shown on the login screen opens /setup and creates the admin; then the
+    login screen says where the web pages are."""
+    shown = uart.wait_for(r"setup code (\d{6})", 120.0)
+    result["setup_code_on_console"] = bool(shown)
+    if not shown:
+        return
+    web = Web()
+    status, page = web.fetch("/setup")
+    if status != 200:
+        result["first_boot_page_error"] = f"GET /setup answered {status}"
+        return
+    status, page = web.fetch(
+        "/setup", {"setup_token": _token(page), "step": "code", "setup_code": shown.group(1)}
+    )
+    if status != 200 or 'name="admin_id"' not in page:
+        result["first_boot_page_error"] = f"the setup code was refused ({status})"
+        return
+    password = "depot-owner-1"
+    status, page = web.fetch(
+        "/setup",
+        {
+            "setup_token": _token(page),
+            "step": "finish",
+            "setup_code": shown.group(1),
+            "admin_id": "owner",
+            "admin_name": "Depot Owner",
+            "admin_password": password,
+            "admin_password_again": password,
+        },
+    )
+    gone, _ = Web().fetch("/setup")
+    result["first_boot_page"] = status < 400 and gone == 404
+    if not result["first_boot_page"]:
+        result["first_boot_page_error"] = f"finishing answered {status}, /setup then {gone}"
+        return
+    # the login screen is redrawn when someone presses Enter at it
+    start = len(uart.text)
+    uart.type("\r")
+    where = uart.wait_for(r"depotline is set up: open (http://[\d.]+:\d+/)", 60.0, start)
+    result["console_says_where"] = bool(where)
+    if where:
+        result["console_web_address"] = where.group(1)
+
+
+def check_watchdog(shell: Shell, result: dict[str, Any]) -> None:
+    """The daemon frozen with SIGSTOP stops pinging the watchdog: systemd kills and restarts it."""
+    before = shell.unit()
+    shell.run(f"kill -STOP {before['MainPID']}")
+    frozen_at = time.monotonic()
+
+    def restarted() -> bool:
+        now = shell.unit()
+        return (
+            now.get("ActiveState") == "active"
+            and now.get("MainPID") not in ("0", before["MainPID"])
+            and int(now.get("NRestarts", "0")) > int(before["NRestarts"])
+        )
+
+    came_back = _poll(restarted, 400.0, 5.0)
+    journal = shell.value("journalctl -u depotline -b --no-pager | grep -c -i 'watchdog timeout'")
+    result["watchdog_restart"] = came_back and journal.strip() not in ("", "0")
+    result["watchdog_restart_s"] = round(time.monotonic() - frozen_at, 1)
+
+
+def check_exit_78(shell: Shell, result: dict[str, Any]) -> None:
+    """A broken configuration stops the daemon for good (exit 78, no restart) and the journal
+    names the file and what is wrong in it."""
+    shell.run(f"cp {CONFIG} {CONFIG}.good")
+    shell.run(f"printf '\\n[web]\\nport = \"eighty\"\\n' >> {CONFIG}")
+    shell.run("systemctl restart --no-block depotline")
+
+    def failed() -> bool:
+        return shell.unit().get("ActiveState") == "failed"
+
+    stopped = _poll(failed, 300.0)
+    first = shell.unit()
+    time.sleep(20)  # RestartSec is 5 s: a restart would have happened by now
+    later = shell.unit()
+    journal = shell.value("journalctl -u depotline -b --no-pager -n 40")
+    result["exit_78_status"] = first.get("ExecMainStatus")
+    result["exit_78_no_restart"] = (
+        stopped
+        and first.get("ExecMainStatus") == "78"
+        and later.get("ActiveState") == "failed"
+        and later.get("NRestarts") == first.get("NRestarts")
+        and "depotline.toml" in journal
+    )
+    result["exit_78_journal"] = [line for line in journal.splitlines() if "toml" in line][-2:]
+    shell.run(f"mv {CONFIG}.good {CONFIG} && systemctl reset-failed depotline")
+
+
+def run(disk: Path, started_s: float) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "arch": None,
+        "systemd_pid1": False,
+        "depotline_active": False,
+        "watchdog_restart": False,
+        "exit_78_no_restart": False,
+        "first_boot_page": False,
+        "console_says_where": False,
+        "pjsua2_max_calls": None,
+        "sip_call_bridged": False,
+        "boot_to_ready_s": None,
+        "wall_s": None,
+    }
+    build_s = (disk / "pjsua2_build_s").read_text().strip()
+    result["pjsua2_cross_build_s"] = int(build_s) if build_s.isdigit() else None
+    _network_namespace()
+    workdir = Path(tempfile.mkdtemp(prefix="pi-check-"))
+    qemu = _qemu(disk, workdir)
+    booted_at = time.monotonic()
+    try:
+        uart = Console(workdir / "uart.sock", workdir / "console.log")
+        shell = Shell(Console(workdir / "shell.sock", workdir / "shell.log"))
+        if not shell.wait_ready(BOOT_TIMEOUT_S):
+            result["error"] = "the emulated box gave no shell on hvc0"
+            return result
+        result["arch"] = shell.value("uname -m")
+        result["systemd_pid1"] = shell.value("cat /proc/1/comm") == "systemd"
+
+        def ready() -> bool:
+            return shell.unit().get("ActiveState") == "active"
+
+        result["depotline_active"] = _poll(ready, BOOT_TIMEOUT_S)
+        result["boot_to_ready_s"] = round(time.monotonic() - booted_at, 1)
+        if not result["depotline_active"]:
+            result["error"] = shell.value("journalctl -u depotline -b --no-pager -n 30")
+            return result
+        result["pjsua2_max_calls"] = int(
+            shell.value(
+                "/opt/depotline/venv/bin/python -c "
+                "'import pjsua2_build; print(pjsua2_build.LIMITS[\"max_calls\"])'"
+            )
+            or "0"
+        )
+        check_first_boot_page(uart, result)
+        check_watchdog(shell, result)
+        check_exit_78(shell, result)
+        result["failed_units"] = shell.value("systemctl --failed --no-legend --plain | head")
+    finally:
+        qemu.terminate()
+        try:
+            qemu.wait(30)
+        except subprocess.TimeoutExpired:
+            qemu.kill()
+        result["wall_s"] = round(time.time() - started_s, 1)
+        result["console_log"] = str(workdir / "console.log")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--disk", type=Path, required=True)
+    parser.add_argument("--started", type=float, default=time.time())
+    parser.add_argument("--record", type=Path)
+    args = parser.parse_args()
+    if os.geteuid() != 0 or shutil.which("qemu-system-aarch64") is None:
+        sys.exit("pi-check needs root and qemu-system-aarch64 (apt-get install qemu-system-arm)")
+    result = run(args.disk, args.started)
+    if args.record:
+        recorded = {
+            **result,
+            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.node()}",
+        }
+        args.record.write_text(json.dumps(recorded, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
