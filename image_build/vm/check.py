@@ -37,6 +37,11 @@ SIP_HOST_IP = "10.0.3.1"  # this side of the tap device
 SIP_BOX_IP = "10.0.3.2"  # the box's second network card (vm-only.sh)
 BOOT_TIMEOUT_S = 900.0
 CONFIG = "/etc/depotline/depotline.toml"
+OWNER_PASSWORD = "depot-owner-1"
+AGENT_ID = "1001"
+AGENT_PASSWORD = "agent-one-1"
+SIP_AGENT_IP = "10.0.3.3"  # the agent phone of the box's wiring (vm-only.sh)
+SIPP = HERE.parents[1] / "tests" / "drivers" / "sip" / "sipp"  # the SIP tests' peers
 
 
 class Console:
@@ -140,7 +145,9 @@ def _network_namespace() -> None:
         "ip link set lo up",
         "ip tuntap add dev tap-box mode tap",
         f"ip addr add {SIP_HOST_IP}/24 dev tap-box",
+        f"ip addr add {SIP_AGENT_IP}/24 dev tap-box",
         "ip link set tap-box up",
+        f"ip route add {BOX_LAN_IP}/32 via {SIP_BOX_IP}",
     ):
         subprocess.run(command.split(), check=True)
 
@@ -202,9 +209,94 @@ class Web:
             return int(error.code), error.read().decode(errors="replace")
 
 
-def _token(page: str) -> str:
-    match = re.search(r'name="setup_token" value="([^"]+)"', page)
+def _token(page: str, field: str = "setup_token") -> str:
+    match = re.search(rf'name="{field}" value="([^"]+)"', page)
     return match.group(1) if match else ""
+
+
+def _sign_in(agent_id: str, password: str) -> Web:
+    web = Web()
+    _, page = web.fetch("/login")
+    web.fetch(
+        "/login",
+        {"login_token": _token(page, "login_token"), "agent_id": agent_id, "password": password},
+    )
+    return web
+
+
+def _agent_ready_at_pos1(result: dict[str, Any]) -> bool:
+    """As the owner and the agent would on the web: the agent takes cargo calls, the depot is
+    open whenever the check runs, and the agent logs in at pos1 and is ready."""
+    owner = _sign_in("owner", OWNER_PASSWORD)
+    _, page = owner.fetch("/supervisor/settings")
+    csrf = _token(page, "csrf_token")
+    steps = [
+        owner.fetch(
+            "/supervisor/settings",
+            {"csrf_token": csrf, "action": "agent", "agent_id": AGENT_ID, "name": "Agent One",
+             "tier_cargo": "1"},
+        ),
+        owner.fetch(
+            "/supervisor/settings", {"csrf_token": csrf, "action": "hours", "always_open": "on"}
+        ),
+    ]  # fmt: skip
+    agent = _sign_in(AGENT_ID, AGENT_PASSWORD)
+    _, page = agent.fetch("/desk")
+    csrf = _token(page, "csrf_token")
+    for action in ({"action": "login", "position": "pos1"}, {"action": "ready"}):
+        steps.append(agent.fetch("/desk/state", {"csrf_token": csrf, **action}))
+    result["sip_agent_steps"] = [status for status, _ in steps]
+    return all(status < 400 for status, _ in steps)
+
+
+def check_sip_call(shell: Shell, result: dict[str, Any]) -> None:
+    """A caller on the gateway presses 1 (cargo); the box rings the agent phone, which answers
+    and echoes the audio; the caller hangs up. Bridged: both sipp peers finished their call and
+    the box's call record names the agent and a talk time."""
+    if not _agent_ready_at_pos1(result):
+        return
+    workdir = Path(tempfile.mkdtemp(prefix="pi-check-sip-"))
+
+    def sipp(name: str, *args: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            ["sipp", "-nostdin", "-timeout", "180s", "-trace_err", "-error_file",
+             str(workdir / f"{name}_errors.log"), "-trace_msg", "-message_file",
+             str(workdir / f"{name}_messages.log"), *args],
+            cwd=workdir, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    keepalive = sipp("gateway_options", "-sf", str(SIPP / "gateway_options.xml"),
+                     "-i", SIP_HOST_IP, "-p", "5060")  # fmt: skip
+    agent = sipp("agent", "-sn", "uas", "-rtp_echo", "-i", SIP_AGENT_IP, "-p", "5060",
+                 "-mi", SIP_AGENT_IP, "-mp", "30000", "-m", "1")  # fmt: skip
+    caller = sipp("caller", "-sf", str(SIPP / "gateway_caller.xml"), "-i", SIP_HOST_IP,
+                  "-p", "5062", "-mi", SIP_HOST_IP, "-mp", "32000", "-m", "1", "-d", "20000",
+                  f"{SIP_BOX_IP}:5060")  # fmt: skip
+    try:
+        caller_exit = caller.wait(240)
+        agent_exit = agent.wait(60)
+    except subprocess.TimeoutExpired:
+        caller_exit = agent_exit = -1
+    finally:
+        for peer in (caller, agent, keepalive):
+            if peer.poll() is None:
+                peer.kill()
+                peer.wait(10)
+    record = shell.value(
+        "sqlite3 -separator ' ' /var/lib/depotline/depotline.db "
+        '"SELECT agent, end_reason, round(talk_s) FROM calls ORDER BY arrived_s DESC LIMIT 1"'
+    )
+    result["sip_call_record"] = record
+    result["sip_peers_exit"] = [caller_exit, agent_exit]
+    fields = record.split()
+    result["sip_call_bridged"] = (
+        caller_exit == 0 and agent_exit == 0 and fields[:1] == [AGENT_ID] and len(fields) == 3
+        and float(fields[2]) > 0
+    )  # fmt: skip
+    if not result["sip_call_bridged"]:
+        errors = [path.read_text(errors="replace")[-1500:] for path in workdir.glob("*_errors.log")]
+        result["sip_errors"] = errors
 
 
 def check_first_boot_page(uart: Console, result: dict[str, Any]) -> None:
@@ -225,7 +317,7 @@ def check_first_boot_page(uart: Console, result: dict[str, Any]) -> None:
     if status != 200 or 'name="admin_id"' not in page:
         result["first_boot_page_error"] = f"the setup code was refused ({status})"
         return
-    password = "depot-owner-1"
+    password = OWNER_PASSWORD
     status, page = web.fetch(
         "/setup",
         {
@@ -236,6 +328,9 @@ def check_first_boot_page(uart: Console, result: dict[str, Any]) -> None:
             "admin_name": "Depot Owner",
             "admin_password": password,
             "admin_password_again": password,
+            "agent_id_1": AGENT_ID,
+            "agent_name_1": "Agent One",
+            "agent_password_1": AGENT_PASSWORD,
         },
     )
     gone, _ = Web().fetch("/setup")
@@ -344,6 +439,8 @@ def run(disk: Path, started_s: float) -> dict[str, Any]:
             or "0"
         )
         check_first_boot_page(uart, result)
+        if result["first_boot_page"]:
+            check_sip_call(shell, result)
         check_watchdog(shell, result)
         check_exit_78(shell, result)
         result["failed_units"] = shell.value("systemctl --failed --no-legend --plain | head")

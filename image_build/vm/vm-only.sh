@@ -55,3 +55,19 @@ WantedBy=multi-user.target
 UNIT
 ln -sf /etc/systemd/system/pi-check-shell.service \
     "$root/etc/systemd/system/multi-user.target.wants/pi-check-shell.service"
+
+# The installer's wiring, as a depot with an FXO gateway and one agent phone writes it into the
+# configuration: both sit on the SIP network, played by sipp in pi-check's namespace.
+cat >>"$root/etc/depotline/depotline.toml" <<'WIRING'
+
+# pi-check (image_build/vm/vm-only.sh): a gateway and an agent phone on the SIP network
+[[lines]]
+id = "gw1"
+type = "sip"
+gateway = "10.0.3.1"
+
+[[positions]]
+id = "pos1"
+type = "sip"
+uri = "sip:pos1@10.0.3.3:5060"
+WIRING
