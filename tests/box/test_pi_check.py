@@ -80,7 +80,17 @@ def test_pi_check_is_its_own_make_target_outside_make_test() -> None:
 def test_pi_check_vm_additions_give_networks_and_the_technician_shell(tmp_path: Path) -> None:
     root = tmp_path / "root"
     (root / "etc/systemd/system/multi-user.target.wants").mkdir(parents=True)
+    (root / "etc/depotline").mkdir()
+    config = root / "etc/depotline/depotline.toml"
+    shutil.copy(PROJECT / "image_build/files/depotline.toml", config)
     subprocess.run([str(VM / "vm-only.sh"), str(root)], check=True, timeout=30)
+    checked = subprocess.run(
+        [str(PROJECT / ".venv/bin/depotline"), "check-config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "OK — lines: gw1; positions: pos1" in checked.stdout, checked.stderr
     lan = (root / "etc/systemd/network/10-lan.network").read_text()
     sip = (root / "etc/systemd/network/20-sip.network").read_text()
     check = _check_module()
