@@ -249,54 +249,80 @@ def _agent_ready_at_pos1(result: dict[str, Any]) -> bool:
     return all(status < 400 for status, _ in steps)
 
 
-def check_sip_call(shell: Shell, result: dict[str, Any]) -> None:
-    """A caller on the gateway presses 1 (cargo); the box rings the agent phone, which answers
-    and echoes the audio; the caller hangs up. Bridged: both sipp peers finished their call and
-    the box's call record names the agent and a talk time."""
-    if not _agent_ready_at_pos1(result):
-        return
-    workdir = Path(tempfile.mkdtemp(prefix="pi-check-sip-"))
+class SipPeers:
+    """The FXO gateway's keep-alive side and the agent's phone (answers, echoes the audio, and
+    answers the box's OPTIONS), up before the box boots, as on a real LAN; the caller later."""
 
-    def sipp(name: str, *args: str) -> subprocess.Popen[bytes]:
+    def __init__(self) -> None:
+        self.workdir = Path(tempfile.mkdtemp(prefix="pi-check-sip-"))
+        self.keepalive = self.sipp(
+            "gateway_options", "-sf", str(SIPP / "gateway_options.xml"), "-i", SIP_HOST_IP,
+            "-p", "5060",
+        )  # fmt: skip
+        self.agent = self.sipp(
+            "agent", "-sn", "uas", "-aa", "-rtp_echo", "-i", SIP_AGENT_IP, "-p", "5060",
+            "-mi", SIP_AGENT_IP, "-mp", "30000",
+        )  # fmt: skip
+
+    def sipp(self, name: str, *args: str) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
-            ["sipp", "-nostdin", "-timeout", "180s", "-trace_err", "-error_file",
-             str(workdir / f"{name}_errors.log"), "-trace_msg", "-message_file",
-             str(workdir / f"{name}_messages.log"), *args],
-            cwd=workdir, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            ["sipp", "-nostdin", "-trace_err", "-error_file",
+             str(self.workdir / f"{name}_errors.log"), "-trace_msg", "-message_file",
+             str(self.workdir / f"{name}_messages.log"), *args],
+            cwd=self.workdir, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
 
-    keepalive = sipp("gateway_options", "-sf", str(SIPP / "gateway_options.xml"),
-                     "-i", SIP_HOST_IP, "-p", "5060")  # fmt: skip
-    agent = sipp("agent", "-sn", "uas", "-rtp_echo", "-i", SIP_AGENT_IP, "-p", "5060",
-                 "-mi", SIP_AGENT_IP, "-mp", "30000", "-m", "1")  # fmt: skip
-    caller = sipp("caller", "-sf", str(SIPP / "gateway_caller.xml"), "-i", SIP_HOST_IP,
-                  "-p", "5062", "-mi", SIP_HOST_IP, "-mp", "32000", "-m", "1", "-d", "20000",
-                  f"{SIP_BOX_IP}:5060")  # fmt: skip
-    try:
-        caller_exit = caller.wait(240)
-        agent_exit = agent.wait(60)
-    except subprocess.TimeoutExpired:
-        caller_exit = agent_exit = -1
-    finally:
-        for peer in (caller, agent, keepalive):
+    def call(self) -> int:
+        caller = self.sipp(
+            "caller", "-sf", str(SIPP / "gateway_caller.xml"), "-i", SIP_HOST_IP, "-p", "5062",
+            "-mi", SIP_HOST_IP, "-mp", "32000", "-m", "1", "-d", "20000", "-timeout", "240s",
+            f"{SIP_BOX_IP}:5060",
+        )  # fmt: skip
+        try:
+            return caller.wait(300)
+        except subprocess.TimeoutExpired:
+            caller.kill()
+            caller.wait(10)
+            return -1
+
+    def agent_was_rung(self) -> bool:
+        log = self.workdir / "agent_messages.log"
+        return log.exists() and "INVITE sip:pos1@" in log.read_text(errors="replace")
+
+    def errors(self) -> list[str]:
+        return [path.read_text(errors="replace")[-1500:] for path in self.workdir.glob("*_err*")]
+
+    def stop(self) -> None:
+        for peer in (self.keepalive, self.agent):
             if peer.poll() is None:
                 peer.kill()
                 peer.wait(10)
+
+
+def check_sip_call(shell: Shell, peers: SipPeers, result: dict[str, Any]) -> None:
+    """A caller on the gateway presses 1 (cargo); the box rings the agent's phone, which
+    answers and echoes the audio; the caller hangs up. Bridged: the caller's call went through,
+    the phone was rung, and the box's call record names the agent with a talk time."""
+    if not _agent_ready_at_pos1(result):
+        return
+    caller_exit = peers.call()
     record = shell.value(
         "sqlite3 -separator ' ' /var/lib/depotline/depotline.db "
         '"SELECT agent, end_reason, round(talk_s) FROM calls ORDER BY arrived_s DESC LIMIT 1"'
     )
-    result["sip_call_record"] = record
-    result["sip_peers_exit"] = [caller_exit, agent_exit]
     fields = record.split()
+    result["sip_call_record"] = record
+    result["sip_caller_exit"] = caller_exit
     result["sip_call_bridged"] = (
-        caller_exit == 0 and agent_exit == 0 and fields[:1] == [AGENT_ID] and len(fields) == 3
+        caller_exit == 0
+        and peers.agent_was_rung()
+        and fields[:1] == [AGENT_ID]
+        and len(fields) == 3
         and float(fields[2]) > 0
-    )  # fmt: skip
+    )
     if not result["sip_call_bridged"]:
-        errors = [path.read_text(errors="replace")[-1500:] for path in workdir.glob("*_errors.log")]
-        result["sip_errors"] = errors
+        result["sip_errors"] = peers.errors()
 
 
 def check_first_boot_page(uart: Console, result: dict[str, Any]) -> None:
@@ -411,6 +437,7 @@ def run(disk: Path, started_s: float) -> dict[str, Any]:
     build_s = (disk / "pjsua2_build_s").read_text().strip()
     result["pjsua2_cross_build_s"] = int(build_s) if build_s.isdigit() else None
     _network_namespace()
+    peers = SipPeers()
     workdir = Path(tempfile.mkdtemp(prefix="pi-check-"))
     qemu = _qemu(disk, workdir)
     booted_at = time.monotonic()
@@ -440,11 +467,12 @@ def run(disk: Path, started_s: float) -> dict[str, Any]:
         )
         check_first_boot_page(uart, result)
         if result["first_boot_page"]:
-            check_sip_call(shell, result)
+            check_sip_call(shell, peers, result)
         check_watchdog(shell, result)
         check_exit_78(shell, result)
         result["failed_units"] = shell.value("systemctl --failed --no-legend --plain | head")
     finally:
+        peers.stop()
         qemu.terminate()
         try:
             qemu.wait(30)
