@@ -161,7 +161,7 @@ def _qemu(disk: Path, workdir: Path) -> subprocess.Popen[bytes]:
     )  # fmt: skip
     command = [
         "qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72", "-smp", "2", "-m", "1536",
-        "-nographic", "-monitor", "none", "-no-reboot",
+        "-display", "none", "-monitor", "none", "-no-reboot",
         "-kernel", str(disk / "vmlinuz"), "-initrd", str(disk / "initrd.img"),
         "-append", "root=/dev/vda rw console=ttyAMA0 panic=-1",
         "-drive", f"file={overlay},if=virtio,format=qcow2",
@@ -397,7 +397,7 @@ def check_exit_78(shell: Shell, result: dict[str, Any]) -> None:
     """A broken configuration stops the daemon for good (exit 78, no restart) and the journal
     names the file and what is wrong in it."""
     shell.run(f"cp {CONFIG} {CONFIG}.good")
-    shell.run(f"printf '\\n[web]\\nport = \"eighty\"\\n' >> {CONFIG}")
+    shell.run(f"sed -i 's/^port = {WEB_PORT}$/port = \"eighty\"/' {CONFIG}")
     shell.run("systemctl restart --no-block depotline")
 
     def failed() -> bool:
@@ -418,6 +418,14 @@ def check_exit_78(shell: Shell, result: dict[str, Any]) -> None:
     )
     result["exit_78_journal"] = [line for line in journal.splitlines() if "toml" in line][-2:]
     shell.run(f"mv {CONFIG}.good {CONFIG} && systemctl reset-failed depotline")
+
+
+def _guarded(result: dict[str, Any], name: str, check: Callable[[], None]) -> None:
+    """One check failing with an exception is that check failed; the others still run."""
+    try:
+        check()
+    except Exception as error:  # reported in the result, so nothing is hidden
+        result[f"{name}_error"] = f"{type(error).__name__}: {error}"
 
 
 def run(disk: Path, started_s: float) -> dict[str, Any]:
@@ -458,18 +466,16 @@ def run(disk: Path, started_s: float) -> dict[str, Any]:
         if not result["depotline_active"]:
             result["error"] = shell.value("journalctl -u depotline -b --no-pager -n 30")
             return result
-        result["pjsua2_max_calls"] = int(
-            shell.value(
-                "/opt/depotline/venv/bin/python -c "
-                "'import pjsua2_build; print(pjsua2_build.LIMITS[\"max_calls\"])'"
-            )
-            or "0"
+        max_calls = shell.value(
+            "/opt/depotline/venv/bin/python -c "
+            "'import pjsua2_build; print(pjsua2_build.LIMITS[\"max_calls\"])'"
         )
-        check_first_boot_page(uart, result)
+        result["pjsua2_max_calls"] = int(max_calls) if max_calls.isdigit() else max_calls
+        _guarded(result, "first_boot_page", lambda: check_first_boot_page(uart, result))
         if result["first_boot_page"]:
-            check_sip_call(shell, peers, result)
-        check_watchdog(shell, result)
-        check_exit_78(shell, result)
+            _guarded(result, "sip_call_bridged", lambda: check_sip_call(shell, peers, result))
+        _guarded(result, "watchdog_restart", lambda: check_watchdog(shell, result))
+        _guarded(result, "exit_78_no_restart", lambda: check_exit_78(shell, result))
         result["failed_units"] = shell.value("systemctl --failed --no-legend --plain | head")
     finally:
         peers.stop()

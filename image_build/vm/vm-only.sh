@@ -53,6 +53,8 @@ Environment=TERM=dumb PS1=
 [Install]
 WantedBy=multi-user.target
 UNIT
+# systemd would start a login prompt on hvc0 too (a virtualisation console): the shell has it
+ln -sf /dev/null "$root/etc/systemd/system/serial-getty@hvc0.service"
 ln -sf /etc/systemd/system/pi-check-shell.service \
     "$root/etc/systemd/system/multi-user.target.wants/pi-check-shell.service"
 
