@@ -17,7 +17,8 @@ started_s=$(date +%s)
 mkdir -p "$cache"
 log() { echo "pi-check: $*" >&2; }
 
-digest() { sha256sum "$@" | sha256sum | cut -c1-12; }
+# by content only, so every checkout of the same sources shares the cache
+digest() { cat "$@" | sha256sum | cut -c1-12; }
 
 # 1. the arm64 base root (debootstrap, kernel, build headers)
 base="$cache/base-$(digest "$here/build-base.sh" "$project/image_build/stage-depotline/01-depotline/00-packages").tar"
