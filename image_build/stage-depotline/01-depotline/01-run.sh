@@ -15,6 +15,11 @@ cp "${files}"/depotline-*.whl "${files}/requirements.lock" "${root}/tmp/depotlin
 if [ -d "${files}/pjsua2" ]; then
     cp -r "${files}/pjsua2" "${root}/tmp/depotline-install/"
 fi
+# a pjsua2 wheel built beforehand for the image's architecture (the x86_64 test root, the
+# emulated Pi's cross-compiled one) is installed instead of building from the tarball
+if ls "${files}"/pjsua2-*.whl >/dev/null 2>&1; then
+    cp "${files}"/pjsua2-*.whl "${root}/tmp/depotline-install/"
+fi
 if [ -f "${files}/pjproject-2.15.1.tar.gz" ]; then
     cp "${files}/pjproject-2.15.1.tar.gz" "${root}/tmp/depotline-install/"
 fi
