@@ -69,6 +69,18 @@ def test_service_is_notify_with_watchdog_and_no_restart_on_config_error() -> Non
     ]
 
 
+def test_first_boot_writes_the_setup_code_before_any_login_screen_is_drawn() -> None:
+    """Every getty (tty1 on HDMI, a serial console) waits for getty-pre.target: the first-boot
+    service must be done before it, or the login screen is drawn without the setup code and
+    keeps it off until someone presses Enter (seen on the emulated Pi's serial console)."""
+    unit = _unit("depotline-firstboot.service")["Unit"]
+    before = " ".join(unit["Before"]).split()
+    wants = " ".join(unit.get("Wants", [])).split()
+    assert "getty-pre.target" in before
+    assert "getty-pre.target" in wants  # a passive target: in the boot only when wanted
+    assert "depotline.service" in before
+
+
 def test_service_runs_unprivileged_in_the_device_groups() -> None:
     service = _unit("depotline.service")["Service"]
     assert service["User"] == ["depotline"]
