@@ -29,7 +29,9 @@ install -m 644 -D -t "${root}/usr/lib/systemd/system" \
     "${files}/systemd/depotline.service" \
     "${files}/systemd/depotline-backup.service" \
     "${files}/systemd/depotline-backup.timer" \
-    "${files}/systemd/depotline-firstboot.service"
+    "${files}/systemd/depotline-firstboot.service" \
+    "${files}/systemd/depotline-issue.path" \
+    "${files}/systemd/depotline-issue.service"
 install -m 644 -D "${files}/systemd/99-depotline.rules" "${root}/usr/lib/udev/rules.d/99-depotline.rules"
 install -m 644 -D "${files}/systemd/depotline.sysusers" "${root}/usr/lib/sysusers.d/depotline.conf"
 install -m 644 -D "${files}/systemd/depotline.tmpfiles" "${root}/usr/lib/tmpfiles.d/depotline.conf"
