@@ -442,9 +442,14 @@ def run(disk: Path, started_s: float) -> dict[str, Any]:
         "boot_to_ready_s": None,
         "wall_s": None,
     }
-    build_s = disk.parent / "pjsua2_cross_build_s"  # pi-check.sh keeps the last real build's
-    if build_s.exists():
-        result["pjsua2_cross_build_s"] = int(build_s.read_text())
+    # how long the cached pieces took to build, the last time they were built (pi-check.sh)
+    for key, path in (
+        ("base_build_s", disk.parent / "base_build_s"),
+        ("pjsua2_cross_build_s", disk.parent / "pjsua2_cross_build_s"),
+        ("disk_build_s", disk / "build_s"),
+    ):
+        if path.exists():
+            result[key] = int(path.read_text())
     _network_namespace()
     peers = SipPeers()
     workdir = Path(tempfile.mkdtemp(prefix="pi-check-"))
@@ -501,7 +506,7 @@ def main() -> None:
     result = run(args.disk, args.started)
     if args.record:
         recorded = {
-            **result,
+            **{key: value for key, value in result.items() if key != "console_log"},
             "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.node()}",
         }

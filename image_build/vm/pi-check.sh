@@ -24,7 +24,9 @@ digest() { cat "$@" | sha256sum | cut -c1-12; }
 base="$cache/base-$(digest "$here/build-base.sh" "$project/image_build/stage-depotline/01-depotline/00-packages").tar"
 if [ ! -f "$base" ]; then
     log "building the arm64 base root $base"
+    base_started_s=$(date +%s)
     "$here/build-base.sh" "$base" >&2
+    echo $(($(date +%s) - base_started_s)) >"$cache/base_build_s"
 fi
 
 # 2. depotline installed by the image stage, as a disk the emulator boots; keyed by everything
@@ -35,6 +37,7 @@ sources=$(cd "$project" && git ls-files -co --exclude-standard -- appliance driv
 disk_key=$( (echo "$base"; cd "$project" && echo "$sources" | xargs sha256sum) | sha256sum | cut -c1-12)
 disk="$cache/disk-$disk_key"
 if [ ! -f "$disk/root.img" ]; then
+    disk_started_s=$(date +%s)
     work="$(mktemp -d "$cache/build.XXXXXX")"
     trap 'rm -rf "$work"' EXIT
     mkdir "$work/root"
@@ -56,6 +59,7 @@ if [ ! -f "$disk/root.img" ]; then
     cp "$work/root/boot/vmlinuz-"* "$work/disk/vmlinuz"
     cp "$work/root/boot/initrd.img-"* "$work/disk/initrd.img"
     mkfs.ext4 -q -F -L depotroot -d "$work/root" "$work/disk/root.img" 4G
+    echo $(($(date +%s) - disk_started_s)) >"$work/disk/build_s"
     rm -rf "$disk"
     mv "$work/disk" "$disk"
     rm -rf "$work"
