@@ -33,7 +33,7 @@ fi
 # the stage installs from (sources, units, stage scripts, pjsua2 settings, the VM's additions),
 # not by the docs it copies nor by the checks run against it
 sources=$(cd "$project" && git ls-files -co --exclude-standard -- appliance drivers web_ui systemd \
-    image_build pyproject.toml | grep -v '^image_build/vm/\(check.py\|pi-check.sh\|host-packages.sh\)$' | sort)
+    image_build pyproject.toml | grep -v '^image_build/vm/\(check.py\|machine.py\|pi-check.sh\|host-packages.sh\)$' | sort)
 disk_key=$( (echo "$base"; cd "$project" && echo "$sources" | xargs sha256sum) | sha256sum | cut -c1-12)
 disk="$cache/disk-$disk_key"
 if [ ! -f "$disk/root.img" ]; then

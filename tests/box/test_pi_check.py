@@ -38,8 +38,9 @@ ISSUE_KEYS = {
 }
 
 
-def _check_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("pi_check", VM / "check.py")
+def _machine_module() -> ModuleType:
+    """image_build/vm/machine.py (not a package: its scripts run it from their folder)."""
+    spec = importlib.util.spec_from_file_location("pi_check_machine", VM / "machine.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -69,6 +70,17 @@ def test_pi_check_installs_depotline_with_the_image_stage_not_a_copy_of_it() -> 
         assert not [step for step in stage_steps if step in text], script.name
 
 
+def test_pi_check_runner_imports_its_machine_and_starts() -> None:
+    done = subprocess.run(
+        [str(PROJECT / ".venv/bin/python"), str(VM / "check.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--disk" in done.stdout
+
+
 def test_pi_check_is_its_own_make_target_outside_make_test() -> None:
     makefile = (PROJECT / "Makefile").read_text()
     target = re.search(r"^pi-check:.*\n((?:\t.*\n)+)", makefile, re.M)
@@ -93,9 +105,9 @@ def test_pi_check_vm_additions_give_networks_and_the_technician_shell(tmp_path: 
     assert "OK — lines: gw1; positions: pos1" in checked.stdout, checked.stderr
     lan = (root / "etc/systemd/network/10-lan.network").read_text()
     sip = (root / "etc/systemd/network/20-sip.network").read_text()
-    check = _check_module()
+    machine = _machine_module()
     assert "DHCP=ipv4" in lan
-    assert f"Address={check.SIP_BOX_IP}/24" in sip
+    assert f"Address={machine.SIP_BOX_IP}/24" in sip
     wants = root / "etc/systemd/system/multi-user.target.wants"
     assert (wants / "pi-check-shell.service").is_symlink()
     assert (wants / "systemd-networkd.service").is_symlink()
@@ -107,7 +119,7 @@ def test_pi_check_vm_additions_give_networks_and_the_technician_shell(tmp_path: 
 def echoing_shell(tmp_path: Path):  # type: ignore[no-untyped-def]
     """A bash on a pseudo-terminal that echoes what is typed, reached through a unix socket
     the way check.py reaches the emulator's console."""
-    check = _check_module()
+    machine = _machine_module()
     path = tmp_path / "console.sock"
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(str(path))
@@ -122,7 +134,7 @@ def echoing_shell(tmp_path: Path):  # type: ignore[no-untyped-def]
         start_new_session=True,
     )
     os.close(slave)
-    console = check.Console(path, tmp_path / "console.log")
+    console = machine.Console(path, tmp_path / "console.log")
     connection, _ = server.accept()
 
     def pump(source: int | socket.socket, target: int | socket.socket) -> None:
@@ -144,7 +156,7 @@ def echoing_shell(tmp_path: Path):  # type: ignore[no-untyped-def]
 
     threading.Thread(target=pump, args=(connection, master), daemon=True).start()
     threading.Thread(target=pump, args=(master, connection), daemon=True).start()
-    yield check.Shell(console)
+    yield machine.Shell(console)
     bash.kill()
     bash.wait(10)
     connection.close()
