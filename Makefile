@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # the tests need it, the demo (simulated lines) does not.
 PJSUA2 := $(VENV)/.pjsua2
 
-.PHONY: demo test lint unit setup system-deps pjsua2 prompts clean
+.PHONY: demo test lint unit setup system-deps pjsua2 prompts pi-check clean
 
 demo: $(STAMP)
 	$(BIN)/depotline demo
@@ -42,6 +42,13 @@ prompts: $(STAMP)
 
 system-deps:
 	.ci/setup-system
+
+# The Pi's software path on an emulated arm64 machine (image_build/vm/, docs/box.md "The
+# emulated Pi"): prints one JSON object and keeps it in docs/pi-check.json. Not part of `make
+# test`: the first run builds for many minutes and every run boots under emulation.
+pi-check: $(STAMP)
+	image_build/vm/host-packages.sh
+	image_build/vm/pi-check.sh --record
 
 clean:
 	rm -rf $(VENV) build *.egg-info

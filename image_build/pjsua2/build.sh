@@ -16,7 +16,9 @@
 #
 # Environment: PJPROJECT_TARBALL, PJSUA2_COPY_TO (a directory to copy the wheel into, for the
 # image stage's x86_64 test root), PJSUA2_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/depotline/
-# pjsua2), PYTHON (default VENV/bin/python, else python3), JOBS (default nproc).
+# pjsua2), PYTHON (default VENV/bin/python, else python3), JOBS (default nproc), PJSUA2_HOST (a
+# GNU triplet such as aarch64-linux-gnu to cross-compile; CC, CXX and PYTHON then target it, as
+# image_build/vm/cross-pjsua2.sh sets them).
 # Needs: build-essential python3-dev swig libasound2-dev libssl-dev (.ci/setup-system).
 # pjproject is GPL-2.0-or-later (or commercial): the image ships its source offer.
 set -eu
@@ -38,7 +40,8 @@ JOBS=${JOBS:-$(nproc)}
 if [ -n "$VENV" ]; then PYTHON=${PYTHON:-$VENV/bin/python}; else PYTHON=${PYTHON:-python3}; fi
 
 pyver=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-arch=$(uname -m)
+arch=${PJSUA2_HOST:-$(uname -m)}
+arch=${arch%%-*}
 settings=$(cat "$HERE/config_site.h" "$HERE"/*.patch 2>/dev/null | sha256sum | cut -c1-12)
 key="pjproject-$VERSION-site-$settings-py$pyver-$arch"
 CACHE=${PJSUA2_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/depotline/pjsua2}/$key
@@ -95,7 +98,7 @@ cd "$SRC"
 # assert() is off, like pj_assert() with PJ_DEBUG 0 (config_site.h).
 # --enable-epoll: the ioqueue on epoll, for PJ_IOQUEUE_MAX_HANDLES beyond FD_SETSIZE.
 # --disable-libwebrtc: its configure forces 32-bit ARM float flags that break aarch64 builds.
-CFLAGS="-O2 -fPIC -DNDEBUG" CXXFLAGS="-O2 -fPIC -DNDEBUG" ./configure \
+CFLAGS="-O2 -fPIC -DNDEBUG" CXXFLAGS="-O2 -fPIC -DNDEBUG" ./configure ${PJSUA2_HOST:+--host="$PJSUA2_HOST"} \
     --enable-epoll \
     --disable-video \
     --disable-libwebrtc \

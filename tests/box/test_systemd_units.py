@@ -20,6 +20,8 @@ UNITS = [
     "depotline-backup.service",
     "depotline-backup.timer",
     "depotline-firstboot.service",
+    "depotline-issue.path",
+    "depotline-issue.service",
 ]
 # The one error verify may report here: the programs live in the image, not on this machine.
 # tests/box/test_image_stage.py verifies the same units inside a root where they exist.
@@ -67,6 +69,32 @@ def test_service_is_notify_with_watchdog_and_no_restart_on_config_error() -> Non
     assert service["ExecStart"] == [
         "/opt/depotline/venv/bin/depotline run --config /etc/depotline/depotline.toml"
     ]
+
+
+def test_first_boot_writes_the_setup_code_before_any_login_screen_is_drawn() -> None:
+    """Every getty (tty1 on HDMI, a serial console) waits for getty-pre.target: the first-boot
+    service must be done before it, or the login screen is drawn without the setup code and
+    keeps it off until someone presses Enter (seen on the emulated Pi's serial console)."""
+    unit = _unit("depotline-firstboot.service")["Unit"]
+    before = " ".join(unit["Before"]).split()
+    wants = " ".join(unit.get("Wants", [])).split()
+    assert "getty-pre.target" in before
+    assert "getty-pre.target" in wants  # a passive target: in the boot only when wanted
+    assert "depotline.service" in before
+
+
+def test_login_screen_is_redrawn_when_the_setup_page_rewrites_its_note() -> None:
+    """The setup page rewrites the note the login screen shows (appliance/first_boot.py); agetty
+    only redraws when told, which the sandboxed daemon cannot do, so a path unit does."""
+    from appliance import first_boot
+
+    watched = _unit("depotline-issue.path")["Path"]["PathChanged"]
+    assert watched == [f"/var/lib/depotline/{first_boot.ISSUE}"]
+    assert _unit("depotline-issue.service")["Service"]["ExecStart"] == ["/sbin/agetty --reload"]
+    enable = (
+        SYSTEMD.parent / "image_build/stage-depotline/01-depotline/01-run-chroot.sh"
+    ).read_text()
+    assert "depotline-issue.path" in enable
 
 
 def test_service_runs_unprivileged_in_the_device_groups() -> None:
@@ -134,7 +162,7 @@ def test_unit_files_are_plain_ini_with_known_sections() -> None:
         parser = configparser.ConfigParser(strict=False, interpolation=None)
         parser.optionxform = str  # type: ignore[assignment,method-assign]
         parser.read_string((SYSTEMD / unit).read_text())
-        assert set(parser.sections()) <= {"Unit", "Service", "Timer", "Install"}, unit
+        assert set(parser.sections()) <= {"Unit", "Service", "Timer", "Path", "Install"}, unit
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze missing")

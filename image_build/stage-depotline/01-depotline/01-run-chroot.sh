@@ -43,6 +43,7 @@ chmod 640 /etc/depotline/depotline.toml
 # arms the first-boot setup page (depotline-firstboot.service puts the setup code in it)
 install -o depotline -g depotline -m 640 /dev/null /var/lib/depotline/first-boot
 
-systemctl enable depotline.service depotline-backup.timer depotline-firstboot.service
+systemctl enable depotline.service depotline-backup.timer depotline-firstboot.service \
+    depotline-issue.path
 systemctl enable systemd-timesyncd.service
 rm -rf "${install_dir}"
