@@ -191,7 +191,10 @@ class Runtime:
     # What the service uses
 
     def now(self) -> float:
-        return self.clock.now()
+        """The depot's now: the clock, but never before the last event the engine handled.
+        NTP can set a Pi's clock back while the daemon runs; the depot's day, the wallboard's
+        "today" and the desk's stamps stay where the calls already are until it catches up."""
+        return max(self.clock.now(), self.engine.now_s)
 
     async def submit(self, event: Event) -> None:
         """Hand a command (or event) to the engine and wait until its actions are carried out;
@@ -211,10 +214,10 @@ class Runtime:
         return tuple(self._position_driver)
 
     def snapshot(self) -> EngineSnapshot:
-        return self.engine.snapshot(self.clock.now())
+        return self.engine.snapshot(self.now())
 
     def compute_figures(self) -> WallboardFigures:
-        now = self.clock.now()
+        now = self.now()
         figures = self.figures.wallboard(now)
         faults = tuple(sorted(set(figures.faults) | set(self._device_faults)))
         figures = dataclasses.replace(
@@ -562,7 +565,7 @@ class Runtime:
         self._group.create_task(work)
 
     def _entry(self, verb: Verb) -> QueueLogEntry:
-        return QueueLogEntry(self.clock.now(), "NONE", "NONE", "NONE", verb)
+        return QueueLogEntry(self.now(), "NONE", "NONE", "NONE", verb)
 
 
 @contextlib.asynccontextmanager

@@ -266,6 +266,11 @@ class Engine:
         while timers.pop_due(due_s) is not None:
             pass
 
+    @property
+    def now_s(self) -> float:
+        """The instant of the last event handled: the engine's time, which never runs back."""
+        return self._s.now
+
     def next_deadline(self) -> float | None:
         return self._s.timers.next_due()
 
