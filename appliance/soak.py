@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 from appliance import seed
 from appliance.config import ThresholdsConfig
+from appliance.desk.reports import REPORT_SETTLE_S, DepotReports
 from appliance.engine.commands import CommandRefused, LogIn, Ready, Tick
 from appliance.engine.records import CallEnded
 from appliance.engine.setup import DepotSetup
@@ -120,6 +121,7 @@ class Soak:
         self.acknowledged: list[str] = []  # call ids whose CallEnded a step committed
         self.fault_kinds: Counter[str] = Counter()
         self.fail_next_write = False
+        self.reports: tuple[Runtime, DepotReports] | None = None
 
     async def run(self) -> SoakResult:
         started = time.perf_counter()
@@ -187,6 +189,8 @@ class Soak:
             world.world_s = max(world.world_s, first)
             self.agents_look_s += AGENTS_LOOK_EVERY_S
             await self._agents_look(runtime)
+            # the desk folds today's report each minute as it does on the box (desk/jobs.py)
+            await self._reports(runtime).prepare(runtime.now())
         else:
             world.world_s = max(world.world_s, first)
             self.next_fault_s += self.options.fault_every_s
@@ -223,13 +227,31 @@ class Soak:
         self.result.stuck_agents += stuck_agents(snapshot, self.world)
         self.result.negative_durations += negative_durations(snapshot)
         rebuilt = await figures_from_log(runtime.store, runtime.setup, TIMEZONE, now)
-        if rebuilt.wallboard(now) != runtime.figures.wallboard(now):
+        live = runtime.figures.wallboard(now)
+        if rebuilt.wallboard(now) != live:
+            self.result.figures_mismatches += 1
+        # the desk's report of today (kept days, today folded on each minute, folded again
+        # after a clock set back) counts what the wallboard counts, once the rows have settled
+        today = await self._reports(runtime).report(runtime.figures.calendar.day_of(now), 1, now)
+        settled = runtime.engine.now_s <= now - REPORT_SETTLE_S
+        reported = (today.totals.answered, today.totals.abandoned)
+        if settled and reported != (live.answered_today, live.abandoned_today):
             self.result.figures_mismatches += 1
         for call_id in self.acknowledged:
             if await runtime.store.call(call_id) is None:
                 self.result.lost_records += 1
         self.acknowledged.clear()
         self.result.rss_mb_max = _rss_mb()
+
+    def _reports(self, runtime: Runtime) -> DepotReports:
+        """The desk's reports of this life of the daemon (their cache lives as long)."""
+        if self.reports is None or self.reports[0] is not runtime:
+            sl_threshold_s = min(queue.sl_threshold_s for queue in runtime.setup.queues)
+            self.reports = (
+                runtime,
+                DepotReports(runtime.store, timezone=TIMEZONE, sl_threshold_s=sl_threshold_s),
+            )
+        return self.reports[1]
 
     async def _inject(self, runtime: Runtime) -> bool:
         """The next fault; False when it ends the daemon."""

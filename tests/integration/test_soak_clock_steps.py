@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,22 @@ def test_wallboard_after_clock_set_back_across_midnight_keeps_todays_figures(
         before.answered_today,
         before.abandoned_today,
     )
+
+
+def test_desk_report_after_clock_set_back_under_a_minute_counts_every_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The desk folds today's report each minute up to its now. Set back by less than the
+    report keeper's minute of tolerance, the clock stamped the next calls before what was
+    already folded: the day's report lacked them for good (short of the wallboard at 26 of
+    47 checks in a day of steps back by 20–59 s)."""
+    caplog.set_level(logging.ERROR, logger="appliance")
+    monkeypatch.setattr(soak, "FAULTS", ("clock_stepped_running",))
+    monkeypatch.setattr(soak, "RUNNING_STEP_FORWARD_S", (1.0, 60.0))
+    monkeypatch.setattr(soak, "RUNNING_STEP_BACK_S", (20.0, 59.0))
+    options = soak.SoakOptions(days=1, fault_every_s=1800, seed=3, calls_per_day=300)
+    result = asyncio.run(soak.soak(replace(options, database=str(tmp_path / "soak.db"))))
+    assert result.fault_kinds == {"clock_stepped_running": 48 - 1}
+    # the desk's report of today counts what the wallboard counts, at every check
+    assert result.figures_mismatches == 0
+    assert result.negative_durations == 0
