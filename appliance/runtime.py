@@ -186,12 +186,17 @@ class Runtime:
         self._lamp_states: dict[str, PositionLampState] = {}
         self._stack_light: tuple[StackLight, bool] | None = None
         self._group: asyncio.TaskGroup | None = None
+        self._told_s = 0.0  # the latest now the depot told (`now`)
 
     # -----------------------------------------------------------------------------------------
     # What the service uses
 
     def now(self) -> float:
-        return self.clock.now()
+        """The depot's now: the clock, but never before a now already told or the last event
+        the engine handled. NTP can set a Pi's clock back while the daemon runs; the depot's
+        day, the wallboard's "today" and the desk's stamps stay put until it catches up."""
+        self._told_s = max(self._told_s, self.clock.now(), self.engine.now_s)
+        return self._told_s
 
     async def submit(self, event: Event) -> None:
         """Hand a command (or event) to the engine and wait until its actions are carried out;
@@ -211,10 +216,10 @@ class Runtime:
         return tuple(self._position_driver)
 
     def snapshot(self) -> EngineSnapshot:
-        return self.engine.snapshot(self.clock.now())
+        return self.engine.snapshot(self.now())
 
     def compute_figures(self) -> WallboardFigures:
-        now = self.clock.now()
+        now = self.now()
         figures = self.figures.wallboard(now)
         faults = tuple(sorted(set(figures.faults) | set(self._device_faults)))
         figures = dataclasses.replace(
@@ -397,6 +402,10 @@ class Runtime:
 
     async def step(self, event: Event) -> list[Action]:
         """One engine step: decide, keep the records in one transaction, then act and tell."""
+        if event.time_s < self._told_s:
+            # stamped on a clock set back since the depot last told the time: it happens at
+            # that time, so no row lands before what the desk's reports have already folded
+            event = dataclasses.replace(event, time_s=self._told_s)
         actions = self.engine.handle(event)
         storable = [action for action in actions if isinstance(action, STORABLE)]
         if storable:
@@ -562,7 +571,7 @@ class Runtime:
         self._group.create_task(work)
 
     def _entry(self, verb: Verb) -> QueueLogEntry:
-        return QueueLogEntry(self.clock.now(), "NONE", "NONE", "NONE", verb)
+        return QueueLogEntry(self.now(), "NONE", "NONE", "NONE", verb)
 
 
 @contextlib.asynccontextmanager

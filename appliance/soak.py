@@ -23,21 +23,39 @@ from dataclasses import asdict, dataclass, field, replace
 
 from appliance import seed
 from appliance.config import ThresholdsConfig
+from appliance.desk.reports import REPORT_SETTLE_S, DepotReports
 from appliance.engine.commands import CommandRefused, LogIn, Ready, Tick
 from appliance.engine.records import CallEnded
 from appliance.engine.setup import DepotSetup
 from appliance.engine.types import Event
 from appliance.engine.views import AgentState
 from appliance.runtime import DeviceSet, Runtime, figures_from_log, open_runtime
-from appliance.soak_checks import DatabaseFindings, check_database, stuck_agents, stuck_lines
+from appliance.soak_checks import (
+    DatabaseFindings,
+    check_database,
+    negative_durations,
+    stuck_agents,
+    stuck_lines,
+)
 from appliance.soak_world import VirtualClock, World, line_driver, position_driver
 from appliance.store import Store, StoreError
 
 TIMEZONE = "Asia/Shanghai"
 START_S = 1_767_571_200.0  # 2026-01-05 00:00 UTC, a Monday
 LINES = ("L1", "L2", "L3", "L4")
-FAULTS = ("line_unplugged", "phone_dead", "daemon_killed", "clock_stepped", "disk_write_failed")
+FAULTS = (
+    "line_unplugged",
+    "phone_dead",
+    "daemon_killed",
+    "clock_stepped",
+    "clock_stepped_running",
+    "disk_write_failed",
+)
 CLOCK_STEP_S = 1800.0  # a start finds the clock up to this far off (NTP, a Pi without RTC)
+# While the daemon runs, NTP steps the clock of a Pi without RTC: forward by minutes to hours
+# (it booted at the last saved time), or back by seconds to minutes (it had run fast).
+RUNNING_STEP_FORWARD_S = (60.0, 3 * 3600.0)
+RUNNING_STEP_BACK_S = (1.0, 300.0)
 AGENTS_LOOK_EVERY_S = 60.0  # agents notice they are paused or logged out this often
 PAUSED_TOO_LONG_S = 120.0  # then they make themselves ready again
 
@@ -62,6 +80,7 @@ class SoakResult:
     stuck_lines: int = 0
     stuck_agents: int = 0
     figures_mismatches: int = 0
+    negative_durations: int = 0  # agents' and callers' time so far shown below zero
     rss_mb_max: float = 0.0
     wall_s: float = 0.0
     starts: int = 0
@@ -102,6 +121,7 @@ class Soak:
         self.acknowledged: list[str] = []  # call ids whose CallEnded a step committed
         self.fault_kinds: Counter[str] = Counter()
         self.fail_next_write = False
+        self.reports: tuple[Runtime, DepotReports] | None = None
 
     async def run(self) -> SoakResult:
         started = time.perf_counter()
@@ -169,11 +189,13 @@ class Soak:
             world.world_s = max(world.world_s, first)
             self.agents_look_s += AGENTS_LOOK_EVERY_S
             await self._agents_look(runtime)
+            # the desk folds today's report each minute as it does on the box (desk/jobs.py)
+            await self._reports(runtime).prepare(runtime.now())
         else:
             world.world_s = max(world.world_s, first)
             self.next_fault_s += self.options.fault_every_s
             await self._check(runtime)
-            return self._inject(runtime)
+            return await self._inject(runtime)
         return True
 
     async def _feed(self, runtime: Runtime, event: Event) -> None:
@@ -203,8 +225,17 @@ class Soak:
         snapshot = runtime.snapshot()
         self.result.stuck_lines += stuck_lines(snapshot, self.world)
         self.result.stuck_agents += stuck_agents(snapshot, self.world)
+        self.result.negative_durations += negative_durations(snapshot)
         rebuilt = await figures_from_log(runtime.store, runtime.setup, TIMEZONE, now)
-        if rebuilt.wallboard(now) != runtime.figures.wallboard(now):
+        live = runtime.figures.wallboard(now)
+        if rebuilt.wallboard(now) != live:
+            self.result.figures_mismatches += 1
+        # the desk's report of today (kept days, today folded on each minute, folded again
+        # after a clock set back) counts what the wallboard counts, once the rows have settled
+        today = await self._reports(runtime).report(runtime.figures.calendar.day_of(now), 1, now)
+        settled = runtime.engine.now_s <= now - REPORT_SETTLE_S
+        reported = (today.totals.answered, today.totals.abandoned)
+        if settled and reported != (live.answered_today, live.abandoned_today):
             self.result.figures_mismatches += 1
         for call_id in self.acknowledged:
             if await runtime.store.call(call_id) is None:
@@ -212,7 +243,17 @@ class Soak:
         self.acknowledged.clear()
         self.result.rss_mb_max = _rss_mb()
 
-    def _inject(self, runtime: Runtime) -> bool:
+    def _reports(self, runtime: Runtime) -> DepotReports:
+        """The desk's reports of this life of the daemon (their cache lives as long)."""
+        if self.reports is None or self.reports[0] is not runtime:
+            sl_threshold_s = min(queue.sl_threshold_s for queue in runtime.setup.queues)
+            self.reports = (
+                runtime,
+                DepotReports(runtime.store, timezone=TIMEZONE, sl_threshold_s=sl_threshold_s),
+            )
+        return self.reports[1]
+
+    async def _inject(self, runtime: Runtime) -> bool:
         """The next fault; False when it ends the daemon."""
         kind = self.rng.choice(FAULTS)
         self.fault_kinds[kind] += 1
@@ -223,12 +264,22 @@ class Soak:
             self.world.kill_phone()
         elif kind == "disk_write_failed":
             self.fail_next_write = True
+        elif kind == "clock_stepped_running":
+            # the runtime's timer wakes on the new time, and the monitor is looked at at once
+            self.world.step_clock(self._running_step_s())
+            await self._feed(runtime, Tick(runtime.now()))
+            await self._check(runtime)
         else:
             self.world.daemon_died()
             if kind == "clock_stepped":
                 self.world.clock_step_s += self.rng.uniform(-CLOCK_STEP_S, CLOCK_STEP_S)
             return False
         return True
+
+    def _running_step_s(self) -> float:
+        if self.rng.random() < 0.5:
+            return self.rng.uniform(*RUNNING_STEP_FORWARD_S)
+        return -self.rng.uniform(*RUNNING_STEP_BACK_S)
 
     async def _scan(self) -> DatabaseFindings:
         store = await Store.open(self.database)
@@ -299,4 +350,4 @@ def main(argv: list[str]) -> int:
     result = asyncio.run(soak(options))
     print(json.dumps(asdict(result), sort_keys=True))
     failed = result.lost_records or result.stuck_lines or result.stuck_agents
-    return 1 if failed or result.figures_mismatches else 0
+    return 1 if failed or result.figures_mismatches or result.negative_durations else 0

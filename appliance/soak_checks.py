@@ -17,13 +17,15 @@ DAY_S = 86_400.0
 
 def stuck_lines(snapshot: EngineSnapshot, world: World) -> int:
     """Lines the engine holds a call on whose caller is gone, lines with a caller the engine
-    does not know, and calls older than MAX_CALL_S."""
+    does not know, and calls older than MAX_CALL_S (plus the clock's steps forward since the
+    daemon started, which make a call look that much older)."""
     stuck = 0
     for line in snapshot.lines:
         with_caller = line.id in world.caller_on
         if bool(line.call_id) != with_caller:
             stuck += 1
-    stuck += sum(snapshot.time_s - call.arrived_s > MAX_CALL_S for call in snapshot.calls)
+    too_old_s = MAX_CALL_S + world.stepped_forward_s
+    stuck += sum(snapshot.time_s - call.arrived_s > too_old_s for call in snapshot.calls)
     return stuck
 
 
@@ -39,6 +41,14 @@ def stuck_agents(snapshot: EngineSnapshot, world: World) -> int:
         elif agent.state is AgentState.WRAP_UP and agent.wrap_up_until_s is not None:
             stuck += agent.wrap_up_until_s < snapshot.time_s - 1.0
     return stuck
+
+
+def negative_durations(snapshot: EngineSnapshot) -> int:
+    """Agents and calls whose time so far would show negative on the phone bar, the monitor
+    and the wallboard: they started after the snapshot's instant (the clock was set back)."""
+    started_s = [agent.since_s for agent in snapshot.agents]
+    started_s += [call.enqueued_s or call.arrived_s for call in snapshot.calls]
+    return sum(since_s > snapshot.time_s for since_s in started_s)
 
 
 @dataclass(frozen=True, slots=True)

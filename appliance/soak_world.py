@@ -2,7 +2,7 @@
 phones, in virtual time. It plays the drivers' side as `appliance.simulate` does (lines
 answer, prompts finish, phones are picked up at once or after a human delay) and takes the
 faults the soak injects: a line unplugged, a phone dead, every call dropped by a killed daemon,
-the box's clock stepped."""
+the box's clock stepped at a start or while the daemon runs."""
 
 from __future__ import annotations
 
@@ -91,6 +91,7 @@ class World:
         self.rng = rng
         self.world_s = start_s
         self.clock_step_s = 0.0
+        self.stepped_forward_s = 0.0  # the clock's steps forward in this life of the daemon
         self.arrival_rate = calls_per_day / 86_400.0
         self.aht_s = aht_s
         self.patience_s = patience_s
@@ -111,6 +112,12 @@ class World:
 
     def box_now(self) -> float:
         return self.world_s + self.clock_step_s
+
+    def step_clock(self, step_s: float) -> None:
+        """NTP steps the box's clock while the daemon runs: what happens next carries the
+        new time, and calls in progress span the step."""
+        self.clock_step_s += step_s
+        self.stepped_forward_s += max(0.0, step_s)
 
     def at(self, world_s: float, kind: int, target: str = "", data: str = "") -> None:
         self._seq += 1
@@ -242,6 +249,7 @@ class World:
 
     def daemon_died(self) -> None:
         """Every call drops with the daemon: modems go on-hook, SIP legs end."""
+        self.stepped_forward_s = 0.0  # no call outlives the daemon
         self.caller_on.clear()
         self.ringing.clear()
         self.talking.clear()

@@ -266,11 +266,20 @@ class Engine:
         while timers.pop_due(due_s) is not None:
             pass
 
+    @property
+    def now_s(self) -> float:
+        """The instant of the last event handled: the engine's time, which never runs back."""
+        return self._s.now
+
     def next_deadline(self) -> float | None:
         return self._s.timers.next_due()
 
     def snapshot(self, time_s: float) -> EngineSnapshot:
         s = self._s
+        # Time never runs backwards here either: asked on a clock set back since the last
+        # event (NTP stepping a Pi's clock), the picture is of the engine's now, so no time in
+        # a state and no wait comes out negative on the phone bar, monitor or wallboard.
+        time_s = max(time_s, s.now)
         agents = tuple(seat.view() for seat in s.board.seats.values())
         calls = tuple(
             call.view(s.waiting[call.queue].position(call.wait_key) if call.wait_key else 0)

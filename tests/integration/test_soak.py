@@ -1,6 +1,7 @@
 """`depotline soak`: a week of calls on the real runtime, engine and store on disk, with a fault
 every simulated hour (lines unplugged, phones dead, the daemon killed, the clock stepped at a
-start, a disk write failing). Nothing is lost or stuck, and the soak does see a stuck line."""
+start or while the daemon runs, a disk write failing). Nothing is lost or stuck, no time shows
+negative, and the soak does see a stuck line."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ def test_soak_a_week_with_a_fault_every_hour_loses_nothing_and_leaves_nothing_st
             "rss_mb_max", "wall_s"} <= set(figures)  # fmt: skip
     assert (figures["lost_records"], figures["stuck_lines"], figures["stuck_agents"]) == (0, 0, 0)
     assert figures["figures_mismatches"] == 0
+    assert figures["negative_durations"] == 0
     assert figures["days"] == 7
     assert figures["calls"] > 7 * 150 * 0.8
     assert figures["faults"] == 7 * 24 - 1  # one each simulated hour, none at the very end
