@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from appliance.desk import prompts as desk_prompts
+from appliance.desk import queue_forms
 from appliance.desk import setup_forms as desk_settings
 from appliance.desk.audit import AuditTrail, SignedIn
 from appliance.desk.forms import FormError
@@ -28,6 +29,26 @@ class SettingsDesk:
             f" leave_when_no_agents={queue.leave_when_no_agents}"
         )
         await self._audit(who, "settings.queue", queue_id, detail)
+
+    async def add_queue(self, who: SignedIn, form: dict[str, str]) -> None:
+        setup = queue_forms.with_new_queue(self.service.setup(), form)
+        await self.service.change_setup(setup)
+        queue = setup.queues[-1]
+        await self._audit(who, "settings.queue_add", queue.id, f"{queue.name_zh} {queue.name_en}")
+
+    async def rename_queue(self, who: SignedIn, queue_id: str, form: dict[str, str]) -> None:
+        before = self.service.setup()
+        setup = queue_forms.with_queue_names(before, queue_id, form)
+        await self.service.change_setup(setup)
+        old, new = before.queue(queue_id), setup.queue(queue_id)
+        detail = f"{old.name_zh} {old.name_en} → {new.name_zh} {new.name_en}"
+        await self._audit(who, "settings.queue_rename", queue_id, detail)
+
+    async def retire_queue(self, who: SignedIn, queue_id: str) -> None:
+        """Callers waiting in the queue are moved on by the engine once the setup is live."""
+        setup = queue_forms.without_queue(self.service.setup(), queue_id)
+        await self.service.change_setup(setup)
+        await self._audit(who, "settings.queue_retire", queue_id)
 
     async def change_menu(self, who: SignedIn, form: dict[str, str]) -> None:
         setup = desk_settings.with_menu(self.service.setup(), form)

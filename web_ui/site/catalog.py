@@ -6,6 +6,7 @@ from __future__ import annotations
 from web_ui.site.catalog_codes import CODE_MESSAGES
 from web_ui.site.catalog_console import CONSOLE_MESSAGES
 from web_ui.site.catalog_quality import QUALITY_MESSAGES
+from web_ui.site.catalog_queues import QUEUE_MESSAGES
 from web_ui.site.catalog_roster import ROSTER_MESSAGES
 from web_ui.site.catalog_targets import TARGET_MESSAGES
 
@@ -627,6 +628,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     },
     **QUALITY_MESSAGES,
     **ROSTER_MESSAGES,
+    **QUEUE_MESSAGES,
     **TARGET_MESSAGES,
     **CONSOLE_MESSAGES,
 }

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from appliance.desk import FormError
 from appliance.desk.prompts import PROMPT_LANGUAGES, PROMPT_MAX_BYTES, known_prompts
+from appliance.desk.queue_forms import QUEUE_ID_PATTERN, QUEUE_NAME_MAX_CHARS
 from appliance.desk.setup_forms import (
     LINE_FIELD,
     LINE_MENU,
@@ -55,6 +56,8 @@ async def _settings_page(
         menu_keys=MENU_KEYS,
         menu_prompts=MENU_PROMPTS,
         seconds_fields=QUEUE_SECONDS,
+        queue_id_pattern=QUEUE_ID_PATTERN,
+        queue_name_max_chars=QUEUE_NAME_MAX_CHARS,
         switches_marker=SWITCHES_MARKER,
         tier_escalation_limit_s=int(TIER_ESCALATION_LIMIT_S),
         lines=depot.line_ids(),
@@ -91,6 +94,12 @@ async def change_settings(request: web.Request) -> web.StreamResponse:
     try:
         if action == "queue":
             await desk.settings.change_queue(who, form.get("queue_id", ""), form)
+        elif action == "add_queue":
+            await desk.settings.add_queue(who, form)
+        elif action == "rename_queue":
+            await desk.settings.rename_queue(who, form.get("queue_id", ""), form)
+        elif action == "retire_queue":
+            await desk.settings.retire_queue(who, form.get("queue_id", ""))
         elif action == "menu":
             await desk.settings.change_menu(who, form)
         elif action == "greeting":

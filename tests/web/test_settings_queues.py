@@ -1,0 +1,181 @@
+"""Queues the depot adds, renames and retires on the settings page (issue 17): the code checked
+by one rule, names in both languages, the code kept for good, retiring refused with the reason
+while callers are still sent to the queue, everything audited and kept."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from test_settings_menu import live_call_lands_in, menu_form, new_session, queue_form
+from web_depot import ADMIN_ID, ADMIN_PASSWORD, SUPERVISOR_ID, SUPERVISOR_PASSWORD, running_depot
+from web_http import Browserish
+
+from appliance.desk.queue_forms import QUEUE_ID_PATTERN, is_queue_id
+
+
+def add_form(token: str, queue_id: str, name_zh: str, name_en: str) -> dict[str, str]:
+    return {
+        "csrf_token": token,
+        "action": "add_queue",
+        "new_queue_id": queue_id,
+        "name_zh": name_zh,
+        "name_en": name_en,
+    }
+
+
+def test_supervisor_adds_and_renames_a_queue_code_kept_audited_offered_in_menu(
+    tmp_path: Path,
+) -> None:
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db") as depot:
+            async with new_session() as session:
+                supervisor = Browserish(depot.url, session)
+                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+                token = await supervisor.csrf("/supervisor/settings")
+                form = add_form(token, "rescue", "救援", "Rescue")
+                assert (await supervisor.post("/supervisor/settings", form))[0] == 303
+                _, page = await supervisor.page("/supervisor/settings")
+                assert 'data-queue="rescue"' in page  # its own settings form
+                assert '<option value="rescue">救援</option>' in page  # menu, lines, overflow
+                rename = {
+                    "csrf_token": token,
+                    "action": "rename_queue",
+                    "queue_id": "rescue",
+                    "name_zh": "道路救援",
+                    "name_en": "Road rescue",
+                }
+                assert (await supervisor.post("/supervisor/settings", rename))[0] == 303
+                rows = [("1", "cargo", "menu_cargo"), ("5", "rescue", "menu_cargo")]
+                menu = menu_form(token, rows)
+                assert (await supervisor.post("/supervisor/settings", menu))[0] == 303
+                _, page = await supervisor.page("/supervisor/settings")
+                assert '<option value="rescue" selected>道路救援</option>' in page
+            rescue = depot.service.setup().queue("rescue")
+            assert (rescue.id, rescue.name_zh, rescue.name_en) == (
+                "rescue",
+                "道路救援",
+                "Road rescue",
+            )
+            assert await depot.runtime.store.load_setup() == depot.service.setup()
+            audit = [(e.action, e.target, e.detail) for e in await depot.desk.audit_log()]
+            assert ("settings.queue_add", "rescue", "救援 Rescue") in audit
+            assert (
+                "settings.queue_rename",
+                "rescue",
+                "救援 Rescue → 道路救援 Road rescue",
+            ) in audit
+            # give agent 1003 a level in the new queue: a caller pressing 5 is offered to them
+            agent = depot.service.setup().agent("1003")
+            async with new_session() as session:
+                supervisor = Browserish(depot.url, session)
+                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+                token = await supervisor.csrf("/supervisor/settings")
+                agent_form = {
+                    "csrf_token": token,
+                    "action": "agent",
+                    "agent_id": agent.id,
+                    "name": agent.name,
+                    **{f"tier_{queue}": str(int(tier)) for queue, tier in agent.skills},
+                    "tier_rescue": "1",
+                }
+                assert (await supervisor.post("/supervisor/settings", agent_form))[0] == 303
+            await live_call_lands_in(depot, "5", "rescue")
+
+    asyncio.run(main())
+
+
+def test_bad_new_queue_refused_naming_the_field_nothing_changes(tmp_path: Path) -> None:
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db") as depot:
+            before = depot.service.setup()
+            async with new_session() as session:
+                supervisor = Browserish(depot.url, session)
+                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+                token = await supervisor.csrf("/supervisor/settings")
+                for queue_id, name_zh, name_en, field, shown in (
+                    ("Rescue", "救援", "Rescue", "new_queue_id", "以小写字母开头"),
+                    ("r", "救援", "Rescue", "new_queue_id", "以小写字母开头"),
+                    ("1rescue", "救援", "Rescue", "new_queue_id", "以小写字母开头"),
+                    ("res cue", "救援", "Rescue", "new_queue_id", "以小写字母开头"),
+                    ("救援", "救援", "Rescue", "new_queue_id", "以小写字母开头"),
+                    ("cargo", "救援", "Rescue", "new_queue_id", "已被使用"),
+                    ("rescue", "", "Rescue", "name_zh", "必填"),
+                    ("rescue", "救援", "", "name_en", "必填"),
+                    ("rescue", "救" * 21, "Rescue", "name_zh", "内容过长"),
+                ):
+                    form = add_form(token, queue_id, name_zh, name_en)
+                    status, page = await supervisor.post("/supervisor/settings", form)
+                    assert status == 400, queue_id
+                    assert f'data-field="{field}"' in page, queue_id
+                    assert shown in page, queue_id
+                rename = {
+                    "csrf_token": token,
+                    "action": "rename_queue",
+                    "queue_id": "nowhere",
+                    "name_zh": "x",
+                    "name_en": "x",
+                }
+                assert (await supervisor.post("/supervisor/settings", rename))[0] == 400
+                rename = {**rename, "queue_id": "cargo", "name_zh": ""}
+                status, page = await supervisor.post("/supervisor/settings", rename)
+                assert status == 400 and 'data-field="name_zh"' in page
+            assert depot.service.setup() == before
+            assert await depot.runtime.store.load_setup() == before
+
+    asyncio.run(main())
+
+
+def test_queue_code_rule_is_the_pages_pattern() -> None:
+    assert all(is_queue_id(code) for code in ("cargo", "rescue_2", "ab", "a" * 20))
+    assert not any(is_queue_id(code) for code in ("a", "a" * 21, "Cargo", "_a", "a-b", "预约"))
+    assert QUEUE_ID_PATTERN == "[a-z][a-z0-9_]{1,19}"
+
+
+def test_retiring_a_queue_refused_while_callers_are_sent_to_it_then_retired(
+    tmp_path: Path,
+) -> None:
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db") as depot:
+            async with new_session() as session:
+                supervisor = Browserish(depot.url, session)
+                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+                token = await supervisor.csrf("/supervisor/settings")
+                retire = {"csrf_token": token, "action": "retire_queue", "queue_id": "orders"}
+                status, page = await supervisor.post("/supervisor/settings", retire)
+                assert status == 400
+                assert 'data-field="retire_queue" data-queue="orders"' in page
+                assert "语音导航菜单仍有按键指向该队列" in page
+                # the menu no longer leads to orders: now it is refused only for the overflow
+                rows = [("1", "cargo", "menu_cargo"), ("3", "complaints", "menu_complaints")]
+                assert (await supervisor.post("/supervisor/settings", menu_form(token, rows)))[
+                    0
+                ] == 303
+                status, page = await supervisor.post("/supervisor/settings", retire)
+                assert status == 400 and "另一个队列溢出到该队列" in page
+                overflow = queue_form(token, "cargo", overflow_kind="callback")
+                assert (await supervisor.post("/supervisor/settings", overflow))[0] == 303
+                before = depot.service.setup()
+                assert any(q.id == "orders" for q in before.queues)
+                assert any(dict(a.skills).get("orders") for a in before.agents)
+                assert (await supervisor.post("/supervisor/settings", retire))[0] == 303
+                _, page = await supervisor.page("/supervisor/settings")
+                assert 'data-queue="orders"' not in page
+                assert 'value="orders"' not in page
+                last = {**retire, "queue_id": "cargo"}
+                status, page = await supervisor.post("/supervisor/settings", last)
+                assert status == 400 and "语音导航菜单仍有按键指向该队列" in page
+            setup = depot.service.setup()
+            assert [q.id for q in setup.queues] == ["cargo", "complaints"]
+            assert not any("orders" in dict(a.skills) for a in setup.agents)
+            assert await depot.runtime.store.load_setup() == setup
+            audit = [(e.action, e.target) for e in await depot.desk.audit_log()]
+            assert ("settings.queue_retire", "orders") in audit
+            assert ("settings.queue_retire", "cargo") not in audit
+            async with new_session() as session:
+                admin = Browserish(depot.url, session)
+                await admin.sign_in(ADMIN_ID, ADMIN_PASSWORD)
+                _, page = await admin.page("/admin/audit")
+                assert ">停用队列<" in page and ">settings.queue_retire<" not in page
+
+    asyncio.run(main())

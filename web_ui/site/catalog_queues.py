@@ -1,0 +1,48 @@
+"""Messages for queues the depot adds, renames and retires on the settings page: key →
+(English, 简体中文), joined into the site's catalog."""
+
+from __future__ import annotations
+
+QUEUE_MESSAGES: dict[str, tuple[str, str]] = {
+    "settings.add_queue": ("Add a queue", "新增队列"),
+    "settings.rename_queue": ("Save names", "保存名称"),
+    "settings.retire_queue": ("Retire this queue", "停用此队列"),
+    "settings.queue_lifecycle_help": (
+        "The code is a lower-case letter, then letters, digits or _, 2–20 in all; it stays with "
+        "the queue for good, so records and reports keep it — only the names can change. "
+        "A new queue starts with the default timers: give agents a level in it below and a key "
+        "in the caller menu. A queue can be retired only once no menu key, default queue, "
+        "overflow of another queue or line sends callers to it; callers still waiting in it "
+        "are then moved on as its overflow says.",
+        "代码以小写字母开头，由小写字母、数字或 _ 组成，共 2–20 个字符；代码一经设定不再改变，"
+        "记录和报表都沿用它——只能修改名称。新队列使用默认计时设置：请在下方为座席设置该队列的"
+        "技能等级，并在语音导航菜单中为它分配按键。只有当没有菜单按键、默认队列、其他队列的溢出"
+        "或线路再把来电送到该队列时，才能停用；仍在该队列排队的来电随后按其溢出设置转走。",
+    ),
+    "field.new_queue_id": ("Queue code", "队列代码"),
+    "field.queue_code": ("Code", "代码"),
+    "field.name_zh": ("Chinese name", "中文名称"),
+    "field.name_en": ("English name", "英文名称"),
+    "field.retire_queue": ("Retire", "停用"),
+    "problem.queue_id_rule": (
+        "a lower-case letter, then letters, digits or _, 2–20 in all",
+        "以小写字母开头，由小写字母、数字或 _ 组成，共 2–20 个字符",
+    ),
+    "problem.last_queue": ("the depot needs at least one queue", "至少需要保留一个队列"),
+    "problem.menu_target": (
+        "a key of the caller menu still leads to it — change the menu first",
+        "语音导航菜单仍有按键指向该队列——请先修改菜单",
+    ),
+    "problem.menu_default": (
+        "it is the menu's default queue — choose another default first",
+        "它是菜单的默认队列——请先选择其他默认队列",
+    ),
+    "problem.overflow_target_of": (
+        "another queue overflows to it — change that queue's overflow first",
+        "另一个队列溢出到该队列——请先修改那个队列的溢出设置",
+    ),
+    "problem.line_target": (
+        "a line sends its callers straight to it — set that line to the menu first",
+        "有线路直达该队列——请先把该线路改回语音导航菜单",
+    ),
+}
