@@ -9,7 +9,8 @@ import dataclasses
 import re
 
 from appliance.desk.forms import FormError, clean_text
-from appliance.engine.setup import DepotSetup, OverflowKind, Queue
+from appliance.desk.setup_forms import whole_number
+from appliance.engine.setup import QUEUE_WEIGHT_MAX, DepotSetup, OverflowKind, Queue
 
 # One rule for a queue id, on the page (the input's pattern) and here: a lower-case letter,
 # then lower-case letters, digits or "_", 2 to 20 in all — it appears in CSV files and URLs.
@@ -32,15 +33,18 @@ def _names(form: dict[str, str]) -> tuple[str, str]:
 
 
 def with_new_queue(setup: DepotSetup, form: dict[str, str]) -> DepotSetup:
-    """A new queue (`new_queue_id`, `name_zh`, `name_en`) with the default timers, strategy and
-    overflow; its agents are given a tier on the agents form, its menu key on the menu form."""
+    """A new queue (`new_queue_id`, `name_zh`, `name_en`, `weight` 0–9: above the others' to
+    be served first) with the default timers, strategy and overflow; its agents are given a
+    tier on the agents form, its menu key on the menu form."""
     queue_id = form.get("new_queue_id", "").strip()
     if not is_queue_id(queue_id):
         raise FormError("new_queue_id", "queue_id_rule")
     if any(queue.id == queue_id for queue in setup.queues):
         raise FormError("new_queue_id", "taken")
     name_zh, name_en = _names(form)
-    return dataclasses.replace(setup, queues=(*setup.queues, Queue(queue_id, name_zh, name_en)))
+    weight = whole_number("weight", form.get("weight", "0"), 0, QUEUE_WEIGHT_MAX)
+    queue = Queue(queue_id, name_zh, name_en, weight=weight)
+    return dataclasses.replace(setup, queues=(*setup.queues, queue))
 
 
 def _existing(setup: DepotSetup, queue_id: str) -> Queue:

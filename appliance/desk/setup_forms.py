@@ -11,6 +11,7 @@ import datetime as dt
 from appliance.desk.forms import FormError, ascii_digits, clean_seconds, clean_text
 from appliance.engine.prompts import PROMPT_TEXTS
 from appliance.engine.setup import (
+    QUEUE_WEIGHT_MAX,
     Agent,
     DepotSetup,
     MenuOption,
@@ -105,6 +106,11 @@ def _queue_from_form(setup: DepotSetup, queue: Queue, form: dict[str, str]) -> Q
         if "max_length" in form
         else queue.max_length
     )
+    weight = (
+        whole_number("weight", form["weight"], 0, QUEUE_WEIGHT_MAX)
+        if "weight" in form
+        else queue.weight
+    )
     announce_every_s = queue.announce_every_s
     if "announce_every_s" in form:
         announce_every_s = clean_seconds("announce_every_s", form["announce_every_s"])
@@ -130,6 +136,7 @@ def _queue_from_form(setup: DepotSetup, queue: Queue, form: dict[str, str]) -> Q
         summary_required=form.get("summary_required", "") == "on",
         overflow=overflow,
         max_length=max_length,
+        weight=weight,
         tier_escalation_s=tier_escalation_s,
         join_when_no_agents=form.get("join_when_no_agents", "") == "on",
         leave_when_no_agents=form.get("leave_when_no_agents", "") == "on",

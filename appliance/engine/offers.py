@@ -43,8 +43,9 @@ class Offering:
         self._staffing = parts.staffing
 
     def dispatch(self, queue_ids: Collection[str]) -> None:
-        """Offer calls to free agents in these queues, the queue whose first caller is most
-        urgent (priority, then entry time) first."""
+        """Offer calls to free agents in these queues: the heaviest queue (`Queue.weight`)
+        first, among equal weights the queue whose first caller is most urgent (priority, then
+        entry time)."""
         s = self._s
         if len(queue_ids) == 1:
             for queue_id in queue_ids:
@@ -55,15 +56,14 @@ class Offering:
         ordered = []
         for queue_id in queue_ids:
             waiting = s.waiting.get(queue_id)
-            if waiting:
+            queue = s.known_queue(queue_id)
+            if waiting and queue is not None:
                 head = waiting.head_key()
                 if head is not None:
-                    ordered.append((head, queue_id))
-        ordered.sort()
-        for _head, queue_id in ordered:
-            queue = s.known_queue(queue_id)
-            if queue is not None:
-                self.dispatch_queue(queue)
+                    ordered.append((-queue.weight, head, queue))
+        ordered.sort(key=lambda entry: entry[:2])
+        for _weight, _head, queue in ordered:
+            self.dispatch_queue(queue)
 
     def dispatch_queue(self, queue: Queue) -> None:
         s = self._s

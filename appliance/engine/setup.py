@@ -55,6 +55,10 @@ class Queue:
     max_wait_s: float = 300.0  # then overflow; 0 = no limit
     max_length: int = 0  # callers waiting; 0 = no limit; a full queue overflows at once
     overflow: Overflow = field(default_factory=Overflow)
+    # app_queue's weight: an agent free for several queues is offered to the waiting callers of
+    # the heaviest queue first (a 救援 rescue line above the rest); equal weights go by the
+    # callers' priority class and waiting time. 0 to QUEUE_WEIGHT_MAX.
+    weight: int = 0
     join_when_no_agents: bool = False  # False: with nobody logged in, overflow at once
     leave_when_no_agents: bool = True  # everybody logs out while callers wait: overflow them
     # for the two rules above, agents logged in but all paused count as nobody (app_queue's
@@ -144,6 +148,9 @@ class DepotSetup:
         raise KeyError(agent_id)
 
 
+QUEUE_WEIGHT_MAX = 9
+
+
 class SetupInvalid(ValueError):
     """Settings the engine cannot run with; the message names the queue or agent, the field,
     the value and what is allowed."""
@@ -174,6 +181,8 @@ def setup_problems(setup: DepotSetup) -> list[str]:
             value = getattr(queue, name)
             if not value > 0:
                 problems.append(f"queue {queue.id}: {name} is {value}; more than 0")
+        if not 0 <= queue.weight <= QUEUE_WEIGHT_MAX:
+            problems.append(f"queue {queue.id}: weight is {queue.weight}; 0 to {QUEUE_WEIGHT_MAX}")
         if queue.max_length < 0:
             problems.append(f"queue {queue.id}: max_length is {queue.max_length}; 0 or more")
     menu = setup.menu

@@ -7,11 +7,19 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from test_settings_menu import live_call_lands_in, menu_form, new_session, queue_form
+from test_settings_menu import (
+    live_call_lands_in,
+    menu_form,
+    new_session,
+    queue_form,
+    queue_section,
+    until,
+)
 from web_depot import ADMIN_ID, ADMIN_PASSWORD, SUPERVISOR_ID, SUPERVISOR_PASSWORD, running_depot
 from web_http import Browserish
 
 from appliance.desk.queue_forms import QUEUE_ID_PATTERN, is_queue_id
+from drivers.roles import CallerId
 
 
 def add_form(token: str, queue_id: str, name_zh: str, name_en: str) -> dict[str, str]:
@@ -177,5 +185,46 @@ def test_retiring_a_queue_refused_while_callers_are_sent_to_it_then_retired(
                 await admin.sign_in(ADMIN_ID, ADMIN_PASSWORD)
                 _, page = await admin.page("/admin/audit")
                 assert ">停用队列<" in page and ">settings.queue_retire<" not in page
+
+    asyncio.run(main())
+
+
+def test_agent_of_two_queues_is_offered_the_higher_priority_queues_caller_first(
+    tmp_path: Path,
+) -> None:
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db") as depot:
+            async with new_session() as session:
+                supervisor = Browserish(depot.url, session)
+                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+                token = await supervisor.csrf("/supervisor/settings")
+                for queue_id, weight in (("cargo", "0"), ("complaints", "5")):
+                    form = queue_form(token, queue_id, weight=weight, join_when_no_agents="on")
+                    assert (await supervisor.post("/supervisor/settings", form))[0] == 303
+                _, page = await supervisor.page("/supervisor/settings")
+                assert 'name="weight" type="number" min="0" max="9" step="1" value="5"' in (
+                    queue_section(page, "complaints")
+                )
+                status, page = await supervisor.post(
+                    "/supervisor/settings", queue_form(token, "cargo", weight="10")
+                )
+                assert status == 400 and 'data-field="weight"' in page
+            assert depot.service.setup().queue("complaints").weight == 5
+
+            def stages() -> list[tuple[str, str]]:
+                return sorted((c.queue, c.stage.value) for c in depot.service.snapshot().calls)
+
+            # a cargo caller waits first, a complaints caller after; nobody is logged in
+            assert depot.lines.incoming_call("L1", CallerId("13700001111", ""))
+            await until(lambda: stages() == [("", "greeting")])
+            depot.lines.press("L1", "1")
+            await until(lambda: stages() == [("cargo", "queued")])
+            assert depot.lines.incoming_call("L2", CallerId("13700002222", ""))
+            await until(lambda: ("", "greeting") in stages())
+            depot.lines.press("L2", "3")
+            await until(lambda: stages() == [("cargo", "queued"), ("complaints", "queued")])
+            await depot.service.log_in("1003", "pos1")  # cargo and complaints
+            await depot.service.ready("1003")
+            await until(lambda: stages() == [("cargo", "queued"), ("complaints", "offered")])
 
     asyncio.run(main())

@@ -19,6 +19,14 @@ QUEUE_MESSAGES: dict[str, tuple[str, str]] = {
         "技能等级，并在语音导航菜单中为它分配按键。只有当没有菜单按键、默认队列、其他队列的溢出"
         "或线路再把来电送到该队列时，才能停用；仍在该队列排队的来电随后按其溢出设置转走。",
     ),
+    "field.weight": ("Priority (0–9, higher served first)", "优先级（0–9，越高越先接听）"),
+    "settings.weight_help": (
+        "An agent who serves several queues is offered the callers of the queue with the "
+        "highest priority first (a rescue line above the rest); at equal priority, the caller "
+        "who has waited longest (VIPs and returning callers first).",
+        "同时服务多个队列的座席，优先接听优先级最高队列的来电（如救援专线高于其他队列）；"
+        "优先级相同时，先接等待最久的来电（VIP 与回拨来电优先）。",
+    ),
     "field.new_queue_id": ("Queue code", "队列代码"),
     "field.queue_code": ("Code", "代码"),
     "field.name_zh": ("Chinese name", "中文名称"),
