@@ -17,6 +17,16 @@ PROMPT_LANGUAGES = ("zh-CN", "en")
 _FORMATS = {1: 16, 6: 8, 7: 8}  # WAVE format tag → bits per sample: PCM, A-law, µ-law
 
 
+# A queue added on the settings page has no prompt in the generated set: its menu key is
+# announced by this prompt, which plays once a recording of it is uploaded.
+QUEUE_PROMPT_PREFIX = "menu_q_"
+
+
+def queue_prompt(queue_id: str) -> str:
+    """The name of the prompt that announces a queue's menu key."""
+    return f"{QUEUE_PROMPT_PREFIX}{queue_id}"
+
+
 def known_prompts() -> tuple[str, ...]:
     """The names of the prompt set (as generated for the first language)."""
     return tuple(sorted(path.stem for path in (PROMPTS_DIR / PROMPT_LANGUAGES[0]).glob("*.wav")))
@@ -31,11 +41,14 @@ def prompt_text(name: str, language: str) -> str:
     return texts[0] if language == "zh-CN" else texts[1]
 
 
-def recorded_prompts(override_dir: str) -> dict[str, tuple[str, ...]]:
-    """The prompts with an uploaded recording, each with the languages it was recorded in."""
+def recorded_prompts(
+    override_dir: str, queue_ids: tuple[str, ...] = ()
+) -> dict[str, tuple[str, ...]]:
+    """The prompts with an uploaded recording (of the prompt set, or announcing one of
+    `queue_ids`), each with the languages it was recorded in."""
     if not override_dir:
         return {}
-    known = set(known_prompts())
+    known = {*known_prompts(), *map(queue_prompt, queue_ids)}
     recorded: dict[str, tuple[str, ...]] = {}
     for language in PROMPT_LANGUAGES:
         for path in sorted((Path(override_dir) / language).glob("*.wav")):
@@ -65,13 +78,16 @@ def check_prompt_wav(data: bytes) -> None:
     raise FormError("file", "wav_format")
 
 
-def save_prompt(override_dir: str, language: str, name: str, data: bytes) -> Path:
-    """Check and keep an uploaded prompt as `<override_dir>/<language>/<name>.wav`."""
+def save_prompt(
+    override_dir: str, language: str, name: str, data: bytes, queue_ids: tuple[str, ...] = ()
+) -> Path:
+    """Check and keep an uploaded prompt as `<override_dir>/<language>/<name>.wav`: one of the
+    prompt set, or the menu prompt of one of `queue_ids`."""
     if not override_dir:
         raise FormError("file", "no_prompts_dir")
     if language not in PROMPT_LANGUAGES:
         raise FormError("language", "choice")
-    if name not in known_prompts():
+    if name not in known_prompts() and name not in map(queue_prompt, queue_ids):
         raise FormError("name", "choice")
     check_prompt_wav(data)
     folder = Path(override_dir) / language

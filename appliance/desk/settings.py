@@ -72,7 +72,23 @@ class SettingsDesk:
 
     def recorded_prompts(self) -> dict[str, tuple[str, ...]]:
         """Prompts with an uploaded recording (played instead of the generated one)."""
-        return desk_prompts.recorded_prompts(self.prompts_dir)
+        queue_ids = tuple(queue.id for queue in self.service.setup().queues)
+        return desk_prompts.recorded_prompts(self.prompts_dir, queue_ids)
+
+    def menu_keys_without_prompt(self) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+        """(key, queue, languages) of menu keys announced by their queue's own prompt that has
+        no recording in those languages: callers hear nothing for that key until one is
+        uploaded (a queue added on the page has no generated prompt)."""
+        recorded = self.recorded_prompts()
+        missing = []
+        for option in self.service.setup().menu.options:
+            if option.prompt != desk_prompts.queue_prompt(option.queue):
+                continue
+            languages = recorded.get(option.prompt, ())
+            absent = tuple(code for code in desk_prompts.PROMPT_LANGUAGES if code not in languages)
+            if absent:
+                missing.append((option.digit, option.queue, absent))
+        return tuple(missing)
 
     async def save_agent(self, who: SignedIn, form: dict[str, str]) -> None:
         setup = desk_settings.with_agent(self.service.setup(), form)
@@ -101,5 +117,8 @@ class SettingsDesk:
 
     async def upload_prompt(self, who: SignedIn, language: str, name: str, data: bytes) -> None:
         """A recorded prompt replaces the generated one (checked: 8 kHz mono WAV, size)."""
-        await asyncio.to_thread(desk_prompts.save_prompt, self.prompts_dir, language, name, data)
+        queue_ids = tuple(queue.id for queue in self.service.setup().queues)
+        await asyncio.to_thread(
+            desk_prompts.save_prompt, self.prompts_dir, language, name, data, queue_ids
+        )
         await self._audit(who, "prompt.upload", f"{language}/{name}", str(len(data)))

@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 
 from appliance.desk.forms import FormError, ascii_digits, clean_seconds, clean_text
+from appliance.desk.prompts import queue_prompt
 from appliance.engine.prompts import PROMPT_TEXTS
 from appliance.engine.setup import (
     QUEUE_WEIGHT_MAX,
@@ -177,7 +178,8 @@ def with_line_queues(setup: DepotSetup, lines: tuple[str, ...], form: dict[str, 
 
 def with_menu(setup: DepotSetup, form: dict[str, str]) -> DepotSetup:
     """The caller menu: rows `digit_N`, `queue_N`, `prompt_N` (N from 0; a row with no key is
-    left out), `timeout_s`, `attempts`, `default_queue` and `language_key` ("" = none)."""
+    left out; the prompt one of the set or the row's queue's own, `queue_prompt`), `timeout_s`,
+    `attempts`, `default_queue` and `language_key` ("" = none)."""
     queue_ids = {q.id for q in setup.queues}
     extra_rows = (key for key, value in form.items() if key.startswith("digit_") and value.strip())
     if any(key.removeprefix("digit_") not in map(str, range(MENU_ROWS)) for key in extra_rows):
@@ -195,7 +197,7 @@ def with_menu(setup: DepotSetup, form: dict[str, str]) -> DepotSetup:
         if queue_id not in queue_ids:
             raise FormError(f"queue_{row}", "choice")
         prompt = form.get(f"prompt_{row}", "").strip()
-        if prompt not in PROMPT_TEXTS:
+        if prompt not in PROMPT_TEXTS and prompt != queue_prompt(queue_id):
             raise FormError(f"prompt_{row}", "choice")
         options.append(MenuOption(digit, queue_id, prompt))
     if not options:

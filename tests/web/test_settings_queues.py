@@ -5,8 +5,10 @@ while callers are still sent to the queue, everything audited and kept."""
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
+import aiohttp
 from test_settings_menu import (
     live_call_lands_in,
     menu_form,
@@ -15,6 +17,7 @@ from test_settings_menu import (
     queue_section,
     until,
 )
+from test_settings_more import REAL_WAV
 from web_depot import ADMIN_ID, ADMIN_PASSWORD, SUPERVISOR_ID, SUPERVISOR_PASSWORD, running_depot
 from web_http import Browserish
 
@@ -226,5 +229,56 @@ def test_agent_of_two_queues_is_offered_the_higher_priority_queues_caller_first(
             await depot.service.log_in("1003", "pos1")  # cargo and complaints
             await depot.service.ready("1003")
             await until(lambda: stages() == [("cargo", "queued"), ("complaints", "offered")])
+
+    asyncio.run(main())
+
+
+def test_new_queues_menu_key_announced_by_its_own_upload_page_says_what_is_missing(
+    tmp_path: Path,
+) -> None:
+    prompts = tmp_path / "prompts"
+
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db", prompts_dir=str(prompts)) as depot:
+            async with new_session() as session:
+                supervisor = Browserish(depot.url, session)
+                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+                token = await supervisor.csrf("/supervisor/settings")
+                form = add_form(token, "booking", "预约", "Appointments")
+                assert (await supervisor.post("/supervisor/settings", form))[0] == 303
+                rows = [("1", "cargo", "menu_cargo"), ("6", "booking", "menu_q_booking")]
+                for wrong in ("menu_q_cargo", "menu_q_nowhere"):  # only the row's own queue's
+                    bad = menu_form(token, [rows[0], ("6", "booking", wrong)])
+                    status, page = await supervisor.post("/supervisor/settings", bad)
+                    assert status == 400 and 'data-field="prompt_1"' in page, wrong
+                menu = menu_form(token, rows)
+                assert (await supervisor.post("/supervisor/settings", menu))[0] == 303
+                _, page = await supervisor.page("/supervisor/settings")
+                assert '<option value="menu_q_booking" selected>预约：专用录音</option>' in page
+                warning = re.search(r'<p class="alarm" data-key-without-prompt="6">(.*?)</p>', page)
+                assert warning is not None
+                assert "按键 6（预约）还没有录音" in warning.group(1)
+                assert "中文, English" in warning.group(1)
+
+                async def upload(name: str) -> int:
+                    data = aiohttp.FormData()
+                    for field, value in (("csrf_token", token), ("language", "zh-CN")):
+                        data.add_field(field, value)
+                    data.add_field("name", name)
+                    data.add_field("file", REAL_WAV.read_bytes(), filename="booking.wav")
+                    async with session.post(
+                        f"{depot.url}/supervisor/prompts", data=data, allow_redirects=False
+                    ) as response:
+                        return response.status
+
+                assert await upload("menu_q_nowhere") == 400
+                assert await upload("menu_q_booking") == 303
+                _, page = await supervisor.page("/supervisor/settings")
+                warning = re.search(r'<p class="alarm" data-key-without-prompt="6">(.*?)</p>', page)
+                assert warning is not None and warning.group(1).endswith("缺少： English")
+            assert (prompts / "zh-CN" / "menu_q_booking.wav").read_bytes() == REAL_WAV.read_bytes()
+            assert not (prompts / "zh-CN" / "menu_q_nowhere.wav").exists()
+            audit = [(e.action, e.target) for e in await depot.desk.audit_log()]
+            assert ("prompt.upload", "zh-CN/menu_q_booking") in audit
 
     asyncio.run(main())

@@ -27,6 +27,13 @@ QUEUE_MESSAGES: dict[str, tuple[str, str]] = {
         "同时服务多个队列的座席，优先接听优先级最高队列的来电（如救援专线高于其他队列）；"
         "优先级相同时，先接等待最久的来电（VIP 与回拨来电优先）。",
     ),
+    "settings.queue_prompt": ("{name}: its own recording", "{name}：专用录音"),
+    "settings.key_without_prompt": (
+        "Key {key} ({name}) has no recording yet, so callers hear nothing announce it until "
+        "one is uploaded under Recorded prompts below. Missing:",
+        "按键 {key}（{name}）还没有录音，上传之前来电者听不到该按键的播报；"
+        "请在下方“录音提示音”中上传。缺少：",
+    ),
     "field.new_queue_id": ("Queue code", "队列代码"),
     "field.queue_code": ("Code", "代码"),
     "field.name_zh": ("Chinese name", "中文名称"),

@@ -9,7 +9,12 @@ from urllib.parse import quote
 from aiohttp import web
 
 from appliance.desk import FormError
-from appliance.desk.prompts import PROMPT_LANGUAGES, PROMPT_MAX_BYTES, known_prompts
+from appliance.desk.prompts import (
+    PROMPT_LANGUAGES,
+    PROMPT_MAX_BYTES,
+    known_prompts,
+    queue_prompt,
+)
 from appliance.desk.queue_forms import QUEUE_ID_PATTERN, QUEUE_NAME_MAX_CHARS
 from appliance.desk.setup_forms import (
     LINE_FIELD,
@@ -67,6 +72,8 @@ async def _settings_page(
         line_field=LINE_FIELD,
         line_menu=LINE_MENU,
         recorded_prompts=request.app[DESK_KEY].settings.recorded_prompts(),
+        keys_without_prompt=request.app[DESK_KEY].settings.menu_keys_without_prompt(),
+        queue_prompt=queue_prompt,
         tiers=TIERS,
         hours=setup.hours,
         vip_numbers=setup.vip_numbers,
