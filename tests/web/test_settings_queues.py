@@ -18,10 +18,18 @@ from test_settings_menu import (
     until,
 )
 from test_settings_more import REAL_WAV
-from web_depot import ADMIN_ID, ADMIN_PASSWORD, SUPERVISOR_ID, SUPERVISOR_PASSWORD, running_depot
+from web_depot import (
+    ADMIN_ID,
+    ADMIN_PASSWORD,
+    SUPERVISOR_ID,
+    SUPERVISOR_PASSWORD,
+    Depot,
+    running_depot,
+)
 from web_http import Browserish
 
 from appliance.desk.queue_forms import QUEUE_ID_PATTERN, is_queue_id
+from appliance.engine.records import Verb
 from drivers.roles import CallerId
 
 
@@ -35,15 +43,27 @@ def add_form(token: str, queue_id: str, name_zh: str, name_en: str) -> dict[str,
     }
 
 
+async def settings_as_supervisor(
+    depot: Depot, session: aiohttp.ClientSession
+) -> tuple[Browserish, str]:
+    """A supervisor signed in, with the settings page's form token."""
+    supervisor = Browserish(depot.url, session)
+    await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+    return supervisor, await supervisor.csrf("/supervisor/settings")
+
+
+def call_stages(depot: Depot) -> list[tuple[str, str]]:
+    """(queue, stage) of every call, as the monitor lists them."""
+    return sorted((c.queue, c.stage.value) for c in depot.service.snapshot().calls)
+
+
 def test_supervisor_adds_and_renames_a_queue_code_kept_audited_offered_in_menu(
     tmp_path: Path,
 ) -> None:
     async def main() -> None:
         async with running_depot(tmp_path / "depot.db") as depot:
             async with new_session() as session:
-                supervisor = Browserish(depot.url, session)
-                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
-                token = await supervisor.csrf("/supervisor/settings")
+                supervisor, token = await settings_as_supervisor(depot, session)
                 form = add_form(token, "rescue", "救援", "Rescue")
                 assert (await supervisor.post("/supervisor/settings", form))[0] == 303
                 _, page = await supervisor.page("/supervisor/settings")
@@ -79,9 +99,7 @@ def test_supervisor_adds_and_renames_a_queue_code_kept_audited_offered_in_menu(
             # give agent 1003 a level in the new queue: a caller pressing 5 is offered to them
             agent = depot.service.setup().agent("1003")
             async with new_session() as session:
-                supervisor = Browserish(depot.url, session)
-                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
-                token = await supervisor.csrf("/supervisor/settings")
+                supervisor, token = await settings_as_supervisor(depot, session)
                 agent_form = {
                     "csrf_token": token,
                     "action": "agent",
@@ -101,9 +119,7 @@ def test_bad_new_queue_refused_naming_the_field_nothing_changes(tmp_path: Path) 
         async with running_depot(tmp_path / "depot.db") as depot:
             before = depot.service.setup()
             async with new_session() as session:
-                supervisor = Browserish(depot.url, session)
-                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
-                token = await supervisor.csrf("/supervisor/settings")
+                supervisor, token = await settings_as_supervisor(depot, session)
                 for queue_id, name_zh, name_en, field, shown in (
                     ("Rescue", "救援", "Rescue", "new_queue_id", "以小写字母开头"),
                     ("r", "救援", "Rescue", "new_queue_id", "以小写字母开头"),
@@ -149,9 +165,7 @@ def test_retiring_a_queue_refused_while_callers_are_sent_to_it_then_retired(
     async def main() -> None:
         async with running_depot(tmp_path / "depot.db") as depot:
             async with new_session() as session:
-                supervisor = Browserish(depot.url, session)
-                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
-                token = await supervisor.csrf("/supervisor/settings")
+                supervisor, token = await settings_as_supervisor(depot, session)
                 retire = {"csrf_token": token, "action": "retire_queue", "queue_id": "orders"}
                 status, page = await supervisor.post("/supervisor/settings", retire)
                 assert status == 400
@@ -198,9 +212,7 @@ def test_agent_of_two_queues_is_offered_the_higher_priority_queues_caller_first(
     async def main() -> None:
         async with running_depot(tmp_path / "depot.db") as depot:
             async with new_session() as session:
-                supervisor = Browserish(depot.url, session)
-                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
-                token = await supervisor.csrf("/supervisor/settings")
+                supervisor, token = await settings_as_supervisor(depot, session)
                 for queue_id, weight in (("cargo", "0"), ("complaints", "5")):
                     form = queue_form(token, queue_id, weight=weight, join_when_no_agents="on")
                     assert (await supervisor.post("/supervisor/settings", form))[0] == 303
@@ -214,21 +226,22 @@ def test_agent_of_two_queues_is_offered_the_higher_priority_queues_caller_first(
                 assert status == 400 and 'data-field="weight"' in page
             assert depot.service.setup().queue("complaints").weight == 5
 
-            def stages() -> list[tuple[str, str]]:
-                return sorted((c.queue, c.stage.value) for c in depot.service.snapshot().calls)
-
             # a cargo caller waits first, a complaints caller after; nobody is logged in
             assert depot.lines.incoming_call("L1", CallerId("13700001111", ""))
-            await until(lambda: stages() == [("", "greeting")])
+            await until(lambda: call_stages(depot) == [("", "greeting")])
             depot.lines.press("L1", "1")
-            await until(lambda: stages() == [("cargo", "queued")])
+            await until(lambda: call_stages(depot) == [("cargo", "queued")])
             assert depot.lines.incoming_call("L2", CallerId("13700002222", ""))
-            await until(lambda: ("", "greeting") in stages())
+            await until(lambda: ("", "greeting") in call_stages(depot))
             depot.lines.press("L2", "3")
-            await until(lambda: stages() == [("cargo", "queued"), ("complaints", "queued")])
+            await until(
+                lambda: call_stages(depot) == [("cargo", "queued"), ("complaints", "queued")]
+            )
             await depot.service.log_in("1003", "pos1")  # cargo and complaints
             await depot.service.ready("1003")
-            await until(lambda: stages() == [("cargo", "queued"), ("complaints", "offered")])
+            await until(
+                lambda: call_stages(depot) == [("cargo", "queued"), ("complaints", "offered")]
+            )
 
     asyncio.run(main())
 
@@ -241,9 +254,7 @@ def test_new_queues_menu_key_announced_by_its_own_upload_page_says_what_is_missi
     async def main() -> None:
         async with running_depot(tmp_path / "depot.db", prompts_dir=str(prompts)) as depot:
             async with new_session() as session:
-                supervisor = Browserish(depot.url, session)
-                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
-                token = await supervisor.csrf("/supervisor/settings")
+                supervisor, token = await settings_as_supervisor(depot, session)
                 form = add_form(token, "booking", "预约", "Appointments")
                 assert (await supervisor.post("/supervisor/settings", form))[0] == 303
                 rows = [("1", "cargo", "menu_cargo"), ("6", "booking", "menu_q_booking")]
@@ -280,5 +291,48 @@ def test_new_queues_menu_key_announced_by_its_own_upload_page_says_what_is_missi
             assert not (prompts / "zh-CN" / "menu_q_nowhere.wav").exists()
             audit = [(e.action, e.target) for e in await depot.desk.audit_log()]
             assert ("prompt.upload", "zh-CN/menu_q_booking") in audit
+
+    asyncio.run(main())
+
+
+def test_retiring_a_queue_moves_its_waiting_caller_on_by_its_overflow(tmp_path: Path) -> None:
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db") as depot:
+            async with new_session() as session:
+                supervisor, token = await settings_as_supervisor(depot, session)
+                # orders takes callers with nobody logged in; its overflow is a callback request
+                waits = queue_form(token, "orders", join_when_no_agents="on")
+                assert (await supervisor.post("/supervisor/settings", waits))[0] == 303
+                assert depot.lines.incoming_call("L1", CallerId("13700004444", ""))
+                await until(
+                    lambda: [c.stage.value for c in depot.service.snapshot().calls] == ["greeting"]
+                )
+                depot.lines.press("L1", "2")
+                await until(
+                    lambda: (
+                        [(c.queue, c.stage.value) for c in depot.service.snapshot().calls]
+                        == [("orders", "queued")]
+                    )
+                )
+                rows = [("1", "cargo", "menu_cargo"), ("3", "complaints", "menu_complaints")]
+                for form in (
+                    menu_form(token, rows),
+                    queue_form(token, "cargo", overflow_kind="callback"),
+                    {"csrf_token": token, "action": "retire_queue", "queue_id": "orders"},
+                ):
+                    assert (await supervisor.post("/supervisor/settings", form))[0] == 303
+                await until(
+                    lambda: not any(c.queue == "orders" for c in depot.service.snapshot().calls)
+                )
+            async with asyncio.timeout(10):
+                while not any(
+                    e.verb is Verb.EXITEMPTY and e.queue == "orders"
+                    for e in await depot.runtime.store.queue_log(0.0)
+                ):
+                    await asyncio.sleep(0.02)
+            tasks = await depot.runtime.store.open_callback_tasks()
+            assert [(t.number, t.queue) for t in tasks if t.number == "13700004444"] == [
+                ("13700004444", "orders")
+            ]
 
     asyncio.run(main())
