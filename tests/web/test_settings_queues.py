@@ -336,3 +336,27 @@ def test_retiring_a_queue_moves_its_waiting_caller_on_by_its_overflow(tmp_path: 
             ]
 
     asyncio.run(main())
+
+
+def test_retiring_a_queue_a_line_goes_straight_to_refused_until_the_line_is_changed(
+    tmp_path: Path,
+) -> None:
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db") as depot:
+            async with new_session() as session:
+                supervisor, token = await settings_as_supervisor(depot, session)
+                form = add_form(token, "rescue", "救援", "Rescue")
+                assert (await supervisor.post("/supervisor/settings", form))[0] == 303
+                lines = {"csrf_token": token, "action": "lines", "line_queue_L2": "menu"}
+                to_rescue = {**lines, "line_queue_L1": "rescue"}
+                assert (await supervisor.post("/supervisor/settings", to_rescue))[0] == 303
+                retire = {"csrf_token": token, "action": "retire_queue", "queue_id": "rescue"}
+                status, page = await supervisor.post("/supervisor/settings", retire)
+                assert status == 400 and "有线路直达该队列" in page
+                assert depot.service.setup().queue("rescue").name_zh == "救援"
+                to_menu = {**lines, "line_queue_L1": "menu"}
+                assert (await supervisor.post("/supervisor/settings", to_menu))[0] == 303
+                assert (await supervisor.post("/supervisor/settings", retire))[0] == 303
+            assert "rescue" not in [q.id for q in depot.service.setup().queues]
+
+    asyncio.run(main())
