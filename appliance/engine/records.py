@@ -43,6 +43,9 @@ class Verb(enum.Enum):
     UNHOLD = "UNHOLD"
     MUTE = "MUTE"  # data (seconds,)
     TALKWARNING = "TALKWARNING"  # 超时预警: data (talk_s,)
+    # keypad self-service (货物查询): the caller keyed a waybill number: data (number, result)
+    # with result "found" or "unknown"
+    WAYBILL = "WAYBILL"
     SURVEY = "SURVEY"  # data (score,)
     VOICEMAIL = "VOICEMAIL"  # data (path, duration_s)
     CALLBACKREQUEST = "CALLBACKREQUEST"  # data (reason,)
@@ -97,6 +100,9 @@ class EndReason(enum.Enum):
     MISSED_AT_LINE = "missed_at_line"  # rang at the line and stopped before the box answered
     VIRTUAL_HOLD = "virtual_hold"  # left the queue to be called back
     OUTBOUND_FAILED = "outbound_failed"
+    # heard their waybill's status read back and hung up without asking for an agent: served
+    # by the keypad, never an abandon
+    SELF_SERVED = "self_served"
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +188,15 @@ class FaultRecorded:
 class FaultCleared:
     device: str
     time_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class LookUpWaybill:
+    """A caller keyed a waybill number in the self-service; the shell reads the tracking rows
+    in the store and answers with WaybillFound or WaybillUnknown."""
+
+    call_id: str
+    number: str
 
 
 @dataclass(frozen=True, slots=True)
