@@ -229,3 +229,4 @@ class AgentNotice:
     name: str = ""
     queue: str = ""
     detail: str = ""
+    waybill: str = ""  # keyed in the waybill self-service before the caller asked for an agent

@@ -6,7 +6,14 @@ from __future__ import annotations
 from engine_harness import T0, Harness, make_setup, queue
 
 from appliance.engine.commands import WaybillFound, WaybillUnknown
-from appliance.engine.records import CallbackRequested, EndReason, LookUpWaybill, Verb
+from appliance.engine.records import (
+    AgentNotice,
+    CallbackRequested,
+    EndReason,
+    LookUpWaybill,
+    NoticeKind,
+    Verb,
+)
 from drivers.roles import HangUpLine, PlayMusic
 
 NUMBER = "8000123456"
@@ -167,3 +174,12 @@ def test_caller_hangs_up_while_keying_is_abandoned_in_menu() -> None:
     call_id = key_waybill(h, end="")
     h.hang_up()
     assert h.record(call_id).end_reason is EndReason.ABANDONED_IN_MENU
+
+
+def test_agent_screen_pop_carries_the_keyed_waybill() -> None:
+    h = depot()
+    call_id = key_waybill(h)
+    h.ev(WaybillUnknown, call_id=call_id)
+    h.finish_prompt("l1")
+    pops = [n for n in h.of(AgentNotice) if n.kind is NoticeKind.SCREEN_POP]
+    assert [(n.agent, n.call_id, n.waybill) for n in pops] == [("a1", call_id, NUMBER)]
