@@ -201,3 +201,20 @@ def test_waybill_found_across_records_calls_and_tickets(tmp_path: Path) -> None:
         assert 'id="tracking-unknown"' in page
 
     with_people(tmp_path, test)
+
+
+def test_screen_pop_shows_the_waybill_the_caller_keyed(tmp_path: Path) -> None:
+    async def test(depot: Depot, agent: Browserish, lead: Browserish) -> None:
+        status, page = await agent.page(
+            "/desk/pop?number=13800138000&call_id=c1&name=x&waybill=8000123456"
+        )
+        assert status == 200
+        found = re.search(r'id="pop-waybill">[^<]*<a href="([^"]+)">([^<]+)</a>', page)
+        assert found is not None and found.groups() == ("/waybills?q=8000123456", "8000123456")
+        assert "&waybill=8000123456" in page  # a new record starts with it filled in
+        _status, plain = await agent.page("/desk/pop?number=13800138000&call_id=c2&name=x")
+        assert 'id="pop-waybill"' not in plain
+        _status, form = await agent.page("/records/new?kind=consultation&waybill=8000123456")
+        assert 'value="8000123456"' in form
+
+    with_people(tmp_path, test)
