@@ -44,7 +44,7 @@ class Verb(enum.Enum):
     MUTE = "MUTE"  # data (seconds,)
     TALKWARNING = "TALKWARNING"  # 超时预警: data (talk_s,)
     # keypad self-service (货物查询): the caller keyed a waybill number: data (number, result)
-    # with result "found" or "unknown"
+    # with result "found", "unknown" or "not_answered" (the look-up got no answer in time)
     WAYBILL = "WAYBILL"
     SURVEY = "SURVEY"  # data (score,)
     VOICEMAIL = "VOICEMAIL"  # data (path, duration_s)

@@ -20,6 +20,7 @@ KEYING = "keying"
 LOOKING_UP = "looking_up"
 HEARD = "heard"
 WAYBILL_KEY_WAIT_S = 8.0  # no key for this long while keying: the number ends (or the queue)
+LOOK_UP_WAIT_S = 5.0  # the shell did not answer the look-up (store trouble): on to an agent
 AFTER_READ_BACK_WAIT_S = 8.0  # no "0" after the read-back: goodbye, served by the keypad
 MAX_WAYBILL_DIGITS = 20
 AGENT_KEY = "0"
@@ -74,6 +75,9 @@ class WaybillSelfService:
         call.menu_timer = 0
         if call.waybill_step == KEYING:
             self._look_up(call)
+        elif call.waybill_step == LOOKING_UP:
+            self._s.log(call.id, call.chosen_queue, "", Verb.WAYBILL, call.waybill, "not_answered")
+            self._to_agent(call)
         elif call.waybill_step == HEARD:
             self._hang_up_line(call, EndReason.SELF_SERVED)
 
@@ -86,6 +90,7 @@ class WaybillSelfService:
             return
         call.waybill_step = LOOKING_UP
         s.out.append(LookUpWaybill(call.id, call.waybill))
+        call.menu_timer = s.schedule(LOOK_UP_WAIT_S, "waybill", call.id)
 
     def on_found(self, event: WaybillFound) -> None:
         call = self._answered(event.call_id, "found")
@@ -105,6 +110,8 @@ class WaybillSelfService:
         call = s.calls.get(call_id)
         if call is None or call.waybill_step != LOOKING_UP:
             return None
+        s.cancel(call.menu_timer)
+        call.menu_timer = 0
         s.log(call.id, call.chosen_queue, "", Verb.WAYBILL, call.waybill, result)
         return call
 

@@ -183,3 +183,26 @@ def test_agent_screen_pop_carries_the_keyed_waybill() -> None:
     h.finish_prompt("l1")
     pops = [n for n in h.of(AgentNotice) if n.kind is NoticeKind.SCREEN_POP]
     assert [(n.agent, n.call_id, n.waybill) for n in pops] == [("a1", call_id, NUMBER)]
+
+
+def test_look_up_never_answered_queues_for_agent_with_waybill() -> None:
+    h = depot()
+    call_id = key_waybill(h)
+    h.advance(30)  # the store did not answer
+    rows = [e.data for e in h.log(call_id) if e.verb is Verb.WAYBILL]
+    assert rows == [(NUMBER, "not_answered")]
+    assert [e.queue for e in h.log(call_id) if e.verb is Verb.ENTERQUEUE] == ["cargo"]
+    assert waybill_on_screen(h, call_id) == NUMBER
+    h.ev(WaybillFound, call_id=call_id, status="held", place="x", updated_s=T0)
+    assert "waybill_status_held" not in h.last_prompt("l1").prompts  # too late: in the queue
+
+
+def test_found_waybill_answered_in_time_is_not_sent_to_the_queue_later() -> None:
+    h = depot()
+    call_id = key_waybill(h)
+    found(h, call_id)
+    h.advance(3)
+    h.finish_prompt("l1")
+    h.hang_up()
+    assert Verb.ENTERQUEUE not in h.verbs(call_id)
+    assert h.record(call_id).end_reason is EndReason.SELF_SERVED
