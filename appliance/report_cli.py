@@ -40,7 +40,8 @@ def _text(report: dict[str, Any]) -> str:
     p, t, s = report["period"], report["totals"], report["satisfaction"]
     rows = [
         f"{p['kind']} {p['first_day']} – {p['last_day']} ({p['timezone']})",
-        f"offered {t['offered']}  answered {t['answered']}  abandoned {t['abandoned']}",
+        f"offered {t['offered']}  answered {t['answered']}  abandoned {t['abandoned']}"
+        f"  self-served {t['self_served']}",
         f"service level {_share(t['service_level'])}  answer rate {_share(t['answer_rate'])}",
         f"satisfaction {s['mean_score'] or '—'} ({s['responses']} of {s['answered_calls']})",
     ]

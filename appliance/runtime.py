@@ -29,6 +29,8 @@ from appliance.engine.commands import (
     KeypadLoginChecked,
     LogOut,
     Tick,
+    WaybillFound,
+    WaybillUnknown,
 )
 from appliance.engine.engine import Engine
 from appliance.engine.memory import AgentDay, agents_today
@@ -40,6 +42,7 @@ from appliance.engine.records import (
     CheckKeypadLogin,
     FaultCleared,
     FaultRecorded,
+    LookUpWaybill,
     NumberBlocked,
     QueueLogEntry,
     Verb,
@@ -51,7 +54,7 @@ from appliance.recordings import sweep as sweep_recordings
 from appliance.recovery import interrupted_calls
 from appliance.sd_notify import Notifier
 from appliance.stats.figures import Figures
-from appliance.store import NewUser, Store, StoreError
+from appliance.store import NewUser, Store, StoreError, waybills
 from appliance.store.backup import (
     BackupError,
     apply_pending_restore,
@@ -435,6 +438,8 @@ class Runtime:
                     log.error("media bridge: %s failed: %s", type(action).__name__, exc)
         elif isinstance(action, CheckKeypadLogin):
             self._spawn(self._check_keypad_login(action))
+        elif isinstance(action, LookUpWaybill):
+            self._spawn(self._look_up_waybill(action))
         elif isinstance(action, AgentNotice):
             self._publish(NoticeIssued(action))
         elif isinstance(action, CallEnded):
@@ -463,6 +468,18 @@ class Runtime:
         self._inbox.put_nowait(
             _Job(KeypadLoginChecked(self.clock.now(), check.position, check.agent, accepted))
         )
+
+    async def _look_up_waybill(self, ask: LookUpWaybill) -> None:
+        """The tracking row of the waybill a caller keyed in the self-service."""
+        found = await self.store.reading(lambda c: waybills.keyed(c, ask.number))
+        answer: Event = (
+            WaybillUnknown(self.clock.now(), ask.call_id)
+            if found is None
+            else WaybillFound(
+                self.clock.now(), ask.call_id, found.status, found.place, found.time_s
+            )
+        )
+        self._inbox.put_nowait(_Job(answer))
 
     # -----------------------------------------------------------------------------------------
     # Wallboard, lamps, watchdog

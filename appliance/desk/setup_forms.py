@@ -135,6 +135,7 @@ def _queue_from_form(setup: DepotSetup, queue: Queue, form: dict[str, str]) -> Q
         record_calls=form.get("record_calls", "") == "on",
         survey=form.get("survey", "") == "on",
         summary_required=form.get("summary_required", "") == "on",
+        waybill_self_service=form.get("waybill_self_service", "") == "on",
         overflow=overflow,
         max_length=max_length,
         weight=weight,

@@ -10,6 +10,7 @@ from appliance.engine.calls import WAITING, Call, seconds_text
 from appliance.engine.devices import answer_line_action, play_music_action
 from appliance.engine.hours import is_open
 from appliance.engine.records import EndReason, FaultCleared, FaultRecorded, Verb
+from appliance.engine.self_service import WaybillSelfService
 from appliance.engine.state import EngineParts, EngineState, file_in
 from appliance.engine.views import CallStage
 from drivers.roles import (
@@ -49,11 +50,13 @@ class Arrival:
 
     def __init__(self, state: EngineState) -> None:
         self._s = state
+        self.self_service = WaybillSelfService(state)
 
     def wire(self, parts: EngineParts) -> None:
         self._ending = parts.ending
         self._outbound = parts.outbound
         self._queueing = parts.queueing
+        self.self_service.wire(parts.queueing.enter_queue, parts.ending.hang_up_line)
 
     def on_line_in_service(self, event: LineInService) -> None:
         s = self._s
@@ -180,6 +183,10 @@ class Arrival:
         for option in menu.options:
             if option.digit == digit:
                 call.play_id = 0
+                queue = s.known_queue(option.queue)
+                if queue is not None and queue.waybill_self_service:
+                    self.self_service.start(call, option.queue)
+                    return
                 self._queueing.enter_queue(call, option.queue)
                 return
         if digit == menu.language_key and call.language != "en":
@@ -216,7 +223,9 @@ class Arrival:
             call.menu_timer = s.schedule(PROMPT_CUT_GRACE_S, "prompt_cut", call.id)
             return
         call.after_prompt = ""
-        if after == "menu":
+        if after in ("waybill_keys", "waybill_heard"):
+            self.self_service.prompt_done(call, after)
+        elif after == "menu":
             call.menu_timer = s.schedule(s.setup.menu.timeout_s, "menu", call.id)
         elif after == "enter_queue":
             self._queueing.enter_queue(call, call.chosen_queue)
@@ -253,6 +262,8 @@ class Arrival:
         stage = call.stage
         if stage is CallStage.GREETING and call.menu_plays:
             self.menu_digit(call, event.digit)
+        elif stage is CallStage.GREETING and call.waybill_step:
+            self.self_service.digit(call, event.digit)
         elif stage in WAITING:
             queue = s.queue(call.queue)
             if event.digit == queue.virtual_hold_key and call.virtual_hold_offered:

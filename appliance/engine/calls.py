@@ -37,6 +37,9 @@ class Call:
     ending_reason: EndReason = EndReason.OVERFLOWED  # for a hang-up after a last prompt
     menu_plays: int = 0
     chosen_queue: str = ""
+    # keypad self-service: the waybill keyed, and the step ("keying", "looking_up", "heard")
+    waybill: str = ""
+    waybill_step: str = ""
     # queue
     queue: str = ""
     entered_s: float | None = None  # first queue entry; kept when overflowing to a queue
@@ -152,6 +155,7 @@ class Call:
             connected_s=self.connected_s,
             vip=self.vip,
             language=self.language,
+            waybill=self.waybill,
         )
 
 

@@ -82,6 +82,24 @@ class KeypadLoginChecked(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class WaybillFound(Command):
+    """The shell's answer to a LookUpWaybill: the waybill's latest tracking row. `status` is
+    the export's status code (tracking_export.WAYBILL_STATUSES), `updated_s` its time."""
+
+    call_id: str
+    status: str
+    place: str
+    updated_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class WaybillUnknown(Command):
+    """The shell's answer to a LookUpWaybill: no tracking row has that number."""
+
+    call_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Hold(Command):
     agent: str
 

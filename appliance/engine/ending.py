@@ -88,6 +88,9 @@ class Ending:
             self.end_call(
                 call, EndReason.CLOSED_HOURS if call.closed else EndReason.ABANDONED_IN_MENU
             )
+        elif stage is CallStage.GREETING and call.waybill_step == "heard":
+            self._s.cancel(call.menu_timer)  # heard their waybill's status: served, no task
+            self.end_call(call, EndReason.SELF_SERVED)
         elif stage is CallStage.GREETING:
             self._s.cancel(call.menu_timer)
             self._queueing.request_callback(call, "abandoned")

@@ -35,6 +35,8 @@ from appliance.engine.commands import (
     Transfer,
     TransferToQueue,
     Unhold,
+    WaybillFound,
+    WaybillUnknown,
 )
 from appliance.engine.devices import hang_up_line_action
 from appliance.engine.ending import Ending
@@ -171,6 +173,8 @@ class Engine:
             Listen: control.on_listen,
             StopListening: control.on_stop_listening,
             PlaceCall: outbound.on_place_call,
+            WaybillFound: arrival.self_service.on_found,
+            WaybillUnknown: arrival.self_service.on_unknown,
         }
         self._timer_handlers: dict[str, Callable[[Any], None]] = {
             "menu": arrival.menu_timed_out,
@@ -185,6 +189,7 @@ class Engine:
             "wrap": ending.wrap_up_over,
             "close": self._closing_time,
             "dial": outbound.dial_timed_out,
+            "waybill": arrival.self_service.timed_out,
         }
         self._close_timer = 0
         self._runaway_instant_s = float("nan")  # the instant _runaway counts timers of

@@ -55,7 +55,40 @@ PROMPT_TEXTS: dict[str, tuple[str, str]] = {
     "login_ok": ("登录成功。", "You are logged in."),
     "login_failed": ("工号或密码错误。", "Wrong agent number or PIN."),
     "logged_out": ("已退出登录。", "You are logged out."),
+    # the waybill self-service (appliance/engine/self_service.py)
+    "waybill_enter": (
+        "请输入运单号码，以井号键结束。",
+        "Please key your waybill number, then hash.",
+    ),
+    "waybill_unknown": (
+        "没有查到这个运单，正在为您转接人工服务。",
+        "We could not find that waybill. Connecting you to an agent.",
+    ),
+    "waybill_status_is": ("您的货物", "Your shipment is"),
+    "waybill_place_is": ("当前位置，", "Its place:"),
+    "waybill_place_other": ("请咨询人工。", "an agent can tell you."),
+    "waybill_time_is": ("更新时间，", "Updated: month"),
+    "time_month": ("月", ", day"),
+    "time_day": ("日", ", at"),
+    "time_hour": ("点", "hours"),
+    "time_minute": ("分。", "minutes."),
+    "waybill_agent_key": ("转人工服务请按0。", "For an agent, press 0."),
 }
+
+# one piece per status code of the tracking export (appliance/desk/tracking_export.py), and
+# "other" for a status without its own piece
+WAYBILL_STATUS_TEXTS = {
+    "received": ("已揽收。", "received."),
+    "in_transit": ("运输中。", "in transit."),
+    "arrived": ("已到达。", "at the depot."),
+    "out_for_delivery": ("派送中。", "out for delivery."),
+    "delivered": ("已签收。", "delivered."),
+    "held": ("滞留。", "held."),
+    "returned": ("已退回。", "returned."),
+    "other": ("状态请咨询人工。", "in a state an agent can explain."),
+}
+for _code, _texts in WAYBILL_STATUS_TEXTS.items():
+    PROMPT_TEXTS[f"waybill_status_{_code}"] = _texts
 
 _DIGITS_ZH = "零一二三四五六七八九"
 _ONES_EN = [

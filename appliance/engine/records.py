@@ -43,6 +43,9 @@ class Verb(enum.Enum):
     UNHOLD = "UNHOLD"
     MUTE = "MUTE"  # data (seconds,)
     TALKWARNING = "TALKWARNING"  # 超时预警: data (talk_s,)
+    # keypad self-service (货物查询): the caller keyed a waybill number: data (number, result)
+    # with result "found", "unknown" or "not_answered" (the look-up got no answer in time)
+    WAYBILL = "WAYBILL"
     SURVEY = "SURVEY"  # data (score,)
     VOICEMAIL = "VOICEMAIL"  # data (path, duration_s)
     CALLBACKREQUEST = "CALLBACKREQUEST"  # data (reason,)
@@ -97,6 +100,9 @@ class EndReason(enum.Enum):
     MISSED_AT_LINE = "missed_at_line"  # rang at the line and stopped before the box answered
     VIRTUAL_HOLD = "virtual_hold"  # left the queue to be called back
     OUTBOUND_FAILED = "outbound_failed"
+    # heard their waybill's status read back and hung up without asking for an agent: served
+    # by the keypad, never an abandon
+    SELF_SERVED = "self_served"
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +191,15 @@ class FaultCleared:
 
 
 @dataclass(frozen=True, slots=True)
+class LookUpWaybill:
+    """A caller keyed a waybill number in the self-service; the shell reads the tracking rows
+    in the store and answers with WaybillFound or WaybillUnknown."""
+
+    call_id: str
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
 class CheckKeypadLogin:
     """An agent keyed agent id and PIN on a persistent position; the shell checks the PIN
     against the store and answers with KeypadLoginChecked."""
@@ -214,3 +229,4 @@ class AgentNotice:
     name: str = ""
     queue: str = ""
     detail: str = ""
+    waybill: str = ""  # keyed in the waybill self-service before the caller asked for an agent

@@ -72,6 +72,9 @@ class Queue:
     sl_threshold_s: float = 20.0
     virtual_hold_key: str = "1"  # press while waiting to keep the place and be called back
     survey: bool = False  # post-call 1–5 satisfaction survey (满意度调查)
+    # keypad self-service: callers choosing this queue in the menu first key a waybill number
+    # and hear its status read back (货物查询); 0 or an unknown number joins the queue
+    waybill_self_service: bool = False
     # 通话小结 required: the agent's wrap-up ends only once the call's summary was saved
     summary_required: bool = False
 
@@ -134,6 +137,9 @@ class DepotSetup:
     line_queues: tuple[tuple[str, str], ...] = ()  # (line, queue): skip the menu on that line
     callback_due_s: float = 3 * 24 * 3600.0  # seed: callbacks within 3 days
     mute_s: float = 5.0
+    # (place as the tracking export names it, prompt name): places with a recorded piece for
+    # the waybill self-service; any other place is read with the generic "waybill_place_other"
+    waybill_place_prompts: tuple[tuple[str, str], ...] = ()
 
     def queue(self, queue_id: str) -> Queue:
         for queue in self.queues:

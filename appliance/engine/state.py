@@ -103,6 +103,7 @@ class EngineState:
                     caller.name,
                     call.queue,
                     detail,
+                    call.waybill,
                 )
             )
 

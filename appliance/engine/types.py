@@ -11,6 +11,7 @@ from appliance.engine.records import (
     CheckKeypadLogin,
     FaultCleared,
     FaultRecorded,
+    LookUpWaybill,
     NumberBlocked,
     QueueLogEntry,
 )
@@ -36,5 +37,6 @@ Action = (
     | FaultRecorded
     | FaultCleared
     | CheckKeypadLogin
+    | LookUpWaybill
     | AgentNotice
 )

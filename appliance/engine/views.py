@@ -61,6 +61,7 @@ class CallView:
     connected_s: float | None = None
     vip: bool = False
     language: str = "zh-CN"
+    waybill: str = ""  # keyed in the self-service before the caller asked for an agent
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,10 +28,12 @@ from appliance.engine.commands import (
     Transfer,
     TransferToQueue,
     Unhold,
+    WaybillFound,
+    WaybillUnknown,
 )
 from appliance.engine.engine import Engine
 from appliance.engine.memory import agents_today
-from appliance.engine.records import QueueLogEntry, Verb
+from appliance.engine.records import LookUpWaybill, QueueLogEntry, Verb
 from appliance.engine.setup import (
     Agent,
     DepotSetup,
@@ -96,7 +98,7 @@ def depot_setup(variant: int) -> DepotSetup:
         announce_every_s=(0.0, 15.0)[variant % 2], tier_escalation_s=(0.0, 20.0)[variant % 2],
         talk_time_limit_s=60.0, survey=variant % 2 == 1, max_length=(0, 2)[variant % 2],
         paused_is_empty=variant % 2 == 0, virtual_hold_key=("1", "2", "*")[variant % 3],
-        summary_required=variant % 3 == 1,
+        summary_required=variant % 3 == 1, waybill_self_service=variant % 4 == 3,
     )  # fmt: skip
     orders = Queue("orders", "订单", "orders", ring_timeout_s=8.0, join_when_no_agents=True)
     agents = (
@@ -128,6 +130,7 @@ class EngineMachine(RuleBasedStateMachine):
         self.play_ids: dict[str, int] = {}  # line -> last prompt id played on it
         self.rings: dict[str, str] = {}  # position -> offer id ringing there now
         self.past_offers: list[tuple[str, str]] = []  # (position, offer id)
+        self.look_ups: list[str] = []  # calls whose waybill look-up the engine asked for
         self.started_since_s = T0
         self._bring_up()
 
@@ -157,6 +160,8 @@ class EngineMachine(RuleBasedStateMachine):
             elif isinstance(action, RingPosition):
                 self.rings[action.position] = action.offer_id
                 self.past_offers.append((action.position, action.offer_id))
+            elif isinstance(action, LookUpWaybill):
+                self.look_ups.append(action.call_id)
 
     # -- time and lines --------------------------------------------------------------------
 
@@ -202,7 +207,18 @@ class EngineMachine(RuleBasedStateMachine):
         play_id = self.play_ids.get(line, 0)
         self._send(PromptFinished(self.now, line, play_id=play_id, interrupted=interrupted))
 
-    @rule(line=st.sampled_from(LINES), digit=st.sampled_from("12349*#"))
+    @rule(found=st.booleans(), pick=st.integers(0, 50))
+    def shell_answers_waybill_look_up(self, found: bool, pick: int) -> None:
+        """Found or unknown, for any look-up asked so far: late and repeated answers too."""
+        if not self.look_ups:
+            return
+        call_id = self.look_ups[pick % len(self.look_ups)]
+        if found:
+            self._send(WaybillFound(self.now, call_id, "in_transit", "广州", self.now - 3600))
+        else:
+            self._send(WaybillUnknown(self.now, call_id))
+
+    @rule(line=st.sampled_from(LINES), digit=st.sampled_from("012349*#"))
     def caller_presses(self, line: str, digit: str) -> None:
         self._send(DigitPressed(self.now, line, digit=digit))
 

@@ -30,7 +30,10 @@ CHAR_READINGS: dict[str, str] = {
     "货": "huo4", "转": "zhuan3", "输": "shu1", "迎": "ying2", "还": "hai2", "退": "tui4",
     "选": "xuan3", "重": "chong2", "钟": "zhong1", "错": "cuo4", "键": "jian4", "间": "jian1",
     "队": "dui4", "零": "ling2", "需": "xu1", "非": "fei1", "面": "mian4", "音": "yin1",
-    "预": "yu4",
+    "预": "yu4", "个": "ge4", "人": "ren2", "咨": "zi1", "当": "dang1", "态": "tai4",
+    "揽": "lan3", "收": "shou1", "日": "ri4", "更": "geng1", "月": "yue4", "没": "mei2",
+    "派": "pai4", "滞": "zhi4", "点": "dian3", "状": "zhuang4", "签": "qian1", "达": "da2",
+    "运": "yun4", "这": "zhe4", "送": "song4",
 }  # fmt: skip
 
 # Tone sandhi and polyphones that the per-character table would read wrongly.

@@ -38,6 +38,9 @@ class CallCounters:
     # line): not an abandon, and left out of every rate (they measure how callers the box
     # could hold were served)
     interrupted: int = 0
+    # heard their waybill's status in the keypad self-service and hung up: served without an
+    # agent, never offered to a queue, in no rate
+    self_served: int = 0
 
     def add(self, other: CallCounters) -> None:
         for name in self.__slots__:

@@ -25,7 +25,7 @@ RETURNING_PRIORITY = "2"
 
 # Kept report days hold sums folded by this code: bump when folding the same log gives other
 # sums, and the days are folded again (appliance/desk/reports.py).
-SUMS_VERSION = 3
+SUMS_VERSION = 4
 
 _BUSY_STATES = (AgentState.ON_CALL.value, AgentState.WRAP_UP.value)
 _STAFFED_STATES = (
@@ -53,6 +53,7 @@ class CallFigures:
     aht_s: float | None
     mean_abandon_wait_s: float | None
     interrupted: int = 0  # cut short by the box while waiting (not abandons, not in rates)
+    self_served: int = 0  # served by the keypad self-service, never offered (not in rates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +173,7 @@ class Figures:
         self._calls: dict[str, _Call] = {}
         self._agents: dict[str, _Agent] = {}
         self._faults: dict[str, float] = {}
+        self._waybill_queues: dict[str, str] = {}  # call → queue of its self-service look-up
         handlers: dict[Verb, Callable[[QueueLogEntry], None]] = {
             Verb.ENTERQUEUE: self._enter_queue,
             Verb.CONNECT: self._connect,
@@ -187,6 +189,7 @@ class Figures:
             Verb.COMPLETEAGENT: self._complete,
             Verb.TRANSFER: self._transfer,
             Verb.HANGUP: self._hangup,
+            Verb.WAYBILL: self._waybill,
             Verb.OFFER: self._offer,
             Verb.RINGNOANSWER: self._offer_missed,
             Verb.RINGREJECTED: self._offer_missed,
@@ -241,15 +244,20 @@ class Figures:
             self.fold(entry)
 
     def _counters(self, call: _Call) -> tuple[CallCounters, CallCounters, CallCounters]:
-        bucket = self._days.get(call.day)
+        return self._bucket_counters(call.day, call.hour, call.queue)
+
+    def _bucket_counters(
+        self, day: dt.date, hour_of_day: int, queue_id: str
+    ) -> tuple[CallCounters, CallCounters, CallCounters]:
+        bucket = self._days.get(day)
         if bucket is None:
-            bucket = self._days[call.day] = _Bucket()
-        queue = bucket.queues.get(call.queue)
+            bucket = self._days[day] = _Bucket()
+        queue = bucket.queues.get(queue_id)
         if queue is None:
-            queue = bucket.queues[call.queue] = CallCounters()
-        hour = bucket.hours.get(call.hour)
+            queue = bucket.queues[queue_id] = CallCounters()
+        hour = bucket.hours.get(hour_of_day)
         if hour is None:
-            hour = bucket.hours[call.hour] = CallCounters()
+            hour = bucket.hours[hour_of_day] = CallCounters()
         return bucket.totals, queue, hour
 
     def _enter_queue(self, entry: QueueLogEntry) -> None:
@@ -405,7 +413,15 @@ class Figures:
         self._agent_counters(entry.agent, entry.time_s).transfers += 1
         self._talk_ended(entry, talk_s, completed=False)
 
+    def _waybill(self, entry: QueueLogEntry) -> None:
+        self._waybill_queues[entry.call_id] = entry.queue
+
     def _hangup(self, entry: QueueLogEntry) -> None:
+        waybill_queue = self._waybill_queues.pop(entry.call_id, None)
+        if waybill_queue is not None and entry.data[:1] == ("self_served",):
+            day, hour = self.calendar.day_and_hour(entry.time_s)
+            for counters in self._bucket_counters(day, hour, waybill_queue):
+                counters.self_served += 1
         self._leave_queue(entry)
         self._calls.pop(entry.call_id, None)
         for agent in self._agents.values():
@@ -782,6 +798,7 @@ class Figures:
                 counters.wait_abandoned_s / counters.abandoned if counters.abandoned else None
             ),
             interrupted=counters.interrupted,
+            self_served=counters.self_served,
         )
 
     def _state_counts(self) -> dict[AgentState, int]:

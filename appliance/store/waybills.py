@@ -36,15 +36,33 @@ async def load(connection: aiosqlite.Connection, rows: Sequence[Waybill]) -> int
     return connection.total_changes - before
 
 
+_COLUMNS = "waybill, status, place, time_s, loaded_s, source"
+
+
+def _waybill(row: Sequence[object]) -> Waybill:
+    return Waybill(str(row[0]), str(row[1]), str(row[2]), float(row[3]), float(row[4]), str(row[5]))  # type: ignore[arg-type]
+
+
 async def one(connection: aiosqlite.Connection, waybill: str) -> Waybill | None:
     row = await fetch_one(
-        connection,
-        "SELECT waybill, status, place, time_s, loaded_s, source FROM waybills WHERE waybill = ?",
-        (waybill,),
+        connection, f"SELECT {_COLUMNS} FROM waybills WHERE waybill = ?", (waybill,)
     )
-    if row is None:
+    return None if row is None else _waybill(row)
+
+
+async def keyed(connection: aiosqlite.Connection, digits: str) -> Waybill | None:
+    """The waybill a caller keyed on the phone: its digits, the carrier's letter prefix
+    ("SF", "JD") left out as a keypad cannot key it. None when no waybill, or more than one
+    (two carriers' numbers with the same digits), fits."""
+    if not digits.isdigit():
         return None
-    return Waybill(str(row[0]), str(row[1]), str(row[2]), float(row[3]), float(row[4]), str(row[5]))
+    found = await connection.execute_fetchall(
+        f"SELECT {_COLUMNS} FROM waybills WHERE waybill = ? OR waybill LIKE ?",
+        (digits, f"%{digits}"),
+    )
+    rows = [row for row in found if str(row[0])[: -len(digits)].isalpha()
+            or str(row[0]) == digits]  # fmt: skip
+    return _waybill(rows[0]) if len(rows) == 1 else None
 
 
 async def count(connection: aiosqlite.Connection) -> int:

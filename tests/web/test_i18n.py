@@ -66,7 +66,7 @@ async def _seed(depot: Depot) -> tuple[str, str]:
 def every_page(record_id: str, ticket_id: str) -> list[str]:
     return [
         "/desk",
-        "/desk/pop?number=13800138000&call_id=c1&name=%E5%BC%A0%E4%BC%9F",
+        "/desk/pop?number=13800138000&call_id=c1&name=%E5%BC%A0%E4%BC%9F&waybill=8000123456",
         "/records",
         *(
             f"/records/new?kind={kind}"

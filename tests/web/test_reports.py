@@ -17,7 +17,7 @@ from web_depot import POSITION, SUPERVISOR_ID, SUPERVISOR_PASSWORD, Depot, runni
 from web_http import Browserish
 
 from appliance.desk.reports import report_days_key
-from appliance.engine.records import FaultRecorded
+from appliance.engine.records import FaultRecorded, QueueLogEntry, Verb
 from drivers.roles import CallerId
 
 AGENT_ID = "1001"
@@ -145,5 +145,37 @@ def test_report_days_are_folded_again_in_the_background_after_the_threshold_chan
             stricter = tuple(dataclasses.replace(q, sl_threshold_s=45.0) for q in setup.queues)
             await depot.service.change_setup(dataclasses.replace(setup, queues=stricter))
             await until("days kept again", lambda: kept_with() == {report_days_key(ZONE, 45.0): 35})
+
+    asyncio.run(main())
+
+
+def test_reports_count_calls_served_by_the_waybill_self_service(tmp_path: Path) -> None:
+    async def main() -> None:
+        async with running_depot(tmp_path / "depot.db") as depot:
+            now = depot.service.now() - 60
+            await depot.runtime.store.record(
+                [
+                    QueueLogEntry(now, "s1", "", "", Verb.INBOUND, ("13800138000", "")),
+                    QueueLogEntry(
+                        now + 5, "s1", "cargo", "", Verb.WAYBILL, ("8000123456", "found")
+                    ),
+                    QueueLogEntry(now + 20, "s1", "", "", Verb.HANGUP, ("self_served",)),
+                ]
+            )
+            depot.clock.offset_s += 5  # reports take entries once they are REPORT_SETTLE_S old
+            async with aiohttp.ClientSession(
+                cookie_jar=aiohttp.CookieJar(unsafe=True), headers={"Accept-Language": "zh-CN"}
+            ) as session:
+                supervisor = Browserish(depot.url, session)
+                await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+                status, page = await supervisor.page("/reports")
+                assert status == 200
+                totals = page[
+                    page.index('id="totals"') : page.index("</table>", page.index('id="totals"'))
+                ]
+                assert "自助查询" in totals
+                assert '<td>0</td><td>0</td><td>0</td><td class="self-served">1</td>' in totals
+                by_queue = page[page.index('id="by-queue"') :]
+                assert '<td class="self-served">1</td>' in by_queue
 
     asyncio.run(main())

@@ -11,6 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from test_settings_menu import queue_form
 from web_depot import (
     AGENT_ID,
     AGENT_PASSWORD,
@@ -199,5 +200,36 @@ def test_waybill_found_across_records_calls_and_tickets(tmp_path: Path) -> None:
         assert 'id="ticket-waybill"' in ticket
         _status, page = await agent.page("/waybills?q=ZZ0000000000")
         assert 'id="tracking-unknown"' in page
+
+    with_people(tmp_path, test)
+
+
+def test_screen_pop_shows_the_waybill_the_caller_keyed(tmp_path: Path) -> None:
+    async def test(depot: Depot, agent: Browserish, lead: Browserish) -> None:
+        status, page = await agent.page(
+            "/desk/pop?number=13800138000&call_id=c1&name=x&waybill=8000123456"
+        )
+        assert status == 200
+        found = re.search(r'id="pop-waybill">[^<]*<a href="([^"]+)">([^<]+)</a>', page)
+        assert found is not None and found.groups() == ("/waybills?q=8000123456", "8000123456")
+        assert "&waybill=8000123456" in page  # a new record starts with it filled in
+        _status, plain = await agent.page("/desk/pop?number=13800138000&call_id=c2&name=x")
+        assert 'id="pop-waybill"' not in plain
+        _status, form = await agent.page("/records/new?kind=consultation&waybill=8000123456")
+        assert 'value="8000123456"' in form
+
+    with_people(tmp_path, test)
+
+
+def test_settings_page_turns_on_the_cargo_queues_waybill_self_service(tmp_path: Path) -> None:
+    async def test(depot: Depot, agent: Browserish, lead: Browserish) -> None:
+        token = await lead.csrf("/supervisor/settings")
+        form = queue_form(token, "cargo", waybill_self_service="on")
+        status, _page = await lead.post("/supervisor/settings", form)
+        assert status == 303
+        _status, page = await lead.page("/supervisor/settings")
+        assert 'name="waybill_self_service" checked' in page
+        assert depot.service.setup().queue("cargo").waybill_self_service
+        assert not depot.service.setup().queue("orders").waybill_self_service
 
     with_people(tmp_path, test)

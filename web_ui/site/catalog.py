@@ -277,6 +277,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reports.offered": ("Offered", "呼入"),
     "reports.answered": ("Answered", "接听"),
     "reports.abandoned": ("Abandoned", "放弃"),
+    "reports.self_served": ("Self-served (keypad)", "自助查询"),
     "reports.missed": ("Missed offers", "未接振铃"),
     "reports.occupancy": ("Occupancy", "占用率"),
     "period.day": ("Day", "日报"),

@@ -99,6 +99,11 @@ FOLLOW_UP_MESSAGES: dict[str, tuple[str, str]] = {
     # waybills (运单号)
     "nav.waybills": ("Waybills", "运单查询"),
     "field.waybill": ("Waybill", "运单号"),
+    "field.waybill_self_service": (
+        "Keypad self-service: callers key a waybill number and hear its status (0 for an agent)",
+        "自助查询：客户输入运单号收听货物状态（按0转人工）",
+    ),
+    "pop.waybill": ("Waybill the caller keyed", "来电自助输入的运单号"),
     "field.status": ("Status", "状态"),
     "field.time": ("Time", "时间"),
     "waybills.import": ("Tracking export (运单 CSV)", "运单跟踪数据导入（CSV）"),

@@ -68,6 +68,7 @@ def desk_picture(service: DepotService, agent_id: str) -> dict[str, Any]:
         number=call.number if call is not None else "",
         caller_name=call.name if call is not None else "",
         queue=call.queue if call is not None else "",
+        waybill=call.waybill if call is not None else "",
     )
     return picture
 
@@ -187,6 +188,7 @@ async def screen_pop(request: web.Request) -> web.Response:
         pop=pop,
         call_id=request.query.get("call_id", "")[:64],
         caller_name=request.query.get("name", "")[:60],
+        waybill=request.query.get("waybill", "")[:40],
     )
 
 

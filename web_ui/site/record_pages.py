@@ -41,7 +41,8 @@ async def new_record(request: web.Request) -> web.Response:
     if kind not in RECORD_KINDS:
         kind = "consultation"
     values = {
-        key: request.query.get(key, "")[:64] for key in ("number", "call_id", "customer_name")
+        key: request.query.get(key, "")[:64]
+        for key in ("number", "call_id", "customer_name", "waybill")
     }
     return _record_form(request, kind, values)
 

@@ -53,6 +53,7 @@ def busy_depot() -> DepotSetup:
                 sl_threshold_s=15.0,
                 virtual_hold_key="2",
                 survey=True,
+                waybill_self_service=True,
                 summary_required=True,
             ),
             Queue("complaints", "投诉", "Complaints", overflow=Overflow(OverflowKind.VOICEMAIL)),
@@ -90,6 +91,7 @@ def busy_depot() -> DepotSetup:
         line_queues=(("gw1", "complaints"),),
         callback_due_s=86400.0,
         mute_s=4.0,
+        waybill_place_prompts=(("广州转运中心", "place_guangzhou"),),
     )
 
 

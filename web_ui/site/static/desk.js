@@ -22,6 +22,7 @@
     poppedCall = picture.call_id;
     const query = new URLSearchParams({
       number: picture.number, call_id: picture.call_id, name: picture.caller_name,
+      waybill: picture.waybill || "",
     });
     fetch("/desk/pop?" + query.toString(), { credentials: "same-origin" })
       .then(function (response) { return response.text(); })
