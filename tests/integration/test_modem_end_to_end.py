@@ -161,3 +161,84 @@ def test_modem_call_greeting_menu_position_agent_and_records(tmp_path: Path) -> 
         assert any(number in entry for entry in transcript[:answer])
         assert "< <DTMF 1>" in transcript
         assert transcript[answer:].count("> AT+VLS=0") == 1  # on-hook once, after the caller left
+
+
+def test_modem_caller_keys_a_waybill_hears_its_status_and_is_self_served(tmp_path: Path) -> None:
+    """货物查询 self-service on a real modem line: the caller presses 1, keys the waybill's digits
+    and #, hears its status from the tracking rows, and hangs up; no agent is rung."""
+    from appliance.store import waybills
+    from appliance.store.waybills import Waybill
+
+    greeting = _heard_form("greeting")
+    asked = _heard_form("waybill_enter")
+    in_transit = _heard_form("waybill_status_in_transit")
+    line = ModemSimulator(
+        "usr", link=os.fspath(tmp_path / "fxo0"), full_duplex=True, ring_interval_s=0.4
+    )
+
+    def self_service() -> DepotSetup:
+        base = _setup()
+        queues = tuple(
+            dataclasses.replace(q, waybill_self_service=q.id == "cargo") for q in base.queues
+        )
+        return dataclasses.replace(base, queues=queues)
+
+    async def scenario() -> tuple[list[CallRecord], list[tuple[Verb, tuple[str, ...]]]]:
+        clock = ShellClock(1.0)
+        modem = ModemLine(
+            "fxo0",
+            line.device,
+            prompts_dir=prompt_dirs(),
+            clock=clock.now,
+            caller_id_wait_s=1.0,
+            ring_gap_s=1.5,
+        )
+        positions = SimulatedPositions(("pos1",), clock=clock.now)
+        devices = DeviceSet(
+            lines=(modem,), positions=(positions,), bridge=SimulatedBridge(clock=clock.now)
+        )
+        async with open_runtime(
+            database=os.fspath(tmp_path / "depotline.db"),
+            devices=devices,
+            clock=clock,
+            timezone=TIMEZONE,
+            thresholds=ThresholdsConfig(),
+            default_setup=self_service,
+            recordings_dir=os.fspath(tmp_path / "recordings"),
+        ) as runtime:
+            service = DepotService(runtime)
+            stop = asyncio.Event()
+            running = asyncio.create_task(runtime.run(stop))
+            await asyncio.wait_for(runtime.ready.wait(), 10)
+            row = Waybill("JD8000123456", "in_transit", "广州转运中心", clock.now() - 3600)
+            await runtime.store.in_transaction(lambda c: waybills.load(c, [row]))
+            await service.log_in("1001", "pos1")
+            started_s = clock.now()
+            line.incoming_call(*CALLER)
+            await _until("the greeting", _hears(line, greeting[:4000]))
+            line.press("1")
+            await _until("asked for the waybill", lambda: asked[:4000] in line.heard)
+            line.press("8000123456#")
+            await _until("the status is read", lambda: in_transit[:4000] in line.heard)
+            assert positions.state("pos1") is not RINGING
+            line.hang_up("loop_break")
+            await _until("the line goes on-hook", lambda: not line.offhook)
+            records: list[CallRecord] = []
+            while not records:
+                assert clock.now() - started_s < 60, "the call's record never came"
+                await asyncio.sleep(0.02)
+                records = await runtime.store.calls(started_s - 1, clock.now() + 1)
+            log = await runtime.store.queue_log(started_s - 1)
+            stop.set()
+            await asyncio.wait_for(running, 20)
+        rows = [(e.verb, e.data) for e in log if e.call_id == records[0].call_id]
+        return records, rows
+
+    with line:
+        records, rows = asyncio.run(scenario())
+    (record,) = records
+    assert (record.line, record.number, record.agent) == ("fxo0", CALLER[0], "")
+    assert record.end_reason is EndReason.SELF_SERVED
+    assert (Verb.WAYBILL, ("8000123456", "found")) in rows
+    assert Verb.ENTERQUEUE not in [verb for verb, _ in rows]
+    assert "< <DTMF #>" in line.transcript
