@@ -6,9 +6,10 @@ CDRs and the queue log agree with what happened on the lines."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 
 from appliance import seed
@@ -17,7 +18,7 @@ from appliance.config import ThresholdsConfig
 from appliance.engine.records import CallRecord, EndReason, Verb
 from appliance.engine.setup import DepotSetup
 from appliance.prompts import PROMPTS_DIR, prompt_dirs
-from appliance.runtime import DeviceSet, open_runtime
+from appliance.runtime import DeviceSet, Runtime, open_runtime
 from appliance.service import DepotService
 from drivers.modem import ModemLine, audio
 from drivers.modem.sim import ModemSimulator
@@ -58,6 +59,53 @@ async def _until(what: str, check: Callable[[], bool], timeout_s: float = 15.0) 
         await asyncio.sleep(0.02)
 
 
+@dataclasses.dataclass
+class _Depot:
+    runtime: Runtime
+    service: DepotService
+    positions: SimulatedPositions
+    clock: ShellClock
+
+
+@contextlib.asynccontextmanager
+async def _modem_depot(
+    tmp_path: Path, sims: Sequence[ModemSimulator], default_setup: Callable[[], DepotSetup]
+) -> AsyncIterator[_Depot]:
+    """The real depot on the simulated modems (fxo0, fxo1, …) and one simulated agent phone,
+    running until the block ends."""
+    clock = ShellClock(1.0)
+    lines = tuple(
+        ModemLine(
+            f"fxo{n}",
+            sim.device,
+            prompts_dir=prompt_dirs(),
+            clock=clock.now,
+            caller_id_wait_s=1.0,
+            ring_gap_s=1.5,
+        )
+        for n, sim in enumerate(sims)
+    )
+    positions = SimulatedPositions(("pos1",), clock=clock.now)
+    devices = DeviceSet(
+        lines=lines, positions=(positions,), bridge=SimulatedBridge(clock=clock.now)
+    )
+    async with open_runtime(
+        database=os.fspath(tmp_path / "depotline.db"),
+        devices=devices,
+        clock=clock,
+        timezone=TIMEZONE,
+        thresholds=ThresholdsConfig(),
+        default_setup=default_setup,
+        recordings_dir=os.fspath(tmp_path / "recordings"),
+    ) as runtime:
+        stop = asyncio.Event()
+        running = asyncio.create_task(runtime.run(stop))
+        await asyncio.wait_for(runtime.ready.wait(), 10)
+        yield _Depot(runtime, DepotService(runtime), positions, clock)
+        stop.set()
+        await asyncio.wait_for(running, 20)
+
+
 def test_modem_call_greeting_menu_position_agent_and_records(tmp_path: Path) -> None:
     greeting = _heard_form("greeting")
     next_in_line = _heard_form("next_in_line")
@@ -71,35 +119,13 @@ def test_modem_call_greeting_menu_position_agent_and_records(tmp_path: Path) -> 
     first, second = sims
 
     async def scenario() -> None:
-        clock = ShellClock(1.0)
-        lines = tuple(
-            ModemLine(
-                f"fxo{n}",
-                sim.device,
-                prompts_dir=prompt_dirs(),
-                clock=clock.now,
-                caller_id_wait_s=1.0,
-                ring_gap_s=1.5,
+        async with _modem_depot(tmp_path, sims, _setup) as depot:
+            runtime, service, positions, clock = (
+                depot.runtime,
+                depot.service,
+                depot.positions,
+                depot.clock,
             )
-            for n, sim in enumerate(sims)
-        )
-        positions = SimulatedPositions(("pos1",), clock=clock.now)
-        devices = DeviceSet(
-            lines=lines, positions=(positions,), bridge=SimulatedBridge(clock=clock.now)
-        )
-        async with open_runtime(
-            database=os.fspath(tmp_path / "depotline.db"),
-            devices=devices,
-            clock=clock,
-            timezone=TIMEZONE,
-            thresholds=ThresholdsConfig(),
-            default_setup=_setup,
-            recordings_dir=os.fspath(tmp_path / "recordings"),
-        ) as runtime:
-            service = DepotService(runtime)
-            stop = asyncio.Event()
-            running = asyncio.create_task(runtime.run(stop))
-            await asyncio.wait_for(runtime.ready.wait(), 10)
             started_s = clock.now()
             snapshot = service.snapshot()
             assert {(v.id, v.in_service, v.full_duplex) for v in snapshot.lines} == {
@@ -131,8 +157,6 @@ def test_modem_call_greeting_menu_position_agent_and_records(tmp_path: Path) -> 
                 await asyncio.sleep(0.02)
                 records = await runtime.store.calls(started_s - 1, clock.now() + 1)
             log = await runtime.store.queue_log(started_s - 1)
-            stop.set()
-            await asyncio.wait_for(running, 20)
 
         answered = next(r for r in records if r.line == "fxo0")
         abandoned = next(r for r in records if r.line == "fxo1")
@@ -184,32 +208,13 @@ def test_modem_caller_keys_a_waybill_hears_its_status_and_is_self_served(tmp_pat
         return dataclasses.replace(base, queues=queues)
 
     async def scenario() -> tuple[list[CallRecord], list[tuple[Verb, tuple[str, ...]]]]:
-        clock = ShellClock(1.0)
-        modem = ModemLine(
-            "fxo0",
-            line.device,
-            prompts_dir=prompt_dirs(),
-            clock=clock.now,
-            caller_id_wait_s=1.0,
-            ring_gap_s=1.5,
-        )
-        positions = SimulatedPositions(("pos1",), clock=clock.now)
-        devices = DeviceSet(
-            lines=(modem,), positions=(positions,), bridge=SimulatedBridge(clock=clock.now)
-        )
-        async with open_runtime(
-            database=os.fspath(tmp_path / "depotline.db"),
-            devices=devices,
-            clock=clock,
-            timezone=TIMEZONE,
-            thresholds=ThresholdsConfig(),
-            default_setup=self_service,
-            recordings_dir=os.fspath(tmp_path / "recordings"),
-        ) as runtime:
-            service = DepotService(runtime)
-            stop = asyncio.Event()
-            running = asyncio.create_task(runtime.run(stop))
-            await asyncio.wait_for(runtime.ready.wait(), 10)
+        async with _modem_depot(tmp_path, (line,), self_service) as depot:
+            runtime, service, positions, clock = (
+                depot.runtime,
+                depot.service,
+                depot.positions,
+                depot.clock,
+            )
             row = Waybill("JD8000123456", "in_transit", "广州转运中心", clock.now() - 3600)
             await runtime.store.in_transaction(lambda c: waybills.load(c, [row]))
             await service.log_in("1001", "pos1")
@@ -229,8 +234,6 @@ def test_modem_caller_keys_a_waybill_hears_its_status_and_is_self_served(tmp_pat
                 await asyncio.sleep(0.02)
                 records = await runtime.store.calls(started_s - 1, clock.now() + 1)
             log = await runtime.store.queue_log(started_s - 1)
-            stop.set()
-            await asyncio.wait_for(running, 20)
         rows = [(e.verb, e.data) for e in log if e.call_id == records[0].call_id]
         return records, rows
 
