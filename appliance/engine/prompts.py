@@ -67,11 +67,24 @@ PROMPT_TEXTS: dict[str, tuple[str, str]] = {
     "waybill_status_is": ("您的货物", "Your shipment is"),
     "waybill_place_is": ("当前位置，", "Its place:"),
     "waybill_place_other": ("请咨询人工。", "an agent can tell you."),
-    "waybill_time_is": ("更新时间，", "Updated: month"),
-    "time_month": ("月", ", day"),
-    "time_day": ("日", ", at"),
-    "time_hour": ("点", "hours"),
+    "waybill_time_is": ("更新时间，", "Updated"),
+    # the time in Mandarin (appliance/engine/spoken_time.py): 十二月六日十五点五分
+    "time_month": ("月", "month"),
+    "time_day": ("日", "day"),
+    "time_hour": ("点", "o'clock"),
     "time_minute": ("分。", "minutes."),
+    # the time in English: "at three oh five p.m. on the sixth of December"; Mandarin callers
+    # never hear these, their Mandarin texts only keep the prompt set whole
+    "time_at": ("于", "at"),
+    "time_oh": ("零", "oh"),
+    "time_am": ("上午", "a.m."),
+    "time_pm": ("下午", "p.m."),
+    "time_noon": ("中午", "noon"),
+    "time_midnight": ("午夜", "midnight"),
+    "date_today": ("今天。", "today."),
+    "date_yesterday": ("昨天。", "yesterday."),
+    "date_on_the": ("于", "on the"),
+    "date_of": ("的", "of"),
     "waybill_agent_key": ("转人工服务请按0。", "For an agent, press 0."),
 }
 
@@ -113,6 +126,11 @@ _ONES_EN = [
     "eighteen",
     "nineteen",
 ]
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")  # fmt: skip
+_ORDINALS_EN = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+                "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
+                "sixteenth", "seventeenth", "eighteenth", "nineteenth")  # fmt: skip
 _TENS_EN = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
 # Number prompts are shared words: "num_<n>" for 0–19 and the tens, plus "num_hundred".
@@ -125,6 +143,13 @@ for _n in range(20):
 for _i, _word in enumerate(_TENS_EN, start=2):
     PROMPT_TEXTS[f"num_{_i * 10}"] = (_DIGITS_ZH[_i] + "十", _word)
 PROMPT_TEXTS["num_hundred"] = ("百", "hundred")
+# English dates: "month_12" December, "ord_6" sixth; "ord_21" is "num_20" + "ord_1"
+for _m, _month in enumerate(_MONTHS_EN, start=1):
+    PROMPT_TEXTS[f"month_{_m}"] = (PROMPT_TEXTS[f"num_{_m}"][0] + "月", _month)
+for _n, _ordinal in enumerate(_ORDINALS_EN, start=1):
+    PROMPT_TEXTS[f"ord_{_n}"] = ("第" + PROMPT_TEXTS[f"num_{_n}"][0], _ordinal)
+PROMPT_TEXTS["ord_20"] = ("第二十", "twentieth")
+PROMPT_TEXTS["ord_30"] = ("第三十", "thirtieth")
 
 MAX_SPOKEN_NUMBER = 999
 

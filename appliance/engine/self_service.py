@@ -12,8 +12,9 @@ from collections.abc import Callable
 from appliance.engine.calls import Call
 from appliance.engine.commands import WaybillFound, WaybillUnknown
 from appliance.engine.hours import zone
-from appliance.engine.prompts import WAYBILL_STATUS_TEXTS, number_prompts
+from appliance.engine.prompts import WAYBILL_STATUS_TEXTS
 from appliance.engine.records import EndReason, LookUpWaybill, Verb
+from appliance.engine.spoken_time import time_prompts
 from appliance.engine.state import EngineState
 
 KEYING = "keying"
@@ -123,24 +124,19 @@ class WaybillSelfService:
     def read_back(self, language: str, found: WaybillFound) -> tuple[str, ...]:
         """Status, place and time as prompt pieces: a piece per known status and recorded
         place, the generic "waybill_status_other"/"waybill_place_other" otherwise; the time
-        as month, day, hour and minute in the depot's time zone, spoken from number pieces."""
+        in the depot's time zone as each language says it (spoken_time)."""
         status = found.status if found.status in WAYBILL_STATUS_TEXTS else "other"
         places = dict(self._s.setup.waybill_place_prompts)
         place = places.get(found.place, "waybill_place_other")
-        local = dt.datetime.fromtimestamp(found.updated_s, zone(self._s.setup.hours.timezone))
+        depot_zone = zone(self._s.setup.hours.timezone)
+        local = dt.datetime.fromtimestamp(found.updated_s, depot_zone)
+        today = dt.datetime.fromtimestamp(self._s.now, depot_zone).date()
         return (
             "waybill_status_is",
             f"waybill_status_{status}",
             "waybill_place_is",
             place,
             "waybill_time_is",
-            *number_prompts(local.month, language),
-            "time_month",
-            *number_prompts(local.day, language),
-            "time_day",
-            *number_prompts(local.hour, language),
-            "time_hour",
-            *number_prompts(local.minute, language),
-            "time_minute",
+            *time_prompts(local, today, language),
             "waybill_agent_key",
         )

@@ -33,7 +33,8 @@ CHAR_READINGS: dict[str, str] = {
     "预": "yu4", "个": "ge4", "人": "ren2", "咨": "zi1", "当": "dang1", "态": "tai4",
     "揽": "lan3", "收": "shou1", "日": "ri4", "更": "geng1", "月": "yue4", "没": "mei2",
     "派": "pai4", "滞": "zhi4", "点": "dian3", "状": "zhuang4", "签": "qian1", "达": "da2",
-    "运": "yun4", "这": "zhe4", "送": "song4",
+    "运": "yun4", "这": "zhe4", "送": "song4", "上": "shang4", "于": "yu2", "今": "jin1",
+    "午": "wu3", "夜": "ye4", "天": "tian1", "昨": "zuo2", "第": "di4",
 }  # fmt: skip
 
 # Tone sandhi and polyphones that the per-character table would read wrongly.

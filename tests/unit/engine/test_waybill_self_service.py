@@ -98,6 +98,29 @@ def test_found_waybill_is_read_back_status_place_and_time() -> None:
     assert [e.data for e in h.log(call_id) if e.verb is Verb.WAYBILL] == [(NUMBER, "found")]
 
 
+def test_english_caller_hears_the_time_as_an_english_speaker_says_it() -> None:
+    h = depot()
+    call_id = h.arrive()
+    h.answer()
+    h.press("l1", "9")  # English
+    h.press("l1", "1")
+    for digit in NUMBER + "#":
+        h.press("l1", digit)
+    # T0 is 16:00 today in Asia/Shanghai; the row is from yesterday 15:05
+    h.ev(WaybillFound, call_id=call_id, status="held", place="广州", updated_s=T0 - 89_700)
+    assert h.last_prompt("l1").language == "en"
+    assert h.last_prompt("l1").prompts[4:] == (
+        "waybill_time_is",
+        "time_at",
+        "num_3",
+        "time_oh",
+        "num_5",
+        "time_pm",
+        "date_yesterday",
+        "waybill_agent_key",
+    )
+
+
 def test_found_waybill_with_recorded_place_and_unknown_status_reads_their_pieces() -> None:
     h = depot(waybill_place_prompts=(("广州", "place_guangzhou"),))
     call_id = key_waybill(h)
