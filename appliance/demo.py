@@ -18,9 +18,10 @@ from appliance.clock import ShellClock
 from appliance.config import ThresholdsConfig
 from appliance.daemon import RESTART_DELAY_S
 from appliance.demo_history import HISTORY_DAYS, seed_history
+from appliance.desk.tracking_export import read_export
 from appliance.runtime import open_runtime
 from appliance.service import DepotService
-from appliance.store import Store, scripts
+from appliance.store import Store, scripts, waybills
 from appliance.store.desk_store import DeskStore
 
 log = logging.getLogger(__name__)
@@ -58,11 +59,21 @@ async def _seed_scripts(
         await _seed_scripts(db, children, parent_id=script_id)
 
 
+async def seed_tracking_export(store: Store, now_s: float) -> None:
+    """The demo's tracking export, its times yesterday and today, for the keypad self-service
+    and the desk's waybill search."""
+    yesterday, today = _yesterday_and_today(now_s)
+    export = seed.DEMO_TRACKING_EXPORT.format(yesterday=yesterday, today=today).encode()
+    rows = read_export(export, DEMO_TIMEZONE, loaded_s=now_s, source="demo-tracking-export.csv")
+    await store.in_transaction(lambda connection: waybills.load(connection, rows))
+
+
 async def _after_first_start(store: Store, now_s: float, history_days: int) -> None:
-    """The starter scripts and days of past calls, logins and roster after the first start
-    (the users are written with it), so the desk and the staffing and roster pages show
-    real content from the start."""
+    """The starter scripts, the tracking export and days of past calls, logins and roster
+    after the first start (the users are written with it), so the desk and the staffing and
+    roster pages show real content from the start."""
     await seed_scripts(store)
+    await seed_tracking_export(store, now_s)
     if history_days > 0:
         await seed_history(store, seed.demo_setup(DEMO_TIMEZONE), now_s, days=history_days)
 
@@ -84,6 +95,7 @@ async def run_demo(options: DemoOptions, stop: asyncio.Event) -> None:
                 lines=DEMO_LINES,
                 agents=seed.DEMO_AGENTS,
                 callers=seed.DEMO_CALLERS,
+                waybills=seed.DEMO_WAYBILLS,
                 console=options.console,
                 timezone=DEMO_TIMEZONE,
                 seed=options.seed,
@@ -118,7 +130,7 @@ async def _run(
         clock=clock,
         timezone=DEMO_TIMEZONE,
         thresholds=ThresholdsConfig(),
-        default_setup=lambda: seed.demo_setup(DEMO_TIMEZONE),
+        default_setup=lambda: seed.demo_setup(DEMO_TIMEZONE, waybill_self_service=True),
         first_users=seed.demo_users(),
         after_first_start=lambda store: _after_first_start(
             store, clock.now(), options.history_days
@@ -156,7 +168,7 @@ async def _run(
                         restart=restart_soon,
                     )
                 )
-                await seed_follow_ups(desk, runtime.store, _yesterday_and_today(service.now()))
+                await seed_follow_ups(desk, runtime.store)
                 runner = await start_web(service, options.listen, options.port, desk=desk)
                 stack.push_async_callback(runner.cleanup)
                 log.info("demo web page: http://%s:%d/", options.listen, options.port)

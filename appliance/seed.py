@@ -40,6 +40,18 @@ DEMO_CALLERS = (
     DEMO_BLACKLISTED,
 )
 
+# The depot's tracking export as a new demo database starts with it ({yesterday} and {today}
+# are dates in the depot's time zone); the demo's callers key these numbers in 货物查询.
+DEMO_TRACKING_EXPORT = """运单号,状态,地点,时间
+SF1234567890,运输中,上海转运中心,{yesterday} 21:10
+SF2233445566,派送中,上海浦东新区营业部,{today} 08:40
+YT9876543210,已签收,杭州西湖区,{yesterday} 18:02
+ZT5550001111,已揽收,北京朝阳区网点,{today} 07:55
+JD8000123456,滞留,南京转运中心,{yesterday} 16:30
+SF9988776655,已退回,广州白云区营业部,{yesterday} 11:20
+"""
+DEMO_WAYBILLS = tuple(row.split(",")[0] for row in DEMO_TRACKING_EXPORT.splitlines()[1:])
+
 # (agent id 工号, name, PIN, skills)
 DEMO_AGENTS = (
     ("1001", "王芳", "1234", (("cargo", Tier.GENERAL), ("orders", Tier.GENERAL))),
@@ -85,13 +97,14 @@ DEMO_SCRIPTS: tuple[DemoScript, ...] = (
 )
 
 
-def _queues() -> tuple[Queue, ...]:
+def _queues(*, waybill_self_service: bool = False) -> tuple[Queue, ...]:
     callback = Overflow(OverflowKind.CALLBACK)
     return (
         Queue(
             "cargo",
             "货物查询",
             "Cargo tracking",
+            waybill_self_service=waybill_self_service,
             record_calls=True,  # 质检 draws its calls from the recordings
             strategy=Strategy.LONGEST_IDLE,
             wrap_up_s=20.0,
@@ -145,11 +158,15 @@ def production_setup() -> DepotSetup:
     )
 
 
-def demo_setup(timezone: str = "Asia/Shanghai") -> DepotSetup:
+def demo_setup(
+    timezone: str = "Asia/Shanghai", *, waybill_self_service: bool = False
+) -> DepotSetup:
     """The demo depot. Always open, so the demo shows calls whenever it is run (the depot's
-    real hours, Mon–Sat 08:00–20:00, are kept in `weekly` for the settings page)."""
+    real hours, Mon–Sat 08:00–20:00, are kept in `weekly` for the settings page). With
+    `waybill_self_service` (as `depotline demo` runs it) 货物查询 callers key a waybill number
+    first and hear its status from the tracking export."""
     return DepotSetup(
-        queues=_queues(),
+        queues=_queues(waybill_self_service=waybill_self_service),
         agents=tuple(
             Agent(agent_id, name, skills=skills, supervisor=agent_id.startswith(DEMO_LEAD_PREFIX))
             for agent_id, name, _pin, skills in DEMO_AGENTS

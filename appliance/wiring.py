@@ -262,12 +262,14 @@ def build_demo(
     console: bool,
     timezone: str,
     seed: int,
+    waybills: Sequence[str] = (),
     calls_per_hour: float = 0.0,
     modems: int = 0,
     scratch_dir: str = "",
     recordings_dir: str = "",
 ) -> DemoDevices:
-    """Simulated lines and positions (pos1…), scripted callers, and agents; a console wallboard
+    """Simulated lines and positions (pos1…), scripted callers (who key `waybills` in the
+    keypad self-service), and agents; a console wallboard
     if asked; the bridge writes a stand-in WAV for each recording in `recordings_dir`. With
     `modems`, that many of the lines are the real modem driver talking to
     simulated voice modems over pseudo-terminals (real time only: the modems keep real time)."""
@@ -289,7 +291,9 @@ def build_demo(
     profile = DEMO_CALLS_PER_HOUR if calls_per_hour <= 0 else (calls_per_hour,) * 24
     sim_share = len(line_ids) / lines
     traffic = sim.CallerTraffic(
-        calls_per_hour=tuple(rate * sim_share for rate in profile), numbers=tuple(callers)
+        calls_per_hour=tuple(rate * sim_share for rate in profile),
+        numbers=tuple(callers),
+        waybills=tuple(waybills),
     )
     sim_callers = sim.SimulatedCallers(
         sim_lines,

@@ -1,6 +1,7 @@
-"""The demo's follow-up work, so a new user sees each loop working: a tracking export, a list of
-key customers (重点客户), callback tasks and complaint tickets in every state — one of them a day
-old, which the depot escalates by itself within its first minute."""
+"""The demo's follow-up work, so a new user sees each loop working: a list of key customers
+(重点客户), callback tasks and complaint tickets in every state — one of them a day old, which the
+depot escalates by itself within its first minute. (The tracking export is seeded with the
+database: appliance/demo.py.)"""
 
 from __future__ import annotations
 
@@ -19,15 +20,6 @@ HOUR_S = 3600.0
 AGENT = SignedIn("1001", "王芳", Role.AGENT, "", 0.0)
 LEAD = SignedIn("9001", "孙主管", Role.ADMIN, "", 0.0)
 
-TRACKING_EXPORT = """运单号,状态,地点,时间
-SF1234567890,运输中,上海转运中心,{yesterday} 21:10
-SF2233445566,派送中,上海浦东新区营业部,{today} 08:40
-YT9876543210,已签收,杭州西湖区,{yesterday} 18:02
-ZT5550001111,已揽收,北京朝阳区网点,{today} 07:55
-JD8000123456,滞留,南京转运中心,{yesterday} 16:30
-SF9988776655,已退回,广州白云区营业部,{yesterday} 11:20
-""".encode()
-
 KEY_CUSTOMERS = """号码,姓名,备注
 02155550123,上海申通物流,年度合同客户
 01066668888,北京顺达商贸,季度回访
@@ -37,14 +29,10 @@ KEY_CUSTOMERS = """号码,姓名,备注
 COMPLAINT = {"category": "delay", "department": "cargo", "customer_type": "company"}
 
 
-async def seed_follow_ups(desk: DeskService, store: Store, timezone_dates: tuple[str, str]) -> None:
-    """Only on a depot with no tasks or tickets yet. `timezone_dates` is (yesterday, today) in
-    the depot's time zone, for the tracking export's times."""
+async def seed_follow_ups(desk: DeskService, store: Store) -> None:
+    """Only on a depot with no tasks or tickets yet."""
     if await desk.tasks.every_task(limit=1) or await desk.tickets.recent_tickets(limit=1):
         return
-    yesterday, today = timezone_dates
-    export = TRACKING_EXPORT.decode().format(yesterday=yesterday, today=today).encode()
-    await desk.waybills.load_export(export, "demo-tracking-export.csv")
     await desk.tasks.import_tasks(
         LEAD, KEY_CUSTOMERS, {"reason": "key_customer", "note": "重点客户"}
     )

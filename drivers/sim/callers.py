@@ -1,5 +1,6 @@
 """Simulated callers: Poisson arrivals at a rate by hour of day, numbers from a pool (VIPs and
-blacklisted numbers included), menu choices with weights, patience while waiting, hang-ups."""
+blacklisted numbers included), menu choices with weights, patience while waiting, hang-ups, and
+waybill numbers keyed in the keypad self-service."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import datetime as dt
 import logging
 import random
+import string
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -20,7 +22,7 @@ from drivers.roles import (
     PlayPrompt,
     RefuseCall,
 )
-from drivers.sim.lines import BoxDid, SimulatedLines
+from drivers.sim.lines import BoxDid, SimulatedLines, prompt_duration_s
 from drivers.sim.positions import SimulatedBridge
 from drivers.sim.transcript import Transcript
 
@@ -41,6 +43,16 @@ class CallerTraffic:
     survey_share: float = 0.7  # answer the survey
     menu_mistake_share: float = 0.03  # press a key that is not on the menu
     max_call_s: float = 3600.0  # a simulated caller never stays longer than this
+    # waybill numbers the depot's tracking export knows, keyed when the box asks for one; with
+    # none, the caller keys nothing and the box puts them through to an agent
+    waybills: tuple[str, ...] = ()
+    # what a caller asked for a waybill does: key a known one and hang up after hearing it
+    # ("served"), key a known one and press 0 after hearing it ("agent"), key an unknown one
+    waybill_choices: tuple[tuple[str, float], ...] = (
+        ("served", 0.6),
+        ("agent", 0.2),
+        ("unknown", 0.2),
+    )
 
     def __post_init__(self) -> None:
         if len(self.calls_per_hour) != 24:
@@ -53,7 +65,7 @@ class CallerTraffic:
 class CallOutcome:
     number: str
     line: str
-    result: str  # "busy", "refused", "abandoned", "talked", "ended_by_box"
+    result: str  # "busy", "refused", "abandoned", "talked", "self_served", "ended_by_box"
 
 
 class SimulatedCallers:
@@ -138,6 +150,8 @@ class SimulatedCallers:
         talk_s = self._random.expovariate(1.0 / traffic.mean_talk_s)
         wait_until_s: float | None = None  # set once the caller has chosen from the menu
         talk_until_s: float | None = None
+        heard_until_s: float | None = None  # set once a served caller hears their waybill
+        waybill_plan = ""
         result = "ended_by_box"
         try:
             while True:
@@ -145,6 +159,8 @@ class SimulatedCallers:
                 limits = [started_s + traffic.max_call_s]
                 if talk_until_s is not None:
                     limits.append(talk_until_s)
+                elif heard_until_s is not None:
+                    limits.append(heard_until_s)
                 elif wait_until_s is not None:
                     limits.append(wait_until_s)
                 timeout_s = max(0.0, min(limits) - now) / self._speed
@@ -152,6 +168,8 @@ class SimulatedCallers:
                     news = await asyncio.wait_for(heard.get(), timeout_s)
                 except TimeoutError:
                     result = "talked" if talk_until_s is not None else "abandoned"
+                    if talk_until_s is None and heard_until_s is not None:
+                        result = "self_served"
                     self._lines.hang_up(line)
                     return
                 match news:
@@ -160,6 +178,20 @@ class SimulatedCallers:
                         return
                     case HangUpLine():
                         return
+                    case PlayPrompt(prompts=prompts) if "waybill_enter" in prompts:
+                        wait_until_s = None  # keying a number is not waiting in line
+                        waybill_plan = await self._key_waybill(line)
+                    case PlayPrompt(prompts=prompts) if "waybill_agent_key" in prompts:
+                        # the read-back: listen to the end, then hang up or ask for an agent
+                        listened_s = prompt_duration_s(prompts) + 0.5
+                        if waybill_plan != "agent":
+                            heard_until_s = self._clock() + listened_s
+                            continue
+                        await self._sleep(listened_s)
+                        self._lines.press(line, "0")
+                        wait_until_s = self._clock() + patience_s
+                    case PlayPrompt(prompts=prompts) if "waybill_unknown" in prompts:
+                        wait_until_s = self._clock() + patience_s
                     case PlayPrompt(prompts=prompts):
                         key = self._answer_prompt(prompts)
                         if key:
@@ -189,6 +221,23 @@ class SimulatedCallers:
         if "survey" in prompts and self._random.random() < traffic.survey_share:
             return self._random.choices("54321", (50, 30, 10, 5, 5))[0]
         return ""
+
+    async def _key_waybill(self, line: str) -> str:
+        """Key a waybill number and #, as the caller's plan says; the plan, "" for none."""
+        traffic = self._traffic
+        if not traffic.waybills:
+            return ""
+        plans, weights = zip(*traffic.waybill_choices, strict=True)
+        plan = self._random.choices(plans, weights)[0]
+        known = [w.lstrip(string.ascii_letters) for w in traffic.waybills]  # keys are digits
+        digits = self._random.choice(known)
+        while plan == "unknown" and digits in known:
+            digits = "".join(self._random.choices("0123456789", k=10))
+        await self._sleep(self._random.uniform(*traffic.key_delay_s))
+        for key in digits + "#":
+            self._lines.press(line, key)
+            await self._sleep(self._random.uniform(0.2, 0.6))
+        return plan
 
     def _heard_line(self, news: BoxDid) -> None:
         queue = self._calls.get(news.line)
