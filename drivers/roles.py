@@ -456,6 +456,7 @@ class WallboardFigures:
     agents_paused: int = 0
     answered_today: int = 0
     abandoned_today: int = 0
+    self_served_today: int = 0  # heard their waybill in the keypad self-service, no agent
     service_level: float | None = None
     answer_rate: float | None = None
     asa_s: float | None = None

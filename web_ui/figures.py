@@ -1,5 +1,6 @@
-"""The wallboard's figures as every web page shows them: the LED board's fields in its order,
-with their labels, formatted, and the alert level the thresholds gave each."""
+"""The wallboard's figures as every web page shows them: the LED board's fields in its order
+(and the calls self-served today, which the board has no field for), with their labels,
+formatted, and the alert level the thresholds gave each."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ FIGURE_FIELDS = (
     FigureField("agents_paused", "暂停", "Paused", "count"),
     FigureField("answered_today", "今日接听", "Answered today", "count"),
     FigureField("abandoned_today", "今日放弃", "Abandoned today", "count"),
+    FigureField("self_served_today", "今日自助", "Self-served today", "count"),
     FigureField("service_level", "服务水平", "Service level", "rate"),
     FigureField("answer_rate", "成功接听率", "Answer rate", "rate"),
     FigureField("asa_s", "平均应答", "ASA", "duration"),

@@ -25,6 +25,7 @@ class DayFigures:
     offered: int
     answered: int
     abandoned: int
+    self_served: int  # by the keypad waybill self-service, never offered
     service_level: float | None
     answer_rate: float | None
 
@@ -153,6 +154,7 @@ class DepotReports:
                     totals.offered,
                     totals.answered,
                     totals.abandoned,
+                    totals.self_served,
                     totals.service_level,
                     totals.answer_rate,
                 )

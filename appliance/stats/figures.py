@@ -678,6 +678,7 @@ class Figures:
             agents_paused=states[AgentState.PAUSED],
             answered_today=totals.answered,
             abandoned_today=totals.abandoned,
+            self_served_today=totals.self_served,
             service_level=totals.service_level(self.sl_variant),
             answer_rate=totals.answer_rate,
             asa_s=totals.asa_s,

@@ -49,6 +49,10 @@ def test_browser_tv_wallboard_by_display_link_fills_1920x1080_with_queues_live(
         assert board["height"] > 0.5 * TV["height"]  # not the top 30 %
         assert queues["y"] + queues["height"] <= TV["height"] + 1  # all on one screen
         assert queues["y"] + queues["height"] > 0.9 * TV["height"]
+        # the thirteen figures, self-served today among them, in two rows
+        tiles = [tile.bounding_box() for tile in tv.locator("#board .figure").all()]
+        assert len(tiles) == 13 and len({round(t["y"]) for t in tiles if t}) == 2
+        assert tv.locator("#fig-self_served_today .label").inner_text() == "今日自助"
         assert tv.locator('#queues tr[data-queue="cargo"] th').inner_text() == "货物查询"
         # a caller waits in the cargo queue: the TV shows it without a reload
         depot_thread.run(depot.service.log_in(AGENT_ID, POSITION))

@@ -96,7 +96,10 @@ def test_reports_count_the_calls_taken_and_export_csv(tmp_path: Path) -> None:
                 local = dt.datetime.fromtimestamp(depot.service.now(), ZoneInfo("Asia/Shanghai"))
                 week_so_far = local.weekday() + 1
                 assert by_day.count("<tr><td>") == week_so_far
-                assert "<td>3</td><td>3</td><td>0</td><td>100.0%</td>" in by_day  # today
+                today_row = (
+                    '<td>3</td><td>3</td><td>0</td><td class="self-served">0</td><td>100.0%</td>'
+                )
+                assert today_row in by_day
                 faults = page[page.index('id="faults"') :]
                 assert "fxo1" in faults and "仍未恢复" in faults
                 async with session.get(
@@ -177,5 +180,41 @@ def test_reports_count_calls_served_by_the_waybill_self_service(tmp_path: Path) 
                 assert '<td>0</td><td>0</td><td>0</td><td class="self-served">1</td>' in totals
                 by_queue = page[page.index('id="by-queue"') :]
                 assert '<td class="self-served">1</td>' in by_queue
+                today = dt.datetime.fromtimestamp(now, ZoneInfo(ZONE)).date().isoformat()
+                for period in ("week", "month"):
+                    status, page = await supervisor.page(f"/reports?period={period}")
+                    assert status == 200
+                    by_day = page[page.index('id="by-day"') : page.index('id="by-queue"')]
+                    assert "<th>自助查询</th>" in by_day
+                    # today: nobody offered to an agent, one caller served by the keypad
+                    served = '<td>0</td><td>0</td><td>0</td><td class="self-served">1</td>'
+                    assert f"<tr><td>{today}</td>{served}" in by_day
+                zh_days = await report_csv(session, depot, "days&period=week")
+                assert zh_days[0][:5] == ["日期", "呼入", "接听", "放弃", "自助查询"]
+                assert zh_days[-1][:5] == [today, "0", "0", "0", "1"]
+                zh_queues = await report_csv(session, depot, "queues")
+                assert zh_queues[0][:5] == ["队列", "呼入", "接听", "放弃", "自助查询"]
+                assert zh_queues[1:] == [["货物查询", "0", "0", "0", "1", "", "", "", "", ""]]
+            async with aiohttp.ClientSession(
+                cookie_jar=aiohttp.CookieJar(unsafe=True), headers={"Accept-Language": "en"}
+            ) as session:
+                await Browserish(depot.url, session).sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
+                en_hours = await report_csv(session, depot, "hours&period=month")
+                assert en_hours[0][:5] == ["Hour", "Offered", "Answered", "Abandoned",
+                                           "Self-served (keypad)"]  # fmt: skip
+                hour = dt.datetime.fromtimestamp(now + 20, ZoneInfo(ZONE)).hour
+                served = [row for row in en_hours[1:] if row[4] != "0"]
+                assert served == [[f"{hour:02d}:00", "0", "0", "0", "1", "", "", "", "", ""]]
+                en_days = await report_csv(session, depot, "days&period=month")
+                assert en_days[0][4] == "Self-served (keypad)" and en_days[-1][4] == "1"
 
     asyncio.run(main())
+
+
+async def report_csv(session: aiohttp.ClientSession, depot: Depot, table: str) -> list[list[str]]:
+    """A CSV file of the reports page as a spreadsheet program reads it: UTF-8 with a BOM."""
+    async with session.get(f"{depot.url}/reports.csv?table={table}") as response:
+        assert response.status == 200
+        body = await response.read()
+    assert body.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))

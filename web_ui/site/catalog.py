@@ -248,6 +248,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fig.agents_paused": ("Paused", "暂停"),
     "fig.answered_today": ("Answered today", "今日接听"),
     "fig.abandoned_today": ("Abandoned today", "今日放弃"),
+    "fig.self_served_today": ("Self-served today", "今日自助"),
     "fig.service_level": ("Service level", "服务水平"),
     "fig.answer_rate": ("Answer rate", "成功接听率"),
     "fig.asa_s": ("Average answer", "平均应答"),

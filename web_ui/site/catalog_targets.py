@@ -83,6 +83,7 @@ TARGET_MESSAGES: dict[str, tuple[str, str]] = {
     "csv.offered": ("Offered", "呼入"),
     "csv.answered": ("Answered", "接听"),
     "csv.abandoned": ("Abandoned", "放弃"),
+    "csv.self_served": ("Self-served (keypad)", "自助查询"),
     "csv.service_level_pct": ("Service level (%)", "服务水平（%）"),
     "csv.answer_rate_pct": ("Answer rate (%)", "成功接听率（%）"),
     "csv.abandon_rate_pct": ("Abandon rate (%)", "放弃率（%）"),

@@ -144,6 +144,7 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
         "offered",
         "answered",
         "abandoned",
+        "self_served",
         "service_level_pct",
         "answer_rate_pct",
         "abandon_rate_pct",
@@ -152,11 +153,7 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
     ]
     reports = request.app[DESK_KEY].reports
     if table == "days":
-        writer.writerow(
-            heads(
-                ["day", "offered", "answered", "abandoned", "service_level_pct", "answer_rate_pct"]
-            )
-        )
+        writer.writerow(heads(["day", *call_columns[:6]]))
         now_s = request.app[DEPOT_KEY].now()
         for d in await reports.by_day(last_day, days_in, now_s):
             writer.writerow(
@@ -165,6 +162,7 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
                     d.offered,
                     d.answered,
                     d.abandoned,
+                    d.self_served,
                     _rate(d.service_level),
                     _rate(d.answer_rate),
                 ]
@@ -219,6 +217,7 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
                     f.offered,
                     f.answered,
                     f.abandoned,
+                    f.self_served,
                     _rate(f.service_level),
                     _rate(f.answer_rate),
                     _rate(f.abandon_rate),
