@@ -42,13 +42,13 @@ def prompt_text(name: str, language: str) -> str:
 
 
 def recorded_prompts(
-    override_dir: str, queue_ids: tuple[str, ...] = ()
+    override_dir: str, queue_ids: tuple[str, ...] = (), place_prompts: tuple[str, ...] = ()
 ) -> dict[str, tuple[str, ...]]:
-    """The prompts with an uploaded recording (of the prompt set, or announcing one of
-    `queue_ids`), each with the languages it was recorded in."""
+    """The prompts with an uploaded recording (of the prompt set, announcing one of
+    `queue_ids`, or a waybill place's piece), each with the languages it was recorded in."""
     if not override_dir:
         return {}
-    known = {*known_prompts(), *map(queue_prompt, queue_ids)}
+    known = {*known_prompts(), *map(queue_prompt, queue_ids), *place_prompts}
     recorded: dict[str, tuple[str, ...]] = {}
     for language in PROMPT_LANGUAGES:
         for path in sorted((Path(override_dir) / language).glob("*.wav")):
@@ -79,15 +79,21 @@ def check_prompt_wav(data: bytes) -> None:
 
 
 def save_prompt(
-    override_dir: str, language: str, name: str, data: bytes, queue_ids: tuple[str, ...] = ()
+    override_dir: str,
+    language: str,
+    name: str,
+    data: bytes,
+    queue_ids: tuple[str, ...] = (),
+    place_prompts: tuple[str, ...] = (),
 ) -> Path:
     """Check and keep an uploaded prompt as `<override_dir>/<language>/<name>.wav`: one of the
-    prompt set, or the menu prompt of one of `queue_ids`."""
+    prompt set, the menu prompt of one of `queue_ids`, or one of `place_prompts`."""
     if not override_dir:
         raise FormError("file", "no_prompts_dir")
     if language not in PROMPT_LANGUAGES:
         raise FormError("language", "choice")
-    if name not in known_prompts() and name not in map(queue_prompt, queue_ids):
+    allowed = (*map(queue_prompt, queue_ids), *place_prompts)
+    if name not in known_prompts() and name not in allowed:
         raise FormError("name", "choice")
     check_prompt_wav(data)
     folder = Path(override_dir) / language

@@ -1,12 +1,13 @@
 """Call-handling settings changed from the web — queues, menu, greeting, lines, agents, hours,
-VIPs and recorded prompts: checked by setup_forms, saved and handed to the engine."""
+VIPs, recorded prompts and waybill places' pieces: checked by setup_forms, saved and handed to
+the engine."""
 
 from __future__ import annotations
 
 import asyncio
 
+from appliance.desk import place_prompts, queue_forms
 from appliance.desk import prompts as desk_prompts
-from appliance.desk import queue_forms
 from appliance.desk import setup_forms as desk_settings
 from appliance.desk.audit import AuditTrail, SignedIn
 from appliance.desk.forms import FormError
@@ -72,8 +73,41 @@ class SettingsDesk:
 
     def recorded_prompts(self) -> dict[str, tuple[str, ...]]:
         """Prompts with an uploaded recording (played instead of the generated one)."""
-        queue_ids = tuple(queue.id for queue in self.service.setup().queues)
-        return desk_prompts.recorded_prompts(self.prompts_dir, queue_ids)
+        return desk_prompts.recorded_prompts(self.prompts_dir, *self._own_prompts())
+
+    def _own_prompts(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The depot's queues (whose menu prompts may be uploaded) and its places' pieces."""
+        setup = self.service.setup()
+        queue_ids = tuple(queue.id for queue in setup.queues)
+        return queue_ids, tuple(prompt for _place, prompt in setup.waybill_place_prompts)
+
+    async def add_place(
+        self, who: SignedIn, form: dict[str, str], recordings: dict[str, bytes]
+    ) -> None:
+        """A waybill place with its own piece: every field and recording checked before the
+        recordings are kept and then the place is saved."""
+        if not self.prompts_dir:
+            raise FormError("place", "no_prompts_dir")
+        setup = place_prompts.with_place(self.service.setup(), form, recordings)
+        place, prompt = setup.waybill_place_prompts[-1]
+        for language in desk_prompts.PROMPT_LANGUAGES:
+            await asyncio.to_thread(
+                desk_prompts.save_prompt,
+                self.prompts_dir,
+                language,
+                prompt,
+                recordings[language],
+                place_prompts=(prompt,),
+            )
+        await self.service.change_setup(setup)
+        await self._audit(who, "settings.place_add", place, prompt)
+
+    async def remove_place(self, who: SignedIn, place: str) -> None:
+        """The place is read with the generic piece again; its recordings stay on disk."""
+        before = self.service.setup()
+        prompt = dict(before.waybill_place_prompts).get(place, "")
+        await self.service.change_setup(place_prompts.without_place(before, place))
+        await self._audit(who, "settings.place_remove", place, prompt)
 
     def menu_keys_without_prompt(self) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
         """(key, queue, languages) of menu keys announced by their queue's own prompt that has
@@ -117,8 +151,8 @@ class SettingsDesk:
 
     async def upload_prompt(self, who: SignedIn, language: str, name: str, data: bytes) -> None:
         """A recorded prompt replaces the generated one (checked: 8 kHz mono WAV, size)."""
-        queue_ids = tuple(queue.id for queue in self.service.setup().queues)
+        queue_ids, places = self._own_prompts()
         await asyncio.to_thread(
-            desk_prompts.save_prompt, self.prompts_dir, language, name, data, queue_ids
+            desk_prompts.save_prompt, self.prompts_dir, language, name, data, queue_ids, places
         )
         await self._audit(who, "prompt.upload", f"{language}/{name}", str(len(data)))

@@ -23,14 +23,15 @@ def played(depot: Depot, prompt: str) -> bool:
     return any("box PlayPrompt L1" in t and prompt in t for t in depot.lines.transcript.texts())
 
 
-async def self_served_call(depot: Depot) -> None:
-    """A caller keys a waybill the tracking export knows, hears it and hangs up."""
+async def hear_a_known_waybill(depot: Depot, place: str = "上海转运中心") -> None:
+    """With the self-service on in 货物查询, a caller keys a waybill the tracking export knows
+    (at `place`) and hears it read back."""
     setup = depot.service.setup()
     queues = tuple(
         dataclasses.replace(q, waybill_self_service=q.id == "cargo") for q in setup.queues
     )
     await depot.service.change_setup(dataclasses.replace(setup, queues=queues))
-    row = Waybill("SF1234567890", "in_transit", "上海转运中心", depot.service.now() - 3600)
+    row = Waybill("SF1234567890", "in_transit", place, depot.service.now() - 3600)
     await depot.runtime.store.in_transaction(lambda c: waybills.load(c, [row]))
     assert depot.lines.incoming_call("L1", CallerId("13800138000", "张伟"))
     await until(lambda: played(depot, "menu_cargo"))
@@ -39,8 +40,6 @@ async def self_served_call(depot: Depot) -> None:
     for digit in "1234567890#":
         depot.lines.press("L1", digit)
     await until(lambda: played(depot, "waybill_status_in_transit"))
-    depot.lines.hang_up("L1")
-    await until(lambda: not depot.service.snapshot().calls)
 
 
 def figure_box(page: str, name: str) -> str:
@@ -55,7 +54,9 @@ def test_self_served_call_counts_on_the_wallboard_page_feed_and_tv_screen(
 ) -> None:
     async def main() -> None:
         async with running_depot(tmp_path / "depot.db") as depot:
-            await self_served_call(depot)
+            await hear_a_known_waybill(depot)
+            depot.lines.hang_up("L1")
+            await until(lambda: not depot.service.snapshot().calls)
             token = await depot.desk.displays.create(ADMIN, "调度室大屏")
             async with aiohttp.ClientSession() as session:
                 async with session.get(f"{depot.url}/") as response:

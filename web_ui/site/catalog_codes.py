@@ -30,6 +30,8 @@ _ACTIONS = {
     "settings.queue_add": ("Queue added", "新增队列"),
     "settings.queue_rename": ("Queue renamed", "队列改名"),
     "settings.queue_retire": ("Queue retired", "停用队列"),
+    "settings.place_add": ("Waybill place recorded", "新增运单地点录音"),
+    "settings.place_remove": ("Waybill place removed", "删除运单地点录音"),
     "prompt.upload": ("Prompt uploaded", "上传提示音"),
     "recording.play": ("Recording played", "播放录音"),
     "quality.check": ("Quality check", "质检"),

@@ -116,6 +116,26 @@ FOLLOW_UP_MESSAGES: dict[str, tuple[str, str]] = {
         "整个文件不导入。",
     ),
     "waybills.imported": ("Waybills in the file", "文件中的运单"),
+    # the settings page's places with their own recording, read back by the self-service
+    "settings.places": ("Waybill places with their own recording", "运单地点专用录音"),
+    "settings.places_help": (
+        "The keypad self-service reads a waybill's place with its own recording when the place"
+        " is written here exactly as in the tracking export; any other place is read as"
+        " \u201can agent can tell you\u201d. Each place needs a recording in both languages"
+        " (8 kHz mono WAV). Removing a place keeps its recordings on the box.",
+        "自助查询播报运单地点时，若地点与运单导出中的写法完全一致并列在此处，就播放它的专用录音；"
+        "其他地点播报“请咨询人工”。每个地点需要中英文两段录音（8 kHz 单声道 WAV）。"
+        "删除地点不会删除已上传的录音文件。",
+    ),
+    "settings.add_place": ("Add a place", "新增地点"),
+    "field.place": ("Place (as in the tracking export)", "地点（与运单导出一致）"),
+    "field.place_prompt": ("Prompt name", "提示音名称"),
+    "field.recording_zh-CN": ("Recording in Chinese", "中文录音"),
+    "field.recording_en": ("Recording in English", "英文录音"),
+    "problem.place_prompt_rule": (
+        "place_ and then 1 to 32 lower-case letters, digits or _",
+        "以 place_ 开头，后接 1 至 32 个小写字母、数字或 _",
+    ),
     "waybills.changed": ("added or updated", "新增或更新"),
     "waybills.known": ("Waybills known", "已有运单"),
     "waybills.not_in_export": ("Not in the tracking export.", "跟踪数据中没有该运单。"),

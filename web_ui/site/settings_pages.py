@@ -1,6 +1,7 @@
 """Queue, menu and agent settings (supervisor): strategy, timers, tiers and overflow per queue,
-the greeting and the caller menu, lines that skip the menu, agents with a tier per queue. Saved
-as a new setup and handed to the running engine."""
+the greeting and the caller menu, lines that skip the menu, agents with a tier per queue, the
+waybill places with their own recorded piece. Saved as a new setup and handed to the running
+engine."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from appliance.desk import FormError
+from appliance.desk.place_prompts import PLACE_PROMPT_PATTERN, recording_field
 from appliance.desk.prompts import (
     PROMPT_LANGUAGES,
     PROMPT_MAX_BYTES,
@@ -31,6 +33,7 @@ from appliance.desk.setup_forms import (
     TIERS,
     hours_text,
 )
+from appliance.desk.tracking_export import PLACE_MAX_CHARS
 from web_ui.site.security import (
     DEPOT_KEY,
     DESK_KEY,
@@ -81,6 +84,10 @@ async def _settings_page(
         prompt_names=known_prompts(),
         prompt_languages=PROMPT_LANGUAGES,
         prompt_max_kib=PROMPT_MAX_BYTES // 1024,
+        places=setup.waybill_place_prompts,
+        place_max_chars=PLACE_MAX_CHARS,
+        place_prompt_pattern=PLACE_PROMPT_PATTERN,
+        recording_field=recording_field,
         uploaded=request.query.get("uploaded", "")[:80],
         typed=typed or {},
         error=error,
@@ -147,3 +154,27 @@ async def upload_prompt(request: web.Request) -> web.StreamResponse:
     except FormError as error:
         return await _settings_page(request, error=error)
     raise web.HTTPSeeOther(f"/supervisor/settings?uploaded={quote(language)}/{quote(name)}")
+
+
+@routes.post("/supervisor/places")
+@requires(SUPERVISOR)
+async def change_places(request: web.Request) -> web.StreamResponse:
+    """A waybill place added with a recording per language (multipart form), or removed."""
+    form = await request.post()
+    fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    settings = request.app[DESK_KEY].settings
+    try:
+        if fields.get("action") == "add_place":
+            recordings = {}
+            for language in PROMPT_LANGUAGES:
+                upload = form.get(recording_field(language))
+                if isinstance(upload, web.FileField) and upload.filename:
+                    recordings[language] = upload.file.read(PROMPT_MAX_BYTES + 1)
+            await settings.add_place(signed_in(request), fields, recordings)
+        elif fields.get("action") == "remove_place":
+            await settings.remove_place(signed_in(request), fields.get("place", ""))
+        else:
+            raise FormError("action", "choice")
+    except FormError as error:
+        return await _settings_page(request, error=error, typed=fields)
+    raise web.HTTPSeeOther("/supervisor/settings#waybill-places")
