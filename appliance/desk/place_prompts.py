@@ -14,6 +14,7 @@ from appliance.engine.setup import DepotSetup
 
 # the prefix keeps a place's piece apart from the generated set: it can never replace one
 PLACE_PROMPT_PATTERN = "place_[a-z0-9_]{1,32}"
+PLACE_PROMPT_MAX_CHARS = len("place_") + 32
 _PLACE_PROMPT = re.compile(PLACE_PROMPT_PATTERN)
 
 

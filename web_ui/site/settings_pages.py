@@ -10,7 +10,11 @@ from urllib.parse import quote
 from aiohttp import web
 
 from appliance.desk import FormError
-from appliance.desk.place_prompts import PLACE_PROMPT_PATTERN, recording_field
+from appliance.desk.place_prompts import (
+    PLACE_PROMPT_MAX_CHARS,
+    PLACE_PROMPT_PATTERN,
+    recording_field,
+)
 from appliance.desk.prompts import (
     PROMPT_LANGUAGES,
     PROMPT_MAX_BYTES,
@@ -87,6 +91,7 @@ async def _settings_page(
         places=setup.waybill_place_prompts,
         place_max_chars=PLACE_MAX_CHARS,
         place_prompt_pattern=PLACE_PROMPT_PATTERN,
+        place_prompt_max_chars=PLACE_PROMPT_MAX_CHARS,
         recording_field=recording_field,
         uploaded=request.query.get("uploaded", "")[:80],
         typed=typed or {},

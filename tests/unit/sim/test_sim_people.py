@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from drivers.roles import (
     AnswerLine,
@@ -201,5 +202,78 @@ def test_agent_who_misses_an_offer_presses_ready_again_and_shifts_log_out() -> N
         assert agents.offers_missed == 1
         working.cancel()
         runner.cancel()
+
+    asyncio.run(main())
+
+
+@dataclass
+class WaybillCaller:
+    callers: SimulatedCallers
+    lines: SimulatedLines
+    events: list[LineEvent]  # what the box heard from the caller's line
+    running: asyncio.Task[None]  # the simulated line
+
+
+async def caller_asked_for_a_waybill(plan: str) -> WaybillCaller:
+    """A caller with one plan for the self-service, through the menu to the waybill prompt,
+    until they have keyed a number and #."""
+    lines = SimulatedLines(("sim-1",), clock=time.time, speed=SPEED)
+    bridge = SimulatedBridge(clock=time.time)
+    events: list[LineEvent] = []
+    running = asyncio.create_task(lines.run(events.append))
+    await until("the line is in service", lambda: bool(events))
+    served = traffic(
+        menu_weights=(("1", 1.0),),
+        waybills=("SF1234567890", "JD8000123456"),
+        waybill_choices=((plan, 1.0),),
+        mean_patience_s=1e9,
+    )
+    callers = SimulatedCallers(lines, bridge, served, clock=time.time, speed=SPEED)
+    callers.place_call()
+    await until("the call rings", lambda: any(isinstance(e, CallArrived) for e in events))
+    await lines.perform(AnswerLine("sim-1"))
+    await lines.perform(PlayPrompt("sim-1", ("menu_cargo",), play_id=1, barge_in=True))
+    await until("the menu key", lambda: any(isinstance(e, DigitPressed) for e in events))
+    await lines.perform(PlayPrompt("sim-1", ("waybill_enter",), play_id=2, barge_in=True))
+    await until("the #", lambda: keys(events).endswith("#"))
+    return WaybillCaller(callers, lines, events, running)
+
+
+def keys(events: list[LineEvent]) -> str:
+    return "".join(e.digit for e in events if isinstance(e, DigitPressed))
+
+
+READ_BACK = ("waybill_status_is", "waybill_status_in_transit", "waybill_agent_key")
+
+
+def test_served_caller_keys_a_known_waybill_hears_it_and_hangs_up_self_served() -> None:
+    async def main() -> None:
+        c = await caller_asked_for_a_waybill("served")
+        assert keys(c.events) in ("11234567890#", "18000123456#")
+        await c.lines.perform(PlayPrompt("sim-1", READ_BACK, play_id=3))
+        await until("the caller is done", lambda: len(c.callers.outcomes) == 1)
+        assert c.callers.outcomes[0].result == "self_served"
+        assert isinstance(c.events[-1], CallerHungUp)
+        assert keys(c.events)[-1] == "#"  # no 0: no agent asked for
+
+    asyncio.run(main())
+
+
+def test_caller_wanting_an_agent_presses_0_after_the_read_back() -> None:
+    async def main() -> None:
+        c = await caller_asked_for_a_waybill("agent")
+        await c.lines.perform(PlayPrompt("sim-1", READ_BACK, play_id=3))
+        await until("the 0", lambda: keys(c.events).endswith("#0"))
+        assert not c.callers.outcomes  # waiting for the agent now
+
+    asyncio.run(main())
+
+
+def test_caller_with_an_unknown_waybill_keys_digits_the_export_does_not_have() -> None:
+    async def main() -> None:
+        c = await caller_asked_for_a_waybill("unknown")
+        keyed = keys(c.events)[1:-1]
+        assert len(keyed) == 10 and keyed.isdigit()
+        assert keyed not in ("1234567890", "8000123456")
 
     asyncio.run(main())
