@@ -75,7 +75,8 @@ async def _after_first_start(store: Store, now_s: float, history_days: int) -> N
     await seed_scripts(store)
     await seed_tracking_export(store, now_s)
     if history_days > 0:
-        await seed_history(store, seed.demo_setup(DEMO_TIMEZONE), now_s, days=history_days)
+        setup = seed.demo_setup(DEMO_TIMEZONE, waybill_self_service=True)
+        await seed_history(store, setup, now_s, days=history_days)
 
 
 def _recordings_dir(database: str) -> str:

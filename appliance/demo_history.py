@@ -1,6 +1,7 @@
 """28 days of believable past for a new demo database — calls with wrap-up and survey scores,
-agents logging in for their shifts, the roster they worked — so the staffing, roster, quality
-and ranking pages show real numbers on the demo's first start."""
+callers served by the keypad waybill self-service, agents logging in for their shifts, the
+roster they worked — so the staffing, roster, quality, ranking and report pages show real
+numbers on the demo's first start."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ LATE: Shifts = ((14 * 60, 20 * 60),)
 # the quieter months before)
 CALLS_PER_HOUR = (18, 25, 30, 28, 22, 18, 22, 28, 25, 20, 18, 12)
 DEMO_CALLERS = ("13800138000", "13912345678", "13600001111", "13700002222", "15800003333")
+SELF_SERVED_SHARE = 0.25  # callers a self-service queue had besides its offered calls
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +117,22 @@ def call_items(call: PastCall) -> list[QueueLogEntry | CallEnded]:
     return [*rows, CallEnded(record)]
 
 
+def self_served_items(
+    call_id: str, arrived_s: float, queue: str, number: str, waybill: str
+) -> list[QueueLogEntry | CallEnded]:
+    """A caller who keyed a waybill in `queue`'s self-service, heard it and hung up."""
+    keyed_s = arrived_s + 20.0  # the greeting, the menu and the number keyed
+    ended_s = keyed_s + 25.0  # the read-back
+    reason = EndReason.SELF_SERVED
+    record = CallRecord(call_id, "L1", "in", number, "", arrived_s, ended_s, reason)
+    return [
+        QueueLogEntry(arrived_s, call_id, "NONE", "L1", Verb.INBOUND, (number, "")),
+        QueueLogEntry(keyed_s, call_id, queue, "NONE", Verb.WAYBILL, (waybill, "found")),
+        QueueLogEntry(ended_s, call_id, "NONE", "NONE", Verb.HANGUP, (reason.value,)),
+        CallEnded(record),
+    ]
+
+
 def login_items(agent: str, position: str, start_s: float, end_s: float) -> list[QueueLogEntry]:
     return [
         QueueLogEntry(start_s, "NONE", "NONE", agent, Verb.AGENTLOGIN, (position,)),
@@ -140,6 +158,7 @@ def demo_history(
     zone = ZoneInfo(setup.hours.timezone)
     agents = [a for a in setup.agents if not a.supervisor]
     queues = [q.id for q in setup.queues]
+    self_service = [q.id for q in setup.queues if q.waybill_self_service]
     this_monday = today - dt.timedelta(days=today.weekday())
     for n in range(days, -7, -1):
         day = today - dt.timedelta(days=n)
@@ -184,6 +203,13 @@ def demo_history(
                     call_id, arrived_s, queue, number, agent_id, wait_s, talk_s, wrap_s, score
                 )
                 items += call_items(past)
+            for queue in self_service:
+                for k in range(round(rate * SELF_SERVED_SHARE)):
+                    arrived_s = midnight + hour * 3600 + rng.uniform(0, 3600 - 60)
+                    call_id = f"past-{day.isoformat()}-{hour:02d}-self-{queue}-{k}"
+                    number = f"13{rng.randrange(10**9):09d}"
+                    waybill = f"{rng.randrange(10**10):010d}"
+                    items += self_served_items(call_id, arrived_s, queue, number, waybill)
         items.sort(key=_time_of)
         yield items
 

@@ -48,3 +48,32 @@ def test_demo_history_gives_staffing_for_the_open_hours_and_this_weeks_roster(
             await store.close()
 
     asyncio.run(main())
+
+
+def test_demo_history_has_callers_served_by_the_waybill_self_service_each_working_day(
+    tmp_path: Path,
+) -> None:
+    setup = demo_setup(waybill_self_service=True)
+    now_s = time.time()
+    today = dt.datetime.fromtimestamp(now_s, ZoneInfo(setup.hours.timezone)).date()
+
+    async def main() -> None:
+        store = await Store.open(tmp_path / "demo.db")
+        try:
+            await seed_history(store, setup, now_s, days=7)
+            reports = DepotReports(store, timezone=setup.hours.timezone, sl_threshold_s=20.0)
+            days = await reports.by_day(today - dt.timedelta(days=1), 7, now_s)
+            served = {d.day.weekday(): d.self_served for d in days}
+            # Monday to Saturday, the depot's working days: some callers heard their waybill
+            assert all(served[weekday] > 0 for weekday in range(6)), served
+            assert served[6] == 0
+            figures = await reports.report(today - dt.timedelta(days=1), 7, now_s)
+            assert [(queue, f.self_served > 0) for queue, f in figures.by_queue] == [
+                ("cargo", True),
+                ("complaints", False),
+                ("orders", False),
+            ]
+        finally:
+            await store.close()
+
+    asyncio.run(main())
