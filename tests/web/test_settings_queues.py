@@ -268,7 +268,7 @@ def test_new_queues_menu_key_announced_by_its_own_upload_page_says_what_is_missi
                 assert '<option value="menu_q_booking" selected>预约：专用录音</option>' in page
                 warning = re.search(r'<p class="alarm" data-key-without-prompt="6">(.*?)</p>', page)
                 assert warning is not None
-                assert "按键 6（预约）还没有录音" in warning.group(1)
+                assert "按键 6（预约）既没有录音也没有合成语音" in warning.group(1)
                 assert "中文, English" in warning.group(1)
 
                 async def upload(name: str) -> int:

@@ -31,6 +31,7 @@ _ACTIONS = {
     "settings.queue_rename": ("Queue renamed", "队列改名"),
     "settings.queue_retire": ("Queue retired", "停用队列"),
     "prompt.upload": ("Prompt uploaded", "上传提示音"),
+    "prompt.generate": ("Menu speech generated", "生成菜单语音"),
     "recording.play": ("Recording played", "播放录音"),
     "quality.check": ("Quality check", "质检"),
     "task.assign": ("Task assigned", "分配任务"),
