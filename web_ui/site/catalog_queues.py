@@ -27,7 +27,10 @@ QUEUE_MESSAGES: dict[str, tuple[str, str]] = {
         "同时服务多个队列的座席，优先接听优先级最高队列的来电（如救援专线高于其他队列）；"
         "优先级相同时，先接等待最久的来电（VIP 与回拨来电优先）。",
     ),
-    "settings.queue_prompt": ("{name}: its own recording", "{name}：专用录音"),
+    "settings.queue_prompt": (
+        "{name}: its own announcement (recorded or generated)",
+        "{name}：专用播报（录音或合成语音）",
+    ),
     "settings.key_without_prompt": (
         "Key {key} ({name}) has neither a recording nor generated speech, so callers hear "
         "nothing announce it: upload a recording under Recorded prompts below or generate "
