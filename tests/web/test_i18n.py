@@ -4,6 +4,7 @@ Accept-Language picks the language until the switch sets one."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import html as html_module
 import re
 from pathlib import Path
@@ -13,6 +14,7 @@ from web_depot import ADMIN_ID, ADMIN_PASSWORD, AGENT_ID, AGENT_PASSWORD, Depot,
 from web_http import Browserish
 
 from appliance.desk import SignedIn
+from appliance.engine.setup import MenuOption, Queue
 from appliance.store import Role
 from drivers.roles import CallerId
 from web_ui.site.catalog import MESSAGES
@@ -60,6 +62,17 @@ async def _seed(depot: Depot) -> tuple[str, str]:
     lead = SignedIn("9001", "孙主管", Role.SUPERVISOR, "", 0.0)
     top = await depot.desk.scripts.add_script(lead, "0", "货物查询", "您好，请提供运单号。")
     await depot.desk.scripts.add_script(lead, str(top), "运单号格式", "运单号为 12 位数字。")
+    # a queue of the depot's own on key 4: the settings page lists its menu entry's prompt
+    # (set straight on the service: the audit page's raw targets are another matter)
+    setup = depot.service.setup()
+    entry = MenuOption("4", "rescue", "menu_q_rescue")
+    await depot.service.change_setup(
+        dataclasses.replace(
+            setup,
+            queues=(*setup.queues, Queue("rescue", "救援", "Rescue")),
+            menu=dataclasses.replace(setup.menu, options=(*setup.menu.options, entry)),
+        )
+    )
     return record.record_id, ticket.ticket_id
 
 
