@@ -13,7 +13,7 @@ from appliance.desk.reports import DepotReports
 from appliance.desk.roster import login_adherence
 from appliance.engine.records import CallRecord, QueueLogEntry, Verb
 from appliance.stats.figures import CallFigures
-from appliance.store import Store, StoreError, period_records, targets
+from appliance.store import Store, StoreError, period_records, queue_names, targets
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -117,6 +117,13 @@ class PeriodReports:
         setup = await self._store.load_setup()
         return names | ({a.id: a.name for a in setup.agents} if setup else {})
 
+    async def queue_names(self, language: str) -> dict[str, str]:
+        """Queue code → name in `language` (zh-CN or en) for every queue the depot has had: a
+        queue's name today, a retired queue's the last it had (docs/figures.md, "Queue
+        names")."""
+        names = await self._store.reading(queue_names.last_names)
+        return {code: zh if language == "zh-CN" else en for code, (zh, en) in names.items()}
+
     async def satisfaction(
         self, reports: DepotReports, first: dt.date, last: dt.date
     ) -> tuple[Satisfaction, dict[str, Satisfaction]]:
@@ -199,7 +206,7 @@ class PeriodReports:
                 now_s,
             )
         }
-        queue_names = {queue.id: queue.name_zh for queue in setup.queues}
+        queue_names_ever = await self._store.reading(queue_names.last_names)
         recorded = await self.records(reports, first, last, now_s, fcr_window_s=fcr_window_s)
         agents = []
         for agent in figures.by_agent:
@@ -221,7 +228,12 @@ class PeriodReports:
             "totals": _figures(figures.totals),
             "occupancy": figures.occupancy,
             "queues": [
-                {"queue": queue, "name": queue_names.get(queue, queue), **_figures(f)}
+                {
+                    "queue": queue,
+                    "name": queue_names_ever.get(queue, (queue, queue))[0],
+                    "name_en": queue_names_ever.get(queue, (queue, queue))[1],
+                    **_figures(f),
+                }
                 for queue, f in figures.by_queue
             ],
             "days": [{"day": d.isoformat(), **_figures(f)} for d, f in figures.by_day],

@@ -1,12 +1,12 @@
 """Call-handling settings changed from the web — queues, menu, greeting, lines, agents, hours,
-VIPs, recorded prompts and waybill places' pieces: checked by setup_forms, saved and handed to
-the engine."""
+VIPs, recorded prompts, generated menu speech and waybill places' pieces: checked by
+setup_forms, saved and handed to the engine."""
 
 from __future__ import annotations
 
 import asyncio
 
-from appliance.desk import place_prompts, queue_forms
+from appliance.desk import place_prompts, queue_forms, queue_speech
 from appliance.desk import prompts as desk_prompts
 from appliance.desk import setup_forms as desk_settings
 from appliance.desk.audit import AuditTrail, SignedIn
@@ -109,20 +109,21 @@ class SettingsDesk:
         await self.service.change_setup(place_prompts.without_place(before, place))
         await self._audit(who, "settings.place_remove", place, prompt)
 
-    def menu_keys_without_prompt(self) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
-        """(key, queue, languages) of menu keys announced by their queue's own prompt that has
-        no recording in those languages: callers hear nothing for that key until one is
-        uploaded (a queue added on the page has no generated prompt)."""
-        recorded = self.recorded_prompts()
-        missing = []
-        for option in self.service.setup().menu.options:
-            if option.prompt != desk_prompts.queue_prompt(option.queue):
-                continue
-            languages = recorded.get(option.prompt, ())
-            absent = tuple(code for code in desk_prompts.PROMPT_LANGUAGES if code not in languages)
-            if absent:
-                missing.append((option.digit, option.queue, absent))
-        return tuple(missing)
+    def menu_key_prompts(self) -> tuple[queue_speech.MenuKeyPrompt, ...]:
+        """Menu keys announced by their queue's own prompt (a queue added on the page has no
+        shipped one), each language recorded, generated, outdated or missing: callers hear
+        nothing announce a key whose prompt is missing."""
+        return queue_speech.menu_key_prompts(self.prompts_dir, self.service.setup())
+
+    async def generate_menu_speech(self, who: SignedIn, queue_id: str) -> None:
+        """Speak the queue's menu entry in both languages (espeak-ng and sox, in a thread: it
+        takes a second or two); a recording of the same prompt still wins over it."""
+        texts = await asyncio.to_thread(
+            queue_speech.generate_menu_entry, self.prompts_dir, self.service.setup(), queue_id
+        )
+        await self._audit(
+            who, "prompt.generate", desk_prompts.queue_prompt(queue_id), " / ".join(texts)
+        )
 
     async def save_agent(self, who: SignedIn, form: dict[str, str]) -> None:
         setup = desk_settings.with_agent(self.service.setup(), form)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import array
 import math
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -16,33 +15,7 @@ from pathlib import Path
 
 from appliance.engine.prompts import LANGUAGES, PROMPT_TEXTS
 from appliance.prompts import HOLD_MUSIC, MUSIC_LANGUAGE, PROMPTS_DIR
-from appliance.prompts.pinyin import split_languages, to_pinyin
-
-ESPEAK_VOICES = {"zh": ("cmn-latn-pinyin", "150"), "en": ("en-gb", "155")}
-# µ-law 8 kHz mono: the phone line's own format, half the size of 16-bit PCM.
-SOX_OUTPUT = ["-r", "8000", "-c", "1", "-e", "u-law", "-b", "8"]
-
-
-def _segments(text: str, language: str) -> list[tuple[str, str]]:
-    """(espeak voice key, text to speak) runs for one prompt."""
-    if language == "en":
-        return [("en", text)]
-    return [(lang, to_pinyin(chunk) if lang == "zh" else chunk) for lang, chunk in
-            split_languages(text)]  # fmt: skip
-
-
-def synthesise(text: str, language: str, out: Path, work: Path) -> None:
-    pieces: list[str] = []
-    for index, (voice_key, words) in enumerate(_segments(text, language)):
-        voice, speed = ESPEAK_VOICES[voice_key]
-        piece = work / f"piece{index}.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-s", speed, "-w", str(piece), words], check=True)
-        pieces.append(str(piece))
-    # Pad 80 ms of silence either end (clean starts on modems that click), normalise to -3 dBFS.
-    subprocess.run(
-        ["sox", *pieces, *SOX_OUTPUT, str(out), "norm", "-3", "pad", "0.08", "0.08"], check=True
-    )
-
+from appliance.prompts.speech import SOX_OUTPUT, missing_tools, synthesise
 
 # A calm, royalty-free tune made of sine tones: C major arpeggios, 16 s, looped by the line.
 _NOTES_HZ = {"C4": 261.63, "E4": 329.63, "G4": 392.0, "A4": 440.0, "C5": 523.25, "F4": 349.23,
@@ -85,10 +58,9 @@ def write_hold_music(out: Path, work: Path) -> None:
 
 
 def generate(out_dir: Path) -> int:
-    for tool in ("espeak-ng", "sox"):
-        if shutil.which(tool) is None:
-            print(f"{tool} is missing: apt-get install espeak-ng sox", file=sys.stderr)
-            return 1
+    for tool in missing_tools():
+        print(f"{tool} is missing: apt-get install espeak-ng sox", file=sys.stderr)
+        return 1
     count = 0
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

@@ -230,6 +230,22 @@ def test_doctor_runs_in_the_image_and_finds_nothing_broken(staged_root: Path) ->
     assert result.stdout.splitlines()[-1].startswith("0 failed")
 
 
+def test_image_speaks_a_new_queues_menu_entry_as_the_settings_page_does(
+    staged_root: Path,
+) -> None:
+    # espeak-ng, sox and pypinyin in the image: "generate speech" on the settings page works
+    script = (
+        "import pathlib, tempfile\n"
+        "from appliance.prompts.speech import synthesise\n"
+        "work = pathlib.Path(tempfile.mkdtemp())\n"
+        "synthesise('救援请按4。', 'zh-CN', work / 'out.wav', work)\n"
+        "print((work / 'out.wav').stat().st_size)\n"
+    )
+    result = chroot(staged_root, "/opt/depotline/venv/bin/python", "-c", script, user="depotline")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert int(result.stdout.split()[-1]) > 8000
+
+
 def test_backup_runs_as_the_depotline_user_as_the_nightly_unit_does(staged_root: Path) -> None:
     create = (
         "import asyncio; from appliance.store import Store\n"

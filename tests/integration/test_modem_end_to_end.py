@@ -69,16 +69,21 @@ class _Depot:
 
 @contextlib.asynccontextmanager
 async def _modem_depot(
-    tmp_path: Path, sims: Sequence[ModemSimulator], default_setup: Callable[[], DepotSetup]
+    tmp_path: Path,
+    sims: Sequence[ModemSimulator],
+    default_setup: Callable[[], DepotSetup],
+    *,
+    prompts_dir: str = "",
 ) -> AsyncIterator[_Depot]:
     """The real depot on the simulated modems (fxo0, fxo1, …) and one simulated agent phone,
-    running until the block ends."""
+    running until the block ends; `prompts_dir` holds the depot's recorded and generated
+    prompts."""
     clock = ShellClock(1.0)
     lines = tuple(
         ModemLine(
             f"fxo{n}",
             sim.device,
-            prompts_dir=prompt_dirs(),
+            prompts_dir=prompt_dirs(prompts_dir),
             clock=clock.now,
             caller_id_wait_s=1.0,
             ring_gap_s=1.5,

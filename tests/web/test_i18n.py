@@ -4,6 +4,7 @@ Accept-Language picks the language until the switch sets one."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import html as html_module
 import re
 from pathlib import Path
@@ -13,6 +14,8 @@ from web_depot import ADMIN_ID, ADMIN_PASSWORD, AGENT_ID, AGENT_PASSWORD, Depot,
 from web_http import Browserish
 
 from appliance.desk import SignedIn
+from appliance.engine.records import EndReason
+from appliance.engine.setup import MenuOption, Queue
 from appliance.store import Role
 from drivers.roles import CallerId
 from web_ui.site.catalog import MESSAGES
@@ -24,6 +27,19 @@ _TAG = re.compile(r"<script.*?</script>|<[^>]+>", re.S)
 
 def visible_text(page: str) -> str:
     return html_module.unescape(_TAG.sub(" ", page))
+
+
+def test_every_end_reason_reads_in_both_languages() -> None:
+    # a call log or the first page shows each call's end in words, never `box_full`
+    assert [r.value for r in EndReason if f"end.{r.value}" not in MESSAGES] == []
+
+
+def test_every_audited_action_reads_in_both_languages() -> None:
+    # the audit page names each action in words: every action the code writes has an entry
+    written = set()
+    for source in [*SITE.parents[1].joinpath("appliance").rglob("*.py"), *SITE.glob("*.py")]:
+        written |= set(re.findall(r'audit\(\s*\w+,\s*"([a-z_.]+)"', source.read_text()))
+    assert written and sorted(a for a in written if f"act.{a}" not in MESSAGES) == []
 
 
 def test_catalog_has_every_literal_key_in_both_languages() -> None:
@@ -60,6 +76,17 @@ async def _seed(depot: Depot) -> tuple[str, str]:
     lead = SignedIn("9001", "孙主管", Role.SUPERVISOR, "", 0.0)
     top = await depot.desk.scripts.add_script(lead, "0", "货物查询", "您好，请提供运单号。")
     await depot.desk.scripts.add_script(lead, str(top), "运单号格式", "运单号为 12 位数字。")
+    # a queue of the depot's own on key 4: the settings page lists its menu entry's prompt
+    # (set straight on the service: the audit page's raw targets are another matter)
+    setup = depot.service.setup()
+    entry = MenuOption("4", "rescue", "menu_q_rescue")
+    await depot.service.change_setup(
+        dataclasses.replace(
+            setup,
+            queues=(*setup.queues, Queue("rescue", "救援", "Rescue")),
+            menu=dataclasses.replace(setup.menu, options=(*setup.menu.options, entry)),
+        )
+    )
     return record.record_id, ticket.ticket_id
 
 
@@ -168,6 +195,9 @@ def test_accept_language_picks_english_until_switched(tmp_path: Path) -> None:
 
 _PATH = re.compile(r"\S*/\S*")
 _CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b[a-z]+\.[a-z_]+\b|\bgreeting\b")
+# the audit page's column of what was changed: one-word codes as well (the first page, in both
+# languages at once, may say "menu" in its English half)
+_AUDIT_TARGET = re.compile(r'<td data-target="[^"]*">([^<]*)</td>')
 
 
 def test_no_chinese_page_shows_an_untranslated_code(tmp_path: Path) -> None:
@@ -181,6 +211,13 @@ def test_no_chinese_page_shows_an_untranslated_code(tmp_path: Path) -> None:
             for action, target, entry_detail in (
                 ("settings.queue", "cargo", detail),
                 ("settings.greeting", "menu", "greeting"),
+                ("settings.hours", "hours", "2"),
+                ("settings.lines", "line_queues", "L1=cargo"),
+                ("settings.vips", "vip_numbers", "3"),
+                ("settings.ticket_limits", "ticket_limits_h", "24"),
+                ("quality.plan", "form", ""),
+                ("ranking.weights", "weights", ""),
+                ("targets.save", "answer_targets", "2"),
                 ("user.pin", AGENT_ID, "set"),
                 ("user.role", AGENT_ID, "supervisor"),
                 ("ticket.escalate", ticket_id, "shift_lead"),
@@ -206,5 +243,17 @@ def test_no_chinese_page_shows_an_untranslated_code(tmp_path: Path) -> None:
                     text = _PATH.sub(" ", visible_text(page))  # file paths are not codes
                     codes = sorted(set(_CODE.findall(text)))
                     assert codes == [], (path, codes)
+                _, audit = await client.page("/admin/audit")
+                targets = _AUDIT_TARGET.findall(audit)
+                assert {
+                    "语音菜单",
+                    "营业时间",
+                    "线路",
+                    "质检评分表",
+                    "排名权重",
+                    "工单时限",
+                } <= set(targets)
+                sections = {"menu", "hours", "line_queues", "form", "weights", "ticket_limits_h"}
+                assert sections & set(targets) == set()
 
     asyncio.run(main())

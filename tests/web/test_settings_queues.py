@@ -265,10 +265,11 @@ def test_new_queues_menu_key_announced_by_its_own_upload_page_says_what_is_missi
                 menu = menu_form(token, rows)
                 assert (await supervisor.post("/supervisor/settings", menu))[0] == 303
                 _, page = await supervisor.page("/supervisor/settings")
-                assert '<option value="menu_q_booking" selected>预约：专用录音</option>' in page
+                own = "预约：专用播报（录音或合成语音）"
+                assert f'<option value="menu_q_booking" selected>{own}</option>' in page
                 warning = re.search(r'<p class="alarm" data-key-without-prompt="6">(.*?)</p>', page)
                 assert warning is not None
-                assert "按键 6（预约）还没有录音" in warning.group(1)
+                assert "按键 6（预约）既没有录音也没有合成语音" in warning.group(1)
                 assert "中文, English" in warning.group(1)
 
                 async def upload(name: str) -> int:

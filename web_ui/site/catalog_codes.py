@@ -33,6 +33,7 @@ _ACTIONS = {
     "settings.place_add": ("Waybill place recorded", "新增运单地点录音"),
     "settings.place_remove": ("Waybill place removed", "删除运单地点录音"),
     "prompt.upload": ("Prompt uploaded", "上传提示音"),
+    "prompt.generate": ("Menu speech generated", "生成菜单语音"),
     "recording.play": ("Recording played", "播放录音"),
     "quality.check": ("Quality check", "质检"),
     "task.assign": ("Task assigned", "分配任务"),
@@ -71,6 +72,36 @@ _ACTIONS = {
     "monitor.pause": ("Forced a pause", "强制暂停"),
     "monitor.ready": ("Forced ready", "强制就绪"),
     "monitor.sign_out": ("Forced a sign-out", "强制签出"),
+    "agent.login": ("Logged in to a position", "登录座席"),
+    "agent.ready": ("Ready", "就绪"),
+    "agent.pause": ("Paused", "暂停"),
+    "agent.logout": ("Logged out", "签出"),
+    "first_boot.setup": ("First setup", "首次设置"),
+    "quality.plan": ("Quality form and sampling", "质检评分表与抽检"),
+    "quality.appeal_answer": ("Appeal answered", "答复申诉"),
+    "ranking.weights": ("Ranking weights", "排名权重"),
+    "ranking.announce": ("Ranking announced", "发布排名"),
+    "roster.save": ("Roster saved", "保存排班"),
+    "targets.save": ("Answer targets", "接听指标"),
+    "settings.callbacks": ("Callback rules", "回访规则"),
+    "settings.ticket_limits": ("Ticket time limits", "工单时限"),
+    "task.add": ("Callback task added", "新增回访任务"),
+    "task.attempt": ("Callback attempt", "回访尝试"),
+    "task.close": ("Callback task closed", "关闭回访任务"),
+    "task.import.key_customer": ("Key customers imported", "导入重点客户"),
+    "task.import.campaign": ("Campaign imported", "导入回访活动"),
+    "ticket.resolve": ("Ticket resolved", "工单办结"),
+    "ticket.chase": ("Chase note", "催单"),
+    "ticket.reply": ("Reply", "回复"),
+    "waybills.import": ("Tracking export loaded", "导入运单数据"),
+    "waybills.refused": ("Tracking export refused", "运单数据被拒"),
+}
+
+_TARGETS = {  # what an audit entry changed, where it is a section rather than an id or a name
+    "form": ("quality form", "质检评分表"),
+    "weights": ("ranking weights", "排名权重"),
+    "answer_targets": ("answer targets", "接听指标"),
+    "ticket_limits_h": ("ticket time limits", "工单时限"),
 }
 
 _DETAIL_WORDS = {  # words that appear in audit details, besides names, numbers and ids
@@ -98,10 +129,17 @@ _END_REASONS = {
     "line_fault": ("Line fault", "线路故障"),
     "virtual_hold": ("Call back asked", "预约回拨"),
     "outbound_failed": ("Not reached", "外呼未接通"),
+    "call_cap": ("Longest call reached", "超过通话时长上限"),
+    "line_silent": ("Line went silent", "线路无声"),
+    "box_shutdown": ("Cut off: system stopped", "系统停止中断"),
+    "box_full": ("Turned away: system full", "系统满线未接入"),
+    "missed_at_line": ("Rang off before answer", "应答前挂机"),
+    "self_served": ("Self-served (keypad)", "自助查询"),
 }
 
 CODE_MESSAGES: dict[str, tuple[str, str]] = {
     **{f"act.{code}": texts for code, texts in _ACTIONS.items()},
     **{f"word.{code}": texts for code, texts in _DETAIL_WORDS.items()},
     **{f"end.{code}": texts for code, texts in _END_REASONS.items()},
+    **{f"target.{code}": texts for code, texts in _TARGETS.items()},
 }

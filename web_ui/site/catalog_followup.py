@@ -128,6 +128,7 @@ FOLLOW_UP_MESSAGES: dict[str, tuple[str, str]] = {
         "删除地点不会删除已上传的录音文件。",
     ),
     "settings.add_place": ("Add a place", "新增地点"),
+    "settings.place_prompt": ("{place}: its own recording", "{place}：专用录音"),
     "field.place": ("Place (as in the tracking export)", "地点（与运单导出一致）"),
     "field.place_prompt": ("Prompt name", "提示音名称"),
     "field.recording_zh-CN": ("Recording in Chinese", "中文录音"),

@@ -39,6 +39,12 @@ def action_text(language: str, action: str) -> str:
     return code_word(language, action, ("act.",))
 
 
+def target_text(language: str, target: str) -> str:
+    """What an audit entry changed: a settings section (`hours`), a prompt upload's
+    `zh-CN/menu_q_rescue`, or an id or a name, which stays as it is."""
+    return "/".join(code_word(language, part, ("target.", "word.")) for part in target.split("/"))
+
+
 def prompt_label(language: str, name: str) -> str:
     """A prompt as a menu lists it: what it says (its file name is the option's value)."""
     text = prompt_text(name, language)

@@ -105,6 +105,7 @@ async def report_page(request: web.Request) -> web.Response:
         period=period,
         periods=REPORT_PERIODS,
         names=await desk.period_reports.names(),
+        reported_queues=await desk.period_reports.queue_names(language),
         satisfaction=overall,
         agent_satisfaction=by_agent,
         adherence=adherence,
@@ -130,7 +131,7 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
     language = request_language(request)
     setup = request.app[DEPOT_KEY].setup()
     zone = ZoneInfo(setup.hours.timezone)
-    queue_names = {q.id: q.name_zh if language == "zh-CN" else q.name_en for q in setup.queues}
+    queue_names = await request.app[DESK_KEY].period_reports.queue_names(language)
 
     def heads(columns: list[str]) -> list[str]:
         return [translate(language, f"csv.{column}") for column in columns]

@@ -236,6 +236,7 @@ def _formatters(request: web.Request, language: str) -> dict[str, Any]:
         "queue_name": queue_name,
         "queue_names": queue_names,
         "action_text": functools.partial(codes.action_text, language),
+        "target_text": functools.partial(codes.target_text, language),
         "detail_text": functools.partial(codes.detail_text, language),
         "prompt_label": functools.partial(codes.prompt_label, language),
         "end_reason_text": functools.partial(codes.code_word, language, prefixes=("end.",)),

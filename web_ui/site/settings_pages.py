@@ -79,7 +79,7 @@ async def _settings_page(
         line_field=LINE_FIELD,
         line_menu=LINE_MENU,
         recorded_prompts=request.app[DESK_KEY].settings.recorded_prompts(),
-        keys_without_prompt=request.app[DESK_KEY].settings.menu_keys_without_prompt(),
+        menu_key_prompts=request.app[DESK_KEY].settings.menu_key_prompts(),
         queue_prompt=queue_prompt,
         tiers=TIERS,
         hours=setup.hours,
@@ -121,6 +121,8 @@ async def change_settings(request: web.Request) -> web.StreamResponse:
             await desk.settings.rename_queue(who, form.get("queue_id", ""), form)
         elif action == "retire_queue":
             await desk.settings.retire_queue(who, form.get("queue_id", ""))
+        elif action == "generate_speech":
+            await desk.settings.generate_menu_speech(who, form.get("queue_id", ""))
         elif action == "menu":
             await desk.settings.change_menu(who, form)
         elif action == "greeting":
