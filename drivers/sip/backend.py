@@ -64,6 +64,28 @@ class _LogWriter(pj.LogWriter):
             pass
 
 
+# Called with (source address, whole INVITE, SIP status) for an INVITE pjsua refused itself.
+RefusedByLibrary = Callable[[str, str, int], None]
+
+
+class BoxEndpoint(pj.Endpoint):
+    """The endpoint, telling the stack about every INVITE pjsua refused before any Account
+    callback (no call slot left: 486; no media transport: 5xx), so that caller is on record."""
+
+    def __init__(self, on_refused: RefusedByLibrary) -> None:
+        super().__init__()
+        self.on_refused = on_refused
+
+    def onRejectedIncomingCall(self, prm: Any) -> None:
+        rdata = prm.rdata
+        _guard(
+            "refused incoming call",
+            lambda: self.on_refused(
+                str(rdata.srcAddress), str(rdata.wholeMsg), int(prm.statusCode)
+            ),
+        )
+
+
 class BoxAccount(pj.Account):
     """One SIP identity of the box: the local one (positions, by-IP gateways) or a trunk's."""
 
@@ -253,15 +275,16 @@ class Library:
         sound_device: str,
         wire_logging: bool,
         max_calls: int,
+        on_refused: RefusedByLibrary,
     ) -> None:
-        endpoint = pj.Endpoint()
+        endpoint = BoxEndpoint(on_refused)
         endpoint.libCreate()
         self.endpoint = endpoint
         config = pj.EpConfig()
         config.uaConfig.threadCnt = 0
         config.uaConfig.mainThreadOnly = True
         # at most the build's PJSUA_MAX_CALLS (drivers/sip/capacity.py); beyond it pjsua answers
-        # 486 itself before the box can count the caller
+        # 486 itself before any Account callback (BoxEndpoint still hears of it)
         config.uaConfig.maxCalls = max_calls
         config.uaConfig.userAgent = "depotline"
         config.medConfig.clockRate = 8000

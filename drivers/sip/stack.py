@@ -316,6 +316,7 @@ class SipStack(CallProgress):
                 self.sound_device,
                 self.wire_logging,
                 self._limits.max_calls,
+                self.on_refused_by_library,
             )
             self._wake.open(self.listen, self.port)
             host = self.listen if self.listen not in ("", "0.0.0.0") else "127.0.0.1"

@@ -1040,11 +1040,18 @@ def main() -> None:
     workdir = Path(os.environ.get("SIP_TEST_DIR") or "/tmp")
     # scenarios joining other parts of depotline live in their own module (it imports this one)
     from capacity_scenarios import CAPACITY_SCENARIOS
+    from depot_scenarios import DEPOT_SCENARIOS
     from edge_scenarios import EDGE_SCENARIOS
     from modem_bridge_scenario import MODEM_BRIDGE_SCENARIOS
 
     async def scenario() -> dict[str, object]:
-        every = {**SCENARIOS, **MODEM_BRIDGE_SCENARIOS, **CAPACITY_SCENARIOS, **EDGE_SCENARIOS}
+        every = {
+            **SCENARIOS,
+            **MODEM_BRIDGE_SCENARIOS,
+            **CAPACITY_SCENARIOS,
+            **EDGE_SCENARIOS,
+            **DEPOT_SCENARIOS,
+        }
         return await every[sys.argv[1]](workdir)
 
     result = asyncio.run(scenario())

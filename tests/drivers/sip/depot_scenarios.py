@@ -1,0 +1,203 @@
+"""SIP scenarios at the depot's size (8 lines, 12 agents): more callers than lines, a flood on a
+box whose every call leg is taken, on the pjsua2 source build against sipp on loopback. Run
+through sip_scenarios.py (`python sip_scenarios.py NAME`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from capacity_scenarios import put_through
+from sip_peers import Sipp
+from sip_scenarios import AGENT1, BOX, BOX_PORT, GATEWAY, Rig, agent
+
+from drivers.roles import (
+    CallArrived,
+    CallerHungUp,
+    CallTurnedAway,
+    DialOut,
+    HangUpLine,
+    HangUpPosition,
+    LineAnswered,
+    LineInService,
+    PositionInService,
+)
+from drivers.sip import SipGateway, SipPosition
+
+# the depot's gateway: 8 channels, calls from sipp on 127.0.0.2:5062, calls out to 127.0.0.2:5060
+GW8 = SipGateway(id="gw1", host=GATEWAY, port=5060, channels=8, options_interval_s=0)
+RESPONSE_486 = re.compile(
+    r"received \[\d+\] bytes :\s*SIP/2\.0 486 .*?^Call-ID:\s*(\S+)", re.DOTALL | re.MULTILINE
+)
+
+
+def phones(count: int) -> list[SipPosition]:
+    """`count` ring-mode agent phones, all answered by one sipp (echoing audio) on AGENT1."""
+    return [
+        SipPosition(id=f"pos{n}", uri=f"sip:agent{n}@{AGENT1}:5060", options_interval_s=0)
+        for n in range(1, count + 1)
+    ]
+
+
+def callers(workdir: Path, name: str, count: int, hold_ms: int, scenario: str) -> Sipp:
+    """`count` gateway callers placed at once from 127.0.0.2:5062 (+ `name`'s own port), every
+    SIP message they see traced to NAME_messages.log."""
+    port = {"callers": "5062", "flood": "5064", "late": "5066"}[name]
+    args = ["-i", GATEWAY, "-p", port, "-mi", GATEWAY, "-mp", str(40000 + 2000 * int(port[-1]))]
+    args += ["-m", str(count), "-l", str(count), "-r", "1000", "-rp", "1000", "-d", str(hold_ms)]
+    args += ["-trace_msg", "-message_file", str(workdir / f"{name}_messages.log")]
+    return Sipp(workdir, name, [*args, f"{BOX}:{BOX_PORT}"], scenario=scenario)
+
+
+def busy_answers(workdir: Path, name: str) -> int:
+    """How many calls sipp saw answered `486 Busy Here` (by Call-ID: a retransmission is one)."""
+    text = (workdir / f"{name}_messages.log").read_text(errors="replace")
+    return len(set(RESPONSE_486.findall(text)))
+
+
+def turned_away(events: list[Any], after: int = 0) -> list[Any]:
+    return [e for e in events[after:] if isinstance(e, CallTurnedAway)]
+
+
+async def next_caller_reaches(rig: Rig, workdir: Path, position: str) -> dict[str, object]:
+    """One more gateway caller: how soon the box hears it, and that it reaches `position`."""
+    engine = rig.engine
+    after = len(engine.events)
+    started = time.monotonic()
+    late = callers(workdir, "late", 1, hold_ms=1000, scenario="gateway_caller.xml")
+    arrived = await engine.wait_for(CallArrived, after=after)
+    heard_s = time.monotonic() - started
+    answered = await put_through(rig, arrived, position, "offer-late")
+    await engine.wait_for(CallerHungUp, line=arrived.line, timeout_s=15)
+    return {
+        "late_arrived_s": heard_s,
+        "late_answered": answered.offer_id,
+        "late_exit": await asyncio.to_thread(late.wait, 15),
+    }
+
+
+class RefusedByPjsua(logging.Handler):
+    """Counts the stack's log lines for callers pjsua refused itself, before any callback."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "from pjsua itself" in record.getMessage():
+            self.count += 1
+
+
+async def flood_on_full_box(workdir: Path) -> dict[str, object]:
+    """A box allowed 8 call legs (uaConfig.maxCalls, as a build of 8 would): three callers put
+    through to three agents and two calls out on the gateway take all 8. A flood of 200 INVITEs
+    then meets pjsua's own call limit, which answers 486 before the box's callbacks: every one
+    must still be a CallTurnedAway(box_full). Afterwards a caller is taken at once and put
+    through to an agent."""
+    counter = RefusedByPjsua()
+    logging.getLogger("drivers.sip").addHandler(counter)
+    peers = [
+        agent(workdir, "agents", AGENT1),
+        Sipp(workdir, "far_end", ["-sn", "uas", "-i", GATEWAY, "-p", "5060", "-mi", GATEWAY]),
+    ]
+    result: dict[str, object] = {}
+    async with Rig(workdir, [GW8], phones(3), max_calls=8) as rig:
+        engine = rig.engine
+        await engine.wait_for(LineInService, line="gw1-8")
+        await engine.wait_for(PositionInService, position="pos3")
+        talking = callers(workdir, "callers", 3, hold_ms=12000, scenario="gateway_caller.xml")
+
+        async def three_arrived() -> bool:
+            return sum(isinstance(e, CallArrived) for e in engine.events) == 3
+
+        await engine.wait_until(three_arrived)
+        taken = [e for e in engine.events if isinstance(e, CallArrived)]
+        answered = await asyncio.gather(
+            *(put_through(rig, a, f"pos{n}", f"offer-{n}") for n, a in enumerate(taken, 1))
+        )
+        result["offers_answered"] = sorted(a.offer_id for a in answered)
+        for line in ("gw1-7", "gw1-8"):  # two calls out: the 7th and 8th legs
+            await rig.lines.perform(DialOut(line, number="4001"))
+            await engine.wait_for(LineAnswered, line=line)
+        before = len(engine.events)
+        flood = callers(workdir, "flood", 200, hold_ms=0, scenario="flood_invite.xml")
+        result["flood_exit"] = await asyncio.to_thread(flood.wait, 25)
+        busy = result["busy_answers"] = busy_answers(workdir, "flood")
+
+        async def all_recorded() -> bool:
+            return len(turned_away(engine.events, before)) >= busy
+
+        await engine.wait_until(all_recorded, timeout_s=5)
+        refused = turned_away(engine.events, before)
+        result["turned_away"] = len(refused)
+        result["reasons"] = sorted({e.reason.value for e in refused})
+        result["numbers"] = len({e.caller.number for e in refused})
+        result["refused_by_pjsua"] = counter.count
+        for line in ("gw1-7", "gw1-8"):
+            await rig.lines.perform(HangUpLine(line))
+        for n, arrived in enumerate(taken, 1):  # the engine's part: the agents' legs end too
+            await engine.wait_for(CallerHungUp, line=arrived.line, timeout_s=20)
+            await rig.positions.perform(HangUpPosition(f"pos{n}", offer_id=f"offer-{n}"))
+        result["callers_exit"] = await asyncio.to_thread(talking.wait, 20)
+        # the box is free again: the next caller is heard at once and reaches an agent
+        result.update(await next_caller_reaches(rig, workdir, "pos3"))
+    for peer in peers:
+        peer.stop()
+    result["events"] = engine.names()
+    return result
+
+
+async def twelve_callers_on_eight_lines(workdir: Path) -> dict[str, object]:
+    """12 callers at once on a gateway of 8 channels, 12 agent phones: 8 are taken and put
+    through with audio both ways, the 4 beyond the lines are refused 486 and recorded as
+    CallTurnedAway(lines_busy); no agent leg fails; afterwards a new caller reaches an agent."""
+    agents = phones(12)
+    peers = [agent(workdir, "agents", AGENT1)]
+    result: dict[str, object] = {}
+    async with Rig(workdir, [GW8], agents) as rig:
+        engine = rig.engine
+        await engine.wait_for(LineInService, line="gw1-8")
+        await engine.wait_for(PositionInService, position="pos12")
+        twelve = callers(workdir, "callers", 12, hold_ms=8000, scenario="gateway_caller.xml")
+
+        async def all_heard() -> bool:
+            arrivals = sum(isinstance(e, CallArrived) for e in engine.events)
+            return arrivals + len(turned_away(engine.events)) == 12
+
+        await engine.wait_until(all_heard)
+        taken = [e for e in engine.events if isinstance(e, CallArrived)]
+        refused = turned_away(engine.events)
+        result["taken"] = len(taken)
+        result["refused"] = sorted((e.line, e.reason.value) for e in refused)
+        answered = await asyncio.gather(
+            *(put_through(rig, a, f"pos{n}", f"offer-{n}") for n, a in enumerate(taken, 1))
+        )
+        result["offers_answered"] = len({a.offer_id for a in answered})
+        legs = [e.line for e in taken] + [f"pos{n}" for n in range(1, len(taken) + 1)]
+
+        async def audio_both_ways_on_every_leg() -> bool:
+            counts = await rig.stack.audio_packets()
+            return all(min(counts.get(leg, (0, 0))) >= 25 for leg in legs)
+
+        await engine.wait_until(audio_both_ways_on_every_leg)
+        result["bridged_at_once"] = len(await rig.stack.bridge_links()) // 2
+        for arrived in taken:
+            await engine.wait_for(CallerHungUp, line=arrived.line, timeout_s=20)
+        await asyncio.to_thread(twelve.wait, 20)
+        result["busy_answers"] = busy_answers(workdir, "callers")
+        result.update(await next_caller_reaches(rig, workdir, "pos12"))
+    for peer in peers:
+        peer.stop()
+    result["events"] = engine.names()
+    return result
+
+
+DEPOT_SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
+    "flood_on_full_box": flood_on_full_box,
+    "twelve_callers_on_eight_lines": twelve_callers_on_eight_lines,
+}

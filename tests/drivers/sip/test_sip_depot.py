@@ -1,0 +1,41 @@
+"""The depot's size on the pjsua2 source build against sipp on loopback: every refused caller is
+on record, even in a flood that meets pjsua's own call limit, and more callers than lines."""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any
+
+import pytest
+from sip_peers import run_scenario
+
+pytestmark = pytest.mark.skipif(shutil.which("sipp") is None, reason="sipp is not installed")
+AGENT_FAULTS = ("PositionRejected", "OfferNotPlaced", "PositionFaulted")
+
+
+def test_sip_flood_on_a_box_of_eight_legs_every_486_is_a_box_full_record() -> None:
+    result: Any = run_scenario("flood_on_full_box", timeout_s=90)
+    assert result["offers_answered"] == ["offer-1", "offer-2", "offer-3"]
+    assert result["flood_exit"] == 0  # every INVITE of the flood answered 486, and ACKed
+    assert result["busy_answers"] == 200
+    assert result["turned_away"] == 200  # one record per 486 sipp saw
+    assert result["reasons"] == ["box_full"]
+    assert result["numbers"] == 200  # each with its caller's number
+    assert result["refused_by_pjsua"] > 0  # pjsua's own limit answered them, not the rule
+    assert result["callers_exit"] == 0
+    assert result["late_arrived_s"] < 1.0
+    assert result["late_answered"] == "offer-late"
+    assert result["late_exit"] == 0
+    assert not [n for n in result["events"] if n.startswith(AGENT_FAULTS)]
+
+
+def test_sip_twelve_callers_on_eight_lines_eight_bridged_four_lines_busy_records() -> None:
+    result: Any = run_scenario("twelve_callers_on_eight_lines", timeout_s=90)
+    assert result["taken"] == 8
+    assert result["refused"] == [["gw1", "lines_busy"]] * 4  # the gateway's id: no line free
+    assert result["busy_answers"] == 4
+    assert result["offers_answered"] == 8
+    assert result["bridged_at_once"] == 8
+    assert result["late_answered"] == "offer-late"
+    assert result["late_exit"] == 0
+    assert not [n for n in result["events"] if n.startswith(AGENT_FAULTS)]
