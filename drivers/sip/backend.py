@@ -124,9 +124,27 @@ class Leg(pj.Call):
         self.media: Any = None  # AudioMedia while audio flows
         self.local_hangup = False
         self.confirmed = False
+        # the call ended on pjsip's own time-out or a transport error, with no answer from the
+        # far end: the network or the box failed, not the person it was calling
+        self.unreached = False
+        self.heard = False  # the far end has sent something on this call (100 Trying at least)
 
     def onCallState(self, prm: Any) -> None:
-        _guard("call state", lambda: self.handler.on_call_state(self))
+        def report() -> None:
+            event = prm.e
+            self.unreached = event.type == pj.PJSIP_EVENT_TSX_STATE and (
+                event.body.tsxState.type in (pj.PJSIP_EVENT_TIMER, pj.PJSIP_EVENT_TRANSPORT_ERROR)
+            )
+            self.handler.on_call_state(self)
+
+        _guard("call state", report)
+
+    def onCallTsxState(self, prm: Any) -> None:
+        def note() -> None:
+            if prm.e.body.tsxState.type == pj.PJSIP_EVENT_RX_MSG:
+                self.heard = True
+
+        _guard("transaction state", note)
 
     def onCallMediaState(self, prm: Any) -> None:
         _guard("call media", lambda: self.handler.on_call_media(self))

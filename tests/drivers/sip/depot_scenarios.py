@@ -197,7 +197,45 @@ async def twelve_callers_on_eight_lines(workdir: Path) -> dict[str, object]:
     return result
 
 
+async def silent_phone_is_not_the_agents_miss(workdir: Path) -> dict[str, object]:
+    """The real engine; agent a1 (paused after one missed offer) on a phone that sends nothing
+    back (its network is gone: no 100 Trying). A caller waits longer than the queue's ring
+    time-out: each offer must end as the box's OfferNotPlaced, never a missed offer."""
+    from engine_loop import EngineLoop
+
+    from appliance.engine.commands import LogIn
+    from appliance.engine.engine import Engine
+    from appliance.engine.records import CallEnded, QueueLogEntry
+    from appliance.engine.setup import Agent, DepotSetup, Menu, OpeningHours, Queue, Tier
+
+    setup = DepotSetup(
+        queues=(Queue("cargo", "货物查询", "Cargo", ring_timeout_s=6.0, retry_s=1.0),),
+        agents=(Agent("a1", "Agent One", (("cargo", Tier.GENERAL),), max_missed_offers=1),),
+        menu=Menu(default_queue="cargo"),
+        hours=OpeningHours(always_open=True),
+        language="en",
+    )
+    engine = Engine(setup, recordings_dir=str(workdir / "rec"))
+    silent = SipPosition(id="pos1", uri="sip:agent1@127.0.0.5:5060", options_interval_s=0)
+    rig = Rig(workdir, [GW8], [silent])
+    loop = EngineLoop(rig, engine)
+    async with rig:
+        await rig.engine.wait_for(LineInService, line="gw1-8")
+        await rig.engine.wait_for(PositionInService, position="pos1")
+        await loop.carry_out(LogIn(time.time(), agent="a1", position="pos1"))
+        caller = callers(workdir, "callers", 1, hold_ms=11000, scenario="gateway_caller.xml")
+        await loop.run_until(lambda: any(isinstance(r, CallEnded) for r in loop.records), 40)
+        await asyncio.to_thread(caller.wait, 10)
+    entries = [r for r in loop.records if isinstance(r, QueueLogEntry)]
+    return {
+        "verbs": [e.verb.name for e in entries],
+        "canceled": [list(e.data) for e in entries if e.verb.name == "RINGCANCELED"],
+        "events": rig.engine.names(),
+    }
+
+
 DEPOT_SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "flood_on_full_box": flood_on_full_box,
     "twelve_callers_on_eight_lines": twelve_callers_on_eight_lines,
+    "silent_phone_is_not_the_agents_miss": silent_phone_is_not_the_agents_miss,
 }

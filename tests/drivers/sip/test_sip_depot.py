@@ -39,3 +39,12 @@ def test_sip_twelve_callers_on_eight_lines_eight_bridged_four_lines_busy_records
     assert result["late_answered"] == "offer-late"
     assert result["late_exit"] == 0
     assert not [n for n in result["events"] if n.startswith(AGENT_FAULTS)]
+
+
+def test_sip_phone_that_sends_nothing_back_is_offer_not_placed_and_agent_never_paused() -> None:
+    result: Any = run_scenario("silent_phone_is_not_the_agents_miss", timeout_s=60)
+    verbs = result["verbs"]
+    assert "RINGCANCELED" in verbs and ["not_placed"] in result["canceled"]
+    assert "RINGNOANSWER" not in verbs and "RINGREJECTED" not in verbs
+    assert "PAUSE" not in verbs  # max_missed_offers=1: one miss would have paused a1
+    assert "OfferNotPlaced(pos1)" in result["events"]
