@@ -55,6 +55,34 @@ async def put_through(rig: Rig, arrived: CallArrived, position: str, offer_id: s
     return answered
 
 
+async def all_put_through(rig: Rig, count: int) -> tuple[list[CallArrived], list[Any]]:
+    """Once `count` callers arrived, put the n-th through to pos<n> (offer-<n>), all at once."""
+    engine = rig.engine
+
+    async def arrived() -> bool:
+        return sum(isinstance(e, CallArrived) for e in engine.events) >= count
+
+    await engine.wait_until(arrived)
+    taken = [e for e in engine.events if isinstance(e, CallArrived)][:count]
+    answered = await asyncio.gather(
+        *(put_through(rig, a, f"pos{n}", f"offer-{n}") for n, a in enumerate(taken, 1))
+    )
+    return taken, list(answered)
+
+
+async def bridged_both_ways(rig: Rig, legs: list[str], result: dict[str, object]) -> None:
+    """Wait until every leg carried RTP both ways (25 packets each); note the counts and how
+    many calls the bridge joins at that moment."""
+
+    async def flowing() -> bool:
+        counts = await rig.stack.audio_packets()
+        result["packets"] = counts
+        return all(min(counts.get(leg, (0, 0))) >= 25 for leg in legs)
+
+    await rig.engine.wait_until(flowing)
+    result["bridged_at_once"] = len(await rig.stack.bridge_links()) // 2
+
+
 async def box_full_turns_caller_away(workdir: Path) -> dict[str, object]:
     """A box allowed 5 call legs, two ring-mode agent phones, three callers at once: two callers
     are taken (each keeps room for their agent leg, one slot stays spare), the third is refused
@@ -174,28 +202,9 @@ async def eight_calls_all_bridged(workdir: Path) -> dict[str, object]:
         await engine.wait_for(LineInService, line="gw1-8")
         await engine.wait_for(PositionInService, position="pos8")
         callers = callers_at_once(workdir, 8, hold_ms=8000)
-
-        async def eight_arrived() -> bool:
-            return sum(isinstance(e, CallArrived) for e in engine.events) == 8
-
-        await engine.wait_until(eight_arrived)
-        taken = [e for e in engine.events if isinstance(e, CallArrived)]
-        answered = await asyncio.gather(
-            *(
-                put_through(rig, arrived, f"pos{n}", f"offer-{n}")
-                for n, arrived in enumerate(taken, 1)
-            )
-        )
+        taken, answered = await all_put_through(rig, 8)
         result["offers_answered"] = len({a.offer_id for a in answered})
-        legs = [e.line for e in taken] + [p.id for p in phones]
-
-        async def audio_both_ways_on_every_leg() -> bool:
-            counts = await rig.stack.audio_packets()
-            result["packets"] = counts
-            return all(min(counts.get(leg, (0, 0))) >= 25 for leg in legs)
-
-        await engine.wait_until(audio_both_ways_on_every_leg)
-        result["bridged_at_once"] = len(await rig.stack.bridge_links()) // 2
+        await bridged_both_ways(rig, [e.line for e in taken] + [p.id for p in phones], result)
         for arrived in taken:
             await engine.wait_for(CallerHungUp, line=arrived.line, timeout_s=20)
         result["callers_exit"] = await asyncio.to_thread(callers.wait, 20)

@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from capacity_scenarios import put_through
-from sip_peers import Sipp
+from capacity_scenarios import all_put_through, bridged_both_ways, put_through
+from sip_peers import Baresip, Sipp
 from sip_scenarios import AGENT1, BOX, BOX_PORT, GATEWAY, Rig, agent
 
 from drivers.roles import (
@@ -111,15 +111,7 @@ async def flood_on_full_box(workdir: Path) -> dict[str, object]:
         await engine.wait_for(LineInService, line="gw1-8")
         await engine.wait_for(PositionInService, position="pos3")
         talking = callers(workdir, "callers", 3, hold_ms=12000, scenario="gateway_caller.xml")
-
-        async def three_arrived() -> bool:
-            return sum(isinstance(e, CallArrived) for e in engine.events) == 3
-
-        await engine.wait_until(three_arrived)
-        taken = [e for e in engine.events if isinstance(e, CallArrived)]
-        answered = await asyncio.gather(
-            *(put_through(rig, a, f"pos{n}", f"offer-{n}") for n, a in enumerate(taken, 1))
-        )
+        taken, answered = await all_put_through(rig, 3)
         result["offers_answered"] = sorted(a.offer_id for a in answered)
         for line in ("gw1-7", "gw1-8"):  # two calls out: the 7th and 8th legs
             await rig.lines.perform(DialOut(line, number="4001"))
@@ -174,18 +166,10 @@ async def twelve_callers_on_eight_lines(workdir: Path) -> dict[str, object]:
         refused = turned_away(engine.events)
         result["taken"] = len(taken)
         result["refused"] = sorted((e.line, e.reason.value) for e in refused)
-        answered = await asyncio.gather(
-            *(put_through(rig, a, f"pos{n}", f"offer-{n}") for n, a in enumerate(taken, 1))
-        )
+        taken, answered = await all_put_through(rig, len(taken))
         result["offers_answered"] = len({a.offer_id for a in answered})
         legs = [e.line for e in taken] + [f"pos{n}" for n in range(1, len(taken) + 1)]
-
-        async def audio_both_ways_on_every_leg() -> bool:
-            counts = await rig.stack.audio_packets()
-            return all(min(counts.get(leg, (0, 0))) >= 25 for leg in legs)
-
-        await engine.wait_until(audio_both_ways_on_every_leg)
-        result["bridged_at_once"] = len(await rig.stack.bridge_links()) // 2
+        await bridged_both_ways(rig, legs, result)
         for arrived in taken:
             await engine.wait_for(CallerHungUp, line=arrived.line, timeout_s=20)
         await asyncio.to_thread(twelve.wait, 20)
@@ -234,8 +218,46 @@ async def silent_phone_is_not_the_agents_miss(workdir: Path) -> dict[str, object
     }
 
 
+async def eight_baresip_phones(workdir: Path) -> dict[str, object]:
+    """8 agents on baresip softphones (auto-answer, talking a long tone from a WAV), one per
+    address 127.0.0.11-18; a sipp gateway places 8 calls at once: all 8 put through with RTP
+    both ways on all 16 legs at the same moment, then every caller hangs up, the engine ends the
+    agents' legs, and no call is left on the box."""
+    agents = [
+        SipPosition(id=f"pos{n}", uri=f"sip:agent{n}@127.0.0.{10 + n}:5060", options_interval_s=0)
+        for n in range(1, 9)
+    ]
+    result: dict[str, object] = {}
+    async with Rig(workdir, [GW8], agents) as rig:
+        engine = rig.engine
+        phones = [
+            Baresip(workdir, f"127.0.0.{10 + n}", 5060, 4444, f"agent{n}") for n in range(1, 9)
+        ]
+        await engine.wait_for(LineInService, line="gw1-8")
+        await engine.wait_for(PositionInService, position="pos8")
+        eight = callers(workdir, "callers", 8, hold_ms=8000, scenario="gateway_caller.xml")
+        taken, answered = await all_put_through(rig, 8)
+        result["offers_answered"] = sorted(a.offer_id for a in answered)
+        await bridged_both_ways(rig, [e.line for e in taken] + [p.id for p in agents], result)
+        for n, arrived in enumerate(taken, 1):
+            await engine.wait_for(CallerHungUp, line=arrived.line, timeout_s=20)
+            await rig.positions.perform(HangUpPosition(f"pos{n}", offer_id=f"offer-{n}"))
+        result["callers_exit"] = await asyncio.to_thread(eight.wait, 20)
+
+        async def no_call_left() -> bool:
+            return not await rig.stack.audio_packets()
+
+        await engine.wait_until(no_call_left)
+        result["phones_running"] = sum(p.process.poll() is None for p in phones)
+        for phone in phones:
+            phone.stop()
+    result["events"] = engine.names()
+    return result
+
+
 DEPOT_SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "flood_on_full_box": flood_on_full_box,
     "twelve_callers_on_eight_lines": twelve_callers_on_eight_lines,
     "silent_phone_is_not_the_agents_miss": silent_phone_is_not_the_agents_miss,
+    "eight_baresip_phones": eight_baresip_phones,
 }

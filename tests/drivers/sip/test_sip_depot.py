@@ -1,5 +1,6 @@
-"""The depot's size on the pjsua2 source build against sipp on loopback: every refused caller is
-on record, even in a flood that meets pjsua's own call limit, and more callers than lines."""
+"""The depot's size on the pjsua2 source build against sipp and baresip on loopback: every
+refused caller is on record, even in a flood that meets pjsua's own call limit; more callers
+than lines; a silent phone is not the agent's miss; eight baresip agent phones."""
 
 from __future__ import annotations
 
@@ -48,3 +49,17 @@ def test_sip_phone_that_sends_nothing_back_is_offer_not_placed_and_agent_never_p
     assert "RINGNOANSWER" not in verbs and "RINGREJECTED" not in verbs
     assert "PAUSE" not in verbs  # max_missed_offers=1: one miss would have paused a1
     assert "OfferNotPlaced(pos1)" in result["events"]
+
+
+@pytest.mark.skipif(shutil.which("baresip") is None, reason="baresip is not installed")
+def test_sip_eight_baresip_agent_phones_all_bridged_both_ways_then_all_hang_up() -> None:
+    result: Any = run_scenario("eight_baresip_phones", timeout_s=60)
+    assert result["offers_answered"] == [f"offer-{n}" for n in range(1, 9)]
+    assert result["bridged_at_once"] == 8  # caller ↔ agent, both directions, on 8 calls
+    packets = result["packets"]
+    assert all(min(packets[f"pos{n}"]) >= 25 for n in range(1, 9))  # baresip's tone came in
+    assert result["callers_exit"] == 0  # sipp saw every call end cleanly
+    assert result["phones_running"] == 8
+    names = result["events"]
+    assert sum(n.startswith("CallerHungUp") for n in names) == 8
+    assert not [n for n in names if n.startswith(AGENT_FAULTS)]
