@@ -47,7 +47,7 @@ def phones(count: int) -> list[SipPosition]:
 def callers(workdir: Path, name: str, count: int, hold_ms: int, scenario: str) -> Sipp:
     """`count` gateway callers placed at once from 127.0.0.2:5062 (+ `name`'s own port), every
     SIP message they see traced to NAME_messages.log."""
-    port = {"callers": "5062", "flood": "5064", "late": "5066"}[name]
+    port = {"callers": "5062", "flood": "5064", "late": "5066", "fourth": "5068"}[name]
     args = ["-i", GATEWAY, "-p", port, "-mi", GATEWAY, "-mp", str(40000 + 2000 * int(port[-1]))]
     args += ["-m", str(count), "-l", str(count), "-r", "1000", "-rp", "1000", "-d", str(hold_ms)]
     args += ["-trace_msg", "-message_file", str(workdir / f"{name}_messages.log")]
@@ -94,25 +94,43 @@ class RefusedByPjsua(logging.Handler):
 
 
 async def flood_on_full_box(workdir: Path) -> dict[str, object]:
-    """A box allowed 8 call legs (uaConfig.maxCalls, as a build of 8 would): three callers put
-    through to three agents and two calls out on the gateway take all 8. A flood of 200 INVITEs
-    then meets pjsua's own call limit, which answers 486 before the box's callbacks: every one
-    must still be a CallTurnedAway(box_full). Afterwards a caller is taken at once and put
-    through to an agent."""
+    """The flood below on the normal build, capped at 8 legs by uaConfig.maxCalls."""
+    return await flood_on_eight_legs(workdir, max_calls=8)
+
+
+async def flood_on_eight_leg_build(workdir: Path) -> dict[str, object]:
+    """The flood below on a pjsua2 built with PJSUA_MAX_CALLS 8 (make test's small build)."""
+    return await flood_on_eight_legs(workdir, max_calls=None)
+
+
+async def flood_on_eight_legs(workdir: Path, max_calls: int | None) -> dict[str, object]:
+    """A box of 8 call legs: three callers put through to three agents (6 legs); a fourth
+    caller is refused by the admission rule (its agent leg would take the spare slot); two
+    calls out on the gateway then take the 7th and 8th legs. A flood of 200 INVITEs meets
+    pjsua's own call limit, which answers 486 before the box's callbacks: every one must still
+    be a CallTurnedAway(box_full). Afterwards a caller is taken at once and reaches an agent."""
+    from drivers.sip.capacity import installed_limits
+
+    build = installed_limits()
     counter = RefusedByPjsua()
     logging.getLogger("drivers.sip").addHandler(counter)
     peers = [
         agent(workdir, "agents", AGENT1),
         Sipp(workdir, "far_end", ["-sn", "uas", "-i", GATEWAY, "-p", "5060", "-mi", GATEWAY]),
     ]
-    result: dict[str, object] = {}
-    async with Rig(workdir, [GW8], phones(3), max_calls=8) as rig:
+    result: dict[str, object] = {"build_max_calls": build.max_calls if build else 0}
+    async with Rig(workdir, [GW8], phones(3), max_calls=max_calls) as rig:
         engine = rig.engine
         await engine.wait_for(LineInService, line="gw1-8")
         await engine.wait_for(PositionInService, position="pos3")
         talking = callers(workdir, "callers", 3, hold_ms=12000, scenario="gateway_caller.xml")
         taken, answered = await all_put_through(rig, 3)
         result["offers_answered"] = sorted(a.offer_id for a in answered)
+        fourth = callers(workdir, "fourth", 1, hold_ms=0, scenario="flood_invite.xml")
+        refused = await engine.wait_for(CallTurnedAway)
+        fourth_exit = await asyncio.to_thread(fourth.wait)
+        result["fourth"] = [refused.line, refused.reason.value, fourth_exit]
+        result["fourth_by_pjsua"] = counter.count
         for line in ("gw1-7", "gw1-8"):  # two calls out: the 7th and 8th legs
             await rig.lines.perform(DialOut(line, number="4001"))
             await engine.wait_for(LineAnswered, line=line)
@@ -257,6 +275,7 @@ async def eight_baresip_phones(workdir: Path) -> dict[str, object]:
 
 DEPOT_SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "flood_on_full_box": flood_on_full_box,
+    "flood_on_eight_leg_build": flood_on_eight_leg_build,
     "twelve_callers_on_eight_lines": twelve_callers_on_eight_lines,
     "silent_phone_is_not_the_agents_miss": silent_phone_is_not_the_agents_miss,
     "eight_baresip_phones": eight_baresip_phones,

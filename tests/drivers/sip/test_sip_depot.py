@@ -5,6 +5,7 @@ than lines; a silent phone is not the agent's miss; eight baresip agent phones."
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,9 +15,32 @@ pytestmark = pytest.mark.skipif(shutil.which("sipp") is None, reason="sipp is no
 AGENT_FAULTS = ("PositionRejected", "OfferNotPlaced", "PositionFaulted")
 
 
-def test_sip_flood_on_a_box_of_eight_legs_every_486_is_a_box_full_record() -> None:
-    result: Any = run_scenario("flood_on_full_box", timeout_s=90)
+# make test's pjsua2 built with PJSUA_MAX_CALLS 8 (image_build/pjsua2/build.sh, PJSUA2_MAX_CALLS)
+LEGS8 = Path(__file__).resolve().parents[3] / ".venv" / "pjsua2-legs8"
+
+
+@pytest.mark.parametrize(
+    ("scenario", "build"),
+    [
+        ("flood_on_full_box", ""),
+        pytest.param(
+            "flood_on_eight_leg_build",
+            str(LEGS8),
+            marks=pytest.mark.skipif(
+                not (LEGS8 / "pjsua2_build.py").exists(),
+                reason="no pjsua2 build of 8 legs: `make test` builds it",
+            ),
+        ),
+    ],
+)
+def test_sip_flood_on_a_box_of_eight_legs_every_486_is_a_box_full_record(
+    scenario: str, build: str
+) -> None:
+    result: Any = run_scenario(scenario, timeout_s=90, pjsua2_dir=build)
+    assert result["build_max_calls"] == (8 if build else 128)
     assert result["offers_answered"] == ["offer-1", "offer-2", "offer-3"]
+    # the fourth caller's agent leg would take the spare slot: the admission rule refuses it
+    assert result["fourth"] == ["gw1-4", "box_full", 0] and result["fourth_by_pjsua"] == 0
     assert result["flood_exit"] == 0  # every INVITE of the flood answered 486, and ACKed
     assert result["busy_answers"] == 200
     assert result["turned_away"] == 200  # one record per 486 sipp saw
