@@ -163,39 +163,68 @@ async def flood_on_eight_legs(workdir: Path, max_calls: int | None) -> dict[str,
 
 
 async def twelve_callers_on_eight_lines(workdir: Path) -> dict[str, object]:
-    """12 callers at once on a gateway of 8 channels, 12 agent phones: 8 are taken and put
-    through with audio both ways, the 4 beyond the lines are refused 486 and recorded as
-    CallTurnedAway(lines_busy); no agent leg fails; afterwards a new caller reaches an agent."""
-    agents = phones(12)
+    """The real engine, 12 agents logged in at 12 sipp phones (answering, echoing audio), a
+    gateway of 8 channels straight into one queue; 12 callers at once: 8 are put through with
+    audio both ways, the 4 beyond the lines are refused 486 with a lines_busy record; no agent is
+    charged a miss or paused; after the calls all 12 are ready and a new caller reaches one."""
+    from engine_loop import EngineLoop
+
+    from appliance.engine.commands import LogIn
+    from appliance.engine.engine import Engine
+    from appliance.engine.records import CallEnded, QueueLogEntry, Verb
+    from appliance.engine.setup import Agent, DepotSetup, Menu, OpeningHours, Queue, Tier
+
+    setup = DepotSetup(
+        queues=(Queue("cargo", "货物查询", "Cargo", wrap_up_s=0.0),),
+        agents=tuple(
+            Agent(f"a{n}", f"Agent {n}", (("cargo", Tier.GENERAL),)) for n in range(1, 13)
+        ),
+        menu=Menu(default_queue="cargo"),
+        line_queues=tuple((f"gw1-{n}", "cargo") for n in range(1, 9)),
+        hours=OpeningHours(always_open=True),
+        language="en",
+    )
+    engine = Engine(setup, recordings_dir=str(workdir / "rec"))
     peers = [agent(workdir, "agents", AGENT1)]
+    rig = Rig(workdir, [GW8], phones(12))
+    loop = EngineLoop(rig, engine)
+    records = loop.records
+
+    def log_of(verb: Verb) -> list[QueueLogEntry]:
+        return [r for r in records if isinstance(r, QueueLogEntry) and r.verb is verb]
+
+    def ended() -> list[CallEnded]:
+        return [r for r in records if isinstance(r, CallEnded)]
+
     result: dict[str, object] = {}
-    async with Rig(workdir, [GW8], agents) as rig:
-        engine = rig.engine
-        await engine.wait_for(LineInService, line="gw1-8")
-        await engine.wait_for(PositionInService, position="pos12")
+    async with rig:
+        await rig.engine.wait_for(LineInService, line="gw1-8")
+        await rig.engine.wait_for(PositionInService, position="pos12")
+        for n in range(1, 13):
+            await loop.carry_out(LogIn(time.time(), agent=f"a{n}", position=f"pos{n}"))
         twelve = callers(workdir, "callers", 12, hold_ms=8000, scenario="gateway_caller.xml")
-
-        async def all_heard() -> bool:
-            arrivals = sum(isinstance(e, CallArrived) for e in engine.events)
-            return arrivals + len(turned_away(engine.events)) == 12
-
-        await engine.wait_until(all_heard)
-        taken = [e for e in engine.events if isinstance(e, CallArrived)]
-        refused = turned_away(engine.events)
-        result["taken"] = len(taken)
-        result["refused"] = sorted((e.line, e.reason.value) for e in refused)
-        taken, answered = await all_put_through(rig, len(taken))
-        result["offers_answered"] = len({a.offer_id for a in answered})
-        legs = [e.line for e in taken] + [f"pos{n}" for n in range(1, len(taken) + 1)]
-        await bridged_both_ways(rig, legs, result)
-        for arrived in taken:
-            await engine.wait_for(CallerHungUp, line=arrived.line, timeout_s=20)
-        await asyncio.to_thread(twelve.wait, 20)
+        await loop.run_until(lambda: len(log_of(Verb.CONNECT)) == 8)
+        talking = [e.line for e in rig.engine.events if isinstance(e, CallArrived)]
+        connected = sorted({e.agent for e in log_of(Verb.CONNECT)})
+        await bridged_both_ways(rig, talking + [f"pos{a[1:]}" for a in connected], result)
+        await loop.run_until(lambda: len(ended()) == 12)
         result["busy_answers"] = busy_answers(workdir, "callers")
-        result.update(await next_caller_reaches(rig, workdir, "pos12"))
+        await asyncio.to_thread(twelve.wait, 20)
+        result["end_reasons"] = sorted(c.record.end_reason.value for c in ended())
+        result["refused_lines"] = sorted(
+            c.record.line for c in ended() if c.record.end_reason.value == "lines_busy"
+        )
+        states = {a.id: a.state.value for a in engine.snapshot(time.time()).agents}
+        result["agent_states"] = sorted(set(states.values()))
+        # a new caller: offered to a ready agent and put through
+        late = callers(workdir, "late", 1, hold_ms=1000, scenario="gateway_caller.xml")
+        await loop.run_until(lambda: len(log_of(Verb.CONNECT)) == 9)
+        await loop.run_until(lambda: len(ended()) == 13)
+        result["late_exit"] = await asyncio.to_thread(late.wait, 15)
     for peer in peers:
         peer.stop()
-    result["events"] = engine.names()
+    result["verbs"] = sorted({r.verb.name for r in records if isinstance(r, QueueLogEntry)})
+    result["events"] = rig.engine.names()
     return result
 
 
