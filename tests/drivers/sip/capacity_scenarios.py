@@ -5,6 +5,7 @@ through sip_scenarios.py (`python sip_scenarios.py NAME`)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import resource
 from collections.abc import Awaitable, Callable
@@ -224,12 +225,19 @@ async def out_of_sockets(workdir: Path) -> dict[str, object]:
     async with Rig(workdir, [], [POS1]) as rig:
         engine = rig.engine
         await engine.wait_for(PositionInService, position="pos1")
-        # every descriptor number up to the limit is taken (or the limit is where they end)
+        # every descriptor number up to the limit is taken: the limit where the open ones end,
+        # and the gaps below it (descriptors closed earlier) filled, or a socket could use one
         resource.setrlimit(resource.RLIMIT_NOFILE, (len(os.listdir("/proc/self/fd")), hard))
+        gaps: list[int] = []
+        with contextlib.suppress(OSError):
+            while True:
+                gaps.append(os.open(os.devnull, os.O_RDONLY))
         try:
             await rig.positions.perform(RingPosition("pos1", call_id="c1", offer_id="starved"))
             not_placed = await engine.wait_for(OfferNotPlaced, position="pos1")
         finally:
+            for fd in gaps:
+                os.close(fd)
             resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
         result["not_placed"] = [not_placed.offer_id, not_placed.reason]
         await rig.positions.perform(RingPosition("pos1", call_id="c2", offer_id="again"))
