@@ -5,13 +5,15 @@ STAMP  := $(VENV)/.installed
 # pjsua2 built from the pjproject source with image_build/pjsua2/config_site.h (docs/sip.md):
 # the tests need it, the demo (simulated lines) does not.
 PJSUA2 := $(VENV)/.pjsua2
+# the same source with 8 call legs, for the tests of a small box (tests/drivers/sip)
+PJSUA2_LEGS8 := $(VENV)/pjsua2-legs8/.built
 
 .PHONY: demo test lint unit setup system-deps pjsua2 prompts pi-check clean
 
 demo: $(STAMP)
 	$(BIN)/depotline demo
 
-test: $(STAMP) system-deps $(PJSUA2) lint
+test: $(STAMP) system-deps $(PJSUA2) $(PJSUA2_LEGS8) lint
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -35,6 +37,11 @@ pjsua2: $(PJSUA2)
 $(PJSUA2): $(STAMP) image_build/pjsua2/build.sh image_build/pjsua2/config_site.h $(wildcard image_build/pjsua2/*.patch)
 	.ci/setup-system
 	image_build/pjsua2/build.sh $(VENV)
+	touch $@
+
+$(PJSUA2_LEGS8): $(STAMP) image_build/pjsua2/build.sh image_build/pjsua2/config_site.h $(wildcard image_build/pjsua2/*.patch)
+	.ci/setup-system
+	PJSUA2_MAX_CALLS=8 PJSUA2_TARGET=$(VENV)/pjsua2-legs8 image_build/pjsua2/build.sh $(VENV)
 	touch $@
 
 prompts: $(STAMP)

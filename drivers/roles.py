@@ -164,6 +164,8 @@ class TurnedAwayReason(enum.Enum):
 
     BOX_FULL = "box_full"  # no leg left for the agent leg: SIP 486, modem left ringing
     MISSED_AT_LINE = "missed_at_line"  # it rang and stopped before the box answered
+    # every line of the gateway it came on was busy (more calls than its channels): SIP 486
+    LINES_BUSY = "lines_busy"
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,9 @@ class AgentSeat:
     summary_call_id: str = ""
     summary_saved_call_id: str = ""
     missed_offers: int = 0
+    # paused "missed" just before their position failed: the misses were the fault's, so the
+    # agent is made ready again when the position is back in service
+    unpause_when_back: bool = False
     calls_today: int = 0
     talk_s_today: float = 0.0
     listening_to: str = ""  # a supervisor's call being listened to

@@ -39,6 +39,7 @@ VOICEMAIL_MAX_S = 120.0
 TURNED_AWAY_ENDINGS = {
     TurnedAwayReason.BOX_FULL: EndReason.BOX_FULL,
     TurnedAwayReason.MISSED_AT_LINE: EndReason.MISSED_AT_LINE,
+    TurnedAwayReason.LINES_BUSY: EndReason.LINES_BUSY,
 }
 # A prompt the caller could not cut short ended early all the same: the line cut it (the
 # caller hanging up, whose CallerHungUp follows). Go on only if the call is still there then.

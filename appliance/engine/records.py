@@ -98,6 +98,7 @@ class EndReason(enum.Enum):
     SHUTDOWN = "box_shutdown"  # the box stopped (shut down, restarted or lost power)
     BOX_FULL = "box_full"  # refused: the box had no leg left to reach an agent
     MISSED_AT_LINE = "missed_at_line"  # rang at the line and stopped before the box answered
+    LINES_BUSY = "lines_busy"  # refused: every line of the gateway it came on was busy
     VIRTUAL_HOLD = "virtual_hold"  # left the queue to be called back
     OUTBOUND_FAILED = "outbound_failed"
     # heard their waybill's status read back and hung up without asking for an agent: served
@@ -147,7 +148,7 @@ class CallbackRequested:
     name: str
     # "abandoned", "virtual_hold", "callback_request", "voicemail", or the end reason of a call
     # the box cut short or never took ("line_fault", "call_cap", "box_shutdown", "box_full",
-    # "missed_at_line")
+    # "missed_at_line", "lines_busy")
     reason: str
     call_id: str
     queue: str

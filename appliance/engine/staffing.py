@@ -23,6 +23,11 @@ from drivers.roles import ButtonPressed, PositionDigitPressed, PositionFaulted, 
 
 log = logging.getLogger(__name__)
 
+# How long before a position's fault an auto-pause for missed offers is blamed on the fault: a
+# SIP phone is found silent after two unanswered OPTIONS (30 s apart, 5 s to answer), and the
+# offers it "missed" meanwhile were never rung on a working phone.
+MISSES_BLAMED_ON_FAULT_S = 120.0
+
 
 class Staffing:
     """Agents' login, pause and readiness, and their positions."""
@@ -64,7 +69,11 @@ class Staffing:
         position.persistent = event.persistent
         position.keypad = ""
         seat = s.seat_at(position.id)
-        if seat is not None:
+        if seat is None:
+            return
+        if seat.unpause_when_back and seat.paused:
+            self.make_ready(seat, reason="position_restored")  # the pause was the fault's
+        else:
             self.refresh(seat)
 
     def on_position_faulted(self, event: PositionFaulted) -> None:
@@ -81,6 +90,14 @@ class Staffing:
         if seat is None:
             return
         s.board.set_available(seat, False)
+        # misses in a row up to the fault are the failing phone's, not the agent's
+        seat.missed_offers = 0
+        if (
+            seat.paused
+            and seat.pause_reason == "missed"
+            and s.now - seat.paused_since_s <= MISSES_BLAMED_ON_FAULT_S
+        ):
+            seat.unpause_when_back = True
         if seat.id in s.offers:
             self._offering.offer_failed(seat.id, Verb.RINGCANCELED, "")
             return
@@ -211,6 +228,7 @@ class Staffing:
         seat.logout_pending = False
         seat.paused = False
         seat.pause_reason = ""
+        seat.unpause_when_back = False
         seat.position = ""
         s.notice(seat, NoticeKind.STATE_CHANGED, detail="logged_out")
         if not moving:
@@ -220,6 +238,7 @@ class Staffing:
         s = self._s
         seat.paused = True
         seat.pause_reason = reason
+        seat.unpause_when_back = False
         seat.paused_since_s = s.now
         s.log("", "", seat.id, Verb.PAUSE, reason)
         s.notice(seat, NoticeKind.STATE_CHANGED, detail=f"paused:{reason}")
@@ -240,16 +259,18 @@ class Staffing:
         if seat is not None and seat.logged_in:
             self.make_ready(seat, forced=bool(command.by))
 
-    def make_ready(self, seat: AgentSeat, *, forced: bool = False) -> None:
+    def make_ready(self, seat: AgentSeat, *, forced: bool = False, reason: str = "") -> None:
         """Unpause and end wrap-up — except a wrap-up waiting for the call summary, which
-        only the summary or a supervisor (`forced`) ends."""
+        only the summary or a supervisor (`forced`) ends. `reason`: why the box unpaused the
+        agent itself (the queue log's UNPAUSE shows it); "" when a person did."""
         s = self._s
+        seat.unpause_when_back = False
         if seat.paused:
             seat.paused = False
             seat.pause_reason = ""
             seat.paused_since_s = s.now  # the monitor's 就绪 time starts here
             seat.missed_offers = 0
-            s.log("", "", seat.id, Verb.UNPAUSE)
+            s.log("", "", seat.id, Verb.UNPAUSE, *([reason] if reason else []))
             s.notice(seat, NoticeKind.STATE_CHANGED, detail="ready")
         if seat.activity is AgentState.WRAP_UP and (forced or not seat.summary_call_id):
             self._ending.end_wrap_up(seat)

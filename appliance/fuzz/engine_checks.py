@@ -47,6 +47,7 @@ BOX_CAUSES = {
 TURNED_AWAY = {
     TurnedAwayReason.BOX_FULL: EndReason.BOX_FULL,
     TurnedAwayReason.MISSED_AT_LINE: EndReason.MISSED_AT_LINE,
+    TurnedAwayReason.LINES_BUSY: EndReason.LINES_BUSY,
 }
 WAITING = (CallStage.QUEUED, CallStage.OFFERED)
 TALKING = (CallStage.CONNECTED, CallStage.ON_HOLD)

@@ -1,6 +1,6 @@
-"""The pjsua2 classes of the SIP driver: endpoint set-up and tear-down, and the Account, Call,
-player and audio-port subclasses whose callbacks hand over to the stack. Imported only on the
-pjsua thread, so the package imports on any PC without pjsua2."""
+"""The pjsua2 classes of the SIP driver: the Account, Call, player and audio-port subclasses whose
+callbacks hand over to the stack (the endpoint is in library.py). Imported only on the pjsua
+thread, so the package imports on any PC without pjsua2."""
 
 from __future__ import annotations
 
@@ -10,10 +10,7 @@ from typing import Any, Protocol
 
 import pjsua2 as pj
 
-from drivers.sip.errors import SipError
-
 log = logging.getLogger(__name__)
-wire = logging.getLogger("drivers.sip.wire")
 
 Error = pj.Error
 CONFIRMED = pj.PJSIP_INV_STATE_CONFIRMED
@@ -36,7 +33,7 @@ class AccountHandler(Protocol):
     ) -> None: ...
 
 
-def _guard(what: str, callback: Callable[[], None]) -> None:
+def guard(what: str, callback: Callable[[], None]) -> None:
     """An exception must never unwind into pjsua2 (it would abort the process)."""
     try:
         callback()
@@ -50,20 +47,6 @@ def describe(error: Exception) -> str:
     return str(error)
 
 
-class _LogWriter(pj.LogWriter):
-    def write(self, entry: Any) -> None:
-        try:
-            text = entry.msg.rstrip()
-            if entry.level <= 1:
-                log.error("pjsua: %s", text)
-            elif entry.level == 2:
-                log.warning("pjsua: %s", text)
-            else:
-                wire.debug("%s", text)
-        except Exception:  # never raise into the library's logger
-            pass
-
-
 class BoxAccount(pj.Account):
     """One SIP identity of the box: the local one (positions, by-IP gateways) or a trunk's."""
 
@@ -73,7 +56,7 @@ class BoxAccount(pj.Account):
         self.name = name
 
     def onIncomingCall(self, prm: Any) -> None:
-        _guard(
+        guard(
             "incoming call",
             lambda: self.handler.on_incoming_call(
                 self, prm.callId, prm.rdata.srcAddress, prm.rdata.wholeMsg
@@ -85,7 +68,7 @@ class BoxAccount(pj.Account):
             active = bool(self.getInfo().regIsActive)
             self.handler.on_registration(self, int(prm.code), str(prm.reason), active)
 
-        _guard("registration", report)
+        guard("registration", report)
 
 
 class Leg(pj.Call):
@@ -102,16 +85,34 @@ class Leg(pj.Call):
         self.media: Any = None  # AudioMedia while audio flows
         self.local_hangup = False
         self.confirmed = False
+        # the call ended on pjsip's own time-out or a transport error, with no answer from the
+        # far end: the network or the box failed, not the person it was calling
+        self.unreached = False
+        self.heard = False  # the far end has sent something on this call (100 Trying at least)
 
     def onCallState(self, prm: Any) -> None:
-        _guard("call state", lambda: self.handler.on_call_state(self))
+        def report() -> None:
+            event = prm.e
+            self.unreached = event.type == pj.PJSIP_EVENT_TSX_STATE and (
+                event.body.tsxState.type in (pj.PJSIP_EVENT_TIMER, pj.PJSIP_EVENT_TRANSPORT_ERROR)
+            )
+            self.handler.on_call_state(self)
+
+        guard("call state", report)
+
+    def onCallTsxState(self, prm: Any) -> None:
+        def note() -> None:
+            if prm.e.body.tsxState.type == pj.PJSIP_EVENT_RX_MSG:
+                self.heard = True
+
+        guard("transaction state", note)
 
     def onCallMediaState(self, prm: Any) -> None:
-        _guard("call media", lambda: self.handler.on_call_media(self))
+        guard("call media", lambda: self.handler.on_call_media(self))
 
     def onDtmfDigit(self, prm: Any) -> None:
         digit = str(prm.digit)
-        _guard("key", lambda: self.handler.on_digit(self, digit))
+        guard("key", lambda: self.handler.on_digit(self, digit))
 
     def audio_media(self) -> Any:
         info = self.getInfo()  # keep it: its media vector dies with it (SWIG)
@@ -166,7 +167,7 @@ class Player(pj.AudioMediaPlayer):
         self.on_end = on_end
 
     def onEof2(self) -> None:
-        _guard("end of prompt", self.on_end)
+        guard("end of prompt", self.on_end)
 
 
 def open_player(paths: list[str], loop: bool, on_end: Callable[[], None]) -> Player:
@@ -236,127 +237,3 @@ class FramePort(pj.AudioMediaPort):
                 self.put_to_send(bytes(frame.buf))
         except Exception:
             log.exception("line audio sink failed")
-
-
-class Library:
-    """The Endpoint: one per process, created and destroyed on the pjsua thread."""
-
-    def __init__(self) -> None:
-        self.endpoint: Any = None
-        self._writer: Any = None
-
-    def start(
-        self,
-        listen: str,
-        port: int,
-        rtp_port: int,
-        sound_device: str,
-        wire_logging: bool,
-        max_calls: int,
-    ) -> None:
-        endpoint = pj.Endpoint()
-        endpoint.libCreate()
-        self.endpoint = endpoint
-        config = pj.EpConfig()
-        config.uaConfig.threadCnt = 0
-        config.uaConfig.mainThreadOnly = True
-        # at most the build's PJSUA_MAX_CALLS (drivers/sip/capacity.py); beyond it pjsua answers
-        # 486 itself before the box can count the caller
-        config.uaConfig.maxCalls = max_calls
-        config.uaConfig.userAgent = "depotline"
-        config.medConfig.clockRate = 8000
-        config.medConfig.sndClockRate = 8000
-        config.medConfig.noVad = True
-        config.medConfig.ecTailLen = 0  # gateways cancel echo on the analog side
-        # The (null) sound device clocks the conference bridge: never let it close when idle.
-        config.medConfig.sndAutoCloseTime = -1
-        self._writer = _LogWriter()
-        config.logConfig.writer = self._writer
-        # The writer receives what passes consoleLevel (pjsua2 treats it as the console).
-        config.logConfig.level = 5 if wire_logging else 2
-        config.logConfig.consoleLevel = config.logConfig.level
-        config.logConfig.msgLogging = wire_logging
-        endpoint.libInit(config)
-        transport = pj.TransportConfig()
-        transport.port = port
-        if listen not in ("", "0.0.0.0"):
-            transport.boundAddress = listen
-        endpoint.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
-        endpoint.libStart()
-        self._prefer_g711()
-        manager = endpoint.audDevManager()
-        if sound_device:
-            try:
-                index = manager.lookupDev("ALSA", sound_device)
-                manager.setCaptureDev(index)
-                manager.setPlaybackDev(index)
-            except pj.Error as error:
-                raise SipError(
-                    f"the headset sound device {sound_device!r} cannot be opened:"
-                    f" {describe(error)} — is the USB headset plugged in? `aplay -L` lists"
-                    " device names"
-                ) from error
-        else:
-            manager.setNullDev()
-        self.rtp_port = rtp_port
-        self.listen = listen
-
-    def _prefer_g711(self) -> None:
-        for codec in self.endpoint.codecEnum2():
-            name = codec.codecId
-            if name.startswith("PCMU/"):
-                priority = 255
-            elif name.startswith("PCMA/"):
-                priority = 254
-            else:
-                priority = 0  # gateways speak G.711; other codecs cost CPU and resampling
-            self.endpoint.codecSetPriority(name, priority)
-
-    def create_account(
-        self,
-        handler: AccountHandler,
-        name: str,
-        id_uri: str,
-        registrar: str = "",
-        username: str = "",
-        password: str = "",
-        default: bool = False,
-        retry_s: float = 30.0,
-    ) -> BoxAccount:
-        config = pj.AccountConfig()
-        config.idUri = id_uri
-        if registrar:
-            config.regConfig.registrarUri = registrar
-            config.regConfig.retryIntervalSec = max(1, int(retry_s))
-            config.regConfig.firstRetryIntervalSec = max(1, min(5, int(retry_s)))
-            config.regConfig.randomRetryIntervalSec = 0
-        if username:
-            config.sipConfig.authCreds.append(pj.AuthCredInfo("digest", "*", username, 0, password))
-        config.mediaConfig.transportConfig.port = self.rtp_port
-        config.mediaConfig.transportConfig.portRange = 2000
-        if self.listen not in ("", "0.0.0.0"):
-            config.mediaConfig.transportConfig.boundAddress = self.listen
-        account = BoxAccount(handler, name)
-        account.create(config, default)
-        return account
-
-    def headset_media(self) -> tuple[Any, Any]:
-        """(microphone, earpiece) of the sound device on the bridge (both port 0)."""
-        manager = self.endpoint.audDevManager()
-        return manager.getCaptureDevMedia(), manager.getPlaybackDevMedia()
-
-    def poll(self, wait_ms: int) -> None:
-        self.endpoint.libHandleEvents(wait_ms)
-
-    def hang_up_all(self) -> None:
-        self.endpoint.hangupAllCalls()
-
-    def destroy(self) -> None:
-        if self.endpoint is None:
-            return
-        try:
-            self.endpoint.libDestroy()
-        except pj.Error as error:
-            raise SipError(f"the SIP stack did not shut down cleanly: {describe(error)}") from error
-        finally:
-            self.endpoint = None

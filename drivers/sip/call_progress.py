@@ -12,6 +12,7 @@ from drivers.roles import (
     DigitPressed,
     HangUpCause,
     LineAnswered,
+    OfferNotPlaced,
     PositionAnswered,
     PositionDigitPressed,
     PositionFaulted,
@@ -102,6 +103,16 @@ class CallProgress(LineCalls, PositionCalls):
                 return
             elif leg.confirmed:
                 self._emit(PositionHungUp(now, pslot.spec.id, offer_id=offer_id))
+            elif leg.unreached:
+                # nothing came back from the phone: not the agent's miss (no auto-pause)
+                self._emit(
+                    OfferNotPlaced(
+                        now,
+                        pslot.spec.id,
+                        offer_id=offer_id,
+                        reason=f"the phone could not be reached ({code} {reason})".strip(),
+                    )
+                )
             else:
                 self._emit(
                     PositionRejected(

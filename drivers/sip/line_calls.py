@@ -30,10 +30,7 @@ from drivers.roles import (
 )
 from drivers.sip.capacity import RECORDERS_PER_LINE, BoxUse, admits_caller
 from drivers.sip.errors import SipError
-from drivers.sip.headers import (
-    split_uri,
-    uri_user,
-)
+from drivers.sip.headers import line_caller_id, split_host_port, split_uri, uri_user
 from drivers.sip.media_actions import MediaActions
 from drivers.sip.settings import PositionMode, SipGateway
 from drivers.sip.stack_state import (
@@ -60,40 +57,53 @@ class LineCalls(MediaActions):
 
     def _incoming_line_call(self, leg: Any, gateway: SipGateway, caller: CallerId) -> None:
         self._gateway_alive(gateway)
-        free = [line for line in gateway.line_ids if self._lines[line].leg is None]
-        if not free:
-            log.warning(
-                "gateway %s offered a call from %s while all its lines are busy (486)",
-                gateway.id,
-                caller.number or "(no number)",
-            )
-            leg.kind = "refused"
-            leg.respond(486)
-            return
-        slot = self._lines[free[0]]
+        free = self._free_lines(gateway)
         use = self._box_use()
-        if not admits_caller(use, self._limits, self._agent_legs_placed_per_call):
-            log.warning(
-                "box full: refused the caller %s on %s (486): %d of %d call legs in use, %d kept"
-                " for callers not yet put through",
-                caller.number or "(no number)",
-                slot.line,
-                use.legs,
-                self._limits.max_calls,
-                use.callers_without_agent_leg,
-            )
-            leg.kind = "refused"
-            leg.respond(486)
-            self._emit(
-                CallTurnedAway(
-                    self._now(), slot.line, caller=caller, reason=TurnedAwayReason.BOX_FULL
-                )
-            )
+        if free and admits_caller(use, self._limits, self._agent_legs_placed_per_call):
+            slot = self._lines[free[0]]
+            slot.leg, slot.outbound = leg, False
+            leg.kind, leg.owner = "line", slot.line
+            leg.respond(180)
+            self._emit(CallArrived(self._now(), slot.line, caller=caller))
             return
-        slot.leg, slot.outbound = leg, False
-        leg.kind, leg.owner = "line", slot.line
-        leg.respond(180)
-        self._emit(CallArrived(self._now(), slot.line, caller=caller))
+        leg.kind = "refused"
+        leg.respond(486)
+        self._turn_away(
+            gateway,
+            caller,
+            f"486: {use.legs} of {self._limits.max_calls} call legs in use,"
+            f" {use.callers_without_agent_leg} kept for callers not yet put through",
+        )
+
+    def on_refused_by_library(self, source: str, msg: str, code: int) -> None:
+        """pjsua answered an INVITE itself before the box heard of it: 486 when no call slot was
+        left (a flood beyond the spare slot), 5xx when it could not set up the media. A gateway's
+        caller is recorded like one the admission rule refused; anything else is only logged."""
+        host, port = split_host_port(source)
+        gateway = self._gateway_for(host, port)
+        if gateway is None or self._stopping:
+            log.warning("pjsua refused a SIP call from %s itself (%d)", source, code)
+            return
+        self._turn_away(gateway, line_caller_id(msg, gateway.id), f"{code} from pjsua itself")
+
+    def _free_lines(self, gateway: SipGateway) -> list[str]:
+        return [line for line in gateway.line_ids if self._lines[line].leg is None]
+
+    def _turn_away(self, gateway: SipGateway, caller: CallerId, why: str) -> None:
+        """Record a gateway's caller the box refused: box full while one of the gateway's lines
+        was free, else every line busy (the gateway sent more calls than its `channels`; no line
+        to name, so the gateway's id stands for it)."""
+        free = self._free_lines(gateway)
+        reason = TurnedAwayReason.BOX_FULL if free else TurnedAwayReason.LINES_BUSY
+        line = free[0] if free else gateway.id
+        log.warning(
+            "%s: turned away the caller %s (%s): %s",
+            line,
+            caller.number or "(no number)",
+            reason.value,
+            why,
+        )
+        self._emit(CallTurnedAway(self._now(), line, caller=caller, reason=reason))
 
     def _box_use(self) -> BoxUse:
         """What the bridge holds now, each taken caller keeping room for their own media."""

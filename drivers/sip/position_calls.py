@@ -3,6 +3,7 @@ actions."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -34,6 +35,10 @@ from drivers.sip.stack_state import (
     ZIP_SECONDS,
     PositionSlot,
 )
+
+# A phone on the LAN answers an INVITE with 100 Trying within milliseconds; pjsip resends the
+# INVITE at 0.5, 1.5 and 3.5 s, so nothing back by 4 s means the phone or the network is gone.
+PHONE_SILENT_S = 4.0
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +153,25 @@ class PositionCalls(MediaActions):
             return
         slot.leg, slot.ringing, slot.offer_id = leg, True, action.offer_id
         self._legs[leg.getId()] = leg
+        self._worker.call_later(PHONE_SILENT_S, lambda: self._phone_silent(slot, leg, action))
+
+    def _phone_silent(self, slot: PositionSlot, leg: Any, action: RingPosition) -> None:
+        """Not even a 100 Trying from the phone: it never rang, so the offer's ring time-out
+        must not become the agent's missed offer (and auto-pause). The box's network or the
+        phone failed: OfferNotPlaced, and the leg is given up."""
+        from drivers.sip import backend
+
+        if slot.leg is not leg or leg.heard:
+            return
+        self._release_position(slot)
+        with contextlib.suppress(backend.Error):  # pjsip ends it after its time-out anyway
+            leg.end()
+        self._offer_not_placed(
+            slot,
+            action,
+            f"the phone {slot.spec.uri} did not answer the call within {PHONE_SILENT_S:g} s:"
+            " check its network cable and power",
+        )
 
     def _reject(self, slot: PositionSlot, action: RingPosition, reason: str) -> None:
         """The position cannot take this offer now: the agent's miss (not dialled in, busy)."""

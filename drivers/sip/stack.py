@@ -297,6 +297,7 @@ class SipStack(CallProgress):
     def _start_library(self) -> None:
         try:
             from drivers.sip import backend
+            from drivers.sip.library import Library
         except ImportError as error:
             raise SipError(
                 f"pjsua2 is not installed ({error}): build and install it with"
@@ -306,7 +307,7 @@ class SipStack(CallProgress):
         self._resolve_hosts()
         self._limits = (installed_limits() or UPSTREAM_LIMITS).capped(self.max_calls)
         log.info("pjsua2 build limits: %s", self._limits)
-        library = backend.Library()
+        library = Library()
         self._library = library
         try:
             library.start(
@@ -316,6 +317,7 @@ class SipStack(CallProgress):
                 self.sound_device,
                 self.wire_logging,
                 self._limits.max_calls,
+                self.on_refused_by_library,
             )
             self._wake.open(self.listen, self.port)
             host = self.listen if self.listen not in ("", "0.0.0.0") else "127.0.0.1"

@@ -14,6 +14,11 @@
 # The release tarball comes from $PJPROJECT_TARBALL, else ../shared/vendor/ beside the checkout,
 # else the upstream release URL; its sha256 is checked every time.
 #
+# A small test build (make test): PJSUA2_MAX_CALLS=8 builds the same source with PJSUA_MAX_CALLS 8
+# and a trimmed configure (no sound device, G.711 only, no SSL/SRTP: about 2.5 minutes on 2 cores
+# instead of 5), under its own cache key; PJSUA2_TARGET=DIR unpacks it into DIR instead of the
+# venv (the module names are the same: a test puts DIR first on PYTHONPATH).
+#
 # Environment: PJPROJECT_TARBALL, PJSUA2_COPY_TO (a directory to copy the wheel into, for the
 # image stage's x86_64 test root), PJSUA2_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/depotline/
 # pjsua2), PYTHON (default VENV/bin/python, else python3), JOBS (default nproc), PJSUA2_HOST (a
@@ -30,6 +35,10 @@ if [ -n "$VENV" ]; then
     [ -d "$VENV" ] || die "$VENV is not a virtual environment (make setup creates .venv)"
     VENV=$(cd "$VENV" && pwd)
 fi
+TARGET=${PJSUA2_TARGET:-}
+if [ -n "$TARGET" ]; then  # absolute: the build changes directory before installing
+    mkdir -p "$TARGET" && TARGET=$(cd "$TARGET" && pwd)
+fi
 HERE=$(cd "$(dirname "$0")" && pwd)
 CHECKOUT=$(cd "$HERE/../.." && pwd)
 VERSION=2.15.1
@@ -42,12 +51,21 @@ if [ -n "$VENV" ]; then PYTHON=${PYTHON:-$VENV/bin/python}; else PYTHON=${PYTHON
 pyver=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 arch=${PJSUA2_HOST:-$(uname -m)}
 arch=${arch%%-*}
+MAX_CALLS=${PJSUA2_MAX_CALLS:-}
+case "$MAX_CALLS" in
+'' | *[!0-9]*) [ -z "$MAX_CALLS" ] || die "PJSUA2_MAX_CALLS must be a number of call legs, not '$MAX_CALLS'" ;;
+esac
 settings=$(cat "$HERE/config_site.h" "$HERE"/*.patch 2>/dev/null | sha256sum | cut -c1-12)
-key="pjproject-$VERSION-site-$settings-py$pyver-$arch"
+key="pjproject-$VERSION-site-$settings${MAX_CALLS:+-calls$MAX_CALLS}-py$pyver-$arch"
 CACHE=${PJSUA2_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/depotline/pjsua2}/$key
 
 install_wheel() {
     if [ -n "${PJSUA2_COPY_TO:-}" ]; then cp "$CACHE"/pjsua2-*.whl "$PJSUA2_COPY_TO/"; fi
+    if [ -n "$TARGET" ]; then
+        "$PYTHON" -m pip install -q --no-deps --upgrade --target "$TARGET" "$CACHE"/pjsua2-*.whl
+        PYTHONPATH="$TARGET" "$PYTHON" -c 'import pjsua2, pjsua2_build; print("pjsua2", pjsua2_build.LIMITS)'
+        return 0
+    fi
     [ -n "$VENV" ] || return 0
     # The PyPI wheel (4 call legs) ships the same module names: never both.
     "$VENV/bin/python" -m pip uninstall -q -y pjsua2-python 2>/dev/null || true
@@ -88,6 +106,18 @@ tar -xzf "$tarball" -C "$WORK"
 SRC="$WORK/pjproject-$VERSION"
 [ -d "$SRC" ] || die "$tarball has no pjproject-$VERSION directory at its top"
 cp "$HERE/config_site.h" "$SRC/pjlib/include/pj/config_site.h"
+trimmed=""
+if [ -n "$MAX_CALLS" ]; then
+    sed -i "s/^#define PJSUA_MAX_CALLS .*/#define PJSUA_MAX_CALLS $MAX_CALLS/" \
+        "$SRC/pjlib/include/pj/config_site.h"
+    grep -q "^#define PJSUA_MAX_CALLS $MAX_CALLS\$" "$SRC/pjlib/include/pj/config_site.h" ||
+        die "config_site.h has no PJSUA_MAX_CALLS line to set to $MAX_CALLS"
+    # the test build needs no sound device and no codec but G.711 (it never ships)
+    trimmed="--disable-sound --disable-speex-aec --disable-l16-codec --disable-gsm-codec
+        --disable-g722-codec --disable-g7221-codec --disable-speex-codec --disable-ilbc-codec
+        --disable-ssl --disable-opencore-amr --disable-silk --disable-opus --disable-bcg729
+        --disable-lyra --disable-libsrtp --disable-upnp --disable-vpx"
+fi
 for p in "$HERE"/*.patch; do
     [ -f "$p" ] || continue
     (cd "$SRC" && patch -s -p1 <"$p") || die "patch $p does not apply to pjproject $VERSION"
@@ -107,6 +137,7 @@ CFLAGS="-O2 -fPIC -DNDEBUG" CXXFLAGS="-O2 -fPIC -DNDEBUG" ./configure ${PJSUA2_H
     --disable-openh264 \
     --disable-ffmpeg \
     --disable-sdl \
+    $trimmed \
     --enable-shared=no >"$WORK/configure.log" 2>&1 || { tail -30 "$WORK/configure.log"; die "configure failed"; }
 grep -q 'PJ_HAS_LINUX_EPOLL 1' pjlib/include/pj/compat/os_auto.h 2>/dev/null ||
     grep -q 'ioqueue_epoll' build.mak 2>/dev/null || die "configure did not select the epoll ioqueue"

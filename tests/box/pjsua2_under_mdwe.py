@@ -1,4 +1,4 @@
-"""Runs depotline's pjsua2 set-up (drivers.sip.backend.Library: SIP transport, null sound
+"""Runs depotline's pjsua2 set-up (drivers.sip.library.Library: SIP transport, null sound
 device clocking the conference bridge, G.711) with a tone generator recorded through the bridge,
 in a process that may never map memory writable and executable — the rule systemd's
 MemoryDenyWriteExecute=yes enforces, applied here with the kernel's PR_SET_MDWE. Prints
@@ -31,10 +31,10 @@ def main(wav_path: str) -> None:
     forbid_write_execute()
     import pjsua2 as pj
 
-    from drivers.sip.backend import Library
+    from drivers.sip.library import Library
 
     library = Library()
-    library.start("127.0.0.1", 0, 0, "", False, max_calls=4)
+    library.start("127.0.0.1", 0, 0, "", False, max_calls=4, on_refused=lambda *_: None)
     tone = pj.ToneGenerator()
     tone.createToneGenerator(8000, 1)
     recorder = pj.AudioMediaRecorder()

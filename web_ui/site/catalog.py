@@ -316,7 +316,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "task_reason.line_fault": ("Cut off: line fault", "线路故障中断"),
     "task_reason.call_cap": ("Cut off: longest call reached", "通话超时中断"),
     "task_reason.box_shutdown": ("Cut off: system stopped", "系统停止中断"),
-    "task_reason.box_full": ("Turned away: all lines busy", "系统满线未接入"),
+    "task_reason.box_full": ("Turned away: system full", "系统满载未接入"),
+    "task_reason.lines_busy": ("Turned away: all lines busy", "线路全忙未接入"),
     "task_reason.missed_at_line": ("Rang and stopped before answer", "振铃未接"),
     "users.new_password": ("New password", "新密码"),
     # keypad PINs: agent id + PIN typed on a desk phone's keypad

@@ -5,6 +5,7 @@ through sip_scenarios.py (`python sip_scenarios.py NAME`)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import resource
 from collections.abc import Awaitable, Callable
@@ -44,14 +45,43 @@ def callers_at_once(workdir: Path, count: int, hold_ms: int) -> Sipp:
 
 async def put_through(rig: Rig, arrived: CallArrived, position: str, offer_id: str) -> Any:
     """The engine's part for one caller: answer, ring the agent, bridge them."""
+    mark = len(rig.engine.events)  # the agent may have answered earlier calls
     await rig.lines.perform(AnswerLine(arrived.line))
-    await rig.engine.wait_for(LineAnswered, line=arrived.line)
+    await rig.engine.wait_for(LineAnswered, line=arrived.line, after=mark)
     await rig.positions.perform(
         RingPosition(position, call_id=offer_id, caller=arrived.caller, offer_id=offer_id)
     )
-    answered = await rig.engine.wait_for(PositionAnswered, position=position)
+    answered = await rig.engine.wait_for(PositionAnswered, position=position, after=mark)
     await rig.bridge.perform(Connect(arrived.line, position))
     return answered
+
+
+async def all_put_through(rig: Rig, count: int) -> tuple[list[CallArrived], list[Any]]:
+    """Once `count` callers arrived, put the n-th through to pos<n> (offer-<n>), all at once."""
+    engine = rig.engine
+
+    async def arrived() -> bool:
+        return sum(isinstance(e, CallArrived) for e in engine.events) >= count
+
+    await engine.wait_until(arrived)
+    taken = [e for e in engine.events if isinstance(e, CallArrived)][:count]
+    answered = await asyncio.gather(
+        *(put_through(rig, a, f"pos{n}", f"offer-{n}") for n, a in enumerate(taken, 1))
+    )
+    return taken, list(answered)
+
+
+async def bridged_both_ways(rig: Rig, legs: list[str], result: dict[str, object]) -> None:
+    """Wait until every leg carried RTP both ways (25 packets each); note the counts and how
+    many calls the bridge joins at that moment."""
+
+    async def flowing() -> bool:
+        counts = await rig.stack.audio_packets()
+        result["packets"] = counts
+        return all(min(counts.get(leg, (0, 0))) >= 25 for leg in legs)
+
+    await rig.engine.wait_until(flowing)
+    result["bridged_at_once"] = len(await rig.stack.bridge_links()) // 2
 
 
 async def box_full_turns_caller_away(workdir: Path) -> dict[str, object]:
@@ -173,28 +203,9 @@ async def eight_calls_all_bridged(workdir: Path) -> dict[str, object]:
         await engine.wait_for(LineInService, line="gw1-8")
         await engine.wait_for(PositionInService, position="pos8")
         callers = callers_at_once(workdir, 8, hold_ms=8000)
-
-        async def eight_arrived() -> bool:
-            return sum(isinstance(e, CallArrived) for e in engine.events) == 8
-
-        await engine.wait_until(eight_arrived)
-        taken = [e for e in engine.events if isinstance(e, CallArrived)]
-        answered = await asyncio.gather(
-            *(
-                put_through(rig, arrived, f"pos{n}", f"offer-{n}")
-                for n, arrived in enumerate(taken, 1)
-            )
-        )
+        taken, answered = await all_put_through(rig, 8)
         result["offers_answered"] = len({a.offer_id for a in answered})
-        legs = [e.line for e in taken] + [p.id for p in phones]
-
-        async def audio_both_ways_on_every_leg() -> bool:
-            counts = await rig.stack.audio_packets()
-            result["packets"] = counts
-            return all(min(counts.get(leg, (0, 0))) >= 25 for leg in legs)
-
-        await engine.wait_until(audio_both_ways_on_every_leg)
-        result["bridged_at_once"] = len(await rig.stack.bridge_links()) // 2
+        await bridged_both_ways(rig, [e.line for e in taken] + [p.id for p in phones], result)
         for arrived in taken:
             await engine.wait_for(CallerHungUp, line=arrived.line, timeout_s=20)
         result["callers_exit"] = await asyncio.to_thread(callers.wait, 20)
@@ -214,12 +225,19 @@ async def out_of_sockets(workdir: Path) -> dict[str, object]:
     async with Rig(workdir, [], [POS1]) as rig:
         engine = rig.engine
         await engine.wait_for(PositionInService, position="pos1")
-        # every descriptor number up to the limit is taken (or the limit is where they end)
+        # every descriptor number up to the limit is taken: the limit where the open ones end,
+        # and the gaps below it (descriptors closed earlier) filled, or a socket could use one
         resource.setrlimit(resource.RLIMIT_NOFILE, (len(os.listdir("/proc/self/fd")), hard))
+        gaps: list[int] = []
+        with contextlib.suppress(OSError):
+            while True:
+                gaps.append(os.open(os.devnull, os.O_RDONLY))
         try:
             await rig.positions.perform(RingPosition("pos1", call_id="c1", offer_id="starved"))
             not_placed = await engine.wait_for(OfferNotPlaced, position="pos1")
         finally:
+            for fd in gaps:
+                os.close(fd)
             resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
         result["not_placed"] = [not_placed.offer_id, not_placed.reason]
         await rig.positions.perform(RingPosition("pos1", call_id="c2", offer_id="again"))

@@ -88,13 +88,14 @@ class Sipp:
                 self.process.wait(5)
 
 
-def run_scenario(name: str, timeout_s: float = 60.0) -> dict[str, object]:
+def run_scenario(name: str, timeout_s: float = 60.0, pjsua2_dir: str = "") -> dict[str, object]:
     """Run `sip_scenarios.py NAME` in a loopback-only network namespace when we are root (its
-    SIP traffic cannot leak and its ports are free), else on 127.0.0.x; return its JSON."""
+    SIP traffic cannot leak and its ports are free), else on 127.0.0.x; return its JSON.
+    `pjsua2_dir`: another pjsua2 build to import instead of the venv's (make test's small one)."""
     root = HERE.parents[2]
     script = str(HERE / "sip_scenarios.py")
     python = str(root / ".venv" / "bin" / "python")
-    env = {**os.environ, "PYTHONPATH": str(root)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [pjsua2_dir, str(root)]))}
     if os.geteuid() == 0:
         command = [
             "unshare",

@@ -36,18 +36,15 @@ from drivers.roles import (
     HangUpPosition,
     HoldCaller,
     JoinSupervisor,
-    LineAction,
     LineAnswered,
     LineAudio,
     LineFaulted,
     LineInService,
     ListenMode,
-    MediaAction,
     MuteCaller,
     PlayMusic,
     PlayPrompt,
     PlayTone,
-    PositionAction,
     PositionAnswered,
     PositionDigitPressed,
     PositionFaulted,
@@ -655,7 +652,9 @@ async def modem_line_bridged(workdir: Path) -> dict[str, object]:
 async def real_engine(workdir: Path) -> dict[str, object]:
     """The real Engine between the SIP lines and positions, as the shell wires it: a caller
     picks cargo by key 1, agent a1 on pos1 is rung, answers, talks; the caller hangs up."""
-    from appliance.engine.commands import LogIn, Tick
+    from engine_loop import EngineLoop
+
+    from appliance.engine.commands import LogIn
     from appliance.engine.engine import Engine
     from appliance.engine.records import CallEnded, QueueLogEntry
     from appliance.engine.setup import (
@@ -677,50 +676,28 @@ async def real_engine(workdir: Path) -> dict[str, object]:
     )
     engine = Engine(setup, recordings_dir=str(workdir / "rec"))
     peers = [gateway_keepalive(workdir), agent(workdir, "agent1", AGENT1)]
-    records: list[object] = []
-    performed: list[str] = []
     rig = Rig(workdir, [GW], [POS1])
     rig.stack.prompt_dirs = (*rig.stack.prompt_dirs, str(ROOT / "appliance" / "prompts"))
     talk_packets: dict[str, tuple[int, int]] = {}
 
-    async def carry_out(event: Any) -> None:
-        for action in engine.handle(event):
-            performed.append(type(action).__name__)
-            if isinstance(action, LineAction):
-                await rig.lines.perform(action)
-            elif isinstance(action, PositionAction):
-                await rig.positions.perform(action)
-            elif isinstance(action, MediaAction):
-                await rig.bridge.perform(action)
-                if isinstance(action, Connect):
-                    asyncio.get_running_loop().call_later(
-                        1.5, lambda: asyncio.ensure_future(note_packets())
-                    )
-            else:
-                records.append(action)
-
     async def note_packets() -> None:
         talk_packets.update(await rig.stack.audio_packets())
 
+    def on_media(action: Any) -> None:
+        if isinstance(action, Connect):
+            asyncio.get_running_loop().call_later(
+                1.5, lambda: asyncio.ensure_future(note_packets())
+            )
+
+    loop = EngineLoop(rig, engine, on_media)
+    records, performed = loop.records, loop.performed
     async with rig:
-        seen = 0
         await rig.engine.wait_for(LineInService, line="gw1-2")
         await rig.engine.wait_for(PositionInService, position="pos1")
-        call: Sipp | None = None
-        deadline = asyncio.get_running_loop().time() + 30
-        while not any(isinstance(r, CallEnded) for r in records):
-            assert asyncio.get_running_loop().time() < deadline, performed
-            while seen < len(rig.engine.events):
-                await carry_out(rig.engine.events[seen])
-                seen += 1
-            if call is None:
-                await carry_out(LogIn(time.time(), agent="a1", position="pos1"))
-                call = caller(workdir, "gateway_caller.xml", hold_ms=5000)
-            due = engine.next_deadline()
-            if due is not None and due <= time.time():
-                await carry_out(Tick(time.time()))
-            await rig.engine.next_change(0.05)
-        caller_exit = await asyncio.to_thread(call.wait, 10) if call else -1
+        await loop.carry_out(LogIn(time.time(), agent="a1", position="pos1"))
+        call = caller(workdir, "gateway_caller.xml", hold_ms=5000)
+        await loop.run_until(lambda: any(isinstance(r, CallEnded) for r in records))
+        caller_exit = await asyncio.to_thread(call.wait, 10)
     for peer in peers:
         peer.stop()
     verbs = [r.verb.name for r in records if isinstance(r, QueueLogEntry)]
@@ -1040,11 +1017,18 @@ def main() -> None:
     workdir = Path(os.environ.get("SIP_TEST_DIR") or "/tmp")
     # scenarios joining other parts of depotline live in their own module (it imports this one)
     from capacity_scenarios import CAPACITY_SCENARIOS
+    from depot_scenarios import DEPOT_SCENARIOS
     from edge_scenarios import EDGE_SCENARIOS
     from modem_bridge_scenario import MODEM_BRIDGE_SCENARIOS
 
     async def scenario() -> dict[str, object]:
-        every = {**SCENARIOS, **MODEM_BRIDGE_SCENARIOS, **CAPACITY_SCENARIOS, **EDGE_SCENARIOS}
+        every = {
+            **SCENARIOS,
+            **MODEM_BRIDGE_SCENARIOS,
+            **CAPACITY_SCENARIOS,
+            **EDGE_SCENARIOS,
+            **DEPOT_SCENARIOS,
+        }
         return await every[sys.argv[1]](workdir)
 
     result = asyncio.run(scenario())

@@ -161,13 +161,16 @@ def test_time_never_runs_backwards_so_no_wait_is_negative() -> None:
     [
         (TurnedAwayReason.MISSED_AT_LINE, EndReason.MISSED_AT_LINE),
         (TurnedAwayReason.BOX_FULL, EndReason.BOX_FULL),
+        (TurnedAwayReason.LINES_BUSY, EndReason.LINES_BUSY),
     ],
 )
 def test_call_turned_away_leaves_record_and_callback(
     why: TurnedAwayReason, reason: EndReason
 ) -> None:
     h = _depot()
-    h.ev(CallTurnedAway, line="l1", caller=CallerId(NUMBER), reason=why)
+    # lines busy: no line of the gateway was free, and the gateway's id names where it came
+    line = "gw1" if why is TurnedAwayReason.LINES_BUSY else "l1"
+    h.ev(CallTurnedAway, line=line, caller=CallerId(NUMBER), reason=why)
     inbound = h.log()[0]
     assert inbound.verb is Verb.INBOUND and inbound.data[0] == NUMBER
     call_id = inbound.call_id
