@@ -132,7 +132,8 @@ _END_REASONS = {
     "call_cap": ("Longest call reached", "超过通话时长上限"),
     "line_silent": ("Line went silent", "线路无声"),
     "box_shutdown": ("Cut off: system stopped", "系统停止中断"),
-    "box_full": ("Turned away: system full", "系统满线未接入"),
+    "box_full": ("Turned away: system full", "系统满载未接入"),
+    "lines_busy": ("Turned away: all lines busy", "线路全忙未接入"),
     "missed_at_line": ("Rang off before answer", "应答前挂机"),
     "self_served": ("Self-served (keypad)", "自助查询"),
 }
