@@ -21,10 +21,13 @@ class CsvProblem(FormError):
         self.column = column
         self.column_number = column_number
 
+    def at(self) -> str:
+        """Where the bad cell is, as a log line names it."""
+        column = f" ({self.column})" if self.column else ""
+        return f"line {self.line_number}, column {self.column_number}{column}"
+
     def __str__(self) -> str:
-        return (
-            f"line {self.line_number}, column {self.column_number} ({self.column}): {self.problem}"
-        )
+        return f"{self.at()}: {self.problem}"
 
 
 def _text(data: bytes) -> str:

@@ -137,6 +137,8 @@ def test_waybills_import_refuses_a_bad_file_whole_then_loads_and_shows(tmp_path:
     refused = depotline("waybills", "import", str(bad), "--db", str(database))
     assert refused.returncode == EX_DATAERR
     assert "line 2, column 1 (waybill)" in refused.stderr and "nothing was loaded" in refused.stderr
+    # the script's log says what is wrong with the cell in words, not the web UI's code
+    assert "6 to 30 letters and digits" in refused.stderr, refused.stderr
     shown = depotline("waybills", "show", "SF1234567890", "--db", str(database), "--json")
     assert shown.returncode == 1 and shown.stdout.strip() == "null"
     good = tmp_path / "nightly.csv"
@@ -155,3 +157,27 @@ def test_waybills_import_refuses_a_bad_file_whole_then_loads_and_shows(tmp_path:
         "source": "nightly.csv",
     }
     assert json.loads(shown.stdout)["time"].startswith("2026-12-06T21:10:00")
+
+
+def test_waybills_import_names_what_a_bad_cell_should_be_and_keeps_what_was_loaded(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "depot.db"
+    make_database(database)
+    good = tmp_path / "monday.csv"
+    good.write_text("SF1234567890,运输中,上海转运中心,2026-12-06 21:10\n")
+    assert depotline("waybills", "import", str(good), "--db", str(database)).returncode == 0
+    cases = {
+        "SF1234567891,lost,上海,2026-12-07 10:00\n": ("line 1, column 2 (status)", "not a known"),
+        "SF1234567891,已签收,上海,2026-13-07 10:00\n": ("line 1, column 4 (time)", "14:30"),
+        "SF1234567891,已签收,上海\n": ("line 1, column 4 (time)", "empty"),
+        "SF1234567891,已签收,上海,2026-12-07 10:00,x\n": ("line 1, column 5", "more columns"),
+    }
+    for text, (where, words) in cases.items():
+        bad = tmp_path / "tuesday.csv"
+        bad.write_text(text)
+        refused = depotline("waybills", "import", str(bad), "--db", str(database))
+        assert refused.returncode == EX_DATAERR
+        assert where in refused.stderr and words in refused.stderr, (text, refused.stderr)
+        shown = depotline("waybills", "show", "SF1234567890", "--db", str(database), "--json")
+        assert json.loads(shown.stdout)["status"] == "in_transit"
