@@ -120,9 +120,10 @@ def test_tasks_and_tickets_listed_as_json_with_the_keys_scripts_use(tmp_path: Pa
     )
     every = json.loads(depotline("tickets", "list", "--db", str(database), "--json").stdout)
     assert [t["id"] for t in every] == ["T2", "T1"]
-    assert {"id", "number", "owner", "category", "deadline", "escalation_level", "state"} <= set(
-        every[0]
-    )
+    # the seven keys, and the ticket's waybill (运单号) that README lists beside them
+    keys = {"id", "number", "owner", "category", "deadline", "escalation_level", "state"}
+    assert set(every[0]) == keys | {"waybill"}
+    assert every[1]["waybill"] == "SF1234567890" and every[0]["waybill"] == ""
     overdue = depotline("tickets", "list", "--db", str(database), "--json", "--overdue")
     assert [(t["id"], t["owner"], t["escalation_level"]) for t in json.loads(overdue.stdout)] == [
         ("T1", "1002", 1)
