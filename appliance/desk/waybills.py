@@ -1,6 +1,6 @@
 """Waybills (运单号): the depot's tracking export loaded from an upload or picked up from the
 tracking folder beside the database, and the search by waybill across its status, the records
-that name it, their calls and the tickets about it."""
+that name it, their calls, the calls that keyed it in the self-service and the tickets about it."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from appliance.desk.forms import FormError, clean_waybill
 from appliance.desk.tracking_export import read_export
 from appliance.engine.records import CallRecord
 from appliance.service import DepotService
-from appliance.store import Store, desk_records, tickets, waybills
+from appliance.store import Store, desk_records, queue_log, tickets, waybills
 from appliance.store.desk_records import DeskRecord
 from appliance.store.desk_store import DeskStore
 from appliance.store.tickets import Ticket, TicketFilter
@@ -123,11 +123,17 @@ class WaybillDesk:
         records = await self._db.read(lambda c: desk_records.by_waybill(c, waybill, FOUND_LIMIT))
         about = TicketFilter(waybill=waybill)
         found_tickets = await self._db.read(lambda c: tickets.search(c, about, FOUND_LIMIT))
+        digits = waybills.keyed_as(waybill)
+        keyed = (
+            await self._db.read(lambda c: queue_log.calls_keying(c, digits, FOUND_LIMIT))
+            if digits
+            else []
+        )
+        call_ids = dict.fromkeys([*keyed, *(r.call_id for r in records if r.call_id)])
         calls = [
-            call
-            for call_id in dict.fromkeys(r.call_id for r in records if r.call_id)
-            if (call := await self._store.call(call_id)) is not None
+            call for call_id in call_ids if (call := await self._store.call(call_id)) is not None
         ]
+        calls.sort(key=lambda call: call.arrived_s, reverse=True)
         return WaybillSearch(waybill, tracking, tuple(records), tuple(calls), tuple(found_tickets))
 
     async def count(self) -> int:

@@ -111,3 +111,14 @@ async def last_start_s(connection: aiosqlite.Connection, before_s: float) -> flo
         (before_s,),
     )
     return None if row is None or row[0] is None else float(row[0])
+
+
+async def calls_keying(connection: aiosqlite.Connection, digits: str, limit: int) -> list[str]:
+    """The calls whose caller keyed these digits in the waybill self-service, newest first
+    (the WAYBILL rows' first field, which the queue_log_waybills index holds)."""
+    rows = await connection.execute_fetchall(
+        "SELECT call_id FROM queue_log WHERE verb = 'WAYBILL' AND json_extract(data, '$[0]') = ?"
+        " GROUP BY call_id ORDER BY max(time_s) DESC LIMIT ?",
+        (digits, limit),
+    )
+    return [str(row[0]) for row in rows]

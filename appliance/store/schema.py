@@ -380,6 +380,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             created_by TEXT NOT NULL
         )""",
     ),
+    (
+        # the search by waybill finds the calls that keyed it in the self-service
+        "CREATE INDEX queue_log_waybills ON queue_log (json_extract(data, '$[0]'))"
+        " WHERE verb = 'WAYBILL'",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -50,6 +50,13 @@ async def one(connection: aiosqlite.Connection, waybill: str) -> Waybill | None:
     return None if row is None else _waybill(row)
 
 
+def keyed_as(waybill: str) -> str | None:
+    """The digits a caller keys on the phone for this waybill: the waybill itself, or its
+    digits after the carrier's letter prefix; None if a keypad cannot key it."""
+    digits = waybill.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    return digits if digits.isdigit() else None
+
+
 async def keyed(connection: aiosqlite.Connection, digits: str) -> Waybill | None:
     """The waybill a caller keyed on the phone: its digits, the carrier's letter prefix
     ("SF", "JD") left out as a keypad cannot key it. None when no waybill, or more than one

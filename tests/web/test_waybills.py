@@ -25,7 +25,7 @@ from web_people import signed_in
 from web_people import upload as upload_file
 
 from appliance.desk.waybills import SETTLE_S
-from appliance.engine.records import CallEnded, CallRecord, EndReason
+from appliance.engine.records import CallEnded, CallRecord, EndReason, QueueLogEntry, Verb
 
 GOOD = (
     "运单号,状态,地点,时间\n"
@@ -200,6 +200,41 @@ def test_waybill_found_across_records_calls_and_tickets(tmp_path: Path) -> None:
         assert 'id="ticket-waybill"' in ticket
         _status, page = await agent.page("/waybills?q=ZZ0000000000")
         assert 'id="tracking-unknown"' in page
+
+    with_people(tmp_path, test)
+
+
+def test_waybill_search_finds_the_calls_that_keyed_it_on_the_phone(tmp_path: Path) -> None:
+    async def test(depot: Depot, agent: Browserish, lead: Browserish) -> None:
+        await upload(lead, GOOD)
+        now_s = depot.service.now()
+
+        def keyed_call(call_id: str, digits: str, result: str, reason: EndReason) -> list[object]:
+            call = CallRecord(
+                call_id, "L1", "in", "13800002222", "", now_s - 90, now_s - 30, reason
+            )
+            keyed = (digits, result)
+            return [
+                QueueLogEntry(now_s - 90, call_id, "", "", Verb.INBOUND, ("13800002222", "")),
+                QueueLogEntry(now_s - 60, call_id, "cargo", "", Verb.WAYBILL, keyed),
+                CallEnded(call),
+            ]
+
+        await depot.runtime.store.record(
+            [
+                # the keypad cannot key the carrier's letters: SF1234567890 is keyed 1234567890
+                *keyed_call("self-served", "1234567890", "found", EndReason.SELF_SERVED),
+                *keyed_call("to-agent", "8000123456", "unknown", EndReason.ABANDONED_IN_QUEUE),
+                *keyed_call("other", "9876543210", "found", EndReason.SELF_SERVED),
+            ]
+        )
+        _status, page = await agent.page("/waybills?q=SF1234567890")
+        calls = re.findall(r'data-call="([^"]+)"', page.split('id="waybill-found"')[1])
+        assert calls == ["self-served"]
+        _status, page = await agent.page("/waybills?q=8000123456")
+        assert 'id="tracking-unknown"' in page
+        calls = re.findall(r'data-call="([^"]+)"', page.split('id="waybill-found"')[1])
+        assert calls == ["to-agent"]
 
     with_people(tmp_path, test)
 
