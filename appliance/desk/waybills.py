@@ -120,6 +120,10 @@ class WaybillDesk:
         if waybill is None:
             raise FormError("waybill", "waybill_format")
         tracking = await self._db.read(lambda c: waybills.one(c, waybill))
+        if tracking is None:
+            # the digits a caller keyed, read out to the agent: the carrier's letters left out
+            tracking = await self._db.read(lambda c: waybills.keyed(c, waybill))
+            waybill = tracking.waybill if tracking is not None else waybill
         records = await self._db.read(lambda c: desk_records.by_waybill(c, waybill, FOUND_LIMIT))
         about = TicketFilter(waybill=waybill)
         found_tickets = await self._db.read(lambda c: tickets.search(c, about, FOUND_LIMIT))

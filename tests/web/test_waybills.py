@@ -239,6 +239,18 @@ def test_waybill_search_finds_the_calls_that_keyed_it_on_the_phone(tmp_path: Pat
     with_people(tmp_path, test)
 
 
+def test_digits_keyed_without_the_carriers_letters_find_the_waybill(tmp_path: Path) -> None:
+    async def test(depot: Depot, agent: Browserish, lead: Browserish) -> None:
+        await upload(lead, GOOD)
+        # the screen pop links the digits the caller keyed; the self-service read SF1234567890
+        _status, page = await agent.page("/waybills?q=1234567890")
+        assert 'id="tracking-unknown"' not in page
+        assert await status_of(agent, "1234567890") == "in_transit"
+        assert "SF1234567890" in page.split('id="waybill-found"')[1]
+
+    with_people(tmp_path, test)
+
+
 def test_screen_pop_shows_the_waybill_the_caller_keyed(tmp_path: Path) -> None:
     async def test(depot: Depot, agent: Browserish, lead: Browserish) -> None:
         status, page = await agent.page(
