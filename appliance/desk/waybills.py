@@ -116,14 +116,14 @@ class WaybillDesk:
 
     async def search(self, text: str) -> WaybillSearch:
         """The waybill's status and everything the depot has about it."""
-        waybill = clean_waybill(text)
-        if waybill is None:
+        asked = clean_waybill(text)
+        if asked is None:
             raise FormError("waybill", "waybill_format")
-        tracking = await self._db.read(lambda c: waybills.one(c, waybill))
+        tracking = await self._db.read(lambda c: waybills.one(c, asked))
         if tracking is None:
             # the digits a caller keyed, read out to the agent: the carrier's letters left out
-            tracking = await self._db.read(lambda c: waybills.keyed(c, waybill))
-            waybill = tracking.waybill if tracking is not None else waybill
+            tracking = await self._db.read(lambda c: waybills.keyed(c, asked))
+        waybill = tracking.waybill if tracking is not None else asked
         records = await self._db.read(lambda c: desk_records.by_waybill(c, waybill, FOUND_LIMIT))
         about = TicketFilter(waybill=waybill)
         found_tickets = await self._db.read(lambda c: tickets.search(c, about, FOUND_LIMIT))
