@@ -62,7 +62,7 @@ def test_negotiate_follows_accept_language_q_values() -> None:
     assert negotiate("") == "zh-CN"
 
 
-async def _seed(depot: Depot) -> tuple[str, str]:
+async def _seed(depot: Depot) -> tuple[str, str, str]:
     agent = SignedIn(AGENT_ID, "王芳", Role.AGENT, "", 0.0)
     form = {
         "category": "damage",
@@ -87,10 +87,15 @@ async def _seed(depot: Depot) -> tuple[str, str]:
             menu=dataclasses.replace(setup.menu, options=(*setup.menu.options, entry)),
         )
     )
-    return record.record_id, ticket.ticket_id
+    # a 回访 task with a failed attempt: its page names the reason and the outcome
+    task = await depot.desk.tasks.create_task(
+        lead, {"number": "13900000001", "name": "李先生", "reason": "key_customer"}
+    )
+    await depot.desk.tasks.record_attempt(agent, task.task_id, "no_answer", "")
+    return record.record_id, ticket.ticket_id, task.task_id
 
 
-def every_page(record_id: str, ticket_id: str) -> list[str]:
+def every_page(record_id: str, ticket_id: str, task_id: str) -> list[str]:
     return [
         "/desk",
         "/desk/pop?number=13800138000&call_id=c1&name=%E5%BC%A0%E4%BC%9F&waybill=8000123456",
@@ -116,6 +121,10 @@ def every_page(record_id: str, ticket_id: str) -> list[str]:
         "/reports?period=month",
         "/reports/staffing",
         "/supervisor/tasks",
+        "/supervisor/tasks?view=overdue",
+        f"/tasks/{task_id}",
+        "/waybills",
+        "/waybills?q=SF1234567890",
         "/supervisor/settings",
         "/admin/status",
         "/admin/screens",
@@ -142,7 +151,7 @@ def test_every_page_renders_in_both_languages_without_untranslated_strings(
 
     async def main() -> None:
         async with running_depot(tmp_path / "depot.db") as depot:
-            record_id, ticket_id = await _seed(depot)
+            record_id, ticket_id, task_id = await _seed(depot)
             for language in ("zh-CN", "en"):
                 jar = aiohttp.CookieJar(unsafe=True)
                 async with aiohttp.ClientSession(cookie_jar=jar) as session:
@@ -151,7 +160,7 @@ def test_every_page_renders_in_both_languages_without_untranslated_strings(
                     login_status, login_page = await admin.page("/login")
                     pages = {"/login": (login_status, login_page)}
                     await admin.sign_in(ADMIN_ID, ADMIN_PASSWORD)
-                    for path in every_page(record_id, ticket_id):
+                    for path in every_page(record_id, ticket_id, task_id):
                         pages[path] = await admin.page(path)
                     # an error page, as an agent
                     async with aiohttp.ClientSession(
@@ -205,7 +214,7 @@ def test_no_chinese_page_shows_an_untranslated_code(tmp_path: Path) -> None:
 
     async def main() -> None:
         async with running_depot(tmp_path / "depot.db") as depot:
-            record_id, ticket_id = await _seed(depot)
+            record_id, ticket_id, task_id = await _seed(depot)
             admin = SignedIn(ADMIN_ID, "Admin", Role.ADMIN, "", 0.0)
             detail = "longest_idle tier_escalation_s=30 join_when_no_agents=True"
             for action, target, entry_detail in (
@@ -237,7 +246,7 @@ def test_no_chinese_page_shows_an_untranslated_code(tmp_path: Path) -> None:
                 client = Browserish(depot.url, s)
                 assert (await client.sign_in(AGENT_ID, "a wrong password")).status == 401
                 await client.sign_in(ADMIN_ID, ADMIN_PASSWORD)
-                for path in ["/", *every_page(record_id, ticket_id), "/admin/screens"]:
+                for path in ["/", *every_page(record_id, ticket_id, task_id), "/admin/screens"]:
                     status, page = await client.page(path)
                     assert status == 200, path
                     text = _PATH.sub(" ", visible_text(page))  # file paths are not codes
