@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from appliance.config import DEFAULT_PATH, EX_CONFIG, ConfigError, load
 from appliance.desk.csv_rows import CsvProblem
 from appliance.desk.forms import clean_waybill
-from appliance.desk.tracking_export import MAX_ROWS, PLACE_MAX_CHARS, read_export
+from appliance.desk.tracking_export import in_words, read_export
 from appliance.store import Store, StoreError, tasks, tickets, waybills
 from appliance.store.desk_store import DeskStore
 from appliance.store.tickets import TicketFilter
@@ -28,21 +28,6 @@ EX_NOINPUT = 66
 EX_IOERR = 74
 LIST_LIMIT = 100_000
 NOT_FOUND = 1
-# the tracking export's problems in words for the script's log (the web UI has its own catalog)
-CSV_PROBLEM_WORDS = {
-    "required": "empty, and every row needs waybill, status, place and time",
-    "extra_column": "more columns than waybill, status, place, time",
-    "waybill_format": "a waybill is 6 to 30 letters and digits",
-    "waybill_status": "not a known status (received, in_transit, arrived, out_for_delivery,"
-    " delivered, held, returned, or 已揽收 运输中 已到达 派送中 已签收 滞留 已退回)",
-    "waybill_time": "a time is written as 2026-12-07 14:30",
-    "too_long": f"a place is at most {PLACE_MAX_CHARS} characters",
-    "control_chars": "control characters are not allowed",
-    "no_rows": "the file has no rows",
-    "too_many_rows": f"more than {MAX_ROWS:,} rows",
-    "encoding": "not a UTF-8 or GB18030 text file",
-    "too_large": "the file is too large",
-}
 
 
 def _parser(verb: str) -> argparse.ArgumentParser:
@@ -205,9 +190,8 @@ def main(argv: list[str]) -> int:
     try:
         return asyncio.run(_run(verb, database, args))
     except CsvProblem as problem:
-        words = CSV_PROBLEM_WORDS.get(problem.problem, problem.problem)
         print(
-            f"depotline waybills: {args.file}: {problem.at()}: {words}; nothing was loaded",
+            f"depotline waybills: {args.file}: {in_words(problem)}; nothing was loaded",
             file=sys.stderr,
         )
         return EX_DATAERR

@@ -33,6 +33,22 @@ PLACE_MAX_CHARS = 60
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
 MAX_ROWS = 200_000
 
+# a bad row's problem in words for a log or a refused file's note (the web UI has its catalog)
+CSV_PROBLEM_WORDS = {
+    "required": "empty, and every row needs waybill, status, place and time",
+    "extra_column": "more columns than waybill, status, place, time",
+    "waybill_format": "a waybill is 6 to 30 letters and digits",
+    "waybill_status": "not a known status (received, in_transit, arrived, out_for_delivery,"
+    " delivered, held, returned, or 已揽收 运输中 已到达 派送中 已签收 滞留 已退回)",
+    "waybill_time": "a time is written as 2026-12-07 14:30",
+    "too_long": f"a place is at most {PLACE_MAX_CHARS} characters",
+    "control_chars": "control characters are not allowed",
+    "no_rows": "the file has no rows",
+    "too_many_rows": f"more than {MAX_ROWS:,} rows",
+    "encoding": "not a UTF-8 or GB18030 text file",
+    "too_large": "the file is too large",
+}
+
 
 def _time_s(text: str, zone: ZoneInfo) -> float | None:
     for form in TIME_FORMATS:
@@ -72,3 +88,8 @@ def read_export(data: bytes, timezone: str, *, loaded_s: float, source: str) -> 
         if waybill not in newest or newest[waybill].time_s <= time_s:
             newest[waybill] = found
     return list(newest.values())
+
+
+def in_words(problem: CsvProblem) -> str:
+    """Where the bad cell is and what it should be, for the CLI and the tracking folder."""
+    return f"{problem.at()}: {CSV_PROBLEM_WORDS.get(problem.problem, problem.problem)}"

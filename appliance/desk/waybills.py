@@ -14,7 +14,7 @@ from pathlib import Path
 from appliance.desk.audit import AuditTrail, SignedIn
 from appliance.desk.csv_rows import CSV_MAX_BYTES, CsvProblem
 from appliance.desk.forms import FormError, clean_waybill
-from appliance.desk.tracking_export import read_export
+from appliance.desk.tracking_export import in_words, read_export
 from appliance.engine.records import CallRecord
 from appliance.service import DepotService
 from appliance.store import Store, desk_records, queue_log, tickets, waybills
@@ -100,8 +100,8 @@ class WaybillDesk:
             try:
                 summary = await self.load_export(data, path.name)
             except CsvProblem as problem:
-                log.warning("tracking export %s refused: %s", path, problem)
-                await asyncio.to_thread(_file_away, path, REFUSED_FOLDER, str(problem))
+                log.warning("tracking export %s refused: %s", path, in_words(problem))
+                await asyncio.to_thread(_file_away, path, REFUSED_FOLDER, in_words(problem))
             else:
                 log.info("tracking export %s: %d waybills", path, summary.rows)
                 await asyncio.to_thread(_file_away, path, LOADED_FOLDER, "")

@@ -126,6 +126,7 @@ def test_tracking_folder_export_is_picked_up_and_a_bad_one_refused_with_its_line
         assert (folder / "loaded" / "2-nightly.csv").exists()
         error = (folder / "refused" / "1-bad.csv.error.txt").read_text()
         assert "line 4, column 1 (waybill)" in error
+        assert "6 to 30 letters and digits" in error, error  # words, not the web UI's code
         assert await status_of(agent, "YT9876543210") == "delivered"
 
     with_people(tmp_path, test, jobs_every_s=0.02)
