@@ -93,10 +93,13 @@ async def insert(connection: aiosqlite.Connection, tasks: Sequence[CallbackReque
 
 
 async def settle(connection: aiosqlite.Connection, settled: Sequence[CallbackSettled]) -> None:
-    """The customer's own call was answered: their open task is done."""
+    """The customer's own call was answered: their open task of a missed call is done. A task
+    the desk made or gave a ticket (a complaint's follow-up, a key customer, a campaign) stays
+    open: the call it asks for has something to say that the customer's own call did not."""
     for s in settled:
         rows = await connection.execute_fetchall(
-            "SELECT task_id FROM callback_tasks WHERE number = ? AND status = 'open'",
+            "SELECT task_id FROM callback_tasks WHERE number = ? AND status = 'open'"
+            " AND created_by = '' AND ticket_id = ''",
             (s.number,),
         )
         for (task_id,) in rows:

@@ -23,6 +23,8 @@ from web_depot import (
 from web_http import Browserish
 from web_people import post, signed_in
 
+from appliance.engine.records import CallbackRequested, CallbackSettled
+
 HOUR_S = 3600.0
 
 
@@ -169,6 +171,35 @@ def test_resolved_ticket_closes_when_the_follow_up_call_reaches_the_customer(
         (record_id,) = re.findall(r'id="ticket-record" href="/records/([^"]+)"', page)
         _status, record = await people.agent.page(f"/records/{record_id}")
         assert f'href="/tickets/{ticket_id}"' in record
+
+    with_people(tmp_path, test)
+
+
+def test_complainants_own_call_leaves_the_follow_up_open_until_the_follow_up_reaches_them(
+    tmp_path: Path,
+) -> None:
+    async def test(depot: Depot, people: People) -> None:
+        now_s = depot.service.now()
+        # 13800000006 also missed a call before: the resolution hands that open task the ticket
+        missed = CallbackRequested(
+            "ab1", "13800000006", "", "abandoned", "c1", "cargo", now_s, now_s
+        )
+        await depot.runtime.store.record([missed])
+        for number in ("13800000005", "13800000006"):
+            ticket_id = await complain(people.agent, number)
+            await post(people.agent, f"/tickets/{ticket_id}/resolve", {"resolution": "已赔付"})
+            _status, page = await people.agent.page(f"/tickets/{ticket_id}")
+            (task_id,) = re.findall(r'class="follow-up" href="/tasks/([^"]+)"', page)
+            # the customer rings in about another waybill and an agent answers: that is not
+            # the follow-up call, so neither the task nor the ticket may close by it
+            await depot.runtime.store.record([CallbackSettled(number, f"in-{number}", now_s)])
+            _status, task = await people.agent.page(f"/tasks/{task_id}")
+            assert 'data-state="open"' in task, number
+            _status, page = await people.agent.page(f"/tickets/{ticket_id}")
+            assert 'data-state="resolved"' in page
+            await post(people.agent, f"/tasks/{task_id}/attempt", {"outcome": "reached_resolved"})
+            _status, page = await people.agent.page(f"/tickets/{ticket_id}")
+            assert 'data-state="closed"' in page
 
     with_people(tmp_path, test)
 
