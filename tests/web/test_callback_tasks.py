@@ -25,7 +25,7 @@ from web_http import Browserish
 from web_people import post, signed_in
 from web_people import upload as upload_file
 
-from appliance.engine.records import CallbackRequested
+from appliance.engine.records import CallbackRequested, CallbackSettled
 from drivers.roles import CallerId
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -62,6 +62,15 @@ def task_ids(page: str) -> list[str]:
 def desk_numbers(page: str) -> list[str]:
     table = page.split('id="desk-tasks"')[1].split("</table>")[0]
     return re.findall(r'data-number="([^"]+)"', table)
+
+
+def missed_calls(depot: Depot, number: str, count: int) -> list[CallbackRequested]:
+    """`count` callers from `number` hung up waiting: the first makes the task (ab0)."""
+    now_s = depot.service.now()
+    return [
+        CallbackRequested(f"ab{n}", number, "", "abandoned", f"c{n}", "cargo", now_s, now_s)
+        for n in range(count)
+    ]
 
 
 def move_to(depot: Depot, hour: int, minute: int = 0) -> None:
@@ -116,14 +125,7 @@ def test_callback_task_reached_outcome_closes_it_and_failed_attempts_close_unrea
 
 def test_desk_shows_mine_and_the_pools_due_today_each_number_once(tmp_path: Path) -> None:
     async def test(depot: Depot, agent: Browserish, lead: Browserish) -> None:
-        now_s = depot.service.now()
-        requests = [
-            CallbackRequested(
-                f"ab{n}", "13900000009", "", "abandoned", f"c{n}", "cargo", now_s, now_s
-            )
-            for n in range(4)
-        ]
-        await depot.runtime.store.record(requests)
+        await depot.runtime.store.record(missed_calls(depot, "13900000009", 4))
         await new_task(lead, "13900000001", agent_id="1002")  # someone else's
         await new_task(lead, "13900000002", agent_id=AGENT_ID)
         await new_task(lead, "13900000003")  # the pool's, due in 3 days
@@ -137,6 +139,22 @@ def test_desk_shows_mine_and_the_pools_due_today_each_number_once(tmp_path: Path
         assert desk_numbers(desk) == ["13900000009", "13900000002", "13900000003"]
         _status, overdue = await lead.page("/supervisor/tasks?view=overdue")
         assert len(task_ids(overdue)) == 4
+
+    with_people(tmp_path, test)
+
+
+def test_task_history_names_a_repeat_miss_and_the_customers_own_call_in_words(
+    tmp_path: Path,
+) -> None:
+    async def test(depot: Depot, agent: Browserish, lead: Browserish) -> None:
+        now_s = depot.service.now()
+        await depot.runtime.store.record(missed_calls(depot, "13900000007", 2))
+        await depot.runtime.store.record([CallbackSettled("13900000007", "in-1", now_s + 60)])
+        _status, page = await agent.page("/tasks/ab0")
+        history = page.split('id="attempts"')[1]
+        assert "再次未接通" in history and "客户来电已接听" in history
+        assert "called_again" not in history and "customer_called_in" not in history
+        assert "排队放弃 c1" in history and "abandoned" not in history  # the repeat's reason
 
     with_people(tmp_path, test)
 

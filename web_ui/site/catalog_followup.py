@@ -61,6 +61,9 @@ FOLLOW_UP_MESSAGES: dict[str, tuple[str, str]] = {
     "outcome.busy": ("Busy", "占线"),
     "outcome.wrong_number": ("Wrong number", "号码错误"),
     "outcome.closed": ("Closed by a supervisor", "主管关闭"),
+    # the task's history, written by the depot itself
+    "outcome.called_again": ("Missed again", "再次未接通"),
+    "outcome.customer_called_in": ("The customer's own call was answered", "客户来电已接听"),
     "field.outcome": ("Outcome", "回访结果"),
     "field.calling_window": ("Calling window", "回访时段"),
     "field.failed_attempts": ("Failed attempts before closing", "未接通几次后关闭"),
