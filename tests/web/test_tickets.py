@@ -104,6 +104,7 @@ def test_ticket_escalates_by_itself_as_the_clock_passes_and_tells_the_desks(
         _status, page = await people.agent.page(f"/tickets/{ticket_id}")
         assert re.search(r'id="ticket-holder">班长<', page)
         assert re.search(r'data-action="escalated">[^<]*depotline', page)
+        assert "升级: 班长" in page and "shift_lead" not in page  # the level in words
         for who in (people.agent, people.lead):
             _status, desk = await who.page("/desk")
             assert f'data-ticket="{ticket_id}"' in desk.split('id="ticket-notices"')[1]
