@@ -27,7 +27,7 @@ from appliance.desk.ticket_limits import (
     limits_from_form,
 )
 from appliance.service import DepotService
-from appliance.store import desk_options, tasks, tickets
+from appliance.store import CallbackAttempt, desk_options, tasks, tickets
 from appliance.store.desk_records import DeskRecord
 from appliance.store.desk_store import DeskStore
 from appliance.store.tickets import Ticket, TicketFilter, TicketNotice, TicketStep
@@ -185,7 +185,8 @@ class TicketDesk:
         await self._audit(who, "ticket.resolve", ticket_id)
 
     async def close_ticket(self, who: SignedIn, ticket_id: str, reason: str) -> None:
-        """A supervisor closes the ticket without (or before) the follow-up call, saying why."""
+        """A supervisor closes the ticket without (or before) the follow-up call, saying why;
+        its open follow-up task closes with it."""
         if not who.is_supervisor:
             raise FormError("ticket_id", "not_owner")
         reason = clean_text("reason", reason, required=True, max_chars=4000)
@@ -195,6 +196,13 @@ class TicketDesk:
             if not await tickets.close(connection, ticket_id, step.time_s):
                 return False
             await tickets.append_step(connection, ticket_id, step)
+            # its follow-up call is no longer wanted: nobody calls about a closed complaint
+            for task in await tasks.for_ticket(connection, ticket_id):
+                if task.status == "open":
+                    closing = CallbackAttempt(
+                        task.task_id, step.time_s, who.agent_id, "closed", reason
+                    )
+                    await tasks.add_attempt(connection, closing, closed_as="closed")
             return True
 
         if not await self._db.write(work):

@@ -205,6 +205,25 @@ def test_complainants_own_call_leaves_the_follow_up_open_until_the_follow_up_rea
     with_people(tmp_path, test)
 
 
+def test_supervisor_closing_a_resolved_ticket_closes_its_follow_up_task(tmp_path: Path) -> None:
+    async def test(depot: Depot, people: People) -> None:
+        ticket_id = await complain(people.agent, "13800000007")
+        await post(people.agent, f"/tickets/{ticket_id}/resolve", {"resolution": "已赔付"})
+        _status, page = await people.agent.page(f"/tickets/{ticket_id}")
+        (task_id,) = re.findall(r'class="follow-up" href="/tasks/([^"]+)"', page)
+        reason = "客户已在微信确认满意"
+        status, _ = await post(people.lead, f"/tickets/{ticket_id}/close", {"reason": reason})
+        assert status == 303
+        # nobody is sent to call the customer about a closed complaint
+        _status, task = await people.agent.page(f"/tasks/{task_id}")
+        assert 'data-state="closed"' in task and reason in task
+        depot.clock.offset_s += 4 * 24 * HOUR_S
+        _status, desk = await people.agent.page("/desk")
+        assert 'data-number="13800000007"' not in desk
+
+    with_people(tmp_path, test)
+
+
 def test_tickets_searched_by_number_owner_state_category_and_overdue(tmp_path: Path) -> None:
     async def test(depot: Depot, people: People) -> None:
         late = await complain(people.agent, "13900000001", "delay")
