@@ -140,7 +140,7 @@ async def _import(store: Store, path: Path) -> int:
 async def _show(store: Store, args: argparse.Namespace) -> int:
     zone = await _zone(store)
     number = clean_waybill(args.number) or args.number
-    found = await DeskStore(store).read(lambda c: waybills.one(c, number))
+    found = await DeskStore(store).read(lambda c: waybills.asked(c, number))
     if found is None:
         print("null" if args.json else f"depotline waybills: {number} is not in the export")
         return NOT_FOUND

@@ -119,10 +119,8 @@ class WaybillDesk:
         asked = clean_waybill(text)
         if asked is None:
             raise FormError("waybill", "waybill_format")
-        tracking = await self._db.read(lambda c: waybills.one(c, asked))
-        if tracking is None:
-            # the digits a caller keyed, read out to the agent: the carrier's letters left out
-            tracking = await self._db.read(lambda c: waybills.keyed(c, asked))
+        # the digits a caller keyed find the waybill too: the carrier's letters left out
+        tracking = await self._db.read(lambda c: waybills.asked(c, asked))
         waybill = tracking.waybill if tracking is not None else asked
         records = await self._db.read(lambda c: desk_records.by_waybill(c, waybill, FOUND_LIMIT))
         about = TicketFilter(waybill=waybill)

@@ -72,6 +72,12 @@ async def keyed(connection: aiosqlite.Connection, digits: str) -> Waybill | None
     return _waybill(rows[0]) if len(rows) == 1 else None
 
 
+async def asked(connection: aiosqlite.Connection, text: str) -> Waybill | None:
+    """The waybill by its number, or by the digits a caller keys for it (an agent or a script
+    given the digits the caller read out)."""
+    return await one(connection, text) or await keyed(connection, text)
+
+
 async def count(connection: aiosqlite.Connection) -> int:
     row = await fetch_one(connection, "SELECT COUNT(*) FROM waybills")
     return int(row[0]) if row is not None else 0

@@ -158,6 +158,9 @@ def test_waybills_import_refuses_a_bad_file_whole_then_loads_and_shows(tmp_path:
         "source": "nightly.csv",
     }
     assert json.loads(shown.stdout)["time"].startswith("2026-12-06T21:10:00")
+    # the digits a caller keys (the carrier's letters left out) show the same waybill
+    keyed = depotline("waybills", "show", "1234567890", "--db", str(database), "--json")
+    assert keyed.returncode == 0 and json.loads(keyed.stdout)["waybill"] == "SF1234567890"
 
 
 def test_waybills_import_names_what_a_bad_cell_should_be_and_keeps_what_was_loaded(
