@@ -162,11 +162,17 @@ def test_targets_and_rankings_on_a_hand_worked_month(tmp_path: Path) -> None:
                 assert "得分 = (100 × 接听量 + 0 × 质检得分" in page
                 assert 'data-agent="1002"><td>2</td><td>1002</td><td>李强</td><td>50.0</td>' in page
                 # kept as announced: the weights of then, the winner of then
-                assert "已公布" in page and "王芳 (1001) 82.5" in page
+                kept = page.split('id="kept"')[1].split("</p>")[0]
+                assert "王芳 (1001) 82.5" in kept
+                assert (
+                    "得分 = (30 × 接听量 + 30 × 质检得分 + 20 × 满意度 + 10 × 工单处理及时率"
+                    " + 5 × 回访及时率 + 5 × 签入遵从率) ÷ 100" in kept
+                )
                 history = page.split('id="ranking-history"')[1].split("</table>")[0]
                 assert (
                     '<tr data-period="2026-03"><td>2026-03</td><td>王芳 (1001)</td><td>82.5</td>'
-                    in history
+                    "<td>得分 = (30 × 接听量 + 30 × 质检得分 + 20 × 满意度 + 10 × 工单处理及时率"
+                    " + 5 × 回访及时率 + 5 × 签入遵从率) ÷ 100</td></tr>" in history
                 )
                 status, page = await supervisor.post(
                     "/supervisor/rankings/weights?kind=month",

@@ -32,6 +32,7 @@ TARGET_MESSAGES: dict[str, tuple[str, str]] = {
         "本期无数据的指标（—）按 0 分计。",
     ),
     "rank.kept": ("Announced", "已公布"),
+    "rank.kept_formula": ("formula when announced", "公布时的公式"),
     "rank.announce": ("Keep and announce", "保存并公布"),
     "rank.announce_explain": (
         "keeps this ranking for the period and puts the winner on the LED ticker and the "
