@@ -83,6 +83,11 @@ def _recordings_dir(database: str) -> str:
     return os.path.join(os.path.dirname(os.path.abspath(database)), "recordings")
 
 
+def _prompts_dir(database: str) -> str:
+    """Recorded prompts and the menu speech generated for queues the demo's supervisor adds."""
+    return os.path.join(os.path.dirname(os.path.abspath(database)), "prompts")
+
+
 async def run_demo(options: DemoOptions, stop: asyncio.Event) -> None:
     clock = ShellClock(options.speed)
     with tempfile.TemporaryDirectory(prefix="depotline-demo-") as scratch:
@@ -104,6 +109,7 @@ async def run_demo(options: DemoOptions, stop: asyncio.Event) -> None:
                 modems=options.modems,
                 scratch_dir=scratch,
                 recordings_dir=_recordings_dir(database),
+                prompts_dir=_prompts_dir(database),
             )
             try:
                 restarting = await _run(options, stop, demo, clock, database)
@@ -166,6 +172,7 @@ async def _run(
                         runtime.store,
                         service,
                         recordings_dir=recordings_dir,
+                        prompts_dir=_prompts_dir(database),
                         restart=restart_soon,
                     )
                 )
