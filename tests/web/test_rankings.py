@@ -207,9 +207,11 @@ def test_notices_scroll_on_the_ticker_until_withdrawn(tmp_path: Path) -> None:
             assert depot.service.figures().ticker == "暴雨预警 今天下午线路繁忙"
             _status, page = await supervisor.page("/supervisor/wallboard")
             assert '<p class="ticker" id="ticker">暴雨预警 今天下午线路繁忙</p>' in page
-            async with aiohttp.ClientSession() as anyone:  # the wallboard at /, no sign-in
-                async with anyone.get(f"{depot.url}/") as response:
-                    board = await response.text()
+            async with (
+                aiohttp.ClientSession() as anyone,  # the wallboard at /, no sign-in
+                anyone.get(f"{depot.url}/") as response,
+            ):
+                board = await response.text()
             assert '<p id="ticker" class="ticker">暴雨预警 今天下午线路繁忙</p>' in board
             notice_id = (await depot.desk.notices.notices())[0].notice_id
             withdraw = {"csrf_token": token, "withdraw": str(notice_id)}
