@@ -438,6 +438,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.talk_time_limit_s": ("Talk-time warning after (s)", "超时预警（秒）"),
     "field.sl_threshold_s": ("Service-level threshold (s)", "服务水平时限（秒）"),
     "field.record_calls": ("Record calls", "通话录音"),
+    "field.recording_retention_days": ("Keep recordings (days, 1–3650)", "录音保留天数（1–3650）"),
     "field.queue_id": ("Queue", "队列"),
     "strategy.ringall": ("Ring all", "全部振铃"),
     "strategy.longest_idle": ("Longest idle", "最长空闲优先"),
