@@ -185,6 +185,10 @@ def test_targets_and_rankings_on_a_hand_worked_month(tmp_path: Path) -> None:
                 await agent.sign_in(AGENT_ID, AGENT_PASSWORD)
                 status, page = await agent.page("/desk/quality?month=2026-03")
                 assert "已接听 4 / 指标 4" in page and "100%" in page
+                # this month's progress on the desk itself (no call yet this month)
+                status, page = await agent.page("/desk")
+                progress = page.split('id="my-target"')[1].split("</p>")[0]
+                assert "已接听 0 / 指标 4" in progress and "0%" in progress
 
     asyncio.run(main())
 
