@@ -119,6 +119,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "desk.my_figures": ("My figures today", "我的今日统计"),
     "desk.calls_today": ("Calls", "接听数"),
     "desk.talk_today": ("Talk time", "通话时长"),
+    "desk.this_month": ("This month", "本月"),
     "desk.notices": ("Notices", "通知"),
     "desk.tasks": ("Today's callback tasks", "今日回访任务"),
     "desk.due": ("Due", "到期"),
