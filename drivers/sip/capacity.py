@@ -160,7 +160,7 @@ def depot_needs(
     sip_lines: int, sip_positions: int, bridged_modem_lines: int, other_positions: int
 ) -> DepotNeeds:
     """Worst case of a configuration. Listen-in and three-way add no legs: a supervisor listens
-    from their own position's leg, and a third party is dialled out on a line."""
+    from their own position's leg, and a three-way colleague joins from theirs."""
     calls = sip_lines + sip_positions + TURN_AWAY_SLOTS
     players = sip_lines + bridged_modem_lines + sip_positions + other_positions
     recorders = RECORDERS_PER_LINE * sip_lines
