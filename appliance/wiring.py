@@ -27,6 +27,7 @@ from appliance.config import (
     SipPositionConfig,
     SoundDevicePositionConfig,
 )
+from appliance.doctor.checks import log_sip_shortfalls
 from appliance.prompts import prompt_dirs
 from appliance.runtime import DeviceSet
 from drivers.roles import ButtonPanel, Display, Lamp, LineDriver, MediaBridge, PositionDriver
@@ -152,6 +153,8 @@ def build_devices(config: Config, clock: ShellClock) -> DeviceSet:
             },
             clock=clock.now,
         )
+        # check-config refuses such a file; a box started on it anyway says so in the journal
+        log_sip_shortfalls(config)
         if sip_gateways:
             lines.append(sip_lines.SipLines(stack))
         if sip_positions or headset is not None:
