@@ -68,19 +68,26 @@ async def seed_tracking_export(store: Store, now_s: float) -> None:
     await store.in_transaction(lambda connection: waybills.load(connection, rows))
 
 
-async def _after_first_start(store: Store, now_s: float, history_days: int) -> None:
-    """The starter scripts, the tracking export and days of past calls, logins and roster
-    after the first start (the users are written with it), so the desk and the staffing and
-    roster pages show real content from the start."""
+async def _after_first_start(
+    store: Store, now_s: float, history_days: int, recordings_dir: str
+) -> None:
+    """The starter scripts, the tracking export and days of past calls (some recorded),
+    logins and roster after the first start (the users are written with it), so the desk and
+    the staffing, roster and 质检 pages show real content from the start."""
     await seed_scripts(store)
     await seed_tracking_export(store, now_s)
     if history_days > 0:
         setup = seed.demo_setup(DEMO_TIMEZONE, waybill_self_service=True)
-        await seed_history(store, setup, now_s, days=history_days)
+        await seed_history(store, setup, now_s, days=history_days, recordings_dir=recordings_dir)
 
 
 def _recordings_dir(database: str) -> str:
     return os.path.join(os.path.dirname(os.path.abspath(database)), "recordings")
+
+
+def _prompts_dir(database: str) -> str:
+    """Recorded prompts and the menu speech generated for queues the demo's supervisor adds."""
+    return os.path.join(os.path.dirname(os.path.abspath(database)), "prompts")
 
 
 async def run_demo(options: DemoOptions, stop: asyncio.Event) -> None:
@@ -104,6 +111,7 @@ async def run_demo(options: DemoOptions, stop: asyncio.Event) -> None:
                 modems=options.modems,
                 scratch_dir=scratch,
                 recordings_dir=_recordings_dir(database),
+                prompts_dir=_prompts_dir(database),
             )
             try:
                 restarting = await _run(options, stop, demo, clock, database)
@@ -134,7 +142,7 @@ async def _run(
         default_setup=lambda: seed.demo_setup(DEMO_TIMEZONE, waybill_self_service=True),
         first_users=seed.demo_users(),
         after_first_start=lambda store: _after_first_start(
-            store, clock.now(), options.history_days
+            store, clock.now(), options.history_days, recordings_dir
         ),
         recordings_dir=recordings_dir,
         seed=options.seed,
@@ -166,6 +174,7 @@ async def _run(
                         runtime.store,
                         service,
                         recordings_dir=recordings_dir,
+                        prompts_dir=_prompts_dir(database),
                         restart=restart_soon,
                     )
                 )

@@ -1,12 +1,15 @@
-"""28 days of believable past for a new demo database — calls with wrap-up and survey scores,
-callers served by the keypad waybill self-service, agents logging in for their shifts, the
-roster they worked — so the staffing, roster, quality, ranking and report pages show real
-numbers on the demo's first start."""
+"""28 days of believable past for a new demo database — calls with wrap-up, survey scores and
+some recordings, callers served by the keypad waybill self-service, agents logging in for their
+shifts, the roster they worked — so the staffing, roster, quality, ranking and report pages
+show real numbers on the demo's first start."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import os
 import random
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -15,6 +18,7 @@ from appliance.engine.records import CallEnded, CallRecord, EndReason, QueueLogE
 from appliance.engine.setup import DepotSetup
 from appliance.store import Store, roster
 from appliance.store.roster import Shifts
+from drivers.sim.positions import write_stand_in_recording
 
 HISTORY_DAYS = 28
 OPEN_HOURS = range(8, 20)  # the depot's real hours, Monday to Saturday
@@ -25,6 +29,9 @@ LATE: Shifts = ((14 * 60, 20 * 60),)
 CALLS_PER_HOUR = (18, 25, 30, 28, 22, 18, 22, 28, 25, 20, 18, 12)
 DEMO_CALLERS = ("13800138000", "13912345678", "13600001111", "13700002222", "15800003333")
 SELF_SERVED_SHARE = 0.25  # callers a self-service queue had besides its offered calls
+# one answered call in this many of a recording queue keeps a stand-in recording for 质检 (the
+# box records them all; the demo's folder stays a few megabytes)
+RECORDED_EVERY = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +47,7 @@ class PastCall:
     talk_s: float = 0.0
     wrap_s: float = 0.0
     survey_score: int | None = None
+    recording_path: str = ""
 
 
 def call_items(call: PastCall) -> list[QueueLogEntry | CallEnded]:
@@ -113,6 +121,7 @@ def call_items(call: PastCall) -> list[QueueLogEntry | CallEnded]:
         wait_s=call.wait_s,
         talk_s=call.talk_s,
         survey_score=call.survey_score,
+        recording_path=call.recording_path,
     )
     return [*rows, CallEnded(record)]
 
@@ -149,16 +158,19 @@ def demo_history(
     *,
     days: int = HISTORY_DAYS,
     seed: int = 1,
+    recordings_dir: str = "",
 ) -> Iterator[list[QueueLogEntry | CallEnded]]:
     """The `days` days before `today`, one day's queue log and call records at a time (a
     month at once would stay in the demo's memory), and this week's roster into `shifts`:
     agents alternate early and late shifts Monday to Saturday, log in a few minutes late, and
-    answer the calls that come while they are on shift."""
+    answer the calls that come while they are on shift. With `recordings_dir`, some answered
+    calls of the queues that record name a recording there, as the engine names one."""
     rng = random.Random(seed)
     zone = ZoneInfo(setup.hours.timezone)
     agents = [a for a in setup.agents if not a.supervisor]
     queues = [q.id for q in setup.queues]
     self_service = [q.id for q in setup.queues if q.waybill_self_service]
+    recording = {q.id for q in setup.queues if q.record_calls} if recordings_dir else set()
     this_monday = today - dt.timedelta(days=today.weekday())
     for n in range(days, -7, -1):
         day = today - dt.timedelta(days=n)
@@ -199,8 +211,18 @@ def demo_history(
                 score = rng.choice((None, None, 5, 5, 4, 3)) if queue == "complaints" else None
                 talk_s, wrap_s = rng.uniform(60.0, 300.0), rng.uniform(15.0, 45.0)
                 agent_id = staff[k % len(staff)]
+                recorded = queue in recording and (k + hour + day.day) % RECORDED_EVERY == 0
                 past = PastCall(
-                    call_id, arrived_s, queue, number, agent_id, wait_s, talk_s, wrap_s, score
+                    call_id,
+                    arrived_s,
+                    queue,
+                    number,
+                    agent_id,
+                    wait_s,
+                    talk_s,
+                    wrap_s,
+                    score,
+                    os.path.join(recordings_dir, f"{call_id}.wav") if recorded else "",
                 )
                 items += call_items(past)
             for queue in self_service:
@@ -219,10 +241,29 @@ def _time_of(item: QueueLogEntry | CallEnded) -> float:
 
 
 async def seed_history(
-    store: Store, setup: DepotSetup, now_s: float, *, days: int = HISTORY_DAYS
+    store: Store,
+    setup: DepotSetup,
+    now_s: float,
+    *,
+    days: int = HISTORY_DAYS,
+    recordings_dir: str = "",
 ) -> None:
     today = dt.datetime.fromtimestamp(now_s, ZoneInfo(setup.hours.timezone)).date()
     shifts: dict[tuple[str, dt.date], Shifts] = {}
-    for items in demo_history(setup, today, shifts, days=days):
+    for items in demo_history(setup, today, shifts, days=days, recordings_dir=recordings_dir):
+        recorded = [
+            item.record.recording_path
+            for item in items
+            if isinstance(item, CallEnded) and item.record.recording_path
+        ]
+        await asyncio.to_thread(_write_recordings, recorded)
         await store.record(items)
     await store.in_transaction(lambda c: roster.put(c, shifts))
+
+
+def _write_recordings(paths: list[str]) -> None:
+    """The live demo's stand-in recording, once, then copied for the day's other calls."""
+    for path in paths[:1]:
+        write_stand_in_recording(path)
+    for path in paths[1:]:
+        shutil.copyfile(paths[0], path)

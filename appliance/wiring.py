@@ -27,6 +27,7 @@ from appliance.config import (
     SipPositionConfig,
     SoundDevicePositionConfig,
 )
+from appliance.doctor.checks import log_sip_shortfalls
 from appliance.prompts import prompt_dirs
 from appliance.runtime import DeviceSet
 from drivers.roles import ButtonPanel, Display, Lamp, LineDriver, MediaBridge, PositionDriver
@@ -152,6 +153,8 @@ def build_devices(config: Config, clock: ShellClock) -> DeviceSet:
             },
             clock=clock.now,
         )
+        # check-config refuses such a file; a box started on it anyway says so in the journal
+        log_sip_shortfalls(config)
         if sip_gateways:
             lines.append(sip_lines.SipLines(stack))
         if sip_positions or headset is not None:
@@ -267,12 +270,14 @@ def build_demo(
     modems: int = 0,
     scratch_dir: str = "",
     recordings_dir: str = "",
+    prompts_dir: str = "",
 ) -> DemoDevices:
     """Simulated lines and positions (pos1…), scripted callers (who key `waybills` in the
-    keypad self-service), and agents; a console wallboard
-    if asked; the bridge writes a stand-in WAV for each recording in `recordings_dir`. With
-    `modems`, that many of the lines are the real modem driver talking to
-    simulated voice modems over pseudo-terminals (real time only: the modems keep real time)."""
+        keypad self-service), and agents; a console wallboard
+        if asked; the bridge writes a stand-in WAV for each recording in `recordings_dir`; the
+    modem lines play the prompts recorded or generated in `prompts_dir` first. With
+        `modems`, that many of the lines are the real modem driver talking to
+        simulated voice modems over pseudo-terminals (real time only: the modems keep real time)."""
     sim = importlib.import_module("drivers.sim")
     transcript = sim.Transcript(clock.now)
     if not 0 <= modems < lines:
@@ -331,7 +336,7 @@ def build_demo(
         # the modems get their share of the demo's calls
         modem_profile = tuple(rate * modems / lines for rate in profile)
         modem_lines, modem_callers, close = _demo_modems(
-            clock, modems, scratch_dir, traffic, modem_profile, timezone, seed
+            clock, modems, scratch_dir, traffic, modem_profile, timezone, seed, prompts_dir
         )
         line_drivers.extend(modem_lines)
     return DemoDevices(
@@ -355,6 +360,7 @@ def _demo_modems(
     calls_per_hour: tuple[float, ...],
     timezone: str,
     seed: int,
+    prompts_dir: str,
 ) -> tuple[list[LineDriver], Callable[[], Coroutine[Any, Any, None]], Callable[[], None]]:
     """Simulated voice modems (USR and Conexant dialects in turn) on pseudo-terminals, the real
     modem driver on each, and callers who ring them at the demo's hourly rate."""
@@ -371,7 +377,7 @@ def _demo_modems(
     ]
     drivers: list[LineDriver] = [
         modem_driver.ModemLine(
-            f"fxo{n}", simulator.device, prompts_dir=prompt_dirs(""), clock=clock.now
+            f"fxo{n}", simulator.device, prompts_dir=prompt_dirs(prompts_dir), clock=clock.now
         )
         for n, simulator in enumerate(simulators)
     ]

@@ -162,7 +162,9 @@ class CallerHungUp(LineEvent):
 class TurnedAwayReason(enum.Enum):
     """Why a call that reached a line was never taken by the box."""
 
-    BOX_FULL = "box_full"  # no leg left for the agent leg: SIP 486, modem left ringing
+    # no leg left for the agent leg: SIP 486 (a modem line is always answered; its agent's
+    # leg is a SIP phone's, which check-config counts)
+    BOX_FULL = "box_full"
     MISSED_AT_LINE = "missed_at_line"  # it rang and stopped before the box answered
     # every line of the gateway it came on was busy (more calls than its channels): SIP 486
     LINES_BUSY = "lines_busy"

@@ -80,6 +80,7 @@ async def index(request: web.Request) -> web.Response:
             for field in FIGURE_FIELDS
         ],
         faults=figures.faults,
+        ticker=figures.ticker,  # notices and the latest 周之星 / 金话筒, as the LED ticker scrolls
         closed=figures.closed,
         site=request.app[SITE_KEY],
         calls=[call_json(record, zone, service.setup()) for record in calls],

@@ -54,6 +54,7 @@ class AgentQuality:
 class OwnCheck:
     check: QualityCheck
     appeal: QualityAppeal | None
+    call: CallRecord | None  # the call checked, so the agent knows which one it was
 
 
 def draw_order(period_key: str, call_id: str) -> str:
@@ -274,7 +275,10 @@ class QualityDesk:
     async def own_checks(self, agent: str, period: Period) -> list[OwnCheck]:
         checks = await self.month_checks(period, agent)
         appeals = await self._db.read(lambda c: quality.appeals(c, [k.check_id for k in checks]))
-        return [OwnCheck(k, appeals.get(k.check_id)) for k in reversed(checks)]
+        return [
+            OwnCheck(k, appeals.get(k.check_id), await self._store.call(k.call_id))
+            for k in reversed(checks)
+        ]
 
     async def appeal(self, agent: str, check_id: str, form: dict[str, str]) -> None:
         """The agent's one appeal against a check of their own call."""

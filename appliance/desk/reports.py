@@ -48,6 +48,9 @@ class Staffing:
     sl_threshold_s: float
     target: float
     hours: tuple[StaffingHour, ...]
+    # agents needed by hour, Monday first, from that weekday's days of the history only: a
+    # weekday nobody calls on (the depot's day off) needs nobody
+    by_weekday: tuple[tuple[int, ...], ...]
 
 
 REPORT_SETTLE_S = 2.0  # entries younger than this may still be on their way to the disk
@@ -136,6 +139,23 @@ class DepotReports:
 
     async def by_day(self, last_day: dt.date, days: int, now_s: float) -> list[DayFigures]:
         """Each day's service level, answer rate and counts over the period."""
+        return [
+            DayFigures(
+                day,
+                day_figures.totals.offered,
+                day_figures.totals.answered,
+                day_figures.totals.abandoned,
+                day_figures.totals.self_served,
+                day_figures.totals.service_level,
+                day_figures.totals.answer_rate,
+            )
+            for day, day_figures in await self._each_day(last_day, days, now_s)
+        ]
+
+    async def _each_day(
+        self, last_day: dt.date, days: int, now_s: float
+    ) -> list[tuple[dt.date, FigureSet]]:
+        """The figures of each day of the period up to now, on its own."""
         async with self._cache.lock:
             assembled = await self._assemble(last_day, days, now_s)
         figures = assembled.figures
@@ -147,18 +167,7 @@ class DepotReports:
             if start_s > now_s:
                 break
             end_s = figures.calendar.start_of(day + dt.timedelta(days=1))
-            totals = figures.report(min(now_s, end_s - 0.001), since_s=start_s).totals
-            result.append(
-                DayFigures(
-                    day,
-                    totals.offered,
-                    totals.answered,
-                    totals.abandoned,
-                    totals.self_served,
-                    totals.service_level,
-                    totals.answer_rate,
-                )
-            )
+            result.append((day, figures.report(min(now_s, end_s - 0.001), since_s=start_s)))
         return result
 
     # -- putting a report together ---------------------------------------------------------------
@@ -309,21 +318,37 @@ class DepotReports:
         self, now_s: float, *, target: float = 0.8, days: int = STAFFING_HISTORY_DAYS
     ) -> Staffing:
         """Agents needed per hour of the day: the mean offered calls of that hour over the
-        last `days` whole days, the overall AHT, Erlang C for the service-level target."""
-        today = self.today(now_s)
-        history = await self.report(today - dt.timedelta(days=1), days, now_s)
+        last `days` whole days, the overall AHT, Erlang C for the service-level target; and
+        the same for each weekday from the mean of that weekday's days."""
+        last_day = self.today(now_s) - dt.timedelta(days=1)
+        history = await self.report(last_day, days, now_s)
         aht_s = history.totals.aht_s or 180.0
-        hours = []
-        for hour, figures in history.by_hour:
-            calls_per_hour = figures.offered / days
-            if calls_per_hour <= 0:
-                hours.append(StaffingHour(hour, 0.0, aht_s, 0, None, None))
-                continue
-            agents = agents_needed(calls_per_hour, aht_s, self.sl_threshold_s, target)
-            predicted = erlang_c_prediction(agents, calls_per_hour, aht_s, self.sl_threshold_s)
-            hours.append(
-                StaffingHour(
-                    hour, calls_per_hour, aht_s, agents, predicted.service_level, predicted.asa_s
-                )
+        hours = tuple(
+            self._staffing_hour(hour, figures.offered / days, aht_s, target)
+            for hour, figures in history.by_hour
+        )
+        offered = [[0] * 24 for _weekday in range(7)]
+        weekdays_seen = [0] * 7
+        for day, figures in await self._each_day(last_day, days, now_s):
+            weekdays_seen[day.weekday()] += 1
+            for hour, by_hour in figures.by_hour:
+                offered[day.weekday()][hour] += by_hour.offered
+        by_weekday = tuple(
+            tuple(
+                self._staffing_hour(hour, calls / max(1, seen), aht_s, target).agents
+                for hour, calls in enumerate(weekday)
             )
-        return Staffing(days, self.sl_threshold_s, target, tuple(hours))
+            for weekday, seen in zip(offered, weekdays_seen, strict=True)
+        )
+        return Staffing(days, self.sl_threshold_s, target, hours, by_weekday)
+
+    def _staffing_hour(
+        self, hour: int, calls_per_hour: float, aht_s: float, target: float
+    ) -> StaffingHour:
+        if calls_per_hour <= 0:
+            return StaffingHour(hour, 0.0, aht_s, 0, None, None)
+        agents = agents_needed(calls_per_hour, aht_s, self.sl_threshold_s, target)
+        predicted = erlang_c_prediction(agents, calls_per_hour, aht_s, self.sl_threshold_s)
+        return StaffingHour(
+            hour, calls_per_hour, aht_s, agents, predicted.service_level, predicted.asa_s
+        )

@@ -72,16 +72,16 @@ def on_shift_at(shifts: Shifts, minute: int) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class HourCover:
-    """One hour of the day: agents needed (the same every day: the history's mean of that
-    hour) and agents on shift at half past, day by day."""
+    """One hour of the day, day by day: agents needed (from the history's days of that
+    weekday) and agents on shift at half past."""
 
     hour: int
-    needed: int
+    needed: tuple[int, ...]
     scheduled: tuple[int, ...]
 
     @property
     def short(self) -> tuple[bool, ...]:
-        return tuple(n < self.needed for n in self.scheduled)
+        return tuple(n < need for n, need in zip(self.scheduled, self.needed, strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,11 +110,10 @@ class RosterWeek:
 def cover_by_hour(
     shifts: dict[tuple[str, dt.date], Shifts], days: tuple[dt.date, ...], staffing: Staffing
 ) -> tuple[HourCover, ...]:
-    needed = {hour.hour: hour.agents for hour in staffing.hours}
     return tuple(
         HourCover(
             hour,
-            needed.get(hour, 0),
+            tuple(staffing.by_weekday[day.weekday()][hour] for day in days),
             tuple(
                 sum(
                     1

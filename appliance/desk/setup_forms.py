@@ -30,6 +30,7 @@ TIERS = tuple(int(tier) for tier in Tier)
 OVERFLOW_KINDS = tuple(kind.value for kind in OverflowKind)
 MAX_WAIT_RANGE_S = (10.0, 3600.0)  # or 0 = no limit
 MAX_LENGTH_LIMIT = 100
+RETENTION_DAYS_RANGE = (1, 3650)  # how long a queue keeps its recordings
 ANNOUNCE_RANGE_S = (15.0, 600.0)  # or 0 = never
 MENU_KEYS = tuple("0123456789*#")
 MENU_ROWS = 9
@@ -112,6 +113,13 @@ def _queue_from_form(setup: DepotSetup, queue: Queue, form: dict[str, str]) -> Q
         if "weight" in form
         else queue.weight
     )
+    retention_days = (
+        whole_number(
+            "recording_retention_days", form["recording_retention_days"], *RETENTION_DAYS_RANGE
+        )
+        if "recording_retention_days" in form
+        else queue.recording_retention_days
+    )
     announce_every_s = queue.announce_every_s
     if "announce_every_s" in form:
         announce_every_s = clean_seconds("announce_every_s", form["announce_every_s"])
@@ -133,6 +141,7 @@ def _queue_from_form(setup: DepotSetup, queue: Queue, form: dict[str, str]) -> Q
         announce_every_s=announce_every_s,
         virtual_hold_key=virtual_hold_key,
         record_calls=form.get("record_calls", "") == "on",
+        recording_retention_days=retention_days,
         survey=form.get("survey", "") == "on",
         summary_required=form.get("summary_required", "") == "on",
         waybill_self_service=form.get("waybill_self_service", "") == "on",

@@ -3,6 +3,7 @@ systemd service. Each check returns findings; none of them changes anything."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
@@ -13,6 +14,8 @@ from pathlib import Path
 from appliance import config as depot_config
 from appliance.store.backup import BackupError, check_database
 from appliance.store.schema import SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
 # The image is built after this year; a Pi without an RTC battery boots in 1970 or at the
@@ -78,6 +81,20 @@ def check_sip_capacity(loaded: depot_config.Config) -> list[Finding]:
             )
         ]
     return [Finding(FAIL if s.blocking else WARN, "sip", str(s)) for s in shortfalls]
+
+
+def log_sip_shortfalls(loaded: depot_config.Config) -> None:
+    """The capacity findings check-config stops at, for a box started on such a file anyway:
+    it turns away the callers beyond the build (box_full), and says why in the journal."""
+    for finding in check_sip_capacity(loaded):
+        if finding.level != OK:
+            verdict = "refuses" if finding.level == FAIL else "warns of"
+            log.warning(
+                "%s: %s (depotline check-config %s this file)",
+                finding.level,
+                finding.message,
+                verdict,
+            )
 
 
 def configured_devices(loaded: depot_config.Config) -> list[tuple[str, str]]:

@@ -109,23 +109,27 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _invite_times(trace: Path, direction: str) -> list[float]:
-    """Times of INVITEs sent or received in a sipp -trace_msg file, by Call-ID order."""
+def invite_times(trace: Path, direction: str) -> list[float]:
+    """When each call's first INVITE was sent or received, from a sipp -trace_msg file, in time
+    order. An INVITE sent again (no answer within 500 ms) keeps its Call-ID and counts once:
+    otherwise every later caller's INVITE would be paired with the wrong agent's."""
     times: dict[str, float] = {}
     stamp = 0.0
-    pending = False
+    pending = invite = False
     lines = trace.read_text(errors="replace").splitlines() if trace.exists() else []
     for line in lines:
         match = _STAMP.match(line)
         if match:
             text = match.group(1).replace("  ", " ")
             stamp = datetime.datetime.strptime(text, "%Y-%m-%d %H:%M:%S.%f").timestamp()
-            pending = False
+            pending = invite = False
         elif line.startswith(f"UDP message {direction}"):
             pending = True
         elif pending and line.startswith("INVITE "):
-            pending = False
-            times[f"{stamp}-{len(times)}"] = stamp
+            pending, invite = False, True
+        elif invite and line.lower().startswith(("call-id:", "i:")):
+            times.setdefault(line.split(":", 1)[1].strip(), stamp)
+            invite = False
     return sorted(times.values())
 
 
@@ -266,8 +270,8 @@ async def _run(
             if process is not None and process.poll() is None:
                 process.terminate()
                 process.wait(5)
-    sent = _invite_times(workdir / "caller.log", "sent")
-    received = _invite_times(workdir / "agent.log", "received")
+    sent = invite_times(workdir / "caller.log", "sent")
+    received = invite_times(workdir / "agent.log", "received")
     latencies_ms = sorted(1000 * (b - a) for a, b in zip(sent, received, strict=False))
     if len(latencies_ms) < calls // 2:
         raise SipError("the SIP benchmark saw too few calls: is sipp working on 127.0.0.1?")

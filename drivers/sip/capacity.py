@@ -115,25 +115,27 @@ class DepotNeeds:
     recorders: int
     conf_ports: int
     sockets: int
+    calls_from: str = ""  # what the call legs are, for a person cutting them down
 
     def shortfalls(self, limits: BuildLimits) -> list[Shortfall]:
         """Every limit the configuration can exceed, with both numbers."""
         checks = [
-            ("call legs", self.calls, limits.max_calls, "PJSUA_MAX_CALLS", True),
-            ("players", self.players, limits.max_players, "PJSUA_MAX_PLAYERS", False),
-            ("recorders", self.recorders, limits.max_recorders, "PJSUA_MAX_RECORDERS", False),
+            ("call legs", self.calls, limits.max_calls, "PJSUA_MAX_CALLS", True, self.calls_from),
+            ("players", self.players, limits.max_players, "PJSUA_MAX_PLAYERS", False, ""),
+            ("recorders", self.recorders, limits.max_recorders, "PJSUA_MAX_RECORDERS", False, ""),
             (
                 "conference ports",
                 self.conf_ports,
                 limits.max_conf_ports,
                 "PJSUA_MAX_CONF_PORTS",
                 True,
+                "",
             ),
-            ("sockets", self.sockets, limits.ioqueue_handles, "PJ_IOQUEUE_MAX_HANDLES", True),
+            ("sockets", self.sockets, limits.ioqueue_handles, "PJ_IOQUEUE_MAX_HANDLES", True, ""),
         ]
         return [
-            Shortfall(what, need, limit, setting, blocking)
-            for what, need, limit, setting, blocking in checks
+            Shortfall(what, need, limit, setting, blocking, detail)
+            for what, need, limit, setting, blocking, detail in checks
             if need > limit
         ]
 
@@ -148,23 +150,29 @@ class Shortfall:
     limit: int
     setting: str
     blocking: bool
+    detail: str = ""  # what the need is made of
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"the configuration can need {self.need} {self.what} at once but the pjsua2 build"
             f" allows {self.limit} ({self.setting} in image_build/pjsua2/config_site.h)"
         )
+        return f"{text}: {self.detail}" if self.detail else text
 
 
 def depot_needs(
     sip_lines: int, sip_positions: int, bridged_modem_lines: int, other_positions: int
 ) -> DepotNeeds:
     """Worst case of a configuration. Listen-in and three-way add no legs: a supervisor listens
-    from their own position's leg, and a third party is dialled out on a line."""
+    from their own position's leg, and a three-way colleague joins from theirs."""
     calls = sip_lines + sip_positions + TURN_AWAY_SLOTS
     players = sip_lines + bridged_modem_lines + sip_positions + other_positions
     recorders = RECORDERS_PER_LINE * sip_lines
     # +1: the sound device (headset or the null device clocking the bridge) is port 0
     conf_ports = calls + players + recorders + bridged_modem_lines + 1
     sockets = SOCKETS_FIXED + SOCKETS_PER_LEG * calls
-    return DepotNeeds(calls, players, recorders, conf_ports, sockets)
+    calls_from = (
+        f"{sip_lines} SIP line channels + {sip_positions} SIP phones"
+        f" + {TURN_AWAY_SLOTS} kept free to turn callers away"
+    )
+    return DepotNeeds(calls, players, recorders, conf_ports, sockets, calls_from)

@@ -106,18 +106,29 @@ class LineCalls(MediaActions):
         self._emit(CallTurnedAway(self._now(), line, caller=caller, reason=reason))
 
     def _box_use(self) -> BoxUse:
-        """What the bridge holds now, each taken caller keeping room for their own media."""
+        """What the bridge holds now, each taken caller keeping room for their own media. A
+        caller still needs an agent leg while no phone talks with them; a phone's leg that talks
+        with nobody yet (ringing, or answered and not yet bridged) is counted as theirs. A leg
+        talking with another call (a three-way colleague, a modem line's agent) is not."""
         line_calls = sum(1 for slot in self._lines.values() if slot.leg is not None)
-        agent_legs = sum(
+        waiting = sum(
             1
-            for slot in self._positions.values()
-            if slot.leg is not None and slot.spec.mode is PositionMode.RING
+            for slot in self._lines.values()
+            if slot.leg is not None and not slot.outbound and not self._plan.talks.get(slot.line)
+        )
+        talking = {position for talks in self._plan.talks.values() for position in talks}
+        agent_legs_on_the_way = sum(
+            1
+            for position, slot in self._positions.items()
+            if slot.leg is not None
+            and slot.spec.mode is PositionMode.RING
+            and position not in talking
         )
         zips = sum(1 for slot in self._positions.values() if slot.zip is not None)
         modem_music = sum(1 for modem in self._modem_lines.values() if modem.music is not None)
         return BoxUse(
             legs=len(self._legs),
-            callers_without_agent_leg=max(0, line_calls - agent_legs),
+            callers_without_agent_leg=max(0, waiting - agent_legs_on_the_way),
             players=line_calls + zips + modem_music,
             recorders=RECORDERS_PER_LINE * line_calls,
         )

@@ -171,10 +171,17 @@ def test_stage_installs_depotline_in_its_venv_with_the_locked_versions(staged_ro
         if line.strip() and not line.startswith("#")
     }
     assert locked <= installed
-    # on x86_64 the official pjsua2 wheel; on the Pi, pjsua2/build.sh builds it
-    assert (
-        chroot(staged_root, "/opt/depotline/venv/bin/python", "-c", "import pjsua2").returncode == 0
+    # pjsua2 from the pjproject source with config_site.h (this machine's cached wheel on
+    # x86_64, pjsua2/build.sh in the chroot on the Pi), never the 4-leg PyPI wheel
+    limits = chroot(
+        staged_root,
+        "/opt/depotline/venv/bin/python",
+        "-c",
+        "import pjsua2, pjsua2_build; print(pjsua2_build.LIMITS['max_calls'])",
     )
+    site = (IMAGE_BUILD / "pjsua2" / "config_site.h").read_text()
+    max_calls = re.search(r"^#define PJSUA_MAX_CALLS\s+(\d+)$", site, re.M)
+    assert max_calls is not None and limits.stdout.split() == [max_calls[1]], limits.stderr
 
 
 def test_stage_creates_the_user_in_the_device_groups_and_its_directories(

@@ -223,3 +223,31 @@ def test_report_first_contact_window_is_configurable(
 def test_report_refuses_a_bad_date(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "--db", str(database), "--date", "2026-13-01"]) == 64
     assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def _key_names(value: object, data_keyed: frozenset[str]) -> set[str]:
+    """Every key of the JSON, in lists and nested objects; the keys of `data_keyed` objects
+    are data (a record kind, a pause reason), not names."""
+    names: set[str] = set()
+    if isinstance(value, list):
+        for item in value:
+            names |= _key_names(item, data_keyed)
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            names.add(key)
+            if key not in data_keyed:
+                names |= _key_names(inner, data_keyed)
+    return names
+
+
+def test_report_json_keys_are_the_ones_docs_figures_md_documents(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "figures.md").read_text(encoding="utf-8")
+    section = docs.split("## `depotline report`")[1].split("### Queue names")[0]
+    got = report(database, capsys, "--period", "month", "--date", "2026-03-09")
+    printed = _key_names(got, frozenset({"by_kind", "paused_s_by_reason"}))
+    undocumented = sorted(name for name in printed if f"`{name}`" not in section)
+    assert undocumented == []
+    table_keys = [line.split("`")[1] for line in section.splitlines() if line.startswith("| `")]
+    assert sorted(table_keys) == sorted(got)

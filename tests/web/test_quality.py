@@ -188,6 +188,10 @@ def test_month_draw_form_check_total_summary_and_one_appeal(tmp_path: Path) -> N
                 status, page = await agent.page("/desk/quality")
                 assert status == 200 and "总分 90/100" in page and "服务用语 35/40" in page
                 assert "开场白不完整" in page
+                # which call was checked: its time and queue, as the to-do list named it
+                called = dict((c, t) for c, t, _a in march)[first]
+                checked_call = page.split('class="checked-call"')[1].split("</p>")[0]
+                assert f"{called[:16]} · 货物查询" in checked_call
                 check_id = page.split('data-check="')[1].split('"')[0]
                 appeal = {"csrf_token": await agent.csrf("/desk/quality"), "reason": "客户先挂断"}
                 path = f"/desk/quality/{check_id}/appeal"

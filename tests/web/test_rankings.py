@@ -162,11 +162,17 @@ def test_targets_and_rankings_on_a_hand_worked_month(tmp_path: Path) -> None:
                 assert "得分 = (100 × 接听量 + 0 × 质检得分" in page
                 assert 'data-agent="1002"><td>2</td><td>1002</td><td>李强</td><td>50.0</td>' in page
                 # kept as announced: the weights of then, the winner of then
-                assert "已公布" in page and "王芳 (1001) 82.5" in page
+                kept = page.split('id="kept"')[1].split("</p>")[0]
+                assert "王芳 (1001) 82.5" in kept
+                assert (
+                    "得分 = (30 × 接听量 + 30 × 质检得分 + 20 × 满意度 + 10 × 工单处理及时率"
+                    " + 5 × 回访及时率 + 5 × 签入遵从率) ÷ 100" in kept
+                )
                 history = page.split('id="ranking-history"')[1].split("</table>")[0]
                 assert (
                     '<tr data-period="2026-03"><td>2026-03</td><td>王芳 (1001)</td><td>82.5</td>'
-                    in history
+                    "<td>得分 = (30 × 接听量 + 30 × 质检得分 + 20 × 满意度 + 10 × 工单处理及时率"
+                    " + 5 × 回访及时率 + 5 × 签入遵从率) ÷ 100</td></tr>" in history
                 )
                 status, page = await supervisor.post(
                     "/supervisor/rankings/weights?kind=month",
@@ -179,6 +185,10 @@ def test_targets_and_rankings_on_a_hand_worked_month(tmp_path: Path) -> None:
                 await agent.sign_in(AGENT_ID, AGENT_PASSWORD)
                 status, page = await agent.page("/desk/quality?month=2026-03")
                 assert "已接听 4 / 指标 4" in page and "100%" in page
+                # this month's progress on the desk itself (no call yet this month)
+                status, page = await agent.page("/desk")
+                progress = page.split('id="my-target"')[1].split("</p>")[0]
+                assert "已接听 0 / 指标 4" in progress and "0%" in progress
 
     asyncio.run(main())
 
@@ -201,6 +211,12 @@ def test_notices_scroll_on_the_ticker_until_withdrawn(tmp_path: Path) -> None:
             assert depot.service.figures().ticker == "暴雨预警 今天下午线路繁忙"
             _status, page = await supervisor.page("/supervisor/wallboard")
             assert '<p class="ticker" id="ticker">暴雨预警 今天下午线路繁忙</p>' in page
+            async with (
+                aiohttp.ClientSession() as anyone,  # the wallboard at /, no sign-in
+                anyone.get(f"{depot.url}/") as response,
+            ):
+                board = await response.text()
+            assert '<p id="ticker" class="ticker">暴雨预警 今天下午线路繁忙</p>' in board
             notice_id = (await depot.desk.notices.notices())[0].notice_id
             withdraw = {"csrf_token": token, "withdraw": str(notice_id)}
             assert (await supervisor.post("/supervisor/notices", withdraw))[0] == 303

@@ -101,9 +101,19 @@ def test_reports_csv_reads_back_in_the_pages_language_with_names(tmp_path: Path)
             supervisor = Browserish(depot.url, session)
             await supervisor.sign_in(SUPERVISOR_ID, SUPERVISOR_PASSWORD)
             query = "period=month&day=2026-03-02"
-            for language, heads, queue in (
-                ("en", ["Agent id", "Name", "Answered"], "Cargo tracking"),
-                ("zh-CN", ["工号", "姓名", "接听"], "货物查询"),
+            for language, heads, queue, extras in (
+                (
+                    "en",
+                    ["Agent id", "Name", "Answered"],
+                    "Cargo tracking",
+                    ["Satisfaction (1–5)", "Survey responses", "Login adherence (%)"],
+                ),
+                (
+                    "zh-CN",
+                    ["工号", "姓名", "接听"],
+                    "货物查询",
+                    ["满意度（1–5）", "评价数", "签入遵从率（%）"],
+                ),
             ):
                 async with session.get(f"{depot.url}/lang/{language}?next=/reports") as r:
                     assert r.status == 200
@@ -112,6 +122,8 @@ def test_reports_csv_reads_back_in_the_pages_language_with_names(tmp_path: Path)
                 assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel and WPS
                 rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
                 assert rows[0][:3] == heads and rows[1][:3] == ["1001", "王芳", "1"]
+                # the page's satisfaction and adherence columns too (1001 has no roster: empty)
+                assert rows[0][-3:] == extras and rows[1][-3:] == ["5.00", "1", ""]
                 async with session.get(f"{depot.url}/reports.csv?table=queues&{query}") as r:
                     rows = list(csv.reader(io.StringIO((await r.read()).decode("utf-8-sig"))))
                 assert rows[1][0] == queue

@@ -32,6 +32,7 @@ QUALITY_MESSAGES: dict[str, tuple[str, str]] = {
     "quality.appeals": ("Appeals", "申诉"),
     "quality.open_appeals": ("Appeals waiting for an answer", "待答复的申诉"),
     "quality.total": ("Total", "总分"),
+    "quality.checked_call": ("Call checked", "被检通话"),
     "quality.given": ("Points given", "得分"),
     "quality.reason": ("Appeal", "申诉理由"),
     "quality.answer": ("Answer", "答复"),

@@ -16,11 +16,14 @@ ROSTER_MESSAGES: dict[str, tuple[str, str]] = {
     "roster.cover": ("Agents on shift against agents needed", "排班人数与所需座席对照"),
     "roster.cover_explain": (
         "Needed: Erlang C with wrap-up for the service-level target, from the mean calls of "
-        "that hour over the box's recent days; on shift: agents whose shift covers half past "
-        "the hour. Red cells are short of staff (▼ how many).",
-        "所需座席：按服务水平目标以 Erlang C（含话后处理）计算，依据本机近期各天该小时的平均来电；"
-        "在班人数：班次覆盖该小时半点的座席。红色格为人手不足（▼ 缺少人数）。",
+        "that hour on the same weekday over the box's recent days (a weekday nobody called on "
+        "needs nobody); on shift: agents whose shift covers half past the hour. Red cells are "
+        "short of staff (▼ how many).",
+        "所需座席：按服务水平目标以 Erlang C（含话后处理）计算，依据本机近期同一星期几该小时的"
+        "平均来电（无来电的星期几不需要座席）；在班人数：班次覆盖该小时半点的座席。"
+        "红色格为人手不足（▼ 缺少人数）。",
     ),
+    "roster.on_shift_needed": ("on shift / needed", "在班 / 所需"),
     "roster.short": ("short of staff", "人手不足"),
     "roster.adherence": ("Login adherence", "签入遵从率"),
     "roster.scheduled": ("Scheduled (so far)", "排班时长（截至目前）"),

@@ -32,6 +32,7 @@ TARGET_MESSAGES: dict[str, tuple[str, str]] = {
         "本期无数据的指标（—）按 0 分计。",
     ),
     "rank.kept": ("Announced", "已公布"),
+    "rank.kept_formula": ("formula when announced", "公布时的公式"),
     "rank.announce": ("Keep and announce", "保存并公布"),
     "rank.announce_explain": (
         "keeps this ranking for the period and puts the winner on the LED ticker and the "
@@ -102,6 +103,9 @@ TARGET_MESSAGES: dict[str, tuple[str, str]] = {
     "csv.logged_in_s": ("Logged in (s)", "签入（秒）"),
     "csv.paused_s": ("Paused (s)", "暂停（秒）"),
     "csv.occupancy_pct": ("Occupancy (%)", "占用率（%）"),
+    "csv.satisfaction": ("Satisfaction (1–5)", "满意度（1–5）"),
+    "csv.survey_responses": ("Survey responses", "评价数"),
+    "csv.adherence_pct": ("Login adherence (%)", "签入遵从率（%）"),
     "csv.queue": ("Queue", "队列"),
     "csv.hour": ("Hour", "时段"),
     "reports.records": ("Records, tickets and callbacks", "工单记录、投诉与回访"),

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from appliance.desk import ESCALATION_LEVELS, FormError
 from appliance.desk.forms import ascii_digits
+from appliance.desk.periods import month_named
 from appliance.desk.tasks import OUTCOMES, DialRefusal
 from appliance.service import AgentState, AgentView, CallStage, DepotService
 from web_ui.site.live import stream
@@ -99,6 +100,10 @@ async def _desk_page(
         ticket_notices=await desk.tickets.notices_for(user),
         levels=ESCALATION_LEVELS,
         tasks=await desk.tasks.desk_tasks(user.agent_id),
+        # this month's answered calls against the agent's target (我的考核 has other months)
+        progress=await desk.targets.progress(
+            month_named("", service.now(), service.setup().hours.timezone), user.agent_id
+        ),
         window_opens_s=await desk.tasks.window_opens_s(),
         outcomes=OUTCOMES,
         now_s=service.now(),

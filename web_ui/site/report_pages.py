@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from appliance.desk import FormError
+from appliance.desk.period_report import Satisfaction
 from appliance.desk.periods import REPORT_PERIODS, day_named, days_of, report_days
 from web_ui.site.charts import bar_chart
 from web_ui.site.i18n import request_language, translate
@@ -48,8 +49,29 @@ def _rate(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.1f}"
 
 
+def _satisfaction_cells(agent: Satisfaction | None) -> list[str]:
+    """Mean score (two decimals, as on the page) and responses; empty without a response."""
+    if agent is None or agent.mean_score is None:
+        return ["", "0" if agent is None else str(agent.responses)]
+    return [f"{agent.mean_score:.2f}", str(agent.responses)]
+
+
 def _seconds(value: float | None) -> str:
     return "" if value is None else f"{value:.0f}"
+
+
+async def _agent_extras(
+    request: web.Request, first_day: dt.date, last_day: dt.date
+) -> tuple[Satisfaction, dict[str, Satisfaction], dict[str, float | None]]:
+    """The period's satisfaction, each agent's, and each agent's login adherence."""
+    desk = request.app[DESK_KEY]
+    overall, by_agent = await desk.period_reports.satisfaction(desk.reports, first_day, last_day)
+    timezone = request.app[DEPOT_KEY].setup().hours.timezone
+    adherence = {
+        a.agent: a.share
+        for a in await desk.roster.adherence(days_of(first_day, last_day, timezone))
+    }
+    return overall, by_agent, adherence
 
 
 @routes.get("/reports")
@@ -62,17 +84,10 @@ async def report_page(request: web.Request) -> web.Response:
     service = request.app[DEPOT_KEY]
     desk = request.app[DESK_KEY]
     figures = await desk.reports.report(last_day, days_in, service.now())
-    overall, by_agent = await desk.period_reports.satisfaction(
-        desk.reports, figures.first_day, last_day
-    )
+    overall, by_agent, adherence = await _agent_extras(request, figures.first_day, last_day)
     recorded = await desk.period_reports.records(
         desk.reports, figures.first_day, last_day, service.now()
     )
-    timezone = service.setup().hours.timezone
-    adherence = {
-        a.agent: a.share
-        for a in await desk.roster.adherence(days_of(figures.first_day, last_day, timezone))
-    }
     language = request_language(request)
     chart = bar_chart(
         [(f"{hour:02d}", float(f.offered)) for hour, f in figures.by_hour],
@@ -175,6 +190,7 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
             writer.writerow([fault.device, fault.reason, local_time(fault.started_s), cleared])
     elif table == "agents":
         names = await request.app[DESK_KEY].period_reports.names()
+        _overall, by_agent, adherence = await _agent_extras(request, figures.first_day, last_day)
         writer.writerow(
             heads(
                 [
@@ -189,6 +205,9 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
                     "logged_in_s",
                     "paused_s",
                     "occupancy_pct",
+                    "satisfaction",
+                    "survey_responses",
+                    "adherence_pct",
                 ]
             )
         )
@@ -206,6 +225,8 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
                     f"{agent.logged_in_s:.0f}",
                     f"{agent.paused_s:.0f}",
                     _rate(agent.occupancy),
+                    *_satisfaction_cells(by_agent.get(agent.agent)),
+                    _rate(adherence.get(agent.agent)),
                 ]
             )
     else:

@@ -12,6 +12,9 @@
     const faults = document.getElementById("faults");
     faults.hidden = figures.faults.length === 0;
     faults.querySelector("span").textContent = figures.faults.join(", ");
+    const ticker = document.getElementById("ticker");
+    ticker.hidden = !figures.ticker;
+    ticker.textContent = figures.ticker;
     const state = document.getElementById("state");
     state.className = figures.closed ? "closed" : "open";
     state.textContent = figures.closed ? "已关闭 Closed" : "运行中 Live";

@@ -1,6 +1,6 @@
 """SIP scenarios at the depot's size (8 lines, 12 agents): more callers than lines, a flood on a
-box whose every call leg is taken, on the pjsua2 source build against sipp on loopback. Run
-through sip_scenarios.py (`python sip_scenarios.py NAME`)."""
+box whose every call leg is taken, three-ways on a full box, on the pjsua2 source build against
+sipp on loopback. Run through sip_scenarios.py (`python sip_scenarios.py NAME`)."""
 
 from __future__ import annotations
 
@@ -17,15 +17,20 @@ from sip_peers import Baresip, Sipp
 from sip_scenarios import AGENT1, BOX, BOX_PORT, GATEWAY, Rig, agent
 
 from drivers.roles import (
+    AnswerLine,
     CallArrived,
     CallerHungUp,
     CallTurnedAway,
+    Connect,
     DialOut,
     HangUpLine,
     HangUpPosition,
     LineAnswered,
     LineInService,
+    OfferNotPlaced,
+    PositionAnswered,
     PositionInService,
+    RingPosition,
 )
 from drivers.sip import SipGateway, SipPosition
 
@@ -302,10 +307,70 @@ async def eight_baresip_phones(workdir: Path) -> dict[str, object]:
     return result
 
 
+async def rung(rig: Rig, arrived: CallArrived, position: str) -> str:
+    """Answer a caller and ring an agent for them: "answered", or "not placed" when the box
+    could not place the agent's leg."""
+    engine, mark = rig.engine, len(rig.engine.events)
+    await rig.lines.perform(AnswerLine(arrived.line))
+    await engine.wait_for(LineAnswered, line=arrived.line, after=mark)
+    offer = f"offer-{position}"
+    await rig.positions.perform(RingPosition(position, call_id=offer, offer_id=offer))
+
+    async def outcome() -> bool:
+        return any(
+            isinstance(e, PositionAnswered | OfferNotPlaced) and e.position == position
+            for e in engine.events[mark:]
+        )
+
+    await engine.wait_until(outcome)
+    done = [e for e in engine.events[mark:] if getattr(e, "position", "") == position]
+    return "answered" if isinstance(done[-1], PositionAnswered) else "not placed"
+
+
+async def three_ways_then_callers_on_a_full_box(workdir: Path) -> dict[str, object]:
+    """A box of 11 call legs: two callers each talking with an agent and a three-way colleague
+    (6 legs), then three callers at once. Two more fit (their agent legs and the spare slot:
+    10 of 11); the third must be turned away, and the two taken must both reach an agent —
+    the colleagues' legs are not the newcomers' agent legs."""
+    peers = [agent(workdir, "agents", AGENT1)]
+    result: dict[str, object] = {}
+    async with Rig(workdir, [GW8], phones(7), max_calls=11) as rig:
+        engine = rig.engine
+        await engine.wait_for(LineInService, line="gw1-8")
+        await engine.wait_for(PositionInService, position="pos7")
+        talking = callers(workdir, "callers", 2, hold_ms=15000, scenario="gateway_caller.xml")
+        taken, _ = await all_put_through(rig, 2)
+        for arrived, colleague in zip(taken, ("pos3", "pos4"), strict=True):  # the three-ways
+            mark, offer = len(engine.events), f"three-way-{colleague}"
+            await rig.positions.perform(RingPosition(colleague, call_id=offer, offer_id=offer))
+            await engine.wait_for(PositionAnswered, position=colleague, after=mark)
+            await rig.bridge.perform(Connect(arrived.line, colleague))
+        mark = len(engine.events)
+        newcomers = callers(workdir, "late", 3, hold_ms=3000, scenario="gateway_caller.xml")
+
+        async def all_heard() -> bool:
+            heard = [e for e in engine.events[mark:] if isinstance(e, CallArrived | CallTurnedAway)]
+            return len(heard) == 3
+
+        await engine.wait_until(all_heard)
+        arrived = [e for e in engine.events[mark:] if isinstance(e, CallArrived)]
+        result["turned_away"] = [e.reason.value for e in turned_away(engine.events, mark)]
+        result["newcomers"] = [
+            await rung(rig, a, f"pos{n}") for n, a in enumerate(arrived, len(taken) + 3)
+        ]
+        await asyncio.to_thread(newcomers.wait, 20)
+        await asyncio.to_thread(talking.wait, 20)
+    for peer in peers:
+        peer.stop()
+    result["events"] = engine.names()
+    return result
+
+
 DEPOT_SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "flood_on_full_box": flood_on_full_box,
     "flood_on_eight_leg_build": flood_on_eight_leg_build,
     "twelve_callers_on_eight_lines": twelve_callers_on_eight_lines,
     "silent_phone_is_not_the_agents_miss": silent_phone_is_not_the_agents_miss,
     "eight_baresip_phones": eight_baresip_phones,
+    "three_ways_then_callers_on_a_full_box": three_ways_then_callers_on_a_full_box,
 }

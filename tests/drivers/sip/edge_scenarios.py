@@ -108,11 +108,14 @@ async def malformed_requests_refused(workdir: Path) -> dict[str, object]:
         await asyncio.sleep(0)  # events the requests may have caused reach the engine
         events = rig.engine.names()
     logging.getLogger("drivers.sip").removeHandler(log)
-    source = f"{GATEWAY}:{SOURCE_PORT}"
+    # each refusal's own log line: where from, and the status it was answered with
+    logged = re.compile(
+        rf"Refusing a (?:malformed )?request from {re.escape(GATEWAY)}:{SOURCE_PORT} with (\d{{3}})"
+    )
     return {
         "statuses": statuses,
         "events": [e for e in events if not e.startswith("LineInService")],
-        "refusals_logged": sum(source in line and "Refusing" in line for line in log.lines),
+        "refusals_logged": [int(m.group(1)) for m in map(logged.search, log.lines) if m],
     }
 
 

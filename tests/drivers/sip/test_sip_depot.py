@@ -1,6 +1,7 @@
 """The depot's size on the pjsua2 source build against sipp and baresip on loopback: every
 refused caller is on record, even in a flood that meets pjsua's own call limit; more callers
-than lines; a silent phone is not the agent's miss; eight baresip agent phones."""
+than lines; three-ways on a full box; a silent phone is not the agent's miss; eight baresip
+agent phones."""
 
 from __future__ import annotations
 
@@ -51,6 +52,15 @@ def test_sip_flood_on_a_box_of_eight_legs_every_486_is_a_box_full_record(
     assert result["late_arrived_s"] < 1.0
     assert result["late_answered"] == "offer-late"
     assert result["late_exit"] == 0
+    assert not [n for n in result["events"] if n.startswith(AGENT_FAULTS)]
+
+
+def test_sip_three_ways_on_a_full_box_the_caller_without_a_leg_is_turned_away() -> None:
+    result: Any = run_scenario("three_ways_then_callers_on_a_full_box", timeout_s=90)
+    # 6 legs talking (two callers, each with an agent and a three-way colleague) + 2 newcomers
+    # + their 2 agent legs = 10 of 11: the third newcomer is refused, not answered and stranded
+    assert result["turned_away"] == ["box_full"]
+    assert result["newcomers"] == ["answered", "answered"]
     assert not [n for n in result["events"] if n.startswith(AGENT_FAULTS)]
 
 

@@ -77,3 +77,22 @@ def test_sip_prompts_are_converted_into_systemds_cache_directory(
     assert wiring.prompt_cache_dir() == "/var/cache/depotline/sip-prompts"
     monkeypatch.delenv("CACHE_DIRECTORY")
     assert wiring.prompt_cache_dir() == ""  # outside systemd: the driver's default in /tmp
+
+
+def test_sip_config_beyond_the_pjsua2_build_is_logged_when_the_box_starts_on_it(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from drivers.sip import capacity
+
+    eight_legs = capacity.BuildLimits(8, 64, 64, 256, 1024)
+    monkeypatch.setattr(capacity, "installed_limits", lambda: eight_legs)
+    text = '[[lines]]\nid = "gw1"\ntype = "sip"\ngateway = "192.168.1.20"\nchannels = 8\n'
+    for n in range(1, 13):
+        text += f'[[positions]]\nid = "pos{n}"\ntype = "sip"\nuri = "sip:a{n}@192.168.1.{n}"\n'
+    with caplog.at_level("WARNING", logger="appliance.doctor.checks"):
+        wiring.build_devices(config.parse(text, "depotline.toml"), ShellClock())
+    assert caplog.messages == [
+        "FAIL: the configuration can need 21 call legs at once but the pjsua2 build allows 8"
+        " (PJSUA_MAX_CALLS in image_build/pjsua2/config_site.h): 8 SIP line channels + 12 SIP"
+        " phones + 1 kept free to turn callers away (depotline check-config refuses this file)"
+    ]

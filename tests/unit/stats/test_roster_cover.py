@@ -34,11 +34,17 @@ def test_cover_counts_agents_on_shift_at_half_past_against_agents_needed() -> No
         ("1002", monday): ((480, 570),),  # 08:00-09:30: on shift at 09:30? no — ends at 09:30
         ("1002", days[1]): ((480, 600),),  # 08:00-10:00
     }
-    staffing = Staffing(28, 20.0, 0.8, (StaffingHour(9, 10.0, 240.0, 2, 0.85, 5.0),))
+    # 09:00 needs 2 agents Monday to Saturday and nobody on Sunday (the depot's day off)
+    needs = tuple(
+        tuple(2 if hour == 9 and weekday < 6 else 0 for hour in range(24)) for weekday in range(7)
+    )
+    hours = (StaffingHour(9, 10.0, 240.0, 2, 0.85, 5.0),)
+    staffing = Staffing(28, 20.0, 0.8, hours, needs)
     cover = {h.hour: h for h in cover_by_hour(shifts, days, staffing)}
-    assert cover[9].needed == 2 and cover[9].scheduled == (1, 1, 0, 0, 0, 0, 0)
-    assert cover[9].short == (True,) * 7
-    assert cover[8].needed == 0 and cover[8].scheduled == (1, 1, 0, 0, 0, 0, 0)
+    assert cover[9].needed == (2, 2, 2, 2, 2, 2, 0)
+    assert cover[9].scheduled == (1, 1, 0, 0, 0, 0, 0)
+    assert cover[9].short == (True,) * 6 + (False,)
+    assert cover[8].needed == (0,) * 7 and cover[8].scheduled == (1, 1, 0, 0, 0, 0, 0)
     assert cover[8].short == (False,) * 7
     assert cover[16].scheduled[0] == 1 and cover[17].scheduled[0] == 0
 
