@@ -62,3 +62,26 @@ def test_work_number_rule_is_ascii_digits_up_to_20() -> None:
     assert is_agent_id("1001") and is_agent_id("0" * 20)
     for bad in ("", "王五", "１２３", "²", "12a", " 12", "1" * 21):
         assert not is_agent_id(bad), bad
+
+
+def test_desk_of_an_agent_the_box_has_not_seen_shows_no_state_timer(tmp_path: Path) -> None:
+    # a fresh box: the agent has never logged in to a position, so "since when" is unknown; the
+    # desk showed the time since 1970 (499141:30:01) on the page and in its live picture
+    async def main() -> None:
+        async with (
+            running_depot(tmp_path / "depot.db") as depot,
+            aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as s,
+        ):
+            agent = Browserish(depot.url, s)
+            await agent.sign_in(AGENT_ID, AGENT_PASSWORD)
+            _, page = await agent.page("/desk")
+            assert '<span id="timer" class="timer">—</span>' in page
+            token = await agent.csrf()
+            status, body = await agent.post(
+                "/desk/state", {"csrf_token": token, "action": "login", "position": "pos1"}
+            )
+            assert status == 303, body  # back to the desk
+            _, page = await agent.page("/desk")
+            assert '<span id="timer" class="timer">0:00:0' in page
+
+    asyncio.run(main())

@@ -53,14 +53,18 @@ def desk_picture(service: DepotService, agent_id: str) -> dict[str, Any]:
     if call is not None:
         queue = next((q for q in service.setup().queues if q.id == call.queue), None)
         limit_s = queue.talk_time_limit_s if queue is not None else 0.0
-    elapsed_s = snapshot.time_s - agent.since_s
+    # an agent the box has not seen change state since it started has no "since when"
+    elapsed_s = None if agent.since_s <= 0 else round(snapshot.time_s - agent.since_s)
     picture.update(
         state=agent.state.value,
         position=agent.position,
         pause_reason=agent.pause_reason,
-        elapsed_s=round(elapsed_s),
+        elapsed_s=elapsed_s,
         talk_warning=bool(
-            agent.state is AgentState.ON_CALL and limit_s > 0 and elapsed_s >= limit_s
+            agent.state is AgentState.ON_CALL
+            and limit_s > 0
+            and elapsed_s is not None
+            and elapsed_s >= limit_s
         ),
         talk_limit_s=limit_s,
         calls_today=agent.calls_today,

@@ -7,6 +7,9 @@
   let poppedCall = "";
 
   function duration(seconds) {
+    if (seconds === null || seconds === undefined) {
+      return "—";
+    }
     const whole = Math.max(0, Math.round(seconds));
     const h = Math.floor(whole / 3600), m = Math.floor((whole % 3600) / 60), s = whole % 60;
     return h + ":" + String(m).padStart(2, "0") + ":" + String(s).padStart(2, "0");
@@ -41,7 +44,7 @@
     }
     stateCard.dataset.state = state;
     document.getElementById("state").textContent = texts.state[state];
-    document.getElementById("timer").textContent = duration(picture.elapsed_s || 0);
+    document.getElementById("timer").textContent = duration(picture.elapsed_s);
     document.getElementById("waiting").textContent = picture.waiting;
     document.getElementById("talk-warning").hidden = !picture.talk_warning;
     if (picture.known) {
