@@ -153,6 +153,10 @@ def build_devices(config: Config, clock: ShellClock) -> DeviceSet:
             },
             clock=clock.now,
         )
+        if stack.places_agent_legs:
+            # each modem caller needs an agent leg: answered only while the box can place it
+            for line in modem_lines:
+                line.admit_callers_through(stack.caller_admission(line.line_ids[0]))
         # check-config refuses such a file; a box started on it anyway says so in the journal
         log_sip_shortfalls(config)
         if sip_gateways:

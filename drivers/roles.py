@@ -162,8 +162,8 @@ class CallerHungUp(LineEvent):
 class TurnedAwayReason(enum.Enum):
     """Why a call that reached a line was never taken by the box."""
 
-    # no leg left for the agent leg: SIP 486 (a modem line is always answered; its agent's
-    # leg is a SIP phone's, which check-config counts)
+    # no leg left for the caller's agent leg: SIP 486, or a modem line bridged to SIP phones
+    # left ringing unanswered
     BOX_FULL = "box_full"
     MISSED_AT_LINE = "missed_at_line"  # it rang and stopped before the box answered
     # every line of the gateway it came on was busy (more calls than its channels): SIP 486
@@ -526,6 +526,24 @@ class LineAudio:
 
     take_received: Callable[[], bytes | None]
     put_to_send: Callable[[bytes], None]
+
+
+@dataclass(frozen=True, slots=True)
+class AdmissionAnswer:
+    """Whether the box took a caller; when not, why (what is in use of what it allows)."""
+
+    taken: bool
+    why: str = ""
+
+
+class CallerAdmission(Protocol):
+    """The box's room for callers of a line that is not a SIP call (a modem bridged to SIP
+    phones), counted with the SIP lines' callers. `take` before answering: taken, the caller
+    keeps room for their agent leg until `release` at the end of their call."""
+
+    async def take(self) -> AdmissionAnswer: ...
+
+    def release(self) -> None: ...
 
 
 @runtime_checkable

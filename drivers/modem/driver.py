@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Coroutine, Sequence
 from typing import Any
 
 from drivers.modem import audio
+from drivers.modem.admission import LineAdmission
 from drivers.modem.audio import SampleFormat
 from drivers.modem.dialects import (
     Dialect,
@@ -41,6 +42,7 @@ from drivers.roles import (
     LINE_AUDIO_FRAME_BYTES,
     AnswerLine,
     CallArrived,
+    CallerAdmission,
     CallerHungUp,
     CallTurnedAway,
     Clock,
@@ -167,6 +169,7 @@ class ModemLine:
         self._full_duplex_setting = full_duplex
         self._refuse_tone_s = refuse_tone_s
         self._quiet_watch = QuietLineWatch(quiet_line_s, self._line_went_quiet)
+        self._admission = LineAdmission(line_id)
 
         self._emit: LineEventSink = lambda event: None
         self._port = ModemPort(
@@ -187,7 +190,8 @@ class ModemLine:
         self.media = MediaCapability.HALF_DUPLEX
 
         # the call
-        self._call = "idle"  # idle | ringing | offered | refused | connected | dialing
+        # idle | ringing | admitting (the box is asked) | offered | refused | connected | dialing
+        self._call = "idle"
         self._rings = 0
         self._caller_id = CallerIdCollector()
         self._caller_id_at = 0.0
@@ -286,6 +290,11 @@ class ModemLine:
                 await self._on_hook()
         except (ModemError, TimeoutError, asyncio.CancelledError):
             self._port.hang_up_and_close(streaming=bool(self._media_kind))
+
+    def admit_callers_through(self, admission: CallerAdmission) -> None:
+        """Ask `admission` before offering each caller (a line bridged to SIP agent phones):
+        when the box is full the line is not answered and the caller is turned away."""
+        self._admission.use(admission)
 
     # -----------------------------------------------------------------------------------------
     # full-duplex audio for the media bridge
@@ -517,9 +526,9 @@ class ModemLine:
         `rings_before_answer`, or caller ID and no ring) is a missed call, reported once so the
         depot sees every caller it lost."""
         state = self._call
-        if state not in ("ringing", "offered", "refused"):
+        if state not in ("ringing", "admitting", "offered", "refused"):
             return
-        missed = state == "ringing"
+        missed = state in ("ringing", "admitting")
         caller = self._caller_id.caller(self._line) if missed else None
         self._reset_call()
         if caller is not None:
@@ -548,6 +557,30 @@ class ModemLine:
             self._caller_id_timer = None
         if self._call != "ringing":
             return
+        if self._admission.asks:
+            self._call = "admitting"
+            self._spawn(self._admit())
+        else:
+            self._put_forward()
+
+    async def _admit(self) -> None:
+        """Offer the caller if the box takes them; else let the line ring unanswered and turn
+        them away once (nothing more is recorded when the ringing stops)."""
+        taken = await self._admission.ask(self._caller_id.caller(self._line))
+        if self._call != "admitting":  # the ringing stopped while the box was asked
+            self._admission.release()
+        elif taken:
+            self._put_forward()
+        else:
+            self._call = "refused"
+            caller = self._caller_id.caller(self._line)
+            self._send(
+                CallTurnedAway(
+                    self._clock(), self._line, caller=caller, reason=TurnedAwayReason.BOX_FULL
+                )
+            )
+
+    def _put_forward(self) -> None:
         self._call = "offered"
         caller = self._caller_id.caller(self._line)
         log.info("line %s: call from %r", self._line, caller)
@@ -559,7 +592,10 @@ class ModemLine:
             return
         if self._call == "idle" and time.monotonic() - self._caller_id_at > 10.0:
             self._caller_id = CallerIdCollector()
-        if self._call in ("ringing", "offered", "refused") and item.key in self._caller_id.fields:
+        if (
+            self._call in ("ringing", "admitting", "offered", "refused")
+            and item.key in self._caller_id.fields
+        ):
             # a second caller-ID block: the caller we knew gave up and a new call rings
             log.info("line %s: a new call rings before the last one's ringing stopped", self._line)
             self._ringing_stopped()
@@ -954,6 +990,7 @@ class ModemLine:
 
     def _reset_call(self) -> None:
         self._cancel_ring_timers()
+        self._admission.release()
         self._quiet_watch.stop()
         if self._hard_cap_timer is not None:
             self._hard_cap_timer.cancel()

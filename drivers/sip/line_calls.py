@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from drivers.roles import (
+    AdmissionAnswer,
     AnswerLine,
     CallArrived,
     CallerId,
@@ -105,16 +106,41 @@ class LineCalls(MediaActions):
         )
         self._emit(CallTurnedAway(self._now(), line, caller=caller, reason=reason))
 
+    def _take_bridged_caller(self, line: str) -> AdmissionAnswer:
+        """A modem line's caller asks to be answered: taken by the same rule as a SIP line's
+        caller (it has no leg of its own, but needs an agent leg like them)."""
+        modem = self._modem_lines[line]
+        if modem.caller_taken:
+            return AdmissionAnswer(taken=True)
+        use = self._box_use()
+        if admits_caller(use, self._limits, self._agent_legs_placed_per_call):
+            modem.caller_taken = True
+            return AdmissionAnswer(taken=True)
+        return AdmissionAnswer(
+            taken=False,
+            why=f"{use.legs} of {self._limits.max_calls} call legs in use,"
+            f" {use.callers_without_agent_leg} kept for callers not yet put through",
+        )
+
+    def _release_bridged_caller(self, line: str) -> None:
+        self._modem_lines[line].caller_taken = False
+
     def _box_use(self) -> BoxUse:
         """What the bridge holds now, each taken caller keeping room for their own media. A
-        caller still needs an agent leg while no phone talks with them; a phone's leg that talks
-        with nobody yet (ringing, or answered and not yet bridged) is counted as theirs. A leg
-        talking with another call (a three-way colleague, a modem line's agent) is not."""
+        caller (of a SIP line, or a modem line's admitted one) still needs an agent leg while no
+        phone talks with them; a phone's leg that talks with nobody yet (ringing, or answered and
+        not yet bridged) is counted as theirs. A leg talking with another call (a three-way
+        colleague) is not."""
         line_calls = sum(1 for slot in self._lines.values() if slot.leg is not None)
         waiting = sum(
             1
             for slot in self._lines.values()
             if slot.leg is not None and not slot.outbound and not self._plan.talks.get(slot.line)
+        )
+        waiting += sum(
+            1
+            for line, modem in self._modem_lines.items()
+            if modem.caller_taken and not self._plan.talks.get(line)
         )
         talking = {position for talks in self._plan.talks.values() for position in talks}
         agent_legs_on_the_way = sum(

@@ -23,6 +23,7 @@ from drivers.roles import (
     PositionEventSink,
     PositionInService,
 )
+from drivers.sip.bridged_admission import BridgedLineAdmission
 from drivers.sip.call_progress import CallProgress
 from drivers.sip.capacity import UPSTREAM_LIMITS, installed_limits
 from drivers.sip.conference import Conference
@@ -141,6 +142,21 @@ class SipStack(CallProgress):
     @property
     def position_ids(self) -> tuple[str, ...]:
         return tuple(self._positions)
+
+    @property
+    def places_agent_legs(self) -> bool:
+        """Ring-mode phones: every caller needs a call leg of the box to reach their agent."""
+        return self._agent_legs_placed_per_call
+
+    def caller_admission(self, line: str) -> BridgedLineAdmission:
+        """The admission rule for the callers of a modem line bridged into this stack."""
+        if line not in self._modem_lines:
+            raise SipError(f"{line} is not a modem line bridged into the SIP stack")
+        return BridgedLineAdmission(
+            self._worker,
+            lambda: self._take_bridged_caller(line),
+            lambda: self._release_bridged_caller(line),
+        )
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:

@@ -83,6 +83,7 @@ class ModemLine:
     audio: LineAudio
     port: Any = None
     music: Any = None  # hold music from the bridge while the modem's caller is held
+    caller_taken: bool = False  # admitted (BridgedLineAdmission) until the call ends
 
 
 @dataclass

@@ -57,6 +57,11 @@ class PjsuaWorker:
         self._running = False
 
     @property
+    def running(self) -> bool:
+        """The library is up and commands are carried out."""
+        return self._running and not self._dead
+
+    @property
     def on_worker_thread(self) -> bool:
         return threading.current_thread() is self._thread
 

@@ -1,6 +1,7 @@
 """SIP scenarios at the box's limits: a build's call legs used up by callers, the admission
-rule turning the next caller away with a record, and an agent leg the box cannot place. Run
-through sip_scenarios.py (`python sip_scenarios.py NAME`)."""
+rule turning the next caller away with a record (on a SIP line or a modem line bridged into
+SIP), and an agent leg the box cannot place. Run through sip_scenarios.py (`python
+sip_scenarios.py NAME`)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,20 @@ from pathlib import Path
 from typing import Any
 
 from sip_peers import Sipp
-from sip_scenarios import AGENT1, AGENT2, BOX, BOX_PORT, GATEWAY, POS1, POS2, Rig, agent
+from sip_scenarios import (
+    AGENT1,
+    AGENT2,
+    BOX,
+    BOX_PORT,
+    GATEWAY,
+    POS1,
+    POS2,
+    Rig,
+    agent,
+)
 
+from drivers.modem import ModemLine
+from drivers.modem.sim import ModemSimulator
 from drivers.roles import (
     AnswerLine,
     CallArrived,
@@ -22,7 +35,9 @@ from drivers.roles import (
     CallTurnedAway,
     Connect,
     DialOut,
+    Disconnect,
     HangUpLine,
+    HangUpPosition,
     LineAnswered,
     LineInService,
     OfferNotPlaced,
@@ -249,10 +264,71 @@ async def out_of_sockets(workdir: Path) -> dict[str, object]:
     return result
 
 
+async def modem_line_not_answered_on_full_box(workdir: Path) -> dict[str, object]:
+    """A box allowed 3 call legs and one ring-mode agent phone: a gateway caller put through to
+    the agent fills it (2 legs and the spare). A caller rings a modem line bridged into SIP: the
+    line is not answered (no AT+VLS=1) and the caller is turned away once, box full. Once the
+    gateway call is over, the modem line's next caller is answered and put through."""
+    sim = ModemSimulator(
+        "conexant", link=os.fspath(workdir / "fxo0"), full_duplex=True, ring_interval_s=0.4
+    ).start()
+    modem = ModemLine(
+        "fxo0", sim.device, dialect="conexant", rings_before_answer=1, caller_id_wait_s=1.0
+    )
+    peers = [agent(workdir, "agent1", AGENT1)]
+    result: dict[str, object] = {}
+    rig = Rig(workdir, [GW4], [POS1], max_calls=3, line_audio={"fxo0": modem.line_audio("fxo0")})
+    modem.admit_callers_through(rig.stack.caller_admission("fxo0"))
+    engine = rig.engine
+    line_task = asyncio.create_task(modem.run(engine.sink))
+    try:
+        async with rig:
+            await engine.wait_for(LineInService, line="fxo0")
+            await engine.wait_for(LineInService, line="gw1-4")
+            await engine.wait_for(PositionInService, position="pos1")
+            peers.append(callers_at_once(workdir, 1, hold_ms=60000))  # ended by the box below
+            arrived = await engine.wait_for(CallArrived)
+            await put_through(rig, arrived, "pos1", "offer-gw")
+            sim.incoming_call("13800138000", "ZHANG SAN", rings=3)
+            turned_away = await engine.wait_for(CallTurnedAway, line="fxo0")
+            result["turned_away"] = [turned_away.caller.number, turned_away.reason.value]
+            await asyncio.to_thread(sim.wait_for, lambda: not sim.ringing, 10.0)
+            result["answered_while_full"] = "> AT+VLS=1" in sim.transcript
+            # the engine's part when the gateway call ends: the box has room again
+            await rig.lines.perform(HangUpLine(arrived.line))
+            await rig.bridge.perform(Disconnect(arrived.line, "pos1"))
+            await rig.positions.perform(HangUpPosition("pos1"))
+            mark = len(engine.events)
+            sim.incoming_call("13900139000", "LI SI")
+            again = await engine.wait_for(CallArrived, line="fxo0", after=mark)
+            result["again"] = again.caller.number
+            await modem.perform(AnswerLine("fxo0"))
+            await engine.wait_for(LineAnswered, line="fxo0", after=mark)
+            ring = RingPosition("pos1", call_id="m1", caller=again.caller, offer_id="offer-modem")
+            await rig.positions.perform(ring)
+            answered = await engine.wait_for(PositionAnswered, position="pos1", after=mark)
+            result["offer_answered"] = answered.offer_id
+            await rig.bridge.perform(Connect("fxo0", "pos1"))
+            result["duplex_started"] = await asyncio.to_thread(sim.wait_for_line, "> AT+VTR", 10.0)
+            sim.hang_up("loop_break")
+            await engine.wait_for(CallerHungUp, line="fxo0", after=mark)
+            await rig.bridge.perform(Disconnect("fxo0", "pos1"))
+            await rig.positions.perform(HangUpPosition("pos1"))
+            result["events"] = engine.names()
+    finally:
+        line_task.cancel()
+        await asyncio.gather(line_task, return_exceptions=True)
+        for peer in peers:
+            peer.stop()
+        sim.stop()
+    return result
+
+
 CAPACITY_SCENARIOS: dict[str, Callable[[Path], Awaitable[dict[str, object]]]] = {
     "box_full_turns_caller_away": box_full_turns_caller_away,
     "agent_leg_not_placed": agent_leg_not_placed,
     "invite_flood_then_normal_call": invite_flood_then_normal_call,
     "eight_calls_all_bridged": eight_calls_all_bridged,
     "out_of_sockets": out_of_sockets,
+    "modem_line_not_answered_on_full_box": modem_line_not_answered_on_full_box,
 }

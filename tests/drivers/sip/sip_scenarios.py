@@ -158,6 +158,7 @@ class Rig:
         gateways: list[SipGateway],
         positions: list[SipPosition],
         max_calls: int | None = None,
+        line_audio: dict[str, LineAudio] | None = None,
     ):
         prompts = workdir / "prompts"
         make_tone_wav(prompts / "en" / "greeting.wav", 0.4, 500, encoding="u-law")
@@ -175,6 +176,7 @@ class Rig:
             prompt_cache_dir=str(workdir / "prompt_cache"),
             wire_logging=bool(os.environ.get("SIP_WIRE")),
             max_calls=max_calls,
+            line_audio=line_audio,
         )
         self.lines = SipLines(self.stack)
         self.positions = SipPositions(self.stack)

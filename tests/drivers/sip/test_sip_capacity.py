@@ -55,3 +55,22 @@ def test_sip_out_of_sockets_ringing_is_offer_not_placed_and_no_abort() -> None:
     assert result["not_placed"][0] == "starved"
     assert result["answered"] == "again"  # the process lived on, and rings once sockets free up
     assert not [n for n in result["events"] if n.startswith("PositionRejected")]
+
+
+def test_sip_modem_line_on_full_box_rings_unanswered_turned_away_once_then_answered() -> None:
+    result: Any = run_scenario("modem_line_not_answered_on_full_box", timeout_s=90)
+    assert result["turned_away"] == ["13800138000", "box_full"]
+    assert result["answered_while_full"] is False  # the caller kept hearing ringing
+    assert result["again"] == "13900139000"
+    assert result["offer_answered"] == "offer-modem"
+    assert result["duplex_started"] is True  # bridged to the agent's phone
+    names = result["events"]
+    # one record of the refused caller, nothing when its ringing stopped, no offer to an agent
+    assert [n for n in names if n.endswith("(fxo0)")] == [
+        "LineInService(fxo0)",
+        "CallTurnedAway(fxo0)",
+        "CallArrived(fxo0)",
+        "LineAnswered(fxo0)",
+        "CallerHungUp(fxo0)",
+    ]
+    assert not [n for n in names if n.startswith(("PositionRejected", "OfferNotPlaced"))]
