@@ -26,6 +26,20 @@ def test_example_config_builds_modems_sip_board_and_gpio() -> None:
     assert [type(d).__name__ for d in devices.buttons] == ["GpioButtons"]
 
 
+@pytest.mark.parametrize(("mode", "asks"), [("ring", True), ("persistent", False)])
+def test_modem_line_asks_the_box_before_answering_only_when_agent_legs_are_placed_per_call(
+    mode: str, asks: bool
+) -> None:
+    loaded = config.parse(
+        '[[lines]]\nid = "fxo0"\ntype = "modem"\ndevice = "/dev/depotline/fxo0"\n'
+        f'[[positions]]\nid = "pos1"\ntype = "sip"\nuri = "sip:a@192.168.1.101"\nmode = "{mode}"\n'
+    )
+    devices = wiring.build_devices(loaded, ShellClock())
+    modem = devices.lines[0]
+    assert type(modem).__name__ == "ModemLine"
+    assert modem._admission.asks is asks  # type: ignore[attr-defined]
+
+
 def test_sim_config_builds_simulated_lines_positions_and_bridge() -> None:
     loaded = config.parse(
         '[[lines]]\nid = "sim"\ntype = "sim"\nchannels = 3\n'
