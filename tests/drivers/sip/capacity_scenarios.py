@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from modem_bridge_scenario import modem_running, simulated_modem
 from sip_peers import Sipp
 from sip_scenarios import (
     AGENT1,
@@ -26,8 +27,6 @@ from sip_scenarios import (
     agent,
 )
 
-from drivers.modem import ModemLine
-from drivers.modem.sim import ModemSimulator
 from drivers.roles import (
     AnswerLine,
     CallArrived,
@@ -269,20 +268,14 @@ async def modem_line_not_answered_on_full_box(workdir: Path) -> dict[str, object
     the agent fills it (2 legs and the spare). A caller rings a modem line bridged into SIP: the
     line is not answered (no AT+VLS=1) and the caller is turned away once, box full. Once the
     gateway call is over, the modem line's next caller is answered and put through."""
-    sim = ModemSimulator(
-        "conexant", link=os.fspath(workdir / "fxo0"), full_duplex=True, ring_interval_s=0.4
-    ).start()
-    modem = ModemLine(
-        "fxo0", sim.device, dialect="conexant", rings_before_answer=1, caller_id_wait_s=1.0
-    )
+    sim, modem = simulated_modem(workdir)
     peers = [agent(workdir, "agent1", AGENT1)]
     result: dict[str, object] = {}
     rig = Rig(workdir, [GW4], [POS1], max_calls=3, line_audio={"fxo0": modem.line_audio("fxo0")})
     modem.admit_callers_through(rig.stack.caller_admission("fxo0"))
     engine = rig.engine
-    line_task = asyncio.create_task(modem.run(engine.sink))
     try:
-        async with rig:
+        async with modem_running(sim, modem, engine.sink), rig:
             await engine.wait_for(LineInService, line="fxo0")
             await engine.wait_for(LineInService, line="gw1-4")
             await engine.wait_for(PositionInService, position="pos1")
@@ -316,11 +309,8 @@ async def modem_line_not_answered_on_full_box(workdir: Path) -> dict[str, object
             await rig.positions.perform(HangUpPosition("pos1"))
             result["events"] = engine.names()
     finally:
-        line_task.cancel()
-        await asyncio.gather(line_task, return_exceptions=True)
         for peer in peers:
             peer.stop()
-        sim.stop()
     return result
 
 

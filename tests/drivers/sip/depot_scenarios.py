@@ -176,7 +176,7 @@ async def twelve_callers_on_eight_lines(workdir: Path) -> dict[str, object]:
 
     from appliance.engine.commands import LogIn
     from appliance.engine.engine import Engine
-    from appliance.engine.records import CallEnded, QueueLogEntry, Verb
+    from appliance.engine.records import QueueLogEntry, Verb
     from appliance.engine.setup import Agent, DepotSetup, Menu, OpeningHours, Queue, Tier
 
     setup = DepotSetup(
@@ -194,12 +194,7 @@ async def twelve_callers_on_eight_lines(workdir: Path) -> dict[str, object]:
     rig = Rig(workdir, [GW8], phones(12))
     loop = EngineLoop(rig, engine)
     records = loop.records
-
-    def log_of(verb: Verb) -> list[QueueLogEntry]:
-        return [r for r in records if isinstance(r, QueueLogEntry) and r.verb is verb]
-
-    def ended() -> list[CallEnded]:
-        return [r for r in records if isinstance(r, CallEnded)]
+    log_of, ended = loop.log_of, loop.ended
 
     result: dict[str, object] = {}
     async with rig:

@@ -1,31 +1,51 @@
-"""The real Engine between a rig's SIP lines and positions, as the shell wires it: events in,
-actions carried out on the drivers, records kept, ticks when a timer is due."""
+"""The real Engine between a rig's SIP lines and positions (and any other line drivers, such as a
+modem line), as the shell wires it: events in, actions carried out on the drivers, records
+kept, ticks when a timer is due."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from appliance.engine.engine import Engine
-from drivers.roles import LineAction, MediaAction, PositionAction
+from appliance.engine.records import CallEnded, QueueLogEntry, Verb
+from drivers.roles import LineAction, LineDriver, MediaAction, PositionAction
 
 
 class EngineLoop:
-    def __init__(self, rig: Any, engine: Engine, on_media: Callable[[Any], None] | None = None):
+    def __init__(
+        self,
+        rig: Any,
+        engine: Engine,
+        on_media: Callable[[Any], None] | None = None,
+        other_lines: Sequence[LineDriver] = (),
+    ):
         self.rig = rig
         self.engine = engine
         self.on_media = on_media  # told of each media action after it is carried out
+        self.other_lines = other_lines  # lines that are not the rig's SIP lines
         self.records: list[object] = []  # queue log entries, CDRs, notices: everything else
         self.performed: list[str] = []
         self._seen = 0
+
+    def log_of(self, verb: Verb) -> list[QueueLogEntry]:
+        """The queue-log rows of `verb` written so far."""
+        return [r for r in self.records if isinstance(r, QueueLogEntry) and r.verb is verb]
+
+    def ended(self) -> list[CallEnded]:
+        """The call records written so far."""
+        return [r for r in self.records if isinstance(r, CallEnded)]
 
     async def carry_out(self, event: Any) -> None:
         for action in self.engine.handle(event):
             self.performed.append(type(action).__name__)
             if isinstance(action, LineAction):
-                await self.rig.lines.perform(action)
+                driver = next(
+                    (d for d in self.other_lines if action.line in d.line_ids), self.rig.lines
+                )
+                await driver.perform(action)
             elif isinstance(action, PositionAction):
                 await self.rig.positions.perform(action)
             elif isinstance(action, MediaAction):

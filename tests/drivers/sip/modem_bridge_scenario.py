@@ -7,10 +7,12 @@ from __future__ import annotations
 import array
 import asyncio
 import cmath
+import contextlib
 import math
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from sip_peers import make_tone_wav
 from sip_scenarios import (
@@ -53,6 +55,37 @@ MUSIC_HZ = 300.0  # the hold music
 SETTLE_S = 1.5  # within the caller's 3 s of speech
 
 
+def simulated_modem(workdir: Path, **options: Any) -> tuple[ModemSimulator, ModemLine]:
+    """A full-duplex Conexant simulator on a pty (ringing every 0.4 s) and the real ModemLine
+    "fxo0" on it, offering a call after one ring and up to 1 s of waiting for caller ID."""
+    sim = ModemSimulator(
+        "conexant", link=os.fspath(workdir / "fxo0"), full_duplex=True, ring_interval_s=0.4
+    ).start()
+    modem = ModemLine(
+        "fxo0",
+        sim.device,
+        dialect="conexant",
+        rings_before_answer=1,
+        caller_id_wait_s=1.0,
+        **options,
+    )
+    return sim, modem
+
+
+@contextlib.asynccontextmanager
+async def modem_running(
+    sim: ModemSimulator, modem: ModemLine, sink: Callable[[Any], None]
+) -> AsyncIterator[None]:
+    """The modem line serving its simulator, events to `sink`; both stopped on the way out."""
+    task = asyncio.create_task(modem.run(sink))
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        sim.stop()
+
+
 def tone_share(samples: array.array[int], frequency_hz: float) -> float:
     """How much of the audio's power is at `frequency_hz` (1.0 = a pure tone, 0 = none)."""
     if not samples:
@@ -72,18 +105,7 @@ async def modem_sim_bridged_to_sip_agent(workdir: Path) -> dict[str, object]:
     phone (sipp, echoing its audio) is rung and bridged to the line. The caller's tone goes
     modem → ModemLine → pjsua2 bridge → RTP → phone, and its echo all the way back, so the
     simulated caller hears its own tone; then the caller hangs up and the line goes on-hook."""
-    sim = ModemSimulator(
-        "conexant", link=os.fspath(workdir / "fxo0"), full_duplex=True, ring_interval_s=0.4
-    ).start()
-    modem = ModemLine(
-        "fxo0",
-        sim.device,
-        dialect="conexant",
-        rings_before_answer=1,
-        caller_id_wait_s=1.0,
-        ring_gap_s=1.5,
-        silence_s=30.0,
-    )
+    sim, modem = simulated_modem(workdir, ring_gap_s=1.5, silence_s=30.0)
     make_tone_wav(workdir / "prompts" / "music" / "hold.wav", 3.0, int(MUSIC_HZ), "u-law")
     stack = SipStack(
         listen=BOX,

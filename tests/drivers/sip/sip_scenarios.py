@@ -1022,6 +1022,7 @@ def main() -> None:
     from depot_scenarios import DEPOT_SCENARIOS
     from edge_scenarios import EDGE_SCENARIOS
     from modem_bridge_scenario import MODEM_BRIDGE_SCENARIOS
+    from modem_depot_scenario import MODEM_DEPOT_SCENARIOS
 
     async def scenario() -> dict[str, object]:
         every = {
@@ -1030,6 +1031,7 @@ def main() -> None:
             **CAPACITY_SCENARIOS,
             **EDGE_SCENARIOS,
             **DEPOT_SCENARIOS,
+            **MODEM_DEPOT_SCENARIOS,
         }
         return await every[sys.argv[1]](workdir)
 

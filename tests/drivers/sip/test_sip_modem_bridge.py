@@ -83,3 +83,22 @@ def test_sip_call_on_the_real_depot_is_held_transferred_and_kept_in_cdr_and_queu
     a1_talk_s, a2_talk_s = float(transfer[6]), float(completed[4])
     assert a1_talk_s > record["hold_s"] and a2_talk_s > 1.0
     assert abs(record["talk_s"] - (a1_talk_s + a2_talk_s)) < 0.5
+
+
+def test_sip_modem_caller_on_full_box_rings_unanswered_box_full_record_next_reaches_agent() -> None:
+    result: Any = run_scenario("modem_caller_on_full_box_is_recorded", timeout_s=90)
+    assert result["answered_while_full"] is False  # the caller kept hearing ringing
+    assert result["records"] == [
+        ["fxo0", "13800138000", "box_full", ""],
+        ["gw1-1", "13800138000", "answered", "a1"],  # a1 ended it to free the box
+        ["fxo0", "13900139000", "answered", "a1"],
+    ]
+    assert result["refused_log"] == [
+        ["INBOUND", "13800138000", "ZHANG SAN"],
+        ["CALLBACKREQUEST", "box_full"],  # the depot calls the caller it could not take
+        ["HANGUP", "box_full"],
+    ]
+    assert result["duplex_started"] is True  # the second modem caller talked with a1
+    # no agent was offered the refused caller, so none was charged a miss
+    assert not {"RINGNOANSWER", "RINGREJECTED", "RINGCANCELED", "PAUSE"} & set(result["verbs"])
+    assert result["events"].count("CallTurnedAway(fxo0)") == 1
