@@ -3,6 +3,7 @@ leg? Asked only of a line bridged into SIP media with agent legs to place; other
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from drivers.roles import CallerAdmission, CallerId
@@ -29,7 +30,13 @@ class LineAdmission:
     async def ask(self, caller: CallerId) -> bool:
         """Whether to answer the caller; a refusal (the box is full) is logged with why."""
         assert self._admission is not None
-        answer = await self._admission.take()
+        try:
+            answer = await self._admission.take()
+        except asyncio.CancelledError:
+            # the line stopped (a fault, shutdown) while asking: the box may have taken the
+            # caller already, and nobody will end this call to give the room back
+            self._admission.release()
+            raise
         if answer.taken:
             self._taken = True
             return True

@@ -4,6 +4,7 @@ back however their call ends. The real driver (real pyserial) against the simula
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from modem_harness import LineUnderTest, run_line
@@ -14,6 +15,7 @@ from drivers.roles import (
     CallerHungUp,
     CallTurnedAway,
     HangUpLine,
+    LineFaulted,
     TurnedAwayReason,
 )
 
@@ -96,3 +98,35 @@ def test_modem_line_caller_taken_by_the_box_gives_the_room_back_however_the_call
     line = run_line(tmp_path, scenario, "usr")
     assert box.asked == 3 and box.taken == 0
     assert "CallTurnedAway" not in line.kinds()
+
+
+class SilentBox:
+    """A box that never answers the line's question (its thread is busy)."""
+
+    def __init__(self) -> None:
+        self.asked = asyncio.Event()
+        self.released = asyncio.Event()
+
+    async def take(self) -> AdmissionAnswer:
+        self.asked.set()
+        await asyncio.Event().wait()
+        raise AssertionError("never answered")
+
+    def release(self) -> None:
+        self.released.set()
+
+
+def test_modem_line_unplugged_while_asking_the_box_gives_the_room_back(tmp_path: Path) -> None:
+    box = SilentBox()
+
+    async def scenario(line: LineUnderTest) -> None:
+        line.driver.admit_callers_through(box)
+        line.sim.incoming_call("0151234567", "ASKING", rings=10)
+        await asyncio.wait_for(box.asked.wait(), 5.0)
+        line.sim.unplug()
+        await line.next(LineFaulted)
+        # the box may have taken the caller just before the line stopped asking
+        await asyncio.wait_for(box.released.wait(), 5.0)
+
+    line = run_line(tmp_path, scenario, "usr")
+    assert "CallArrived" not in line.kinds()
