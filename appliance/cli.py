@@ -308,7 +308,11 @@ def _demo(args: argparse.Namespace) -> int:
         _stop_on_signals(stop)
         await demo.run_demo(options, stop)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except demo.NotADemoDatabase as exc:
+        print(f"depotline: {exc}", file=sys.stderr)
+        return EX_USAGE
     return 0
 
 

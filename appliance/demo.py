@@ -124,6 +124,16 @@ def _yesterday_and_today(now_s: float) -> tuple[str, str]:
     return (today - dt.timedelta(days=1)).isoformat(), today.isoformat()
 
 
+class NotADemoDatabase(Exception):
+    """The database holds another depot's setup: the demo's simulated agents are not in it."""
+
+    def __init__(self, database: str, missing: list[str]) -> None:
+        super().__init__(
+            f"{database} is another depot's database (it has no agent {', '.join(missing)} of"
+            " the demo's): give the demo a new file with --db, or leave --db out"
+        )
+
+
 async def _run(
     options: DemoOptions,
     stop: asyncio.Event,
@@ -148,6 +158,10 @@ async def _run(
         seed=options.seed,
     ) as runtime:
         service = DepotService(runtime, depot_name="depotline 演示 demo")
+        known = {agent.id for agent in service.setup().agents}
+        missing = [agent_id for agent_id, *_ in seed.DEMO_AGENTS if agent_id not in known]
+        if missing:
+            raise NotADemoDatabase(database, missing)
         log.info(
             "demo: %d lines (%d modems), %d agents, speed ×%g, database %s",
             DEMO_LINES,

@@ -183,3 +183,30 @@ def test_users_add_of_an_admin_closes_the_first_boot_setup_page(tmp_path: Path) 
     assert not (tmp_path / "first-boot").exists()
     shown = (tmp_path / "setup.issue").read_text()  # the login screen's note, no setup code
     assert shown == "depotline is set up: open http://\\4:8080/ in a browser on this network\n\n"
+
+
+def test_demo_on_a_database_of_another_depot_says_so_and_leaves_it_alone(tmp_path: Path) -> None:
+    # a database first started by `depotline run` has that depot's agents, not the demo's: the
+    # demo's simulated agents cannot sign in there (it stopped with a traceback)
+    db = tmp_path / "depot.db"
+    config = tmp_path / "depotline.toml"
+    config.write_text(
+        f'[depot]\ndatabase = "{db}"\n[web]\nenabled = false\n[[lines]]\nid = "sim"\ntype = "sim"\n'
+    )
+    with subprocess.Popen(
+        [str(DEPOTLINE), "run", "--config", str(config)], stderr=subprocess.PIPE, text=True
+    ) as run:
+        assert run.stderr is not None
+        for line in run.stderr:
+            if "depotline is taking calls" in line:
+                break
+        run.terminate()
+        run.communicate(timeout=30)
+    args = ("demo", "--no-web", "--no-console", "--speed", "60", "--duration-s", "5")
+    result = depotline(*args, "--db", str(db))
+    assert result.returncode == 64, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"depotline: {db} is another depot's database (it has no agent 1001, 1002, 1003, 1004,"
+        " 1005, 2001 of the demo's): give the demo a new file with --db, or leave --db out"
+    )
